@@ -1,0 +1,422 @@
+// TrainConfig: the one plain-JSON description of a fine-tuning run, shared by the UI, the worker, the CLI and the
+// exported recipe. Defaults live in DEFAULT_TRAIN_CONFIG only; parseTrainConfig validates at the boundary and lists
+// every bad field. Names and defaults follow transformers' TrainingArguments and torch.optim where they overlap.
+import { LayerwiseError } from '../lib/errors';
+import { TASKS, type Task } from './task';
+
+export type ScheduleType = 'constant' | 'linear' | 'cosine' | 'cosine-restarts' | 'polynomial' | 'step' | 'plateau';
+export const SCHEDULE_TYPES: readonly ScheduleType[] = [
+  'constant',
+  'linear',
+  'cosine',
+  'cosine-restarts',
+  'polynomial',
+  'step',
+  'plateau',
+];
+
+/** Metrics an evaluation reports that early stopping and the plateau schedule can watch. */
+export type EvalMetric = 'eval_loss' | 'accuracy' | 'f1_macro' | 'f1_micro' | 'f1_weighted' | 'entity_f1';
+export const EVAL_METRICS: readonly EvalMetric[] = [
+  'eval_loss',
+  'accuracy',
+  'f1_macro',
+  'f1_micro',
+  'f1_weighted',
+  'entity_f1',
+];
+
+/** Which direction is better for each metric ('min': lower is better). */
+export const METRIC_GOAL: Readonly<Record<EvalMetric, 'min' | 'max'>> = {
+  eval_loss: 'min',
+  accuracy: 'max',
+  f1_macro: 'max',
+  f1_micro: 'max',
+  f1_weighted: 'max',
+  entity_f1: 'max',
+};
+
+/** The metrics an evaluation of each task produces (MLM has labels over the vocabulary: loss only). */
+export const METRICS_BY_TASK: Readonly<Record<Task, readonly EvalMetric[]>> = {
+  'seq-cls': ['eval_loss', 'accuracy', 'f1_macro', 'f1_micro', 'f1_weighted'],
+  'token-cls': ['eval_loss', 'accuracy', 'f1_macro', 'f1_micro', 'f1_weighted', 'entity_f1'],
+  mlm: ['eval_loss'],
+};
+
+export interface PlateauConfig {
+  /** Metric watched by the plateau schedule; its goal (METRIC_GOAL) is ReduceLROnPlateau's mode. */
+  metric: EvalMetric;
+  /** Factor the learning rate is multiplied by on a plateau (0.5 here; torch's default 0.1 suits long runs). */
+  factor: number;
+  /** Evaluations without improvement tolerated before a reduction (2 here; torch's default 10 suits long runs). */
+  patience: number;
+  /** How much better a value must be to count as an improvement (see thresholdMode). */
+  threshold: number;
+  /** 'rel': better than best·(1 ∓ threshold); 'abs': better than best ∓ threshold (as torch). */
+  thresholdMode: 'rel' | 'abs';
+  /** Evaluations to wait after a reduction before counting bad evaluations again. */
+  cooldown: number;
+}
+
+export interface ScheduleConfig {
+  /** Shape of the learning-rate curve after warmup (transformers' get_*_schedule_with_warmup, torch's StepLR, ...). */
+  type: ScheduleType;
+  /** Linear warmup length as a fraction of all optimizer steps, rounded up; used when warmupSteps is null. */
+  warmupRatio: number;
+  /** Linear warmup length in optimizer steps; overrides warmupRatio when set (as TrainingArguments). */
+  warmupSteps: number | null;
+  /** Floor of the curve: CosineAnnealingLR's eta_min (cosine), lr_end (polynomial), min_lr (plateau); others ignore it. */
+  minLr: number;
+  /** Cosine: number of waves after warmup (0.5 = one half-cosine down to minLr, transformers' num_cycles). */
+  numCycles: number;
+  /** Cosine-restarts: number of hard-restart cycles (transformers' num_cycles of the hard-restarts schedule). */
+  restartCycles: number;
+  /** Polynomial: the power of the decay (1 = linear to minLr). */
+  power: number;
+  /** Step: multiply the rate by gamma every stepSize optimizer steps after warmup (torch StepLR step_size). */
+  stepSize: number;
+  /** Step: the decay factor (torch StepLR gamma). */
+  gamma: number;
+  /** Plateau: ReduceLROnPlateau settings, fed with evaluation metrics. */
+  plateau: PlateauConfig;
+}
+
+export interface DropoutConfig {
+  /** Hidden-state dropout (hidden_dropout_prob); null keeps the model config's own value. */
+  hidden: number | null;
+  /** Attention-probability dropout (attention_probs_dropout_prob); null keeps the model's own. */
+  attention: number | null;
+  /** Dropout before the classifier (classifier_dropout); null keeps the model's own. */
+  classifier: number | null;
+}
+
+export interface EarlyStoppingConfig {
+  /** Metric that decides "best" and "no improvement"; lower or higher is better as METRIC_GOAL says. */
+  metric: EvalMetric;
+  /** Stop after this many evaluations without an improvement larger than minDelta; null never stops early. */
+  patience: number | null;
+  /** Smallest change of the metric that resets the patience counter (transformers' early_stopping_threshold). */
+  minDelta: number;
+  /** At the end of the run, put back the weights of the best evaluation (load_best_model_at_end). */
+  restoreBest: boolean;
+}
+
+export interface TrainConfig {
+  /** Which head and loss: sequence classification, token classification or masked-LM. */
+  task: Task;
+  /** Passes over the training data; may be fractional (total steps are rounded up). */
+  epochs: number;
+  /** Cap on optimizer steps; null runs all epochs. */
+  maxSteps: number | null;
+  /** Examples per forward/backward pass (per micro-batch). */
+  batchSize: number;
+  /** Micro-batches whose gradients are summed before one optimizer step. */
+  gradAccumulation: number;
+  /** Tokens per example after truncation, special tokens included. */
+  maxLength: number;
+  /** Seed for initialisation, shuffling and dropout (0 is mapped to a nonzero seed by the engine). */
+  seed: number;
+  /** Peak learning rate of AdamW (reached after warmup). */
+  learningRate: number;
+  /** AdamW's decoupled weight decay (torch.optim.AdamW weight_decay). */
+  weightDecay: number;
+  /** AdamW's (beta1, beta2). */
+  betas: [number, number];
+  /** AdamW's epsilon added to the denominator. */
+  eps: number;
+  /** Parameters whose name contains one of these (case-insensitive) get no weight decay: biases and LayerNorms. */
+  noDecay: string[];
+  /** Learning-rate schedule over optimizer steps. */
+  schedule: ScheduleConfig;
+  /** Checkpoint-name prefixes (whole dotted segments) that never train, e.g. "bert.embeddings". */
+  freeze: string[];
+  /** Pyramid ξ in (0, 1]: encoder layer i (depth d = i+1) gets lr·ξ^(L−d), embeddings (d 0) lr·ξ^L, head lr. */
+  layerDecay: number;
+  /** Extra learning-rate factor per checkpoint-name prefix; the longest matching prefix wins. */
+  lrMultipliers: Record<string, number>;
+  /** Global gradient-norm clip (torch clip_grad_norm_ max_norm); null or 0 does not clip. */
+  maxGradNorm: number | null;
+  /** Dropout probabilities during training. */
+  dropout: DropoutConfig;
+  /** Label smoothing of the cross-entropy loss (torch CrossEntropyLoss label_smoothing). */
+  labelSmoothing: number;
+  /** Strength of the L2-SP penalty pulling weights towards their pretrained values (against forgetting); 0 is off. */
+  l2sp: number;
+  /** Fraction of the training data held out for evaluation when no validation file is given. */
+  validationSplit: number;
+  /** Evaluate at the end of every epoch, or every N optimizer steps. */
+  evalEvery: 'epoch' | number;
+  /** Early stopping and best-weights restoration. */
+  earlyStopping: EarlyStoppingConfig;
+  /** ULMFiT gradual unfreezing: head from the start, one more encoder layer from the top every N epochs; null: off. */
+  gradualUnfreeze: number | null;
+  /** Reserved for the parameter-efficient issue (LoRA); must be null. */
+  lora: null;
+  /** Reserved for the parameter-efficient issue (bottleneck adapters); must be null. */
+  adapters: null;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
+  task: 'seq-cls',
+  epochs: 3,
+  maxSteps: null,
+  batchSize: 16,
+  gradAccumulation: 1,
+  maxLength: 128,
+  seed: 42,
+  learningRate: 5e-5,
+  weightDecay: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  noDecay: ['bias', 'layernorm', 'layer_norm'],
+  schedule: {
+    type: 'linear',
+    warmupRatio: 0.1,
+    warmupSteps: null,
+    minLr: 0,
+    numCycles: 0.5,
+    restartCycles: 1,
+    power: 1,
+    stepSize: 100,
+    gamma: 0.1,
+    plateau: { metric: 'eval_loss', factor: 0.5, patience: 2, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0 },
+  },
+  freeze: [],
+  layerDecay: 1,
+  lrMultipliers: {},
+  maxGradNorm: 1,
+  dropout: { hidden: null, attention: null, classifier: null },
+  labelSmoothing: 0,
+  l2sp: 0,
+  validationSplit: 0.1,
+  evalEvery: 'epoch',
+  earlyStopping: { metric: 'eval_loss', patience: null, minDelta: 0, restoreBest: false },
+  gradualUnfreeze: null,
+  lora: null,
+  adapters: null,
+};
+
+/** One bad field: its dotted path, what was expected, and what was found (shortened). */
+export interface ConfigFieldError {
+  path: string;
+  expected: string;
+  found: string;
+}
+
+export type TrainConfigResult = { ok: true; config: TrainConfig } | { ok: false; errors: ConfigFieldError[] };
+
+// ---- field rules -------------------------------------------------------------------------------------------
+
+interface Rule {
+  expected: string;
+  ok(value: unknown): boolean;
+}
+/** A nested object merged field by field with its defaults. */
+interface ObjectRule {
+  fields: Record<string, Rule | ObjectRule>;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const rule = (expected: string, ok: (v: unknown) => boolean): Rule => ({ expected, ok });
+const orNull = (r: Rule): Rule => rule(`${r.expected}, or null`, (v) => v === null || r.ok(v));
+const oneOf = (values: readonly string[]): Rule =>
+  rule(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (v) => typeof v === 'string' && values.includes(v));
+
+const positiveInt = rule('a positive integer', (v) => Number.isSafeInteger(v) && (v as number) > 0);
+const nonNegativeInt = rule('an integer ≥ 0', (v) => Number.isSafeInteger(v) && (v as number) >= 0);
+const positive = rule('a number > 0', (v) => isNumber(v) && v > 0);
+const nonNegative = rule('a number ≥ 0', (v) => isNumber(v) && v >= 0);
+const probability = rule('a number in [0, 1)', (v) => isNumber(v) && v >= 0 && v < 1);
+const boolean = rule('true or false', (v) => typeof v === 'boolean');
+const metric = oneOf(EVAL_METRICS);
+
+/** "bert.encoder.layer.0": non-empty dotted segments without spaces. */
+const PREFIX_PATTERN = /^[^.\s]+(\.[^.\s]+)*$/;
+const prefixList = rule('an array of checkpoint-name prefixes such as "bert.embeddings"', (v) =>
+  Array.isArray(v) && v.every((p) => typeof p === 'string' && PREFIX_PATTERN.test(p)),
+);
+const substringList = rule('an array of non-empty strings', (v) =>
+  Array.isArray(v) && v.every((p) => typeof p === 'string' && p !== ''),
+);
+const multipliers = rule('an object mapping checkpoint-name prefixes to factors > 0', (v) =>
+  isPlainObject(v) && Object.entries(v).every(([k, f]) => PREFIX_PATTERN.test(k) && isNumber(f) && f > 0),
+);
+const reserved = rule('null (reserved for the parameter-efficient issue)', (v) => v === null);
+
+const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRule } } = {
+  fields: {
+    task: oneOf(TASKS),
+    epochs: positive,
+    maxSteps: orNull(positiveInt),
+    batchSize: positiveInt,
+    gradAccumulation: positiveInt,
+    maxLength: positiveInt,
+    seed: nonNegativeInt,
+    learningRate: positive,
+    weightDecay: nonNegative,
+    betas: rule('two numbers in [0, 1)', (v) => Array.isArray(v) && v.length === 2 && v.every((b) => probability.ok(b))),
+    eps: positive,
+    noDecay: substringList,
+    schedule: {
+      fields: {
+        type: oneOf(SCHEDULE_TYPES),
+        warmupRatio: rule('a number in [0, 1]', (v) => isNumber(v) && v >= 0 && v <= 1),
+        warmupSteps: orNull(nonNegativeInt),
+        minLr: nonNegative,
+        numCycles: positive,
+        restartCycles: positiveInt,
+        power: positive,
+        stepSize: positiveInt,
+        gamma: rule('a number in (0, 1]', (v) => isNumber(v) && v > 0 && v <= 1),
+        plateau: {
+          fields: {
+            metric,
+            factor: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1),
+            patience: nonNegativeInt,
+            threshold: nonNegative,
+            thresholdMode: oneOf(['rel', 'abs']),
+            cooldown: nonNegativeInt,
+          },
+        },
+      },
+    },
+    freeze: prefixList,
+    layerDecay: rule('a number in (0, 1]', (v) => isNumber(v) && v > 0 && v <= 1),
+    lrMultipliers: multipliers,
+    maxGradNorm: orNull(nonNegative),
+    dropout: { fields: { hidden: orNull(probability), attention: orNull(probability), classifier: orNull(probability) } },
+    labelSmoothing: probability,
+    l2sp: nonNegative,
+    validationSplit: probability,
+    evalEvery: rule('"epoch" or a positive integer (optimizer steps)', (v) => v === 'epoch' || positiveInt.ok(v)),
+    earlyStopping: {
+      fields: { metric, patience: orNull(positiveInt), minDelta: nonNegative, restoreBest: boolean },
+    },
+    gradualUnfreeze: orNull(positiveInt),
+    lora: reserved,
+    adapters: reserved,
+  },
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A short rendering of a found value for error messages. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Levenshtein distance, for "did you mean" on misspelt keys. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+function unknownKey(key: string, known: string[]): string {
+  const near = known
+    .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((x, y) => x.d - y.d)[0];
+  return near ? `no such field (did you mean "${near.k}"?)` : `no such field (known: ${known.join(', ')})`;
+}
+
+/** Deep copy of plain JSON data, so that a config never aliases its input or the defaults. */
+function copyJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Merges input over defaults for one object level, collecting errors with dotted paths. */
+function mergeObject(
+  rules: ObjectRule,
+  defaults: Record<string, unknown>,
+  input: unknown,
+  path: string,
+  errors: ConfigFieldError[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(rules.fields)) out[key] = copyJson(defaults[key]);
+  if (!isPlainObject(input)) {
+    errors.push({ path: path || '(config)', expected: 'an object', found: describe(input) });
+    return out;
+  }
+  const known = Object.keys(rules.fields);
+  for (const [key, value] of Object.entries(input)) {
+    const where = path ? `${path}.${key}` : key;
+    const r = Object.hasOwn(rules.fields, key) ? rules.fields[key] : undefined;
+    if (r === undefined) {
+      errors.push({ path: where, expected: unknownKey(key, known), found: describe(value) });
+    } else if ('fields' in r) {
+      out[key] = mergeObject(r, defaults[key] as Record<string, unknown>, value, where, errors);
+    } else if (r.ok(value)) {
+      out[key] = copyJson(value);
+    } else {
+      errors.push({ path: where, expected: r.expected, found: describe(value) });
+    }
+  }
+  return out;
+}
+
+/** Checks that involve more than one field; run only on fields that passed their own rules. */
+function crossChecks(config: TrainConfig, bad: Set<string>, errors: ConfigFieldError[]): void {
+  const { schedule, task } = config;
+  if (!bad.has('schedule.minLr') && !bad.has('learningRate') && schedule.minLr >= config.learningRate) {
+    errors.push({
+      path: 'schedule.minLr',
+      expected: `a number below learningRate (${config.learningRate})`,
+      found: describe(schedule.minLr),
+    });
+  }
+  const metricPaths = ['earlyStopping.metric', 'schedule.plateau.metric'] as const;
+  for (const path of metricPaths) {
+    const value = path === 'earlyStopping.metric' ? config.earlyStopping.metric : schedule.plateau.metric;
+    if (bad.has(path) || bad.has('task') || METRICS_BY_TASK[task].includes(value)) continue;
+    errors.push({
+      path,
+      expected: `a metric that task "${task}" reports: ${METRICS_BY_TASK[task].join(', ')}`,
+      found: describe(value),
+    });
+  }
+}
+
+/** Validates a partial config merged over DEFAULT_TRAIN_CONFIG (deep for nested objects); lists every bad field. */
+export function validateTrainConfig(input: unknown): TrainConfigResult {
+  const errors: ConfigFieldError[] = [];
+  // earlyStopping: null is accepted as "off": no early stop and no restoration.
+  const normalised =
+    isPlainObject(input) && input.earlyStopping === null
+      ? { ...input, earlyStopping: { patience: null, restoreBest: false } }
+      : input;
+  const merged = mergeObject(
+    TRAIN_CONFIG_RULES,
+    DEFAULT_TRAIN_CONFIG as unknown as Record<string, unknown>,
+    normalised,
+    '',
+    errors,
+  ) as unknown as TrainConfig;
+  crossChecks(merged, new Set(errors.map((e) => e.path)), errors);
+  return errors.length === 0 ? { ok: true, config: merged } : { ok: false, errors };
+}
+
+/** Like validateTrainConfig, but throws TRAIN_CONFIG_INVALID naming every bad field. */
+export function parseTrainConfig(input: unknown, file?: string): TrainConfig {
+  const result = validateTrainConfig(input);
+  if (result.ok) return result.config;
+  const { errors } = result;
+  const list = errors.map((e) => `${e.path}: expected ${e.expected}, found ${e.found}`).join('; ');
+  const noun = errors.length === 1 ? 'field' : 'fields';
+  throw new LayerwiseError('TRAIN_CONFIG_INVALID', `The training config has ${errors.length} bad ${noun}: ${list}`, {
+    file,
+    field: errors.map((e) => e.path).join(', '),
+  });
+}
