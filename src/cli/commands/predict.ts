@@ -1,0 +1,51 @@
+// `layerwise predict`: a checkpoint's raw head logits for a batch of token ids or texts, in eval mode (no
+// dropout), as DESIGN.md "The command line" specifies: prints {"logits": [...]}.
+import * as tf from '@tensorflow/tfjs-core';
+import { maxSequenceLength, validateInputIds } from '../../engine/models/validate-inputs';
+import { parseOptions, required } from '../args';
+import { startCliBackend } from '../backend-option';
+import { batchTensors, inputsBatch, readJsonFile } from '../batch-file';
+import { loadModelForCommand } from '../load-model';
+import { nodeFolder } from '../node-files';
+
+export const summary = 'print the head logits of a checkpoint for token ids or texts (eval mode)';
+
+const USAGE = `usage: layerwise predict --model DIR --inputs FILE.json [--backend cpu|wasm|webgpu] [--json]
+
+FILE.json holds {"input_ids": [[...]], "attention_mask"?: [[...]], "token_type_ids"?: [[...]]},
+or {"texts": [...]} (tokenised with the checkpoint's tokenizer), or a fixture reference.json.
+Prints {"logits": [...]}.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv, {
+    model: { type: 'string' },
+    inputs: { type: 'string' },
+    backend: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modelDir = required(opts.model, 'model');
+  const inputsPath = required(opts.inputs, 'inputs');
+  const { value, file } = await readJsonFile(inputsPath);
+  await startCliBackend(opts.backend, 'predict');
+
+  const model = await loadModelForCommand(nodeFolder(modelDir), 'predict');
+  try {
+    const notes: string[] = [];
+    const batch = inputsBatch(value, file, model.tokenizer, maxSequenceLength(model.config), notes);
+    for (const n of notes) console.error(`layerwise predict: note: ${n}`);
+    validateInputIds(batch.input_ids, model.config, batch.token_type_ids);
+    const inputs = batchTensors(batch);
+    const logits = tf.tidy(() => model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false }));
+    Object.values(inputs).forEach((t) => t.dispose());
+    const values = await logits.array();
+    logits.dispose();
+    console.log(JSON.stringify({ logits: values }));
+  } finally {
+    model.params.dispose();
+  }
+  return 0;
+}

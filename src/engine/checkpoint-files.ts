@@ -1,0 +1,81 @@
+// Which files of a Hugging Face checkpoint folder hold the weights (model.safetensors, or the shards named by
+// model.safetensors.index.json) and their validated headers, read before any tensor (RELIABILITY R1).
+// Follows transformers' lookup order: model.safetensors first, then the safetensors index.
+import { LayerwiseError } from '../lib/errors';
+import { readSafetensorsHeader, type SafetensorsHeader } from '../formats/safetensors';
+import { checkShardTensors, checkShardsPresent, parseSafetensorsIndex } from '../formats/safetensors-index';
+import { readAll, type SourceFile, type SourceFolder } from '../formats/source-file';
+
+export const WEIGHTS_FILE = 'model.safetensors';
+export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
+
+/** One tensor of the checkpoint: where it lives and what its header says. */
+export interface CheckpointTensor {
+  name: string;
+  file: SourceFile;
+  header: SafetensorsHeader;
+  dtype: string;
+  shape: number[];
+}
+
+export interface CheckpointWeights {
+  /** Every tensor, in checkpoint order (shard order, then header order). */
+  tensors: CheckpointTensor[];
+  /** The weight files read, in order. */
+  files: string[];
+}
+
+/** Weight formats that this studio never reads, with what to tell the user. */
+function refuseOtherFormats(folder: SourceFolder): never {
+  const names = [...folder.keys()];
+  const pickle = names.find((n) => n === 'pytorch_model.bin' || n === 'pytorch_model.bin.index.json' || /\.(bin|pt|pth|ckpt)$/.test(n));
+  if (pickle !== undefined) {
+    throw new LayerwiseError(
+      'CHECKPOINT_PYTORCH_ONLY',
+      `the folder has PyTorch pickle weights (${pickle}) but no model.safetensors: convert them to safetensors ` +
+        '(e.g. `model.save_pretrained(dir, safe_serialization=True)` in transformers); this app never executes pickle',
+      { file: pickle },
+    );
+  }
+  const other = names.find((n) => /\.(h5|msgpack|onnx|gguf)$/.test(n));
+  throw new LayerwiseError(
+    'CHECKPOINT_NO_WEIGHTS',
+    other !== undefined
+      ? `the folder has ${other} but no model.safetensors: only safetensors weights can be loaded`
+      : 'the folder has no model.safetensors (nor model.safetensors.index.json with its shards)',
+    { file: other ?? WEIGHTS_FILE },
+  );
+}
+
+/** A small text file of the checkpoint (config, index) as UTF-8; a byte-order mark is kept for the JSON reader to report. */
+export async function utf8Text(file: SourceFile): Promise<string> {
+  const bytes = await readAll(file);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new LayerwiseError('CHECKPOINT_NOT_UTF8', `${file.name} is not UTF-8 text`, { file: file.name });
+  }
+}
+
+function tensorsOf(file: SourceFile, header: SafetensorsHeader): CheckpointTensor[] {
+  return [...header.tensors].map(([name, info]) => ({ name, file, header, dtype: info.dtype, shape: [...info.shape] }));
+}
+
+/** The headers of the folder's weights; nothing but headers (and the index) is read. */
+export async function readCheckpointWeights(folder: SourceFolder): Promise<CheckpointWeights> {
+  const single = folder.get(WEIGHTS_FILE);
+  if (single) return { tensors: tensorsOf(single, await readSafetensorsHeader(single)), files: [WEIGHTS_FILE] };
+  const indexFile = folder.get(WEIGHTS_INDEX_FILE);
+  if (!indexFile) refuseOtherFormats(folder);
+
+  const index = parseSafetensorsIndex(await utf8Text(indexFile), WEIGHTS_INDEX_FILE);
+  checkShardsPresent(index, folder, WEIGHTS_INDEX_FILE);
+  const tensors: CheckpointTensor[] = [];
+  for (const shard of index.shards) {
+    const file = folder.get(shard) as SourceFile;
+    const header = await readSafetensorsHeader(file);
+    checkShardTensors(index, shard, header, WEIGHTS_INDEX_FILE);
+    tensors.push(...tensorsOf(file, header));
+  }
+  return { tensors, files: index.shards };
+}

@@ -1,0 +1,338 @@
+// Loads a Hugging Face checkpoint folder strictly into a ParamStore (DESIGN.md "Loading is strict"; RELIABILITY
+// M17, M19, M20, C3, C5, C6). Everything is checked from config.json and the safetensors headers first; only then
+// are tensors read and variables made, and a failure disposes them, so a model loaded before stays untouched.
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerwiseError } from '../lib/errors';
+import { parseHfConfig, type ModelConfig } from '../formats/hf-config';
+import { countNonFinite, readTensorFloat32 } from '../formats/safetensors';
+import type { SourceFolder } from '../formats/source-file';
+import { loadTokenizer, type TextTokenizer } from '../formats/tokenizer';
+import { TASKS, type Task } from '../protocol/task';
+import { taskOfArchitectures } from './architectures';
+import { readCheckpointWeights, utf8Text, type CheckpointTensor } from './checkpoint-files';
+import { getModelFamily, type ModelFamily } from './models/index';
+import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
+import { ParamStore } from './params/store';
+
+export interface LoaderMessage {
+  level: 'info' | 'warning';
+  code: string;
+  message: string;
+  tensors?: string[];
+}
+
+export interface LoadedModel {
+  /** The normalised view; id2label / num_labels follow opts.labels when given. */
+  config: ModelConfig;
+  /** config.json as written (never rewritten; the exporter derives its config.json from it). */
+  rawConfig: Record<string, unknown>;
+  task: Task;
+  family: ModelFamily;
+  params: ParamStore;
+  tokenizer: TextTokenizer | null;
+  /** Names of the tokenizer files in the folder, copied as they are on export. */
+  tokenizerFiles: string[];
+  messages: LoaderMessage[];
+  parameterCount: number;
+  /** Tensors holding NaN or ±Inf, with their counts (RELIABILITY M17: training is blocked unless overridden). */
+  nonFinite: Map<string, number>;
+}
+
+export interface LoadOptions {
+  /** The task head to build; by default the one config.architectures names. */
+  task?: Task;
+  /** Label names for a classification head; a count different from the checkpoint's head re-initialises it. */
+  labels?: string[];
+  /** Largest tensor accepted, in float32 bytes (RELIABILITY M20); default DEFAULT_MAX_TENSOR_BYTES. */
+  maxTensorBytes?: number;
+  /** Seed of the normal initialisation of a new head (nonzero: tfjs treats 0 as unseeded). */
+  seed?: number;
+}
+
+/** The wasm32 address space: no single tensor of 4 GiB or more can live there. */
+export const DEFAULT_MAX_TENSOR_BYTES = 4 * 1024 ** 3;
+const DEFAULT_INIT_SEED = 42;
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** Bytes of a tensor once converted to float32, as it will live on the device. */
+const float32Bytes = (shape: readonly number[]) => 4 * shape.reduce((a, b) => a * b, 1);
+
+function chooseTask(config: ModelConfig, task: Task | undefined): Task {
+  if (task !== undefined) {
+    if (!TASKS.includes(task)) {
+      throw new LayerwiseError('CHECKPOINT_BAD_TASK', `unknown task "${String(task)}" (tasks: ${TASKS.join(', ')})`, { field: 'task' });
+    }
+    return task;
+  }
+  const fromConfig = taskOfArchitectures(config.architectures);
+  if (fromConfig === null) {
+    throw new LayerwiseError(
+      'CHECKPOINT_TASK_UNKNOWN',
+      `config.json architectures ${JSON.stringify(config.architectures)} name no task head: choose a task (${TASKS.join(', ')})`,
+      { file: 'config.json', field: 'architectures' },
+    );
+  }
+  return fromConfig;
+}
+
+function withLabels(config: ModelConfig, task: Task, labels: string[] | undefined, messages: LoaderMessage[]): ModelConfig {
+  if (labels === undefined) return config;
+  if (task === 'mlm') {
+    messages.push({ level: 'warning', code: 'CHECKPOINT_LABELS_IGNORED', message: 'labels were given for a masked-LM model and are ignored' });
+    return config;
+  }
+  const seen = new Set<string>();
+  for (const label of labels) {
+    if (typeof label !== 'string' || seen.has(label)) {
+      throw new LayerwiseError('CHECKPOINT_BAD_LABELS', `labels must be distinct strings; ${JSON.stringify(label)} is not`, { field: 'labels' });
+    }
+    seen.add(label);
+  }
+  if (labels.length === 0) throw new LayerwiseError('CHECKPOINT_BAD_LABELS', 'labels must not be empty', { field: 'labels' });
+  if (labels.length === config.id2label.length && labels.some((l, i) => l !== config.id2label[i])) {
+    messages.push({
+      level: 'info',
+      code: 'CHECKPOINT_LABELS_RENAMED',
+      message: `config.json id2label (${config.id2label.join(', ')}) replaced by the given labels (${labels.join(', ')}); output i of the head stays label i`,
+    });
+  }
+  return { ...config, id2label: [...labels], num_labels: labels.length };
+}
+
+/** A planned parameter: read from the file (source) or freshly initialised (source null). */
+interface Planned {
+  target: string;
+  shape: number[];
+  source: CheckpointTensor | null;
+}
+
+interface Plan {
+  params: Planned[];
+  messages: LoaderMessage[];
+}
+
+/** Matches the file's tensors to the model's parameters; throws one coded error listing every problem found. */
+function planLoad(
+  tensors: readonly CheckpointTensor[],
+  family: ModelFamily,
+  config: ModelConfig,
+  task: Task,
+  opts: LoadOptions,
+  tokenizerVocab: number | null,
+): Plan {
+  const expected = family.parameterShapes(config, task);
+  const otherHeads = new Set<string>();
+  for (const other of TASKS) {
+    if (other === task) continue;
+    for (const name of family.parameterShapes(config, other).keys()) if (!expected.has(name)) otherHeads.add(name);
+  }
+  const basePrefix = family.basePrefix.replace(/\.$/, '');
+  const ctx: NameContext = { basePrefix, expected, otherHeads, tieWordEmbeddings: config.tie_word_embeddings };
+
+  const applied = new Map<NameRule, string[]>();
+  const note = (rule: NameRule, what: string) => applied.set(rule, [...(applied.get(rule) ?? []), what]);
+  const found = new Map<string, CheckpointTensor>();
+  const unexpected: CheckpointTensor[] = [];
+  const duplicates: string[] = [];
+  for (const t of tensors) {
+    const r = resolveCheckpointName(t.name, ctx);
+    if (r.kind === 'unexpected') unexpected.push(t);
+    else if (r.kind === 'drop') note(r.rule, t.name);
+    else if (found.has(r.target)) duplicates.push(`${t.name} and ${found.get(r.target)!.name} are both ${r.target}`);
+    else {
+      found.set(r.target, t);
+      for (const rule of r.renames) note(rule, `${t.name} -> ${r.target}`);
+    }
+  }
+
+  const problems: { code: string; text: string; at?: CheckpointTensor }[] = [];
+  const wordEmbeddings = `${basePrefix}.embeddings.word_embeddings.weight`;
+  const embedding = found.get(wordEmbeddings);
+  if (embedding && embedding.shape.length === 2) {
+    const rows = embedding.shape[0];
+    // Token ids at or past the embedding rows would index outside the table (silent zeros on WebGPU, C3).
+    if (rows !== config.vocab_size || (tokenizerVocab !== null && tokenizerVocab > rows)) {
+      problems.push({
+        code: 'CHECKPOINT_VOCAB_MISMATCH',
+        text:
+          `vocabulary sizes disagree: the word embedding ${embedding.name} has ${rows} rows, config.json vocab_size is ` +
+          `${config.vocab_size}, the tokenizer has ${tokenizerVocab ?? 'no'} tokens`,
+        at: embedding,
+      });
+    }
+  }
+
+  const maxBytes = opts.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+  const tooLarge: CheckpointTensor[] = [];
+  const badDtype: CheckpointTensor[] = [];
+  const mismatched: { target: string; source: CheckpointTensor; text: string }[] = [];
+  const headReplaced: string[] = [];
+  const params: Planned[] = [];
+  for (const [target, t] of found) {
+    if (float32Bytes(t.shape) > maxBytes) tooLarge.push(t);
+    if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) badDtype.push(t);
+    const want = expected.get(target)!;
+    if (tf.util.arraysEqual(want, t.shape)) params.push({ target, shape: want, source: t });
+    else if (opts.labels !== undefined && task !== 'mlm' && family.isHeadParam(target, task)) headReplaced.push(target);
+    else if (target !== wordEmbeddings || !problems.some((p) => p.code === 'CHECKPOINT_VOCAB_MISMATCH')) {
+      mismatched.push({ target, source: t, text: `${t.name}: expected ${shapeText(want)}, found ${shapeText(t.shape)}` });
+    }
+  }
+  const missing = [...expected.keys()].filter((n) => !found.has(n));
+  const missingBackbone = missing.filter((n) => !family.isHeadParam(n, task));
+
+  if (tooLarge.length > 0) {
+    problems.unshift({
+      code: 'CHECKPOINT_TENSOR_TOO_LARGE',
+      text: `${count(tooLarge.length, 'tensor')} above the ${maxBytes.toLocaleString('en-US')}-byte limit per tensor: ${tooLarge
+        .map((t) => `${t.name} ${shapeText(t.shape)} is ${float32Bytes(t.shape).toLocaleString('en-US')} bytes as float32`)
+        .join('; ')}`,
+      at: tooLarge[0],
+    });
+  }
+  if (badDtype.length > 0) {
+    problems.push({
+      code: 'CHECKPOINT_BAD_DTYPE',
+      text: `parameters must be floating point: ${badDtype.map((t) => `${t.name} (${t.dtype})`).join(', ')}`,
+      at: badDtype[0],
+    });
+  }
+  if (duplicates.length > 0) problems.push({ code: 'CHECKPOINT_DUPLICATE_TENSORS', text: duplicates.join('; ') });
+  if (unexpected.length > 0) {
+    problems.push({
+      code: 'CHECKPOINT_UNEXPECTED_TENSORS',
+      text: `${count(unexpected.length, 'unexpected tensor')} that ${family.basePrefix} for ${task} does not have: ${unexpected.map((t) => `${t.name} ${shapeText(t.shape)}`).join(', ')}`,
+      at: unexpected[0],
+    });
+  }
+  if (mismatched.length > 0) {
+    // Only the head is off: the labels disagree with it (C5), and re-initialising it is the way out.
+    const headHint = mismatched.every((m) => family.isHeadParam(m.target, task))
+      ? ` (config.json id2label has ${config.num_labels} labels: give the labels to re-initialise the head)`
+      : '';
+    problems.push({
+      code: 'CHECKPOINT_SHAPE_MISMATCH',
+      text: `${count(mismatched.length, 'tensor')} with the wrong shape for config.json${headHint}: ${mismatched.map((m) => m.text).join('; ')}`,
+      at: mismatched[0].source,
+    });
+  }
+  if (missingBackbone.length > 0) {
+    problems.push({
+      code: 'CHECKPOINT_MISSING_TENSORS',
+      text: `${count(missingBackbone.length, 'model tensor')} missing from the checkpoint: ${missingBackbone.join(', ')}`,
+    });
+  }
+  if (problems.length > 0) {
+    const first = problems[0];
+    const where = first.at ? { file: first.at.file.name, tensor: first.at.name } : undefined;
+    throw new LayerwiseError(first.code, problems.map((p) => p.text).join('. '), where);
+  }
+
+  const messages: LoaderMessage[] = [];
+  for (const [rule, list] of applied) {
+    messages.push({ level: 'info', code: rule.code, message: `${count(list.length, 'tensor')}: ${rule.reason}`, tensors: list });
+  }
+  if (headReplaced.length > 0) {
+    messages.push({
+      level: 'warning',
+      code: 'CHECKPOINT_HEAD_REINITIALISED',
+      message: `the checkpoint's ${task} head does not fit ${count(config.num_labels, 'label')}: its ${count(headReplaced.length, 'tensor')} are freshly initialised`,
+      tensors: headReplaced,
+    });
+  }
+  const newHead = [...headReplaced, ...missing];
+  if (missing.length > 0) {
+    messages.push({
+      level: 'warning',
+      code: 'CHECKPOINT_HEAD_INITIALISED',
+      message: `the checkpoint has no weights for the ${task} head: ${count(missing.length, 'tensor')} freshly initialised as transformers does (train before trusting its outputs)`,
+      tensors: missing,
+    });
+  }
+  for (const name of newHead) params.push({ target: name, shape: expected.get(name)!, source: null });
+  return { params, messages };
+}
+
+/** transformers' _init_weights: normal(0, initializer_range) for weights and embeddings, zeros / ones elsewhere. */
+async function initialValues(family: ModelFamily, name: string, shape: number[], std: number, seed: number): Promise<Float32Array> {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const kind = family.initKind(name);
+  if (kind === 'zeros') return new Float32Array(size);
+  if (kind === 'ones') return new Float32Array(size).fill(1);
+  const t = tf.randomNormal(shape, 0, std, 'float32', seed);
+  try {
+    return Float32Array.from((await t.data()) as Float32Array);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** The folder's tokenizer; a folder without one loads (ids still work) with a note. Bad tokenizer files are errors. */
+async function tokenizerOf(folder: SourceFolder): Promise<{ tokenizer: TextTokenizer | null; files: string[]; messages: LoaderMessage[] }> {
+  try {
+    return await loadTokenizer(folder);
+  } catch (err) {
+    if (!(err instanceof LayerwiseError) || err.code !== 'TOKENIZER_MISSING') throw err;
+    return { tokenizer: null, files: [], messages: [{ level: 'info', code: 'TOKENIZER_MISSING', message: `${err.message}; texts cannot be tokenised` }] };
+  }
+}
+
+/** Loads config.json, the tokenizer and the weights of a checkpoint folder. See the file comment for the order. */
+export async function loadCheckpoint(folder: SourceFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const configFile = folder.get('config.json');
+  if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
+  const parsed = parseHfConfig(await utf8Text(configFile), 'config.json');
+  const messages: LoaderMessage[] = parsed.notes.map((n) => ({ level: 'info', code: 'CONFIG_NORMALISED', message: n }));
+  const family = getModelFamily(parsed.config);
+  const task = chooseTask(parsed.config, opts.task);
+  const config = withLabels(parsed.config, task, opts.labels, messages);
+
+  const weights = await readCheckpointWeights(folder);
+  const tok = await tokenizerOf(folder);
+  messages.push(...tok.messages);
+  const plan = planLoad(weights.tensors, family, config, task, opts, tok.tokenizer ? tok.tokenizer.vocabSize : null);
+  messages.push(...plan.messages);
+
+  const store = new ParamStore();
+  const nonFinite = new Map<string, number>();
+  const baseSeed = opts.seed ?? DEFAULT_INIT_SEED;
+  try {
+    let initIndex = 0;
+    for (const p of plan.params) {
+      let data: Float32Array;
+      if (p.source) {
+        data = await readTensorFloat32(p.source.file, p.source.header, p.source.name);
+        const bad = countNonFinite(data);
+        if (bad > 0) nonFinite.set(p.target, bad);
+      } else {
+        data = await initialValues(family, p.target, p.shape, config.initializer_range, baseSeed + ++initIndex);
+      }
+      store.add(p.target, { shape: p.shape, data });
+    }
+  } catch (err) {
+    store.dispose();
+    throw err;
+  }
+  if (nonFinite.size > 0) {
+    const list = [...nonFinite].map(([n, c]) => `${n}: ${c}`);
+    messages.push({
+      level: 'warning',
+      code: 'CHECKPOINT_NON_FINITE',
+      message: `${count(nonFinite.size, 'tensor')} hold NaN or infinite values (${list.join(', ')}); training is blocked unless overridden`,
+      tensors: [...nonFinite.keys()],
+    });
+  }
+  return {
+    config,
+    rawConfig: parsed.raw,
+    task,
+    family,
+    params: store,
+    tokenizer: tok.tokenizer,
+    tokenizerFiles: tok.files,
+    messages,
+    parameterCount: store.parameterCount(),
+    nonFinite,
+  };
+}
