@@ -1,0 +1,85 @@
+// The Model panel: open a Hugging Face checkpoint folder (picker or drop), follow the load, read the summary.
+// A failed load shows its coded error above the model that is still loaded, which stays shown and usable.
+import { EmptyState } from '../../components/empty-state';
+import { ErrorAlert } from '../../components/error-alert';
+import { PanelHeader } from '../../components/panel-header';
+import { useEngine } from '../../engine-context';
+import { useApp } from '../../store/app-store';
+import { DropZone, FolderPicker } from './checkpoint-picker';
+import type { CheckpointPick } from './checkpoint-files';
+import { LoaderMessages } from './loader-messages';
+import { ConfigCard, FilesCard, TaskCard, TokenizerCard } from './model-details';
+import { ModelLoading } from './model-loading';
+import { ModelOverview } from './model-overview';
+import { ParameterBreakdown } from './parameter-breakdown';
+import { TryModel } from './try-model';
+
+function ModelLoadError() {
+  const error = useApp((s) => s.model.error);
+  const current = useApp((s) => s.model.current?.source);
+  const dismiss = useApp((s) => s.dismissModelError);
+  if (!error) return null;
+  const name = error.source !== '' ? `“${error.source}”` : 'the selected files';
+  return (
+    <ErrorAlert title={`Could not load ${name}`} error={error.error} onDismiss={dismiss}>
+      {current !== undefined && (
+        <p className="alert-note">
+          The previously loaded model, <bdi>{current !== '' ? current : 'checkpoint'}</bdi>, is still loaded and unchanged.
+        </p>
+      )}
+    </ErrorAlert>
+  );
+}
+
+function ModelSummaryView() {
+  const summary = useApp((s) => s.model.current);
+  if (!summary) return null;
+  return (
+    <div className="summary" role="region" aria-label="Loaded model">
+      <ModelOverview summary={summary} />
+      <div className="card-row">
+        <TokenizerCard tokenizer={summary.tokenizer} />
+        <TaskCard summary={summary} />
+      </div>
+      <TryModel summary={summary} />
+      <LoaderMessages messages={summary.messages} parameters={summary.parameters} />
+      <ParameterBreakdown parameters={summary.parameters} total={summary.parameterCount} />
+      <div className="card-row">
+        <FilesCard files={summary.files} />
+        <ConfigCard configJson={summary.configJson} />
+      </div>
+    </div>
+  );
+}
+
+export function ModelPanel() {
+  const engine = useEngine();
+  const hasModel = useApp((s) => s.model.current !== null);
+  const pending = useApp((s) => s.model.pending);
+  const pickFailed = useApp((s) => s.modelPickFailed);
+  const open = (pick: CheckpointPick) => engine.loadModel(pick.source, pick.files);
+  const empty = !hasModel && !pending;
+  return (
+    <DropZone onPick={open} onError={(error) => pickFailed('', error)} className="panel-body">
+      <PanelHeader
+        title="Model"
+        description="A pretrained Hugging Face checkpoint: config.json, model.safetensors and its tokenizer. Files are read on this device and never uploaded."
+        actions={!empty && <FolderPicker onPick={open} variant="secondary" />}
+      />
+      <ModelLoadError />
+      {pending && <ModelLoading pending={pending} />}
+      {empty ? (
+        <div className="card empty-card">
+          <EmptyState icon="folder" title="No model loaded — open a Hugging Face checkpoint folder" action={<FolderPicker onPick={open} />}>
+            <p>
+              Pick the folder that holds <code>config.json</code>, <code>model.safetensors</code> and <code>tokenizer.json</code> or{' '}
+              <code>vocab.txt</code>, or drop it here. BERT, RoBERTa, DistilBERT and ELECTRA checkpoints are supported.
+            </p>
+          </EmptyState>
+        </div>
+      ) : (
+        <ModelSummaryView />
+      )}
+    </DropZone>
+  );
+}

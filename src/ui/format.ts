@@ -1,0 +1,47 @@
+// Number and size formatting for the UI, in one place so every panel writes numbers the same way (en-US grouping).
+import type { Task } from '../protocol/task';
+
+const grouped = new Intl.NumberFormat('en-US');
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** 104835 -> "104,835". */
+export function formatCount(n: number): string {
+  return grouped.format(n);
+}
+
+/** 104835 -> "104.8K", 109482240 -> "109.5M". */
+export function formatCompact(n: number): string {
+  return compact.format(n);
+}
+
+/** Decimal units, as file managers show them: 127996 -> "128.0 kB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** 412 -> "412 ms", 2380 -> "2.4 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export const TASK_LABELS: Record<Task, string> = {
+  'seq-cls': 'Sequence classification',
+  'token-cls': 'Token classification',
+  mlm: 'Masked language modelling',
+};
+
+export const BACKEND_LABELS = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU' } as const;
+
+/** tokenizer.json model types as people know them; an unknown kind is shown as it is. */
+export function tokenizerLabel(kind: string): string {
+  const labels: Record<string, string> = { wordpiece: 'WordPiece', bpe: 'BPE', unigram: 'Unigram (SentencePiece)' };
+  return Object.hasOwn(labels, kind) ? labels[kind] : kind;
+}

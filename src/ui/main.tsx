@@ -1,0 +1,31 @@
+// Browser entry: one store, one engine client (which starts the worker), the theme the user chose last time.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import { createEngineClient } from './engine-client';
+import { EngineContext } from './engine-context';
+import { appStore } from './store/app-store';
+import './styles.css';
+
+const THEME_KEY = 'layerwise.theme';
+
+const saved = localStorage.getItem(THEME_KEY);
+if (saved === 'light' || saved === 'dark') {
+  document.documentElement.dataset.theme = saved; // before the first paint, so there is no flash
+  appStore.getState().setTheme(saved);
+}
+appStore.subscribe((state, previous) => {
+  if (state.layout.theme === previous.layout.theme) return;
+  if (state.layout.theme === null) localStorage.removeItem(THEME_KEY);
+  else localStorage.setItem(THEME_KEY, state.layout.theme);
+});
+
+const engine = createEngineClient(appStore);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <EngineContext.Provider value={engine}>
+      <App />
+    </EngineContext.Provider>
+  </StrictMode>,
+);

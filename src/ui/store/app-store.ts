@@ -1,0 +1,27 @@
+// The studio's one store (zustand vanilla, after pmndrs/zustand's slices pattern): framework-free, updated from
+// outside React by the engine client, read by components through narrow selectors (useApp(s => s.model.current)).
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createEngineSlice, type EngineSlice } from './engine-slice';
+import { createLayoutSlice, type LayoutSlice } from './layout-slice';
+import { createModelSlice, type ModelSlice } from './model-slice';
+import { createPredictionSlice, type PredictionSlice } from './prediction-slice';
+
+export type AppState = EngineSlice & ModelSlice & PredictionSlice & LayoutSlice;
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(): AppStore {
+  return createStore<AppState>()((...args) => ({
+    ...createEngineSlice(...args),
+    ...createModelSlice(...args),
+    ...createPredictionSlice(...args),
+    ...createLayoutSlice(...args),
+  }));
+}
+
+/** The store the app renders from (tests make their own with createAppStore). */
+export const appStore = createAppStore();
+
+export function useApp<T>(selector: (state: AppState) => T): T {
+  return useStore(appStore, selector);
+}

@@ -1,0 +1,75 @@
+// One text through the loaded model in eval mode: tokenise, validate ids, forward, softmax over the head's
+// outputs. The same steps as `layerwise predict` (src/cli/commands/predict.ts), for the Model panel's trial.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LoadedModel } from '../engine/load';
+import { maxSequenceLength, validateInputIds } from '../engine/models/validate-inputs';
+import { LayerwiseError } from '../lib/errors';
+import type { Prediction } from '../protocol/messages';
+
+/** Candidates shown per mask token. */
+const MLM_TOP_K = 5;
+/** A trial is one text; longer input is cut to the model's length (and said so), never sent whole. */
+const MAX_TEXT_CHARS = 20_000;
+
+export async function predictText(model: LoadedModel, text: string): Promise<Prediction> {
+  const { tokenizer, config, task } = model;
+  if (!tokenizer) throw new LayerwiseError('PREDICT_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read text.');
+  if (text.trim() === '') throw new LayerwiseError('PREDICT_EMPTY_TEXT', 'Type some text to run the model on.', { field: 'text' });
+  const batch = tokenizer.encodeBatch([text.slice(0, MAX_TEXT_CHARS)], { maxLength: maxSequenceLength(config) });
+  validateInputIds(batch.input_ids, config, batch.token_type_ids);
+  const ids = batch.input_ids[0];
+  const tokens = ids.map((id) => tokenizer.idToToken(id) ?? `#${id}`);
+  const truncated = batch.truncated > 0 || text.length > MAX_TEXT_CHARS;
+  const special = new Set([tokenizer.special.cls, tokenizer.special.sep, tokenizer.special.bos, tokenizer.special.eos, tokenizer.special.pad]);
+
+  const maskPositions = task === 'mlm' ? ids.flatMap((id, i) => (id === tokenizer.special.mask ? [i] : [])) : [];
+  if (task === 'mlm' && maskPositions.length === 0) {
+    const mask = tokenizer.special.mask === null ? null : tokenizer.idToToken(tokenizer.special.mask);
+    throw new LayerwiseError(
+      'PREDICT_NO_MASK',
+      mask ? `Put ${mask} where a word should be predicted.` : 'This tokenizer has no mask token, so masked words cannot be predicted.',
+      { field: 'text' },
+    );
+  }
+
+  // logits: [1, labels] (seq-cls), [1, S, labels] (token-cls), [1, S, vocab] (mlm).
+  const outputs = tf.tidy(() => {
+    const inputs = {
+      input_ids: tf.tensor2d(batch.input_ids, undefined, 'int32'),
+      attention_mask: tf.tensor2d(batch.attention_mask, undefined, 'int32'),
+      token_type_ids: tf.tensor2d(batch.token_type_ids, undefined, 'int32'),
+    };
+    const logits = model.family.forward(model.params.tensors(), inputs, config, task, { training: false });
+    if (task !== 'mlm') return { logits, probs: tf.softmax(logits) };
+    const rows = tf.gather(tf.squeeze(logits, [0]), tf.tensor1d(maskPositions, 'int32')); // [M, vocab]
+    const top = tf.topk(tf.softmax(rows), MLM_TOP_K);
+    return { logits: top.indices, probs: top.values };
+  });
+  try {
+    if (task === 'seq-cls') {
+      const [logits, probs] = [(await outputs.logits.array()) as number[][], (await outputs.probs.array()) as number[][]];
+      const labels = config.id2label.map((label, i) => ({ label, logit: logits[0][i], probability: probs[0][i] }));
+      return { task, tokens, labels, truncated };
+    }
+    if (task === 'token-cls') {
+      const probs = ((await outputs.probs.array()) as number[][][])[0];
+      return {
+        task,
+        tokens: tokens.map((token, i) => {
+          const best = probs[i].reduce((b, p, j) => (p > probs[i][b] ? j : b), 0);
+          return { token, label: config.id2label[best], probability: probs[i][best], special: special.has(ids[i]) };
+        }),
+        truncated,
+      };
+    }
+    const [indices, probs] = [(await outputs.logits.array()) as number[][], (await outputs.probs.array()) as number[][]];
+    const masks = maskPositions.map((position, m) => ({
+      position,
+      candidates: indices[m].map((id, k) => ({ token: tokenizer.idToToken(id) ?? `#${id}`, probability: probs[m][k] })),
+    }));
+    return { task, tokens, masks, truncated };
+  } finally {
+    outputs.logits.dispose();
+    outputs.probs.dispose();
+  }
+}

@@ -1,0 +1,44 @@
+// Backend order and reasons from what the browser offers (src/worker/backend-choice.ts).
+import { describe, expect, it } from 'vitest';
+import type { BackendProbe } from '../../src/protocol/messages';
+import { backendNotices, isSoftwareAdapter, planBackends } from '../../src/worker/backend-choice';
+
+const base: BackendProbe = { webgpuApi: true, adapter: null, crossOriginIsolated: true, hardwareConcurrency: 8 };
+const nvidia = { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100', isFallbackAdapter: false };
+// What headless Chromium with --enable-unsafe-webgpu reports here (DESIGN.md "Facts measured").
+const swiftshader = { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader Device', isFallbackAdapter: true };
+
+describe('planBackends', () => {
+  it('puts WebGPU first on a real GPU and names the adapter', () => {
+    const plan = planBackends({ ...base, adapter: nvidia });
+    expect(plan.map((c) => c.backend)).toEqual(['webgpu', 'wasm', 'cpu']);
+    expect(plan[0].reason).toContain('nvidia hopper');
+  });
+
+  it('prefers WASM when the only adapter is a software one, flagged or named SwiftShader', () => {
+    expect(planBackends({ ...base, adapter: swiftshader }).map((c) => c.backend)).toEqual(['wasm', 'webgpu', 'cpu']);
+    const unflagged = { ...swiftshader, isFallbackAdapter: false };
+    expect(isSoftwareAdapter(unflagged)).toBe(true);
+    expect(planBackends({ ...base, adapter: unflagged })[0]).toMatchObject({ backend: 'wasm', reason: expect.stringContaining('software') });
+  });
+
+  it('uses WASM then CPU without WebGPU, and says which case it was', () => {
+    const noApi = planBackends({ ...base, webgpuApi: false });
+    expect(noApi.map((c) => c.backend)).toEqual(['wasm', 'cpu']);
+    expect(noApi[0].reason).toContain('no WebGPU');
+    expect(planBackends(base)[0].reason).toContain('no WebGPU adapter');
+  });
+});
+
+describe('backendNotices', () => {
+  it('warns that WASM is single-threaded without cross-origin isolation (RELIABILITY X6)', () => {
+    expect(backendNotices('wasm', { ...base, crossOriginIsolated: false })).toEqual([expect.stringContaining('one thread')]);
+    expect(backendNotices('wasm', base)).toEqual([]);
+  });
+
+  it('flags WebGPU on a software adapter and the slow CPU backend', () => {
+    expect(backendNotices('webgpu', { ...base, adapter: swiftshader })).toEqual([expect.stringContaining('software adapter')]);
+    expect(backendNotices('webgpu', { ...base, adapter: nvidia })).toEqual([]);
+    expect(backendNotices('cpu', base)).toEqual([expect.stringContaining('plain JavaScript')]);
+  });
+});
