@@ -1,0 +1,37 @@
+// Backend choice: loads tfjs-core's gradient registry and one backend package, then makes that backend current.
+// Host specifics (where the .wasm files are served, a navigator.gpu under Node) are set up by the host first:
+// the worker in the browser, src/cli/node-backend.ts under Node.
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerwiseError } from '../../lib/errors';
+
+export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
+
+let gradientsRegistered: Promise<unknown> | null = null;
+
+/**
+ * Makes `name` the tfjs backend. tfjs-core alone registers no gradients (the @tensorflow/tfjs umbrella does),
+ * so the registry is imported here once; it is loaded lazily so that a Node host can make it importable first.
+ */
+export async function useBackend(name: BackendName): Promise<void> {
+  gradientsRegistered ??= import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  await gradientsRegistered;
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-webgpu');
+  // The webgpu package registers its backend only where navigator.gpu exists at import time.
+  if (tf.findBackendFactory(name) === null) {
+    throw new LayerwiseError('BACKEND_UNAVAILABLE', `The ${name} backend is not available here (${unavailableReason(name)}).`);
+  }
+  if (!(await tf.setBackend(name))) {
+    throw new LayerwiseError('BACKEND_UNAVAILABLE', `The ${name} backend failed to start (${unavailableReason(name)}).`);
+  }
+  await tf.ready();
+}
+
+function unavailableReason(name: BackendName): string {
+  if (name === 'webgpu') return 'no WebGPU adapter: navigator.gpu is missing or returned no adapter';
+  if (name === 'wasm') return 'the WebAssembly module could not be loaded';
+  return 'tfjs could not initialise it';
+}

@@ -1,0 +1,46 @@
+// Multi-head scaled dot-product self-attention over projected q, k, v, with the additive padding mask that
+// transformers builds for BERT-like encoders: (1 - mask) · finfo(float32).min added to the scores.
+import * as tf from '@tensorflow/tfjs-core';
+import { dropout, type DropoutContext } from './dropout';
+
+/** torch.finfo(torch.float32).min. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+/** attention_mask int32 [B, S] (1 = attend, 0 = padding) -> additive float mask [B, 1, 1, S]. */
+export function extendedAttentionMask(attentionMask: tf.Tensor): tf.Tensor4D {
+  const [batch, seq] = attentionMask.shape;
+  const keep = tf.cast(attentionMask, 'float32');
+  return tf.reshape(tf.mul(tf.sub(1, keep), FLOAT32_MIN), [batch, 1, 1, seq]);
+}
+
+export interface AttentionShape {
+  batch: number;
+  seq: number;
+  numHeads: number;
+}
+
+/**
+ * q, k, v [B·S, H] (rows batch-major) -> context [B·S, H]. mask is extendedAttentionMask's [B, 1, 1, S];
+ * attention dropout acts on the probabilities, as in transformers.
+ */
+export function selfAttention(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor4D,
+  shape: AttentionShape,
+  attentionDropout: number,
+  ctx: DropoutContext,
+): tf.Tensor2D {
+  const { batch, seq, numHeads } = shape;
+  const hidden = q.shape[1] as number;
+  const headDim = hidden / numHeads;
+  // [B·S, H] -> [B, heads, S, headDim]
+  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, seq, numHeads, headDim]), [0, 2, 1, 3]);
+  // Scaling q before the product equals scaling the scores ([B, heads, S, S]) and touches fewer values.
+  const qh = heads(tf.mul(q, 1 / Math.sqrt(headDim)));
+  const logits = tf.add(tf.matMul(qh, heads(k), false, true), mask); // [B, heads, S, S]
+  const probs = dropout(tf.softmax(logits), attentionDropout, ctx);
+  const context = tf.matMul(probs, heads(v)); // [B, heads, S, headDim]
+  return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, hidden]);
+}

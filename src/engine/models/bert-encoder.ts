@@ -1,0 +1,85 @@
+// The embeddings and encoder that BERT, RoBERTa and ELECTRA share, with BERT's module names
+// (`embeddings.word_embeddings`, `encoder.layer.N.attention.self.query`, ...). Mirrors transformers'
+// BertEmbeddings, BertSelfAttention, BertSelfOutput, BertIntermediate, BertOutput and BertLayer.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../formats/hf-config';
+import { activation } from '../layers/activations';
+import { extendedAttentionMask, selfAttention } from '../layers/attention';
+import { dropout } from '../layers/dropout';
+import { embedding } from '../layers/embedding';
+import { dense, linearShapes, norm, normShapes, param, type Forward, type ShapeList } from './common';
+import type { ModelInputs } from './types';
+
+/** `${prefix}` = e.g. `bert.embeddings`; width = embedding_size (ELECTRA) or hidden_size. */
+export function embeddingShapes(prefix: string, config: ModelConfig): ShapeList {
+  const width = config.embedding_size;
+  return [
+    [`${prefix}.word_embeddings.weight`, [config.vocab_size, width]],
+    [`${prefix}.position_embeddings.weight`, [config.max_position_embeddings, width]],
+    [`${prefix}.token_type_embeddings.weight`, [config.type_vocab_size, width]],
+    ...normShapes(`${prefix}.LayerNorm`, width),
+  ];
+}
+
+/** `${prefix}` = e.g. `bert.encoder`. */
+export function encoderShapes(prefix: string, config: ModelConfig): ShapeList {
+  const h = config.hidden_size;
+  const shapes: ShapeList = [];
+  for (let i = 0; i < config.num_hidden_layers; i++) {
+    const p = `${prefix}.layer.${i}`;
+    shapes.push(
+      ...linearShapes(`${p}.attention.self.query`, h, h),
+      ...linearShapes(`${p}.attention.self.key`, h, h),
+      ...linearShapes(`${p}.attention.self.value`, h, h),
+      ...linearShapes(`${p}.attention.output.dense`, h, h),
+      ...normShapes(`${p}.attention.output.LayerNorm`, h),
+      ...linearShapes(`${p}.intermediate.dense`, config.intermediate_size, h),
+      ...linearShapes(`${p}.output.dense`, h, config.intermediate_size),
+      ...normShapes(`${p}.output.LayerNorm`, h),
+    );
+  }
+  return shapes;
+}
+
+/**
+ * BertEmbeddings: word + position + token type, LayerNorm, dropout -> [B·S, E]. positionIds int32 [B, S]
+ * (RoBERTa's); BERT and ELECTRA use positions 0..S-1, read as the first S rows of the table.
+ */
+export function embeddings(f: Forward, prefix: string, inputs: ModelInputs, positionIds?: tf.Tensor): tf.Tensor {
+  const width = f.config.embedding_size;
+  const words = embedding(param(f, `${prefix}.word_embeddings.weight`), inputs.input_ids); // [B, S, E]
+  const table = param(f, `${prefix}.position_embeddings.weight`);
+  const positions =
+    positionIds === undefined
+      ? tf.slice(table, [0, 0], [f.seq, width]) // [S, E], broadcast over the batch
+      : embedding(table, positionIds); // [B, S, E]
+  const typeIds = inputs.token_type_ids ?? tf.zeros([f.batch, f.seq], 'int32');
+  const types = embedding(param(f, `${prefix}.token_type_embeddings.weight`), typeIds);
+  const sum = tf.add(tf.add(words, types), positions);
+  const normed = norm(f, `${prefix}.LayerNorm`, tf.reshape(sum, [f.batch * f.seq, width]));
+  return dropout(normed, f.rates.hidden, f.dropout);
+}
+
+/** BertEncoder: hidden [B·S, H] through every BertLayer -> [B·S, H]. attentionMask int32 [B, S]. */
+export function encoder(f: Forward, prefix: string, hidden: tf.Tensor, attentionMask: tf.Tensor): tf.Tensor {
+  const mask = extendedAttentionMask(attentionMask);
+  const act = activation(f.config.hidden_act);
+  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
+  let h = hidden;
+  for (let i = 0; i < f.config.num_hidden_layers; i++) {
+    const p = `${prefix}.layer.${i}`;
+    // BertSelfAttention
+    const q = dense(f, `${p}.attention.self.query`, h);
+    const k = dense(f, `${p}.attention.self.key`, h);
+    const v = dense(f, `${p}.attention.self.value`, h);
+    const context = selfAttention(q, k, v, mask, shape, f.rates.attention, f.dropout);
+    // BertSelfOutput: dense, dropout, LayerNorm(x + residual)
+    const attnOut = dropout(dense(f, `${p}.attention.output.dense`, context), f.rates.hidden, f.dropout);
+    const attended = norm(f, `${p}.attention.output.LayerNorm`, tf.add(attnOut, h));
+    // BertIntermediate, BertOutput
+    const intermediate = act(dense(f, `${p}.intermediate.dense`, attended));
+    const out = dropout(dense(f, `${p}.output.dense`, intermediate), f.rates.hidden, f.dropout);
+    h = norm(f, `${p}.output.LayerNorm`, tf.add(out, attended));
+  }
+  return h;
+}

@@ -1,0 +1,66 @@
+// BERT and its task heads; mirrors transformers' modeling_bert.py: BertModel (embeddings, encoder, pooler),
+// BertForSequenceClassification, BertForTokenClassification, BertForMaskedLM (decoder tied to the word embeddings).
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../formats/hf-config';
+import type { Task } from '../../protocol/task';
+import { activation } from '../layers/activations';
+import { dropout } from '../layers/dropout';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
+
+const BASE = 'bert';
+
+function shapes(config: ModelConfig, task: Task): ShapeList {
+  const h = config.hidden_size;
+  const base = [...embeddingShapes(`${BASE}.embeddings`, config), ...encoderShapes(`${BASE}.encoder`, config)];
+  switch (task) {
+    case 'seq-cls':
+      // BertModel with its pooler; the other heads use BertModel(add_pooling_layer=False).
+      return [...base, ...linearShapes(`${BASE}.pooler.dense`, h, h), ...linearShapes('classifier', config.num_labels, h)];
+    case 'token-cls':
+      return [...base, ...linearShapes('classifier', config.num_labels, h)];
+    case 'mlm':
+      return [
+        ...base,
+        ...linearShapes('cls.predictions.transform.dense', h, h),
+        ...normShapes('cls.predictions.transform.LayerNorm', h),
+        ...decoderShapes(config, 'cls.predictions.decoder.weight', 'cls.predictions.bias', h),
+      ];
+  }
+}
+
+/** BertPooler: dense + tanh over the [CLS] token -> [B, H]. */
+function pooler(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  return tf.tanh(dense(f, `${BASE}.pooler.dense`, firstToken(f, hidden)));
+}
+
+/** BertLMPredictionHead: transform (dense, hidden_act, LayerNorm), then the tied decoder -> [B, S, V]. */
+function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const transformed = norm(f, 'cls.predictions.transform.LayerNorm', activation(f.config.hidden_act)(dense(f, 'cls.predictions.transform.dense', hidden)));
+  return mlmDecoder(f, transformed, `${BASE}.embeddings.word_embeddings.weight`, 'cls.predictions.decoder.weight', 'cls.predictions.bias');
+}
+
+function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
+  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const hidden = encoder(f, `${BASE}.encoder`, embeddings(f, `${BASE}.embeddings`, inputs), inputs.attention_mask); // [B·S, H]
+  switch (task) {
+    case 'seq-cls':
+      return dense(f, 'classifier', dropout(pooler(f, hidden), f.rates.classifier, f.dropout)); // [B, C]
+    case 'token-cls':
+      return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
+    case 'mlm':
+      return lmHead(f, hidden);
+  }
+}
+
+export const bert: ModelFamily = {
+  name: 'bert',
+  basePrefix: BASE,
+  parameterShapes: (config, task) => new Map(shapes(config, task)),
+  // The pooler belongs to the sequence head: token-cls and MLM checkpoints have none.
+  isHeadParam: (name) => !name.startsWith(`${BASE}.`) || name.startsWith(`${BASE}.pooler.`),
+  initKind: initKindOf,
+  forward,
+  depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer', ['pooler']),
+};

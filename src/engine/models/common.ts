@@ -1,0 +1,116 @@
+// Pieces every model family shares: reading a parameter by name, dense and LayerNorm modules addressed by their
+// checkpoint prefix, dropout rates, the tied MLM decoder, init kinds and layer depths.
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerwiseError } from '../../lib/errors';
+import type { ModelConfig } from '../../formats/hf-config';
+import { dropoutContext, type DropoutContext } from '../layers/dropout';
+import { layerNorm } from '../layers/layer-norm';
+import { linear } from '../layers/linear';
+import type { ForwardOptions, InitKind, ModelInputs } from './types';
+
+export interface DropoutRates {
+  hidden: number;
+  attention: number;
+  /** The dropout right before the task head's last linear layer. */
+  classifier: number;
+}
+
+/** What a forward pass reads everywhere: parameters, config, batch shape, dropout. */
+export interface Forward {
+  params: ReadonlyMap<string, tf.Tensor>;
+  config: ModelConfig;
+  batch: number;
+  seq: number;
+  rates: DropoutRates;
+  dropout: DropoutContext;
+}
+
+/** classifierDefault: the family's own rate for the head dropout when opts.dropout does not set one. */
+export function startForward(
+  params: ReadonlyMap<string, tf.Tensor>,
+  inputs: ModelInputs,
+  config: ModelConfig,
+  opts: ForwardOptions,
+  classifierDefault: number,
+): Forward {
+  const [batch, seq] = inputs.input_ids.shape;
+  const rates = opts.dropout ?? {
+    hidden: config.hidden_dropout_prob,
+    attention: config.attention_probs_dropout_prob,
+    classifier: classifierDefault,
+  };
+  // Without a seed, training dropout is not reproducible; the step loop passes one per step.
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed) };
+}
+
+export function param(f: Forward, name: string): tf.Tensor {
+  const t = f.params.get(name);
+  if (t === undefined) throw new LayerwiseError('MODEL_MISSING_PARAMETER', `the model has no parameter ${name}`, { tensor: name });
+  return t;
+}
+
+/** The nn.Linear module at `prefix` (`prefix.weight` [out, in], `prefix.bias` [out]). */
+export function dense(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
+  return linear(x, param(f, `${prefix}.weight`), param(f, `${prefix}.bias`));
+}
+
+/** The nn.LayerNorm module at `prefix`. DistilBERT passes its fixed 1e-12 through config.layer_norm_eps. */
+export function norm(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
+  return layerNorm(x, param(f, `${prefix}.weight`), param(f, `${prefix}.bias`), f.config.layer_norm_eps);
+}
+
+/** hidden [B·S, H] -> [B, H]: the first token of each sequence ([CLS] / <s>). */
+export function firstToken(f: Forward, hidden: tf.Tensor): tf.Tensor2D {
+  const width = hidden.shape[1] as number;
+  return tf.reshape(tf.slice(tf.reshape(hidden, [f.batch, f.seq, width]), [0, 0, 0], [f.batch, 1, width]), [f.batch, width]);
+}
+
+/**
+ * The MLM output layer: x [B·S, E] -> logits [B, S, V] with the decoder tied to the word embeddings (the
+ * checkpoint stores only the bias), or its own weight `untiedWeight` when config.tie_word_embeddings is false.
+ */
+export function mlmDecoder(f: Forward, x: tf.Tensor, wordEmbeddings: string, untiedWeight: string, bias: string): tf.Tensor {
+  const weight = param(f, f.config.tie_word_embeddings ? wordEmbeddings : untiedWeight);
+  return tf.reshape(linear(x, weight, param(f, bias)), [f.batch, f.seq, f.config.vocab_size]);
+}
+
+export type ShapeList = [string, number[]][];
+
+export function linearShapes(prefix: string, outFeatures: number, inFeatures: number): ShapeList {
+  return [
+    [`${prefix}.weight`, [outFeatures, inFeatures]],
+    [`${prefix}.bias`, [outFeatures]],
+  ];
+}
+
+export function normShapes(prefix: string, width: number): ShapeList {
+  return [
+    [`${prefix}.weight`, [width]],
+    [`${prefix}.bias`, [width]],
+  ];
+}
+
+/** The MLM decoder's own weight when it is not tied, then its bias. */
+export function decoderShapes(config: ModelConfig, untiedWeight: string, bias: string, width: number): ShapeList {
+  const weight: ShapeList = config.tie_word_embeddings ? [] : [[untiedWeight, [config.vocab_size, width]]];
+  return [...weight, [bias, [config.vocab_size]]];
+}
+
+/** Shared by every family: checkpoint names say what kind of module a parameter belongs to. */
+export function initKindOf(name: string): InitKind {
+  if (name.endsWith('.bias')) return 'zeros';
+  if (/(LayerNorm|layer_norm)\.weight$/.test(name)) return 'ones';
+  return 'normal';
+}
+
+/**
+ * Depth for layer-wise LR decay: names under `${base}.${layers}.N.` are layer N + 1, the rest of the base model
+ * is the embeddings (0), everything else (pooler, heads) is L + 1.
+ */
+export function depthOfName(name: string, config: ModelConfig, base: string, layers: string, head: readonly string[] = []): number {
+  const top = config.num_hidden_layers + 1;
+  if (!name.startsWith(`${base}.`) || head.some((h) => name.startsWith(`${base}.${h}.`))) return top;
+  const m = new RegExp(`^${base}\\.${layers.replace(/\./g, '\\.')}\\.(\\d+)\\.`).exec(name);
+  return m ? Number(m[1]) + 1 : 0;
+}

@@ -1,0 +1,117 @@
+// DistilBERT and its task heads; mirrors transformers' modeling_distilbert.py: Embeddings (word + position, no
+// token types), Transformer of TransformerBlocks (q_lin/k_lin/v_lin/out_lin, sa_layer_norm, ffn.lin1/lin2,
+// output_layer_norm), and the heads pre_classifier + ReLU + classifier, classifier, vocab_transform/projector.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../formats/hf-config';
+import type { Task } from '../../protocol/task';
+import { activation } from '../layers/activations';
+import { extendedAttentionMask, selfAttention } from '../layers/attention';
+import { dropout } from '../layers/dropout';
+import { embedding } from '../layers/embedding';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
+import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
+
+const BASE = 'distilbert';
+
+function shapes(config: ModelConfig, task: Task): ShapeList {
+  const dim = config.hidden_size;
+  const base: ShapeList = [
+    [`${BASE}.embeddings.word_embeddings.weight`, [config.vocab_size, dim]],
+    [`${BASE}.embeddings.position_embeddings.weight`, [config.max_position_embeddings, dim]],
+    ...normShapes(`${BASE}.embeddings.LayerNorm`, dim),
+  ];
+  for (let i = 0; i < config.num_hidden_layers; i++) {
+    const p = `${BASE}.transformer.layer.${i}`;
+    base.push(
+      ...linearShapes(`${p}.attention.q_lin`, dim, dim),
+      ...linearShapes(`${p}.attention.k_lin`, dim, dim),
+      ...linearShapes(`${p}.attention.v_lin`, dim, dim),
+      ...linearShapes(`${p}.attention.out_lin`, dim, dim),
+      ...normShapes(`${p}.sa_layer_norm`, dim),
+      ...linearShapes(`${p}.ffn.lin1`, config.intermediate_size, dim),
+      ...linearShapes(`${p}.ffn.lin2`, dim, config.intermediate_size),
+      ...normShapes(`${p}.output_layer_norm`, dim),
+    );
+  }
+  switch (task) {
+    case 'seq-cls':
+      return [...base, ...linearShapes('pre_classifier', dim, dim), ...linearShapes('classifier', config.num_labels, dim)];
+    case 'token-cls':
+      return [...base, ...linearShapes('classifier', config.num_labels, dim)];
+    case 'mlm':
+      return [
+        ...base,
+        ...linearShapes('vocab_transform', dim, dim),
+        ...normShapes('vocab_layer_norm', dim),
+        ...decoderShapes(config, 'vocab_projector.weight', 'vocab_projector.bias', dim),
+      ];
+  }
+}
+
+/**
+ * Embeddings: word + position, LayerNorm, dropout -> [B·S, dim]. A sinusoidal position table
+ * (sinusoidal_pos_embds) is read like a learned one; transformers never trains it, so the caller freezes it.
+ */
+function embeddings(f: Forward, inputs: ModelInputs): tf.Tensor {
+  const dim = f.config.hidden_size;
+  const words = embedding(param(f, `${BASE}.embeddings.word_embeddings.weight`), inputs.input_ids); // [B, S, dim]
+  const table = param(f, `${BASE}.embeddings.position_embeddings.weight`);
+  const positions = tf.slice(table, [0, 0], [f.seq, dim]); // [S, dim], broadcast over the batch
+  const sum = tf.reshape(tf.add(words, positions), [f.batch * f.seq, dim]);
+  return dropout(norm(f, `${BASE}.embeddings.LayerNorm`, sum), f.rates.hidden, f.dropout);
+}
+
+/** Transformer: TransformerBlocks (post-LN: sa_layer_norm(attn + x), output_layer_norm(ffn + sa)). */
+function transformer(f: Forward, hidden: tf.Tensor, attentionMask: tf.Tensor): tf.Tensor {
+  const mask = extendedAttentionMask(attentionMask);
+  const act = activation(f.config.hidden_act);
+  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
+  let x = hidden;
+  for (let i = 0; i < f.config.num_hidden_layers; i++) {
+    const p = `${BASE}.transformer.layer.${i}`;
+    // MultiHeadSelfAttention
+    const q = dense(f, `${p}.attention.q_lin`, x);
+    const k = dense(f, `${p}.attention.k_lin`, x);
+    const v = dense(f, `${p}.attention.v_lin`, x);
+    const context = selfAttention(q, k, v, mask, shape, f.rates.attention, f.dropout);
+    const sa = norm(f, `${p}.sa_layer_norm`, tf.add(dense(f, `${p}.attention.out_lin`, context), x));
+    // FFN: lin1, activation, lin2, dropout
+    const ffn = dropout(dense(f, `${p}.ffn.lin2`, act(dense(f, `${p}.ffn.lin1`, sa))), f.rates.hidden, f.dropout);
+    x = norm(f, `${p}.output_layer_norm`, tf.add(ffn, sa));
+  }
+  return x;
+}
+
+/** DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector (tied) -> [B, S, V]. */
+function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const x = norm(f, 'vocab_layer_norm', activation(f.config.hidden_act)(dense(f, 'vocab_transform', hidden)));
+  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'vocab_projector.weight', 'vocab_projector.bias');
+}
+
+function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
+  // seq_classif_dropout (normalised into classifier_dropout) before the sequence classifier; `dropout` elsewhere.
+  const headDropout = task === 'seq-cls' ? (config.classifier_dropout ?? config.hidden_dropout_prob) : config.hidden_dropout_prob;
+  const f = startForward(params, inputs, config, opts, headDropout);
+  const hidden = transformer(f, embeddings(f, inputs), inputs.attention_mask); // [B·S, dim]
+  switch (task) {
+    case 'seq-cls': {
+      // DistilBertForSequenceClassification: pre_classifier, ReLU, dropout, classifier on the first token.
+      const pooled = tf.relu(dense(f, 'pre_classifier', firstToken(f, hidden)));
+      return dense(f, 'classifier', dropout(pooled, f.rates.classifier, f.dropout));
+    }
+    case 'token-cls':
+      return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
+    case 'mlm':
+      return lmHead(f, hidden);
+  }
+}
+
+export const distilbert: ModelFamily = {
+  name: 'distilbert',
+  basePrefix: BASE,
+  parameterShapes: (config, task) => new Map(shapes(config, task)),
+  isHeadParam: (name) => !name.startsWith(`${BASE}.`),
+  initKind: initKindOf,
+  forward,
+  depthOf: (name, config) => depthOfName(name, config, BASE, 'transformer.layer'),
+};

@@ -1,0 +1,78 @@
+// ELECTRA and its task heads; mirrors transformers' modeling_electra.py: BERT's embeddings at embedding_size,
+// embeddings_project to hidden_size when they differ, BERT's encoder, no pooler. Heads: ElectraClassificationHead
+// (dense, gelu, out_proj on the first token), token classification, and the generator's MLM head.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../formats/hf-config';
+import type { Task } from '../../protocol/task';
+import { gelu } from '../layers/activations';
+import { dropout } from '../layers/dropout';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
+
+const BASE = 'electra';
+
+function hasProjection(config: ModelConfig): boolean {
+  return config.embedding_size !== config.hidden_size;
+}
+
+function shapes(config: ModelConfig, task: Task): ShapeList {
+  const h = config.hidden_size;
+  const e = config.embedding_size;
+  const base = [
+    ...embeddingShapes(`${BASE}.embeddings`, config),
+    ...(hasProjection(config) ? linearShapes(`${BASE}.embeddings_project`, h, e) : []),
+    ...encoderShapes(`${BASE}.encoder`, config),
+  ];
+  switch (task) {
+    case 'seq-cls':
+      return [...base, ...linearShapes('classifier.dense', h, h), ...linearShapes('classifier.out_proj', config.num_labels, h)];
+    case 'token-cls':
+      return [...base, ...linearShapes('classifier', config.num_labels, h)];
+    case 'mlm':
+      return [
+        ...base,
+        ...linearShapes('generator_predictions.dense', e, h),
+        ...normShapes('generator_predictions.LayerNorm', e),
+        ...decoderShapes(config, 'generator_lm_head.weight', 'generator_lm_head.bias', e),
+      ];
+  }
+}
+
+/** ElectraClassificationHead: first token, dropout, dense, gelu (the ELECTRA authors' choice), dropout, out_proj. */
+function classificationHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const x = dropout(firstToken(f, hidden), f.rates.classifier, f.dropout);
+  const y = dropout(gelu(dense(f, 'classifier.dense', x)), f.rates.classifier, f.dropout);
+  return dense(f, 'classifier.out_proj', y);
+}
+
+/** ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm) and generator_lm_head -> [B, S, V]. */
+function generatorHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const x = norm(f, 'generator_predictions.LayerNorm', gelu(dense(f, 'generator_predictions.dense', hidden)));
+  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'generator_lm_head.weight', 'generator_lm_head.bias');
+}
+
+function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
+  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const embedded = embeddings(f, `${BASE}.embeddings`, inputs); // [B·S, E]
+  const projected = hasProjection(config) ? dense(f, `${BASE}.embeddings_project`, embedded) : embedded;
+  const hidden = encoder(f, `${BASE}.encoder`, projected, inputs.attention_mask);
+  switch (task) {
+    case 'seq-cls':
+      return classificationHead(f, hidden);
+    case 'token-cls':
+      return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
+    case 'mlm':
+      return generatorHead(f, hidden);
+  }
+}
+
+export const electra: ModelFamily = {
+  name: 'electra',
+  basePrefix: BASE,
+  parameterShapes: (config, task) => new Map(shapes(config, task)),
+  isHeadParam: (name) => !name.startsWith(`${BASE}.`),
+  initKind: initKindOf,
+  forward,
+  depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),
+};

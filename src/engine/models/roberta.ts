@@ -1,0 +1,77 @@
+// RoBERTa and its task heads; mirrors transformers' modeling_roberta.py: BERT's encoder with position ids that
+// count non-padding tokens from padding_idx + 1, RobertaClassificationHead on <s>, RobertaLMHead for MLM.
+// Every RoBERTa head uses RobertaModel(add_pooling_layer=False), so there is no pooler.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../formats/hf-config';
+import type { Task } from '../../protocol/task';
+import { gelu } from '../layers/activations';
+import { dropout } from '../layers/dropout';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
+
+const BASE = 'roberta';
+
+function shapes(config: ModelConfig, task: Task): ShapeList {
+  const h = config.hidden_size;
+  const base = [...embeddingShapes(`${BASE}.embeddings`, config), ...encoderShapes(`${BASE}.encoder`, config)];
+  switch (task) {
+    case 'seq-cls':
+      return [...base, ...linearShapes('classifier.dense', h, h), ...linearShapes('classifier.out_proj', config.num_labels, h)];
+    case 'token-cls':
+      return [...base, ...linearShapes('classifier', config.num_labels, h)];
+    case 'mlm':
+      return [
+        ...base,
+        ...linearShapes('lm_head.dense', h, h),
+        ...normShapes('lm_head.layer_norm', h),
+        ...decoderShapes(config, 'lm_head.decoder.weight', 'lm_head.bias', h),
+      ];
+  }
+}
+
+/**
+ * create_position_ids_from_input_ids: non-padding tokens are numbered padding_idx + 1, padding_idx + 2, ...;
+ * padding tokens get padding_idx. input_ids int32 [B, S] -> int32 [B, S].
+ */
+export function positionIdsFromInputIds(inputIds: tf.Tensor, paddingIdx: number): tf.Tensor {
+  const notPad = tf.cast(tf.notEqual(inputIds, paddingIdx), 'int32');
+  return tf.add(tf.mul(tf.cumsum(notPad, 1), notPad), tf.scalar(paddingIdx, 'int32'));
+}
+
+/** RobertaClassificationHead: <s> token, dropout, dense, tanh, dropout, out_proj -> [B, C]. */
+function classificationHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const x = dropout(firstToken(f, hidden), f.rates.classifier, f.dropout);
+  const y = dropout(tf.tanh(dense(f, 'classifier.dense', x)), f.rates.classifier, f.dropout);
+  return dense(f, 'classifier.out_proj', y);
+}
+
+/** RobertaLMHead: dense, gelu (erf, whatever hidden_act says), layer_norm, tied decoder + bias -> [B, S, V]. */
+function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  const x = norm(f, 'lm_head.layer_norm', gelu(dense(f, 'lm_head.dense', hidden)));
+  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'lm_head.decoder.weight', 'lm_head.bias');
+}
+
+function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
+  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const positionIds = positionIdsFromInputIds(inputs.input_ids, config.pad_token_id);
+  const hidden = encoder(f, `${BASE}.encoder`, embeddings(f, `${BASE}.embeddings`, inputs, positionIds), inputs.attention_mask);
+  switch (task) {
+    case 'seq-cls':
+      return classificationHead(f, hidden);
+    case 'token-cls':
+      return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
+    case 'mlm':
+      return lmHead(f, hidden);
+  }
+}
+
+export const roberta: ModelFamily = {
+  name: 'roberta',
+  basePrefix: BASE,
+  parameterShapes: (config, task) => new Map(shapes(config, task)),
+  isHeadParam: (name) => !name.startsWith(`${BASE}.`),
+  initKind: initKindOf,
+  forward,
+  depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),
+};

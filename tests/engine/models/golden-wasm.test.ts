@@ -1,0 +1,7 @@
+// Golden tests on the wasm backend (tfjs keeps one backend per process: one file per backend).
+import { beforeAll } from 'vitest';
+import { useNodeBackend } from '../../../src/cli/node-backend';
+import { describeGolden } from './golden';
+
+beforeAll(() => useNodeBackend('wasm'));
+describeGolden('wasm');
