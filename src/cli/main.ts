@@ -2,6 +2,7 @@
 // Every command returns an exit code; a LayerwiseError becomes a coded one-line message (and JSON with --json),
 // never a stack trace.
 import { LayerwiseError, formatLocation, toErrorData } from '../lib/errors';
+import { resolveHubArgs } from './hub-model';
 
 export interface CommandModule {
   /** One line for `layerwise help`. */
@@ -13,6 +14,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   predict: () => import('./commands/predict'),
   step: () => import('./commands/step'),
   data: () => import('./commands/data'),
+  vocab: () => import('./commands/vocab'),
+  train: () => import('./commands/train'),
+  eval: () => import('./commands/eval'),
+  bench: () => import('./commands/bench'),
 };
 
 function usage(): string {
@@ -23,6 +28,8 @@ function usage(): string {
     ...Object.keys(COMMANDS).map((name) => `  ${name}`),
     '',
     'Run `layerwise <command> --help` for the options of one command.',
+    'Wherever a command takes --model DIR, --model hub:ORG/NAME[@REV] downloads that model from the Hugging Face Hub',
+    '(cached in ~/.cache/layerwise/hub or $LAYERWISE_CACHE; endpoint: --hub-endpoint URL or $HF_ENDPOINT).',
   ].join('\n');
 }
 
@@ -40,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   const json = rest.includes('--json');
   try {
     const command = await load();
-    return await command.run(rest);
+    // `--model hub:ORG/NAME[@REV]` becomes the model's cached folder before the command reads its flags.
+    return await command.run(await resolveHubArgs(rest));
   } catch (err) {
     const data = toErrorData(err);
     const where = formatLocation(data.location);

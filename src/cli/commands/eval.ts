@@ -1,0 +1,77 @@
+// `layerwise eval`: the metrics of a checkpoint on a dataset file, in eval mode, with the keys `train` writes to
+// metrics.json (eval_loss, accuracy, f1_macro, f1_micro, f1_weighted, per_class, confusion_matrix; token-cls also
+// entity_precision, entity_recall, entity_f1, per_entity). Classes are the checkpoint's id2label.
+import { LayerwiseError } from '../../lib/errors';
+import { DEFAULT_TRAIN_CONFIG } from '../../protocol/train-config';
+import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
+import { maxSequenceLength } from '../../engine/models/validate-inputs';
+import { evaluate } from '../../engine/train/evaluate';
+import { checkTaskData, encodeRunData } from '../../engine/train/prepare';
+import { numberOption, parseOptions, required } from '../args';
+import { startCliBackend } from '../backend-option';
+import { loadModelForCommand } from '../load-model';
+import { nodeFolder } from '../node-files';
+import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
+
+export const summary = 'print the metrics of a model on a dataset file (eval mode)';
+
+const USAGE = `usage: layerwise eval --model DIR|default --data FILE [--task seq-cls|token-cls|mlm] [--text-col NAME]
+                      [--label-col NAME] [--batch-size 16] [--max-length 128] [--seed 42] [--backend wasm|cpu|webgpu] [--json]
+
+Prints eval_loss, accuracy, f1_macro, f1_micro, f1_weighted, per_class, confusion_matrix (token-cls also
+entity_precision, entity_recall, entity_f1, per_entity; mlm perplexity, with a masking seeded by --seed).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    task: { type: 'string' },
+    ...DATASET_FLAGS,
+    'batch-size': { type: 'string' },
+    'max-length': { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modelDir = resolveModelDir(required(opts.model, 'model'));
+  const dataPath = required(opts.data, 'data');
+  const task = taskOption(opts.task);
+  const batchSize = numberOption(opts['batch-size'], 'batch-size', DEFAULT_TRAIN_CONFIG.batchSize);
+  const maxLength = numberOption(opts['max-length'], 'max-length', DEFAULT_TRAIN_CONFIG.maxLength);
+  const seed = numberOption(opts.seed, 'seed', DEFAULT_TRAIN_CONFIG.seed);
+  for (const [flag, value] of [['batch-size', batchSize], ['max-length', maxLength]] as const) {
+    if (!(Number.isSafeInteger(value) && value > 0)) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${flag} must be a positive integer, got ${value}`, { field: flag });
+  }
+  await startCliBackend(opts.backend, 'eval');
+  const data = await readDatasetFile(dataPath, 'data', { textCol: opts['text-col'], labelCol: opts['label-col'] });
+  const model = await loadModelForCommand(nodeFolder(modelDir), 'eval', task === undefined ? {} : { task });
+  try {
+    checkTaskData(model.task, data);
+    if (model.tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
+    const labels = model.task === 'mlm' ? [] : model.config.id2label;
+    const splits = { train: data, validation: null, test: null, source: 'files' as const, warnings: [] };
+    const encoded = await encodeRunData(splits, model.tokenizer, model.task, { maxLength, modelMaxLength: maxSequenceLength(model.config), labels });
+    for (const w of encoded.warnings) console.error(`layerwise eval: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    if (encoded.train.examples.length === 0) {
+      throw new LayerwiseError('EVAL_NO_EXAMPLES', `no example of ${data.file} has a label the model knows (${labels.join(', ')})`, { file: data.file });
+    }
+    const metrics = await evaluate(
+      { family: model.family, config: model.config, task: model.task, params: model.params },
+      encoded.train,
+      {
+        batchSize,
+        seed,
+        padding: { padId: model.tokenizer.special.pad, maxLength: encoded.maxLength },
+        masking: model.task === 'mlm' ? mlmTokenizerInfo(model.tokenizer) : null,
+      },
+    );
+    console.log(opts.json ? jsonText(metrics) : jsonText(metrics, 2));
+  } finally {
+    model.params.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,60 @@
+// Shared by `layerwise train` and `layerwise eval`: the model folder (`default` is the built-in model under
+// public/models/default), dataset files with --text-col / --label-col (the conventions of `layerwise data`), and
+// JSON output in which a non-finite number stays visible as "NaN" / "Infinity" rather than becoming null.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { readDataset, type Dataset, type ReadOptions } from '../formats/datasets/index';
+import { LayerwiseError } from '../lib/errors';
+import { TASKS, type Task } from '../protocol/task';
+import { nodeFile } from './node-files';
+
+export const DEFAULT_MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'default');
+
+/** --model: a checkpoint folder, or `default` for the built-in model. */
+export function resolveModelDir(value: string): string {
+  if (value === 'default') {
+    if (!existsSync(path.join(DEFAULT_MODEL_DIR, 'config.json'))) {
+      throw new LayerwiseError('MODEL_DEFAULT_MISSING', `the built-in model is not installed (no ${path.join(DEFAULT_MODEL_DIR, 'config.json')}): pass --model DIR`, {
+        field: 'model',
+      });
+    }
+    return DEFAULT_MODEL_DIR;
+  }
+  if (!existsSync(value) || !statSync(value).isDirectory()) {
+    throw new LayerwiseError('CLI_FILE_NOT_FOUND', `${value} is not a folder (--model takes a Hugging Face checkpoint folder, or "default")`, { field: 'model' });
+  }
+  return value;
+}
+
+/** --task, when given. */
+export function taskOption(value: string | undefined): Task | undefined {
+  if (value === undefined) return undefined;
+  if (!(TASKS as readonly string[]).includes(value)) {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--task must be one of ${TASKS.join(', ')}, got "${value}"`, { field: 'task' });
+  }
+  return value as Task;
+}
+
+/** The dataset options of train and eval (as `layerwise data`): text columns, and the label or CoNLL tag column. */
+export const DATASET_FLAGS = {
+  'text-col': { type: 'string', multiple: true },
+  'label-col': { type: 'string' },
+} as const;
+
+/** Reads a dataset file; --label-col given as a number is also the CoNLL tag column (1-based). */
+export async function readDatasetFile(file: string, flag: string, columns: { textCol?: string[]; labelCol?: string }): Promise<Dataset> {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new LayerwiseError('CLI_FILE_NOT_FOUND', `${file} is not a file`, { file, field: flag });
+  }
+  const opts: ReadOptions = { textColumns: columns.textCol };
+  if (columns.labelCol !== undefined) {
+    opts.labelColumn = columns.labelCol;
+    if (/^\d+$/.test(columns.labelCol)) opts.tagColumn = Number(columns.labelCol) - 1;
+  }
+  return readDataset(nodeFile(file), opts);
+}
+
+/** JSON.stringify with NaN and ±Infinity as strings, so that a diverged loss never reads as null or 0. */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
+}

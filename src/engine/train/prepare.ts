@@ -1,0 +1,84 @@
+// Dataset files -> the encoded splits of a run, the same for the CLI and the worker: the task checked against what
+// the file holds, the validation file or a stratified seeded split of the training file (data/split.ts), the class
+// list of the training split (sorted as run_glue.py / run_ner.py sort it), and tokenisation with the model's
+// tokenizer; maxLength is clamped to the model's position table with a note (RELIABILITY C6).
+import { LayerwiseError } from '../../lib/errors';
+import type { Dataset, ExampleDataset, TokenDataset } from '../../formats/datasets/index';
+import type { TextTokenizer } from '../../formats/tokenizer';
+import type { Task } from '../../protocol/task';
+import type { TrainConfig } from '../../protocol/train-config';
+import { buildLabelMap, encodeExamples, encodeTokens, type EncodedDataset } from '../data/encode';
+import { makeSplits, type DatasetSplits } from '../data/split';
+import type { DataWarning } from '../data/warnings';
+
+export interface RunData {
+  train: EncodedDataset;
+  validation: EncodedDataset | null;
+  /** 'file': the validation file as given; 'split': held out of the training file; 'none': no evaluation data. */
+  validationSource: 'file' | 'split' | 'none';
+  /** The token length examples were cut to (config.maxLength, or less where the model has fewer positions). */
+  maxLength: number;
+  warnings: DataWarning[];
+}
+
+const WANTS: Record<Task, string> = {
+  'seq-cls': 'rows with a text column and a label column (CSV, TSV, JSONL)',
+  'token-cls': 'sentences of tokens and tags (CoNLL, or JSONL with tokens and tags)',
+  mlm: 'rows or lines of text',
+};
+
+/** Refuses a dataset that cannot feed the task (a CoNLL file for seq-cls, a CSV without labels, ...). */
+export function checkTaskData(task: Task, ds: Dataset): void {
+  const fits = task === 'token-cls' ? ds.kind === 'tokens' : ds.kind === 'examples' && (task === 'mlm' || ds.labelColumn !== null);
+  if (fits) return;
+  const holds = ds.kind === 'tokens' ? 'sentences of tagged tokens' : ds.labelColumn === null ? 'text without a label column' : 'labelled rows';
+  throw new LayerwiseError('TRAIN_TASK_DATA_MISMATCH', `${ds.file} holds ${holds}; task ${task} needs ${WANTS[task]}.`, { file: ds.file, field: 'task' });
+}
+
+/** The validation file as it is, or a stratified split of the training file by config.validationSplit (seeded). */
+export function splitRunData(task: Task, train: Dataset, validation: Dataset | null, config: TrainConfig): DatasetSplits {
+  checkTaskData(task, train);
+  if (validation !== null) checkTaskData(task, validation);
+  if (validation !== null && validation.kind !== train.kind) {
+    throw new LayerwiseError('TRAIN_TASK_DATA_MISMATCH', `${validation.file} and ${train.file} hold different kinds of data.`, { file: validation.file });
+  }
+  return makeSplits({ train, validation }, { validation: config.validationSplit, test: 0 }, config.seed);
+}
+
+/** The run's class names in id order: the training split's labels or tags; none for masked LM. */
+export function runLabels(task: Task, train: Dataset): string[] {
+  if (task === 'mlm') return [];
+  return [...buildLabelMap(train.kind === 'tokens' ? train.tags.keys() : train.labels.keys()).keys()];
+}
+
+async function encodeOne(ds: Dataset, tokenizer: TextTokenizer, task: Task, maxLength: number, label2id: Map<string, number>, signal?: AbortSignal): Promise<EncodedDataset> {
+  if (task === 'token-cls') return encodeTokens(ds as TokenDataset, tokenizer, { maxLength, label2id, signal });
+  return encodeExamples(ds as ExampleDataset, tokenizer, task, { maxLength, label2id, mlmMode: 'line', signal });
+}
+
+/**
+ * Tokenises the splits. labels are the class names in id order (the model's id2label); rows of the validation
+ * split with other labels are left out and reported.
+ */
+export async function encodeRunData(
+  splits: DatasetSplits,
+  tokenizer: TextTokenizer,
+  task: Task,
+  opts: { maxLength: number; modelMaxLength: number; labels: readonly string[]; signal?: AbortSignal },
+): Promise<RunData> {
+  const warnings: DataWarning[] = [...splits.warnings];
+  const maxLength = Math.min(opts.maxLength, opts.modelMaxLength);
+  if (maxLength < opts.maxLength) {
+    warnings.push({
+      code: 'TRAIN_MAX_LENGTH_CLAMPED',
+      level: 'warning',
+      message: `maxLength ${opts.maxLength} is more than the model's ${opts.modelMaxLength} positions: examples are cut to ${maxLength} tokens.`,
+    });
+  }
+  const label2id = new Map(opts.labels.map((l, i) => [l, i]));
+  const train = await encodeOne(splits.train, tokenizer, task, maxLength, label2id, opts.signal);
+  const validation = splits.validation === null ? null : await encodeOne(splits.validation, tokenizer, task, maxLength, label2id, opts.signal);
+  warnings.push(...train.warnings, ...(validation?.warnings.map((w) => ({ ...w, message: `validation: ${w.message}` })) ?? []));
+  const validationSource = splits.validation === null ? 'none' : splits.source === 'files' ? 'file' : 'split';
+  return { train, validation, validationSource, maxLength, warnings };
+}

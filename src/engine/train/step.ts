@@ -1,0 +1,188 @@
+// One optimizer step: gradients summed over the step's micro-batches, each loss weighted by its share of the
+// window's labelled items, so that accumulation equals one large batch (transformers' num_items_in_batch loss);
+// the L2-SP pull towards the pretrained weights; torch clip_grad_norm_; one small readback; then AdamW, unless the
+// loss or the gradient norm is not finite (the step is skipped and the weights stay as they were).
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerwiseError } from '../../lib/errors';
+import type { ModelConfig } from '../../formats/hf-config';
+import type { Task } from '../../protocol/task';
+import type { TrainConfig } from '../../protocol/train-config';
+import type { Batch } from '../data/batches';
+import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
+import { clipByGlobalNorm } from '../optim/clip';
+import type { AdamW } from '../optim/adamw';
+import type { ParamStore } from '../params/store';
+import type { MicroBatch } from './windows';
+
+/** The model a step trains: a family's forward over the store's parameters. */
+export interface StepModel {
+  family: ModelFamily;
+  config: ModelConfig;
+  task: Task;
+  params: ParamStore;
+}
+
+/** L2-SP (Li et al. 2018): strength · Σ‖w − w₀‖² over the trainable parameters, w₀ the pretrained values. */
+export interface L2spAnchor {
+  strength: number;
+  /** w₀ by checkpoint name (plain tensors, not variables); every trainable parameter has one. */
+  initial: ReadonlyMap<string, tf.Tensor>;
+}
+
+export interface GradientOptions {
+  /** Dropout rates; undefined keeps the model config's. */
+  dropout?: { hidden: number; attention: number; classifier: number };
+  labelSmoothing: number;
+  /** One nonzero dropout seed per micro-batch. */
+  seeds: readonly number[];
+  l2sp: L2spAnchor | null;
+}
+
+export interface AccumulatedGradients {
+  /** Mean task loss over the window's labelled items: Σ (nᵢ / N) · lossᵢ. */
+  loss: tf.Scalar;
+  /** The L2-SP penalty (0 when off). */
+  penalty: tf.Scalar;
+  /** Gradient of loss + penalty for every trainable parameter that has one. */
+  grads: Map<string, tf.Tensor>;
+}
+
+/** The batch as int32 tensors: inputs [B, S] each, labels [B] (seq-cls) or [B, S]. */
+export function batchTensors(batch: Batch, task: Task): { inputs: ModelInputs; labels: tf.Tensor } {
+  const shape: [number, number] = [batch.size, batch.seqLength];
+  return {
+    inputs: {
+      input_ids: tf.tensor2d(batch.input_ids, shape, 'int32'),
+      attention_mask: tf.tensor2d(batch.attention_mask, shape, 'int32'),
+      token_type_ids: tf.tensor2d(batch.token_type_ids, shape, 'int32'),
+    },
+    labels: task === 'seq-cls' ? tf.tensor1d(batch.labels, 'int32') : tf.tensor2d(batch.labels, shape, 'int32'),
+  };
+}
+
+/**
+ * TrainConfig.dropout over the model's own rates; undefined when it sets none. A rate left null follows transformers'
+ * config semantics: the head's dropout defaults to classifier_dropout, else the (possibly overridden) hidden rate;
+ * DistilBERT's token and MLM heads use its `dropout`, the hidden rate.
+ */
+export function dropoutRates(config: TrainConfig, model: StepModel): GradientOptions['dropout'] {
+  const d = config.dropout;
+  if (d.hidden === null && d.attention === null && d.classifier === null) return undefined;
+  const c = model.config;
+  const hidden = d.hidden ?? c.hidden_dropout_prob;
+  const head = c.family === 'distilbert' && model.task !== 'seq-cls' ? hidden : (c.classifier_dropout ?? hidden);
+  return { hidden, attention: d.attention ?? c.attention_probs_dropout_prob, classifier: d.classifier ?? head };
+}
+
+/** acc + next for every name (new tensors; the first contribution is taken as it is); the inputs are disposed. */
+function addInto(acc: AccumulatedGradients | null, next: AccumulatedGradients): AccumulatedGradients {
+  if (acc === null) return next;
+  const names = [...new Set([...acc.grads.keys(), ...next.grads.keys()])];
+  const summed = tf.tidy(() => ({
+    loss: tf.add(acc.loss, next.loss) as tf.Scalar,
+    penalty: tf.add(acc.penalty, next.penalty) as tf.Scalar,
+    grads: names.map((n) => {
+      const a = acc.grads.get(n);
+      const g = next.grads.get(n);
+      return a && g ? tf.add(a, g) : tf.clone((a ?? g) as tf.Tensor);
+    }),
+  }));
+  tf.dispose([acc.loss, acc.penalty, next.loss, next.penalty, ...acc.grads.values(), ...next.grads.values()]);
+  return { loss: summed.loss, penalty: summed.penalty, grads: new Map(names.map((n, i) => [n, summed.grads[i]])) };
+}
+
+/** tf.tidy for a ParamStore.gradients result: tidy keeps the tensors of arrays and objects, not of Maps. */
+function tidyGradients(fn: () => { loss: tf.Scalar; grads: Map<string, tf.Tensor> }): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  let names: string[] = [];
+  const kept = tf.tidy(() => {
+    const { loss, grads } = fn();
+    names = [...grads.keys()];
+    return { loss, grads: names.map((n) => grads.get(n) as tf.Tensor) };
+  });
+  return { loss: kept.loss, grads: new Map(names.map((n, i) => [n, kept.grads[i]])) };
+}
+
+/** The penalty's value and gradient, 2·strength·(w − w₀), by autodiff over the trainable parameters. */
+function l2spGradients(params: ParamStore, anchor: L2spAnchor): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  return params.gradients(() => {
+    const terms = params.trainableNames().map((name) => {
+      const w0 = anchor.initial.get(name);
+      if (w0 === undefined) throw new LayerwiseError('TRAIN_L2SP_NO_ANCHOR', `L2-SP has no pretrained value for ${name}`, { tensor: name });
+      return tf.sum(tf.square(tf.sub(params.get(name), w0)));
+    });
+    return tf.mul(tf.addN(terms), anchor.strength) as tf.Scalar;
+  });
+}
+
+/**
+ * Sums the gradients of the window's micro-batches (micro-batch i weighted by nᵢ / Σn, so that the result is the
+ * gradient of the mean loss over all its labelled items) plus the L2-SP term. Micro-batches with nothing labelled
+ * add nothing. Every tensor made here is inside a tf.tidy or returned; the caller disposes the result.
+ */
+export function accumulateGradients(model: StepModel, micro: readonly MicroBatch[], opts: GradientOptions): AccumulatedGradients {
+  const { family, config, task, params } = model;
+  const total = micro.reduce((n, m) => n + m.count, 0);
+  let acc: AccumulatedGradients | null = null;
+  for (const [i, m] of micro.entries()) {
+    if (m.count === 0) continue;
+    const { loss, grads } = tidyGradients(() => {
+      const { inputs, labels } = batchTensors(m.batch, task);
+      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i] };
+      return params.gradients(() => {
+        const logits = family.forward(params.tensors(), inputs, config, task, forward);
+        return tf.mul(taskLoss(logits, labels, task, { labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
+      });
+    });
+    acc = addInto(acc, { loss, penalty: tf.scalar(0), grads });
+  }
+  if (opts.l2sp !== null && opts.l2sp.strength > 0) {
+    const anchor = opts.l2sp;
+    const { loss: penalty, grads } = tidyGradients(() => l2spGradients(params, anchor));
+    acc = addInto(acc, { loss: tf.scalar(0), penalty, grads });
+  }
+  return acc ?? { loss: tf.scalar(0), penalty: tf.scalar(0), grads: new Map() };
+}
+
+export interface StepOutcome {
+  loss: number;
+  penalty: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Not finite: the optimizer step was skipped. */
+  skipped: boolean;
+  /** The values of `extra`, read with the loss in the same readback. */
+  extra: Float32Array;
+}
+
+/**
+ * Clips the accumulated gradients (torch semantics), reads [loss, penalty, norm, ...extra] back in one async
+ * readback, and applies AdamW when all of them are finite. Disposes acc and extra.
+ */
+export async function applyGradients(
+  acc: AccumulatedGradients,
+  optimizer: AdamW,
+  maxGradNorm: number | null,
+  extra: tf.Tensor1D | null,
+): Promise<StepOutcome> {
+  const clipped = clipByGlobalNorm(acc.grads, maxGradNorm);
+  const summary = tf.tidy(() => {
+    const head = tf.stack([acc.loss, acc.penalty, clipped.norm]) as tf.Tensor1D;
+    return extra === null ? head : tf.concat([head, extra]);
+  });
+  tf.dispose([clipped.norm, clipped.finite, acc.loss, acc.penalty, ...(extra === null ? [] : [extra])]);
+  let values: Float32Array;
+  try {
+    values = (await summary.data()) as Float32Array;
+  } finally {
+    summary.dispose();
+  }
+  const [loss, penalty, gradNorm] = values;
+  const skipped = !(Number.isFinite(loss) && Number.isFinite(penalty) && Number.isFinite(gradNorm));
+  try {
+    if (!skipped && clipped.grads.size > 0) optimizer.step(clipped.grads);
+  } finally {
+    const owned = new Set([...acc.grads.values(), ...clipped.grads.values()]);
+    tf.dispose([...owned]);
+  }
+  return { loss, penalty, gradNorm, skipped, extra: values.slice(3) };
+}

@@ -1,0 +1,380 @@
+// The fine-tuning loop: optimizer steps over the epochs' windows of micro-batches (step.ts), evaluations with early
+// stopping, restoreBest and the plateau schedule (transformers' Trainer with EarlyStoppingCallback and
+// load_best_model_at_end), ULMFiT gradual unfreezing, divergence detection, checkpoints that resume exactly, and
+// typed events for the CLI and the worker. No Node or DOM APIs: the host decides where events and checkpoints go.
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerwiseError, toErrorData } from '../../lib/errors';
+import { hashSeed, streamId } from '../../lib/random';
+import { deriveSchedule, learningRateAt, PlateauScheduler, type DerivedSchedule } from '../../protocol/schedule';
+import { METRIC_GOAL, type EvalMetric, type TrainConfig } from '../../protocol/train-config';
+import type { EvalMetrics, EvalRecord, FinishReason, StepTelemetry, TrainRunEvent } from '../../protocol/train-events';
+import type { EncodedDataset } from '../data/encode';
+import type { MlmTokenizerInfo } from '../data/mlm-collator';
+import { EarlyStopping } from '../metrics/early-stopping';
+import { maxSequenceLength } from '../models/validate-inputs';
+import { AdamW } from '../optim/adamw';
+import { dataFingerprint, restoreCheckpoint, type BestEvaluation, type TrainCheckpoint, type TrainProgress } from './checkpoint';
+import { evaluate, type EvalOptions } from './evaluate';
+import { ParameterSchedule } from './groups';
+import { accumulateGradients, applyGradients, dropoutRates, type GradientOptions, type StepModel } from './step';
+import { groupNorms, groupSteps } from './telemetry';
+import { EpochWindows } from './windows';
+
+export interface TrainerOptions {
+  model: StepModel;
+  train: EncodedDataset;
+  /** The evaluation split; null runs without evaluations (then early stopping and the plateau schedule are refused). */
+  validation: EncodedDataset | null;
+  config: TrainConfig;
+  /** The tokenizer's padding id. */
+  padId: number;
+  /** MLM: the tokenizer facts masking needs (data/mlm-collator mlmTokenizerInfo); required for task 'mlm'. */
+  masking?: MlmTokenizerInfo | null;
+  /** Continue this run from a checkpoint (the store must hold the run's starting weights, e.g. the pretrained ones). */
+  resumeFrom?: TrainCheckpoint;
+  /** Per-group gradient norms and weight deltas on step 1 and every N steps; 0 turns them off. Default 10. */
+  groupTelemetryEvery?: number;
+  /** Emit a `checkpointed` event every N optimizer steps, after each evaluation, or never (default). */
+  checkpointEvery?: number | 'evaluation' | null;
+  /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
+  maxSkippedSteps?: number;
+}
+
+export type TrainEvent = TrainRunEvent | { type: 'checkpointed'; step: number; checkpoint: TrainCheckpoint };
+
+const DEFAULT_GROUP_TELEMETRY_EVERY = 10;
+const DEFAULT_MAX_SKIPPED = 5;
+const DROPOUT_STREAM = streamId('dropout');
+/** tfjs seeds live in [1, 2^31 − 1): 0 means "unseeded". */
+const MAX_TF_SEED = 2147483646;
+
+/** A nonzero tfjs seed from (run seed, stream, ...): seed 0 is as good as any other. */
+export function tfSeed(...parts: number[]): number {
+  return (hashSeed(...parts) % MAX_TF_SEED) + 1;
+}
+
+export class Trainer {
+  private readonly model: StepModel;
+  private readonly config: TrainConfig;
+  private readonly validation: EncodedDataset | null;
+  private readonly windows: EpochWindows;
+  private readonly schedule: DerivedSchedule;
+  private readonly groups: ParameterSchedule;
+  private readonly optimizer: AdamW;
+  /** W₀ of every parameter that can train, for L2-SP and ‖ΔW‖ (plain tensors, kept until dispose). */
+  private readonly initial = new Map<string, tf.Tensor>();
+  private readonly gradientOptions: Omit<GradientOptions, 'seeds'>;
+  private readonly evalOptions: EvalOptions;
+  private readonly plateau: PlateauScheduler | null;
+  private readonly earlyStopping: EarlyStopping;
+  private readonly telemetryEvery: number;
+  private readonly checkpointEvery: number | 'evaluation' | null;
+  private readonly maxSkipped: number;
+  private readonly fingerprint: { examples: number; hash: number };
+  private readonly resumedAtStep: number | null;
+  private progress: TrainProgress = { step: 0, epoch: 0, window: 0, skippedInARow: 0, tokens: 0 };
+  private best: BestEvaluation | null = null;
+  private readonly records: EvalRecord[] = [];
+  /** The base rate of the latest step (AdamW's hyper reads it). */
+  private currentLr = 0;
+  private pauseRequested = false;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  private running = false;
+
+  constructor(opts: TrainerOptions) {
+    const { model, config } = opts;
+    if (opts.train.examples.length === 0) throw new LayerwiseError('TRAIN_NO_EXAMPLES', 'The training split has no examples.', { field: 'data' });
+    const tasks = [config.task, model.task, opts.train.task, ...(opts.validation ? [opts.validation.task] : [])];
+    if (tasks.some((t) => t !== config.task)) {
+      throw new LayerwiseError('TRAIN_TASK_MISMATCH', `The config, the model head and the data must share one task (got ${[...new Set(tasks)].join(', ')}).`, { field: 'task' });
+    }
+    const watchesEval = config.earlyStopping.patience !== null || config.earlyStopping.restoreBest || config.schedule.type === 'plateau';
+    if (watchesEval && (opts.validation === null || opts.validation.examples.length === 0)) {
+      throw new LayerwiseError(
+        'TRAIN_NO_VALIDATION',
+        'Early stopping, restoreBest and the plateau schedule need evaluations: give a validation file or a validationSplit above 0.',
+        { field: 'validationSplit' },
+      );
+    }
+    const masking = opts.masking ?? null;
+    if (model.task === 'mlm' && masking === null) throw new LayerwiseError('TRAIN_NO_MASKING', 'Masked-LM training needs the tokenizer\'s mask token.', { field: 'task' });
+    this.model = model;
+    this.config = config;
+    this.validation = opts.validation;
+    const padding = { padId: opts.padId, maxLength: Math.min(config.maxLength, maxSequenceLength(model.config)) };
+    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking: model.task === 'mlm' ? masking : null }, config.gradAccumulation);
+    this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
+    this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
+    this.optimizer = new AdamW(model.params, {
+      betas: config.betas,
+      eps: config.eps,
+      hyper: (name) => this.groups.hyper(name, this.currentLr),
+    });
+    this.telemetryEvery = opts.groupTelemetryEvery ?? DEFAULT_GROUP_TELEMETRY_EVERY;
+    this.checkpointEvery = opts.checkpointEvery ?? null;
+    this.maxSkipped = opts.maxSkippedSteps ?? DEFAULT_MAX_SKIPPED;
+    this.gradientOptions = {
+      dropout: dropoutRates(config, model),
+      labelSmoothing: config.labelSmoothing,
+      l2sp: config.l2sp > 0 ? { strength: config.l2sp, initial: this.initial } : null,
+    };
+    this.evalOptions = { batchSize: config.batchSize, seed: config.seed, padding, masking: model.task === 'mlm' ? masking : null };
+    this.fingerprint = dataFingerprint(opts.train);
+    const resume = opts.resumeFrom;
+    this.plateau =
+      config.schedule.type === 'plateau'
+        ? new PlateauScheduler(config.learningRate, config.schedule, METRIC_GOAL[config.schedule.plateau.metric], resume?.plateau ?? undefined)
+        : null;
+    this.earlyStopping = new EarlyStopping(config.earlyStopping, resume?.earlyStopping);
+    this.resumedAtStep = resume ? resume.progress.step : null;
+    // W₀ is the store's values now: the run's starting weights, also when resuming (before the checkpoint's go in).
+    if (config.l2sp > 0 || this.telemetryEvery > 0) {
+      for (const name of this.groups.everTrainable()) this.initial.set(name, tf.keep(tf.clone(model.params.get(name))));
+    }
+    if (resume) {
+      try {
+        restoreCheckpoint(resume, { params: model.params, task: model.task, config, fingerprint: this.fingerprint, optimizer: this.optimizer });
+      } catch (err) {
+        this.dispose();
+        throw err;
+      }
+      this.progress = { ...resume.progress };
+      this.best = resume.best && { ...resume.best, weights: resume.best.weights && new Map(resume.best.weights) };
+      this.records.push(...resume.history);
+    }
+  }
+
+  /** Optimizer steps done. */
+  get step(): number {
+    return this.progress.step;
+  }
+
+  get plan(): DerivedSchedule {
+    return { ...this.schedule };
+  }
+
+  /** Every evaluation so far (the run's history). */
+  get history(): EvalRecord[] {
+    return [...this.records];
+  }
+
+  /** Waits after the current step (a `paused` event) until resume() or stop(). */
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Ends the run after the current step with reason 'stopped'; checkpoint() still gives its state. */
+  stop(): void {
+    this.stopRequested = true;
+    this.resume();
+  }
+
+  /** The base learning rate of step `step` (0-based): the schedule on the config's rate, or on the plateau's. */
+  private baseRate(step: number): number {
+    return learningRateAt(step, this.schedule.totalSteps, this.config.schedule, this.plateau?.lr ?? this.config.learningRate);
+  }
+
+  private epochProgress(): number {
+    return this.progress.epoch + this.progress.window / this.schedule.stepsPerEpoch;
+  }
+
+  /** One optimizer step over the next window; advances the position. */
+  private async trainStep(): Promise<StepTelemetry> {
+    const p = this.progress;
+    const started = performance.now();
+    this.currentLr = this.baseRate(p.step);
+    const micro = this.windows.window(p.epoch, p.window);
+    const seeds = micro.map((_, i) => tfSeed(this.config.seed, DROPOUT_STREAM, p.step, i));
+    const acc = accumulateGradients(this.model, micro, { ...this.gradientOptions, seeds });
+    const measure = this.telemetryEvery > 0 && (p.step === 0 || (p.step + 1) % this.telemetryEvery === 0);
+    const extra = measure ? groupNorms(this.groups.groups, acc.grads, this.model.params, this.initial) : null;
+    const outcome = await applyGradients(acc, this.optimizer, this.config.maxGradNorm, extra);
+    const tokens = micro.reduce((n, m) => n + m.tokens, 0);
+    p.step += 1;
+    p.window += 1;
+    if (p.window >= this.schedule.stepsPerEpoch) {
+      p.epoch += 1;
+      p.window = 0;
+    }
+    p.skippedInARow = outcome.skipped ? p.skippedInARow + 1 : 0;
+    p.tokens += tokens;
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      step: p.step,
+      epoch: this.epochProgress(),
+      loss: outcome.loss,
+      penalty: outcome.penalty,
+      gradNorm: outcome.gradNorm,
+      skipped: outcome.skipped,
+      learningRate: this.currentLr,
+      groups: groupSteps(this.groups.groupRates(this.currentLr), measure ? outcome.extra : null),
+      tokens,
+      seconds,
+      tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
+    };
+  }
+
+  /** Copies of the weights of every parameter that can train. */
+  private async trainableSnapshot(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const name of this.groups.everTrainable()) {
+      out.set(name, Float32Array.from((await this.model.params.get(name).data()) as Float32Array));
+    }
+    return out;
+  }
+
+  private metricOf(metrics: EvalMetrics, metric: EvalMetric, field: string): number {
+    const value = metrics[metric];
+    if (value === undefined) {
+      throw new LayerwiseError('TRAIN_METRIC_MISSING', `${field} watches ${metric}, which this evaluation does not report (are the tags IOB2?)`, { field });
+    }
+    return value;
+  }
+
+  private async evaluateNow(): Promise<{ record: EvalRecord; isBest: boolean; lrReduced: boolean; stop: boolean }> {
+    const metrics = await evaluate(this.model, this.validation as EncodedDataset, this.evalOptions);
+    const step = this.progress.step;
+    const record: EvalRecord = { step, epoch: this.epochProgress(), learning_rate: this.currentLr, ...metrics };
+    this.records.push(record);
+    const lrReduced = this.plateau !== null && this.plateau.step(this.metricOf(metrics, this.config.schedule.plateau.metric, 'schedule.plateau.metric'));
+    this.metricOf(metrics, this.config.earlyStopping.metric, 'earlyStopping.metric');
+    const decision = this.earlyStopping.update(step, metrics);
+    if (decision.isBest) {
+      this.best = { step, metrics: record, weights: this.config.earlyStopping.restoreBest ? await this.trainableSnapshot() : null };
+    }
+    return { record, isBest: decision.isBest, lrReduced, stop: decision.shouldStop };
+  }
+
+  private hasValidation(): boolean {
+    return this.validation !== null && this.validation.examples.length > 0;
+  }
+
+  private evaluationDue(epochEnded: boolean): boolean {
+    if (!this.hasValidation()) return false;
+    const every = this.config.evalEvery;
+    return every === 'epoch' ? epochEnded : this.progress.step % every === 0;
+  }
+
+  private checkpointDue(evaluated: boolean): boolean {
+    if (this.progress.skippedInARow > 0) return false; // keep the last good checkpoint while steps are skipped
+    if (this.checkpointEvery === 'evaluation') return evaluated;
+    return this.checkpointEvery !== null && this.progress.step % this.checkpointEvery === 0;
+  }
+
+  private diverged(): LayerwiseError {
+    const suggestion = Number((this.config.learningRate / 10).toPrecision(2));
+    const lastGood = this.progress.step - this.progress.skippedInARow;
+    return new LayerwiseError(
+      'TRAIN_DIVERGED',
+      `Diverged at step ${this.progress.step}; try a learning rate <= ${suggestion} (the loss or the gradient norm was not finite for ${this.progress.skippedInARow} steps in a row; the weights are those after step ${lastGood})`,
+      { field: 'learningRate' },
+    );
+  }
+
+  /** Runs the loop to its end, yielding events; the loop waits while the consumer handles each event. */
+  async *run(): AsyncGenerator<TrainEvent, void, void> {
+    if (this.running) throw new LayerwiseError('TRAIN_ALREADY_RUNNING', 'This trainer is already running.');
+    this.running = true;
+    const params = this.model.params;
+    const trainable = this.groups.plan(this.progress.epoch).params.filter((p) => p.trainable);
+    yield {
+      type: 'started',
+      plan: {
+        ...this.schedule,
+        trainExamples: this.windows.examples,
+        validationExamples: this.validation?.examples.length ?? 0,
+        groups: this.groups.groups,
+        trainableParameters: trainable.reduce((n, p) => n + params.get(p.name).size, 0),
+        parameters: params.parameterCount(),
+      },
+      resumedAtStep: this.resumedAtStep,
+    };
+    let reason: FinishReason = 'completed';
+    let lastEvaluated = this.records.at(-1)?.step ?? -1;
+    let planned = -1;
+    try {
+      while (this.progress.step < this.schedule.totalSteps) {
+        if (planned !== this.progress.epoch) {
+          planned = this.progress.epoch;
+          this.groups.plan(planned);
+          this.groups.apply(params);
+          yield { type: 'epochStarted', epoch: planned, step: this.progress.step, groups: this.groups.groups };
+        }
+        const telemetry = await this.trainStep();
+        yield { type: 'stepCompleted', telemetry };
+        if (this.progress.skippedInARow >= this.maxSkipped) throw this.diverged();
+        let evaluated = false;
+        if (this.evaluationDue(this.progress.window === 0)) {
+          const result = await this.evaluateNow();
+          evaluated = true;
+          lastEvaluated = this.progress.step;
+          yield { type: 'evaluated', record: result.record, isBest: result.isBest, lrReduced: result.lrReduced };
+          if (result.stop) reason = 'early-stopped';
+        }
+        if (this.checkpointDue(evaluated)) yield { type: 'checkpointed', step: this.progress.step, checkpoint: await this.checkpoint() };
+        if (reason === 'early-stopped') break;
+        if (this.pauseRequested && !this.stopRequested) {
+          yield { type: 'paused', step: this.progress.step };
+          if (this.pauseRequested) await new Promise<void>((resolve) => (this.wake = resolve));
+        }
+        if (this.stopRequested) {
+          reason = 'stopped';
+          break;
+        }
+      }
+      // A completed run ends with an evaluation of its final weights, whatever evalEvery says.
+      if (reason === 'completed' && lastEvaluated !== this.progress.step && this.hasValidation()) {
+        const result = await this.evaluateNow();
+        yield { type: 'evaluated', record: result.record, isBest: result.isBest, lrReduced: result.lrReduced };
+      }
+      let restoredBestStep: number | null = null;
+      // A stopped run may be resumed from its checkpoint, so only a finished one gets its best weights back.
+      if (reason !== 'stopped' && this.config.earlyStopping.restoreBest && this.best?.weights) {
+        for (const [name, data] of this.best.weights) tf.tidy(() => params.assign(name, tf.tensor(data, params.shape(name), 'float32')));
+        restoredBestStep = this.best.step;
+      }
+      const metrics = restoredBestStep !== null && this.best ? this.best.metrics : (this.records.at(-1) ?? null);
+      yield { type: 'finished', reason, step: this.progress.step, metrics, restoredBestStep };
+    } catch (err) {
+      yield { type: 'failed', step: this.progress.step, error: toErrorData(err) };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The whole resumable state. Call it between events (the loop waits at each event) or after the run. */
+  async checkpoint(): Promise<TrainCheckpoint> {
+    const params = this.model.params;
+    const snapshot = await params.snapshot();
+    return {
+      config: this.config,
+      task: this.model.task,
+      data: { ...this.fingerprint },
+      progress: { ...this.progress },
+      weights: new Map(params.names().map((n) => [n, { shape: params.shape(n), data: snapshot.get(n) as Float32Array }])),
+      optimizer: await this.optimizer.getState(),
+      plateau: this.plateau?.snapshot() ?? null,
+      earlyStopping: this.earlyStopping.snapshot(),
+      best: this.best && {
+        ...this.best,
+        weights: this.best.weights && new Map([...this.best.weights].map(([n, d]) => [n, d.slice()])),
+      },
+      history: this.records.map((r) => ({ ...r })),
+    };
+  }
+
+  /** Frees the optimizer's moments and the starting copies; the model's parameters stay with their owner. */
+  dispose(): void {
+    this.optimizer.dispose();
+    for (const t of this.initial.values()) t.dispose();
+    this.initial.clear();
+  }
+}

@@ -1,0 +1,100 @@
+// The micro-batches of each optimizer step. An epoch's batch order is a pure function of (seed, epoch)
+// (data/batches.ts); gradAccumulation consecutive batches make one step, and a last partial window still steps
+// (protocol/schedule.ts deriveSchedule). MLM masks are drawn from (seed, epoch, batch), so a resumed run sees the
+// same data, and evaluation masks from (seed, batch) alone, so that every evaluation of a run is comparable.
+import { createRng, streamId } from '../../lib/random';
+import { collate, planBatches, type Batch, type PaddingOptions } from '../data/batches';
+import { IGNORE_INDEX, type EncodedDataset } from '../data/encode';
+import { maskBatch, type MlmTokenizerInfo } from '../data/mlm-collator';
+
+export interface MicroBatch {
+  /** Collated; for MLM with the masked input_ids and labels already in place. */
+  batch: Batch;
+  /** Items the loss counts: labels != -100 (examples for seq-cls, tokens otherwise). */
+  count: number;
+  /** Non-padding tokens. */
+  tokens: number;
+}
+
+export interface BatchSource {
+  data: EncodedDataset;
+  batchSize: number;
+  seed: number;
+  padding: PaddingOptions;
+  /** MLM: the tokenizer facts masking needs; null for the classification tasks. */
+  masking: MlmTokenizerInfo | null;
+}
+
+const TRAIN_MASK_STREAM = streamId('mlm-train');
+const EVAL_MASK_STREAM = streamId('mlm-eval');
+
+function countWhere(values: Int32Array, keep: (v: number) => boolean): number {
+  let n = 0;
+  for (const v of values) if (keep(v)) n++;
+  return n;
+}
+
+/**
+ * The collated (and for MLM masked) batch of the examples at `indices`. maskStreams seed its masking: a training
+ * batch passes (epoch, batch index), an evaluation batch its batch index.
+ */
+export function microBatch(source: BatchSource, indices: readonly number[], train: boolean, ...maskStreams: number[]): MicroBatch {
+  let batch = collate(source.data, indices, source.padding);
+  if (source.masking !== null) {
+    const rng = createRng(source.seed, train ? TRAIN_MASK_STREAM : EVAL_MASK_STREAM, ...maskStreams);
+    batch = { ...batch, ...maskBatch(batch, source.masking, rng) };
+  }
+  return {
+    batch,
+    count: countWhere(batch.labels, (v) => v !== IGNORE_INDEX),
+    tokens: countWhere(batch.attention_mask, (v) => v === 1),
+  };
+}
+
+/** The optimizer steps of each epoch as windows of micro-batches; one epoch's batch plan is kept at a time. */
+export class EpochWindows {
+  private readonly source: BatchSource;
+  private readonly accumulation: number;
+  private readonly lengths: number[];
+  private planned: { epoch: number; batches: number[][] } | null = null;
+
+  constructor(source: BatchSource, accumulation: number) {
+    this.source = source;
+    this.accumulation = accumulation;
+    this.lengths = source.data.examples.map((e) => e.ids.length);
+  }
+
+  /** Training examples. */
+  get examples(): number {
+    return this.lengths.length;
+  }
+
+  /** Micro-batches in an epoch (every epoch has the same number). */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.lengths.length / this.source.batchSize);
+  }
+
+  /** Optimizer steps in an epoch. */
+  get windowsPerEpoch(): number {
+    return Math.max(1, Math.ceil(this.batchesPerEpoch / this.accumulation));
+  }
+
+  private batchesOf(epoch: number): number[][] {
+    if (this.planned?.epoch !== epoch) {
+      const { batchSize, seed } = this.source;
+      this.planned = { epoch, batches: planBatches(this.lengths, { batchSize, seed, epoch, shuffle: true }) };
+    }
+    return this.planned.batches;
+  }
+
+  /** The micro-batches of step `index` (0-based) of `epoch`. */
+  window(epoch: number, index: number): MicroBatch[] {
+    const batches = this.batchesOf(epoch);
+    const first = index * this.accumulation;
+    const out: MicroBatch[] = [];
+    for (let b = first; b < Math.min(batches.length, first + this.accumulation); b++) {
+      out.push(microBatch(this.source, batches[b], true, epoch, b));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,132 @@
+// What a training run reports, as plain data shared by the engine's Trainer, the worker, the UI and the CLI:
+// evaluation metrics (scikit-learn / seqeval names as in transformers' run_glue.py and run_ner.py) and per-step
+// telemetry. Events carry per-step deltas, never whole histories; a non-finite loss stays NaN, never 0.
+import type { LayerwiseErrorData } from '../lib/errors';
+import type { GroupPlan } from './param-groups';
+
+/** Scores of one class (id2label order). */
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of true examples (token-cls: labelled tokens) of this class. */
+  support: number;
+}
+
+/** Entity-level scores of one entity type (seqeval strict IOB2), sorted by type. */
+export interface EntityMetrics {
+  type: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/**
+ * One evaluation. seq-cls counts examples; token-cls counts first-subword positions (labels != -100); mlm counts
+ * masked tokens (with a fixed-seed masking, so that evaluations of one run are comparable).
+ */
+export interface EvalMetrics {
+  /** Mean cross-entropy (no label smoothing) over every counted item of the split. */
+  eval_loss: number;
+  /** Correct / counted items. */
+  accuracy: number;
+  /** Examples evaluated. */
+  eval_samples: number;
+  f1_macro?: number;
+  f1_micro?: number;
+  f1_weighted?: number;
+  per_class?: ClassMetrics[];
+  /** [class][class]: rows are the true label, columns the prediction, in `labels` order. */
+  confusion_matrix?: number[][];
+  /** id2label, the order of per_class and confusion_matrix. */
+  labels?: string[];
+  entity_precision?: number;
+  entity_recall?: number;
+  entity_f1?: number;
+  per_entity?: EntityMetrics[];
+  /** MLM: exp(eval_loss). */
+  perplexity?: number;
+}
+
+/** An evaluation as the run history keeps it (metrics.json "history"). */
+export interface EvalRecord extends EvalMetrics {
+  /** Optimizer steps done when it was taken. */
+  step: number;
+  /** Epochs done, fractional (as transformers' Trainer logs it). */
+  epoch: number;
+  /** The base learning rate of the last step (before layer-wise scales). */
+  learning_rate: number;
+}
+
+/** One module group at one step. */
+export interface GroupStep {
+  /** "bert.encoder.layer.3", "bert.embeddings", "classifier". */
+  name: string;
+  /** The learning rate this step used for the group (0 when frozen). */
+  lr: number;
+  /** L2 norm of the group's accumulated gradient before clipping; exactly 0 when frozen; null on steps without group telemetry. */
+  gradNorm: number | null;
+  /** ‖W − W₀‖ over the group when this step began (after step − 1 updates); exactly 0 when never trained; null likewise. */
+  weightDelta: number | null;
+}
+
+export interface StepTelemetry {
+  /** Optimizer steps done, this one included (skipped ones too). */
+  step: number;
+  /** Epochs done, fractional. */
+  epoch: number;
+  /** Mean training loss over the step's micro-batches (labelled items weighted equally); NaN when it diverged. */
+  loss: number;
+  /** The L2-SP penalty added to the loss (0 when off). */
+  penalty: number;
+  /** Global gradient L2 norm before clipping. */
+  gradNorm: number;
+  /** True when the loss or the gradient norm was not finite: the weights were left as they were. */
+  skipped: boolean;
+  /** Base learning rate of this step (schedule × plateau), before layer-wise scales. */
+  learningRate: number;
+  groups: GroupStep[];
+  /** Non-padding tokens of the step's micro-batches. */
+  tokens: number;
+  /** Wall time of the step, in seconds. */
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+/** Step counts of the run, sizes, and the parameter plan at its start. */
+export interface RunPlan {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  warmupSteps: number;
+  epochs: number;
+  trainExamples: number;
+  validationExamples: number;
+  groups: GroupPlan[];
+  /** Scalar parameters that train at the start of the run. */
+  trainableParameters: number;
+  parameters: number;
+}
+
+export type FinishReason = 'completed' | 'early-stopped' | 'stopped';
+
+/** Events of a run, in order: started, then epochStarted / stepCompleted / evaluated..., then finished or failed. */
+export type TrainRunEvent =
+  | { type: 'started'; plan: RunPlan; resumedAtStep: number | null }
+  /** An epoch begins; groups say which modules train in it (gradual unfreezing changes this). */
+  | { type: 'epochStarted'; epoch: number; step: number; groups: GroupPlan[] }
+  | { type: 'stepCompleted'; telemetry: StepTelemetry }
+  | { type: 'evaluated'; record: EvalRecord; isBest: boolean; lrReduced: boolean }
+  /** pause() took effect after this step; the run waits for resume(). */
+  | { type: 'paused'; step: number }
+  | {
+      type: 'finished';
+      reason: FinishReason;
+      step: number;
+      /** The final model's metrics: the best evaluation's when its weights were restored. */
+      metrics: EvalMetrics | null;
+      /** Step of the evaluation whose weights were put back (restoreBest), else null. */
+      restoredBestStep: number | null;
+    }
+  | { type: 'failed'; step: number; error: LayerwiseErrorData };
