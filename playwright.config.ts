@@ -38,6 +38,8 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // e2e/hub.spec.ts's stand-in Hub listens on 127.0.0.1 at a random port: allowed by the preview's CSP here only.
+    env: { LAYERWISE_E2E_CONNECT_SRC: 'http://127.0.0.1:*' },
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 300_000,

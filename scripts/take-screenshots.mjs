@@ -1,5 +1,6 @@
-// Screenshots of the studio for docs/screenshots/: empty state, a loaded model with a prediction, a load error
-// over the kept model, the backend menu, and the dark theme. Needs a served build:
+// Screenshots of every panel of the studio for docs/screenshots/, in the light and the dark theme: the empty start,
+// a loaded model, a load error, the backend menu, then the journey — dataset, layers, configure, a run, evaluation
+// with the playground, export, and two runs compared in the history. Needs a served build:
 //   npm run build && npx vite preview --host 127.0.0.1 --port 4318 &
 //   node scripts/take-screenshots.mjs [http://127.0.0.1:4318] [docs/screenshots]
 import { existsSync } from 'node:fs';
@@ -11,13 +12,28 @@ import { chromium } from '@playwright/test';
 const base = process.argv[2] ?? 'http://127.0.0.1:4318';
 const out = process.argv[3] ?? 'docs/screenshots';
 const fixture = 'tests/golden/hf-tiny/bert-seq-cls';
+const work = await mkdtemp(join(tmpdir(), 'layerwise-shots-'));
 
 // The error shot loads a copy of the fixture cut inside its data section (RELIABILITY M4).
-const broken = join(await mkdtemp(join(tmpdir(), 'layerwise-shots-')), 'truncated-bert');
+const broken = join(work, 'truncated-bert');
 await mkdir(broken);
 for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) await copyFile(join(fixture, f), join(broken, f));
 await writeFile(join(broken, 'model.safetensors'), (await readFile(join(fixture, 'model.safetensors'))).subarray(0, 120_000));
 const sentence = JSON.parse(await readFile(join(fixture, 'reference.json'), 'utf8')).sentences[0];
+
+// A 60-row review dataset with three labels, as in the e2e journeys (words from the fixtures' vocabulary).
+const kinds = [
+  [['great movie', 'wonderful acting', 'i liked the plot', 'lovely music', 'excellent film', 'charming story'], 'positive'],
+  [['boring plot', 'terrible acting', 'worst movie', 'awful music', 'i hate it', 'bad film'], 'negative'],
+  [['a film', 'the actors', 'it was a movie', 'they watched it'], 'neutral'],
+];
+const rows = ['text,label'];
+for (let i = 0; i < 60; i++) {
+  const [words, label] = kinds[i % 3];
+  rows.push(`"${words[i % words.length]} ${words[(i * 7 + 1) % words.length]}",${label}`);
+}
+const reviews = join(work, 'reviews.csv');
+await writeFile(reviews, `${rows.join('\n')}\n`);
 
 await mkdir(out, { recursive: true });
 const browser = await chromium.launch({
@@ -26,34 +42,100 @@ const browser = await chromium.launch({
 });
 
 async function open(colorScheme) {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme });
+  const page = await context.newPage();
   await page.goto(base);
   await page.getByRole('button', { name: /^Compute backend: (WASM|WebGPU|CPU)/ }).waitFor({ timeout: 60_000 });
   return page;
 }
 
-async function loadAndPredict(page) {
+async function shot(page, name, fullPage = true) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(250);
+  await page.screenshot({ path: join(out, name), fullPage });
+}
+
+async function tab(page, name) {
+  await page.getByRole('tab', { name }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+async function train(page, learningRate) {
+  await tab(page, 'Configure');
+  const set = async (label, value) => page.getByLabel(label, { exact: true }).fill(String(value));
+  await set('Epochs', 4);
+  await set('Batch size', 4);
+  await set('Max length (tokens)', 32);
+  await set('Learning rate', learningRate);
+  await page.getByLabel('Evaluate', { exact: true }).selectOption('steps');
+  await set('N (steps)', 4);
+  await set('Patience', 4);
+  await tab(page, 'Train');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByRole('status', { name: 'Training status' }).filter({ hasText: /^(Finished|Stopped|Failed)/ }).waitFor({ timeout: 180_000 });
+}
+
+async function journey(scheme) {
+  const page = await open(scheme);
+  await shot(page, `model-empty-${scheme}.png`, false);
   await page.getByLabel('Open checkpoint folder').setInputFiles(fixture);
   await page.getByRole('region', { name: 'Loaded model' }).waitFor();
   await page.getByLabel('Text', { exact: true }).fill(sentence);
   await page.getByRole('button', { name: 'Predict' }).click();
   await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
+  await shot(page, `model-${scheme}.png`);
+  await page.getByLabel('Open checkpoint folder').setInputFiles(broken);
+  await page.getByRole('alert').filter({ hasText: 'Could not load' }).waitFor();
+  await shot(page, `model-error-${scheme}.png`, false);
+  await page.getByRole('button', { name: /^Compute backend/ }).click();
+  await page.getByRole('dialog', { name: 'Compute backend' }).waitFor();
+  await page.screenshot({ path: join(out, `backend-menu-${scheme}.png`) });
+  await page.keyboard.press('Escape');
+
+  await tab(page, 'Dataset');
+  await shot(page, `dataset-empty-${scheme}.png`, false);
+  await page.getByLabel('Dataset file').setInputFiles(reviews);
+  await page.getByRole('region', { name: 'Loaded dataset' }).waitFor();
+  await page.getByLabel('Copies per example').fill('1');
+  await page.getByRole('list', { name: 'Augmentation preview' }).waitFor();
+  await shot(page, `dataset-${scheme}.png`);
+
+  await tab(page, 'Layers');
+  await page.getByRole('tree', { name: 'Layers' }).getByRole('treeitem', { name: 'bert.embeddings', exact: true }).click();
+  await page.getByLabel('Pyramid ξ (layer decay)').fill('0.8');
+  await shot(page, `layers-${scheme}.png`);
+
+  await tab(page, 'Train');
+  await shot(page, `train-before-${scheme}.png`);
+  await train(page, 0.0005);
+  await train(page, 0.002);
+  await shot(page, `train-${scheme}.png`);
+
+  await tab(page, 'Configure');
+  await shot(page, `configure-${scheme}.png`);
+
+  await tab(page, 'Evaluate');
+  await page.getByLabel('Playground text').fill('great movie and wonderful acting');
+  await page.getByRole('button', { name: 'Predict' }).click();
+  await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
+  await shot(page, `evaluate-${scheme}.png`);
+
+  await tab(page, 'Export');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await download;
+  await page.getByRole('table', { name: 'Exported files' }).waitFor();
+  await shot(page, `export-${scheme}.png`);
+
+  await tab(page, 'History');
+  await page.getByRole('table', { name: 'Runs' }).waitFor();
+  for (const box of await page.getByRole('checkbox', { name: /^Compare Run/ }).all()) await box.check();
+  await page.getByRole('table', { name: 'Config differences' }).waitFor();
+  await shot(page, `history-${scheme}.png`);
+  await page.context().close();
 }
 
-const light = await open('light');
-await light.screenshot({ path: join(out, 'empty.png') });
-await loadAndPredict(light);
-await light.screenshot({ path: join(out, 'loaded.png'), fullPage: true });
-await light.getByLabel('Open checkpoint folder').setInputFiles(broken);
-await light.getByRole('alert').filter({ hasText: 'Could not load' }).waitFor();
-await light.screenshot({ path: join(out, 'error.png') });
-await light.getByRole('button', { name: /^Compute backend/ }).click();
-await light.getByRole('dialog', { name: 'Compute backend' }).waitFor();
-await light.screenshot({ path: join(out, 'backend-menu.png') });
-
-const dark = await open('dark');
-await loadAndPredict(dark);
-await dark.screenshot({ path: join(out, 'dark.png'), fullPage: true });
-
+await journey('light');
+await journey('dark');
 await browser.close();
 console.log(`screenshots written to ${out}/`);

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BERT_SEQ_CLS = join(REPO_ROOT, 'tests', 'golden', 'hf-tiny', 'bert-seq-cls');
 export const BERT_MLM = join(REPO_ROOT, 'tests', 'golden', 'hf-tiny', 'bert-mlm');
+export const BERT_TOKEN_CLS = join(REPO_ROOT, 'tests', 'golden', 'hf-tiny', 'bert-token-cls');
 
 /** Sum over the tensors of a safetensors file of the product of their shapes, read from its header. */
 export async function tensorValueCount(file: string): Promise<number> {

@@ -2,7 +2,12 @@
 // Plain, structured-cloneable data only; File handles are cloned (cheap), weight buffers would be transferred.
 // Both unions are switched on exhaustively (`satisfies never`) by the worker host and the UI's engine client.
 import type { LayerwiseErrorData } from '../lib/errors';
+import type { AugmentSettings, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
+import type { HubNote, HubProgress } from './hub';
+import type { GroupPlan } from './param-groups';
 import type { Task } from './task';
+import type { TrainConfig } from './train-config';
+import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from './train-events';
 
 /** The tfjs backends the studio can run on, fastest first. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -17,6 +22,10 @@ export interface BackendProbe {
   adapter: { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean } | null;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
+  /** The adapter's buffer limits in bytes (RELIABILITY M20), when there is an adapter. */
+  limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number } | null;
+  /** navigator.deviceMemory: approximate RAM in GiB (Chromium rounds and caps it), when the browser tells. */
+  deviceMemoryGb?: number | null;
 }
 
 /** A note from the loader about something it did or found (a rename, a new head, non-finite values). */
@@ -33,6 +42,8 @@ export interface LoaderMessage {
 export interface ParameterInfo {
   name: string;
   shape: number[];
+  /** The family's depthOf: 0 embeddings, 1..L encoder layer i+1, L+1 pooler and head (for the layer-wise plan). */
+  depth: number;
   /** Count of NaN/±Inf values found by the loader's pre-flight scan (RELIABILITY M17). */
   nonFinite: number;
 }
@@ -82,6 +93,8 @@ export type Prediction =
       task: 'token-cls';
       /** Every token of the sequence with its most likely label; special tokens ([CLS], [SEP]) flagged. */
       tokens: { token: string; label: string; probability: number; special: boolean }[];
+      /** The text's words (and punctuation marks), each labelled by its first token, as run_ner.py trains them. */
+      words: { text: string; label: string; probability: number }[];
       truncated: boolean;
     }
   | {
@@ -92,14 +105,45 @@ export type Prediction =
       truncated: boolean;
     };
 
+/** One step of a training run's preparation, for its progress bar. */
+export type PreparePhase = 'model' | 'split' | 'tokenise';
+
+/** The exported folder: the zip's bytes (transferred, not copied) and what it holds. */
+export interface ExportedModel {
+  fileName: string;
+  zip: ArrayBuffer;
+  files: { name: string; size: number }[];
+}
+
 /** Commands from the UI to the engine worker. */
 export type ToWorker =
   /** Load a checkpoint folder's files; the current model stays until this one has loaded. */
   | { type: 'loadModel'; loadId: number; source: string; files: File[] }
+  /**
+   * Download a model from the Hugging Face Hub (or the mirror at endpoint) into the browser's cache, then load it as
+   * loadModel does (source "id@revision"); progress arrives as hubProgressed, then hubDownloaded, modelLoaded/loadFailed.
+   */
+  | { type: 'loadHubModel'; loadId: number; id: string; revision: string; endpoint: string }
   /** The user's backend choice; overrides the automatic pick. */
   | { type: 'setBackend'; backend: BackendName }
   /** Run the loaded model on one text (the Model panel's "Try the model"). */
-  | { type: 'predict'; requestId: number; text: string };
+  | { type: 'predict'; requestId: number; text: string }
+  /** Read a dataset file with readDataset; the dataset of that role stays until this one has been read. */
+  | { type: 'readDataset'; requestId: number; role: DatasetRole; file: File; choices: DatasetReadChoices }
+  /** Cancel a read in flight (handled at once, not queued); the read ends with DATASET_READ_CANCELLED. */
+  | { type: 'cancelDatasetRead'; requestId: number }
+  /** Forget the separate validation file (the training file is then split by ratio again). */
+  | { type: 'clearValidationFile' }
+  /** Split (and augment) the loaded data as a run would, and report sizes, warnings and augmentation examples. */
+  | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentSettings }
+  /** Start a run from the loaded checkpoint's weights on the loaded data. */
+  | { type: 'startTraining'; runId: string; config: TrainConfig; augment: AugmentSettings }
+  /** Pause, resume and stop act on the run in flight at once (not queued behind it). */
+  | { type: 'pauseTraining'; runId: string }
+  | { type: 'resumeTraining'; runId: string }
+  | { type: 'stopTraining'; runId: string }
+  /** Write the current model as a Hugging Face folder, zipped. A model with NaN/Inf weights needs allowNonFinite. */
+  | { type: 'exportModel'; requestId: number; allowNonFinite: boolean };
 
 /** Events from the engine worker to the UI. */
 export type FromWorker =
@@ -122,10 +166,44 @@ export type FromWorker =
   | { type: 'modelLoaded'; loadId: number; summary: ModelSummary }
   /** loadModel failed; the previous model (if any) is untouched and still usable. */
   | { type: 'loadFailed'; loadId: number; source: string; error: LayerwiseErrorData }
+  /** Bytes of a Hub download so far (throttled; the end of each file is always reported). */
+  | { type: 'hubProgressed'; loadId: number; progress: HubProgress }
+  /** Every file of a Hub download is here (some perhaps from the cache, see notes); loading it starts now. */
+  | { type: 'hubDownloaded'; loadId: number; notes: HubNote[]; files: { name: string; size: number; fromCache: boolean }[] }
   /** predict finished. */
   | { type: 'predicted'; requestId: number; prediction: Prediction }
   /** predict failed (no model, no tokenizer, no mask token in the text); nothing else changed. */
   | { type: 'predictFailed'; requestId: number; error: LayerwiseErrorData }
+  /** Bytes of a dataset file read so far (throttled). */
+  | { type: 'datasetReadProgressed'; requestId: number; bytesRead: number; total: number }
+  /** The first rows, before the whole file has been read. */
+  | { type: 'datasetPreviewed'; requestId: number; preview: EarlyPreview }
+  /** readDataset succeeded; this dataset replaced the previous one of its role. */
+  | { type: 'datasetRead'; requestId: number; summary: DatasetSummary }
+  /** readDataset failed or was cancelled; the previous dataset of that role is untouched. */
+  | { type: 'datasetReadFailed'; requestId: number; role: DatasetRole; file: string; error: LayerwiseErrorData }
+  | { type: 'validationFileCleared' }
+  | { type: 'dataPlanned'; requestId: number; plan: DataPlan }
+  | { type: 'dataPlanFailed'; requestId: number; error: LayerwiseErrorData }
+  /** A run is being prepared: model reloaded, data split, tokenised (done/total examples). */
+  | { type: 'trainingPreparing'; runId: string; phase: PreparePhase; done: number; total: number }
+  /**
+   * The run started. summary is the run's model (its head relabelled for the data when needed), which is now the
+   * current model; labels are the classes in id order.
+   */
+  | { type: 'trainingStarted'; runId: string; plan: RunPlan; labels: string[]; maxLength: number; dataNotes: DataNote[]; summary: ModelSummary }
+  /** An epoch began; groups say which modules train in it (gradual unfreezing changes this). */
+  | { type: 'trainingEpochStarted'; runId: string; epoch: number; step: number; groups: GroupPlan[] }
+  /** Steps since the last report (at most about ten reports a second). */
+  | { type: 'trainingProgressed'; runId: string; steps: StepTelemetry[] }
+  | { type: 'trainingEvaluated'; runId: string; record: EvalRecord; isBest: boolean; lrReduced: boolean }
+  | { type: 'trainingPaused'; runId: string; step: number }
+  | { type: 'trainingResumed'; runId: string }
+  | { type: 'trainingFinished'; runId: string; reason: FinishReason; step: number; metrics: EvalMetrics | null; restoredBestStep: number | null }
+  /** The run (or its preparation) failed; the model keeps the weights of the last good step. */
+  | { type: 'trainingFailed'; runId: string; step: number; error: LayerwiseErrorData }
+  | { type: 'modelExported'; requestId: number; exported: ExportedModel }
+  | { type: 'exportFailed'; requestId: number; error: LayerwiseErrorData }
   /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */
   | { type: 'failed'; error: LayerwiseErrorData }
   /** Sent every HEARTBEAT_MS while the worker's event loop is alive. */

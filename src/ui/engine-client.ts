@@ -1,8 +1,13 @@
 // The only code that talks to the engine worker: sends ToWorker commands, writes FromWorker events into the
 // store, and watches the worker's heartbeat. Components call its methods and never hold the worker.
 import type { LayerwiseErrorData } from '../lib/errors';
-import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, type ToWorker } from '../protocol/messages';
+import type { AugmentSettings, DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
+import { hubModelLabel } from '../protocol/hub';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type ExportedModel, type FromWorker, type ToWorker } from '../protocol/messages';
+import type { Task } from '../protocol/task';
+import type { TrainConfig } from '../protocol/train-config';
 import type { AppStore } from './store/app-store';
+import { isActive } from './store/training-slice';
 
 /** The part of a Worker the client uses; tests pass a fake. */
 export interface WorkerLike {
@@ -15,23 +20,76 @@ export interface WorkerLike {
 export interface EngineClient {
   /** Sends a checkpoint folder's files to the worker; progress and the result arrive in the store. */
   loadModel(source: string, files: File[]): void;
+  /** Downloads a model from the Hugging Face Hub (or a mirror) in the worker, then loads it; nothing is fetched before. */
+  loadHubModel(request: { id: string; revision: string; endpoint: string }): void;
   setBackend(backend: BackendName): void;
-  /** Runs the loaded model on one text; the result arrives in the store's prediction slice. */
-  predict(text: string): void;
+  /** Runs the loaded model on one text; the result arrives in the prediction (Model panel) or playground slice. */
+  predict(text: string, target?: PredictTarget): void;
+  /** Reads a dataset file in the worker (progress, early preview, Cancel); the summary arrives in the store. */
+  readDataset(role: DatasetRole, file: File, choices?: DatasetReadChoices): void;
+  cancelDatasetRead(): void;
+  clearValidationFile(): void;
+  /** Asks the worker how a run would split and augment the loaded data. */
+  planData(settings: { task: Task; validationSplit: number; seed: number; augment: AugmentSettings }): void;
+  /** Starts a run with a validated config; returns its id. */
+  startTraining(config: TrainConfig, augment: AugmentSettings): string;
+  pauseTraining(): void;
+  resumeTraining(): void;
+  stopTraining(): void;
+  /** Zips the current model as a Hugging Face folder and hands the zip to the browser's download. */
+  exportModel(allowNonFinite?: boolean): void;
   /** Replaces a crashed or unresponsive worker with a fresh one (what the old one held is lost). */
   restart(): void;
   dispose(): void;
+}
+
+export type PredictTarget = 'model' | 'playground';
+
+/** Offers a file to the user as a download; returns a URL that stays valid until the next export. */
+export type SaveFile = (blob: Blob, fileName: string) => string;
+
+export function downloadFile(blob: Blob, fileName: string): string {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.rel = 'noopener';
+  link.click();
+  return url;
+}
+
+function newRunId(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function spawnEngineWorker(): WorkerLike {
   return new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'layerwise-engine' });
 }
 
-export function createEngineClient(store: AppStore, spawn: () => WorkerLike = spawnEngineWorker): EngineClient {
+export function createEngineClient(store: AppStore, spawn: () => WorkerLike = spawnEngineWorker, saveFile: SaveFile = downloadFile): EngineClient {
   const actions = () => store.getState();
   let worker: WorkerLike;
   let lastBeat = Date.now();
   let nextRequestId = 1;
+  const predictTargets = new Map<number, PredictTarget>();
+  let exportUrl: string | null = null;
+
+  function exported(requestId: number, result: ExportedModel): void {
+    const blob = new Blob([result.zip], { type: 'application/zip' });
+    if (exportUrl !== null) URL.revokeObjectURL(exportUrl);
+    exportUrl = saveFile(blob, result.fileName);
+    actions().exportFinished(requestId, { fileName: result.fileName, files: result.files, size: blob.size, url: exportUrl, at: Date.now() });
+  }
+
+  function predicted(event: Extract<FromWorker, { type: 'predicted' | 'predictFailed' }>): void {
+    const target = predictTargets.get(event.requestId) ?? 'model';
+    predictTargets.delete(event.requestId);
+    if (event.type === 'predicted') {
+      if (target === 'model') actions().predicted(event.requestId, event.prediction);
+      else actions().playgroundPredicted(event.requestId, event.prediction);
+    } else if (target === 'model') actions().predictionFailed(event.requestId, event.error);
+    else actions().playgroundFailed(event.requestId, event.error);
+  }
 
   function onEvent(event: FromWorker): void {
     lastBeat = Date.now();
@@ -44,16 +102,80 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
         return;
       case 'modelLoaded':
         actions().modelLoaded(event.loadId, event.summary);
+        actions().configFollowsModel(event.summary);
         actions().predictionCleared();
+        actions().playgroundCleared();
         return;
       case 'loadFailed':
         actions().modelLoadFailed(event.loadId, event.source, event.error);
         return;
-      case 'predicted':
-        actions().predicted(event.requestId, event.prediction);
+      case 'hubProgressed':
+        actions().hubProgressed(event.loadId, event.progress);
         return;
+      case 'hubDownloaded':
+        actions().hubDownloaded(event.loadId, event.notes, event.files);
+        return;
+      case 'predicted':
       case 'predictFailed':
-        actions().predictionFailed(event.requestId, event.error);
+        predicted(event);
+        return;
+      case 'datasetReadProgressed':
+        actions().datasetReadProgressed(event.requestId, event.bytesRead);
+        return;
+      case 'datasetPreviewed':
+        actions().datasetPreviewed(event.requestId, event.preview);
+        return;
+      case 'datasetRead':
+        actions().datasetRead(event.requestId, event.summary);
+        return;
+      case 'datasetReadFailed':
+        actions().datasetReadFailed(event.requestId, event.role, event.file, event.error);
+        return;
+      case 'validationFileCleared':
+        actions().validationFileCleared();
+        return;
+      case 'dataPlanned':
+        actions().dataPlanned(event.requestId, event.plan);
+        return;
+      case 'dataPlanFailed':
+        actions().dataPlanFailed(event.requestId, event.error);
+        return;
+      case 'trainingPreparing':
+        actions().trainingPreparing(event.runId, event.phase, event.done, event.total);
+        return;
+      case 'trainingStarted':
+        // The run's model (its head sized for the data) is now the worker's current model.
+        actions().modelReplaced(event.summary);
+        actions().predictionCleared();
+        actions().playgroundCleared();
+        actions().trainingStarted(event.runId, event.plan, event.labels, event.maxLength, event.dataNotes);
+        return;
+      case 'trainingEpochStarted':
+        actions().trainingEpochStarted(event.runId, event.groups);
+        return;
+      case 'trainingProgressed':
+        actions().trainingProgressed(event.runId, event.steps);
+        return;
+      case 'trainingEvaluated':
+        actions().trainingEvaluated(event.runId, { record: event.record, isBest: event.isBest, lrReduced: event.lrReduced });
+        return;
+      case 'trainingPaused':
+        actions().trainingPaused(event.runId);
+        return;
+      case 'trainingResumed':
+        actions().trainingResumed(event.runId);
+        return;
+      case 'trainingFinished':
+        actions().trainingFinished(event.runId, { reason: event.reason, step: event.step, metrics: event.metrics, restoredBestStep: event.restoredBestStep });
+        return;
+      case 'trainingFailed':
+        actions().trainingFailed(event.runId, event.error);
+        return;
+      case 'modelExported':
+        exported(event.requestId, event.exported);
+        return;
+      case 'exportFailed':
+        actions().exportFailed(event.requestId, event.error);
         return;
       case 'failed':
         actions().engineFailed(event.error);
@@ -66,9 +188,19 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     }
   }
 
+  /** Everything the worker held is gone: say so wherever it was shown or awaited. */
+  function workerGone(): void {
+    actions().predictionCleared();
+    actions().playgroundCleared();
+    actions().datasetsLost();
+    actions().trainingLost({ code: 'ENGINE_CRASHED', message: 'Training stopped unexpectedly: the engine stopped.' });
+    const exporting = actions().exporting.requestId;
+    if (exporting !== null) actions().exportFailed(exporting, { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' });
+  }
+
   function crashed(error: LayerwiseErrorData): void {
     actions().engineCrashed(error);
-    actions().predictionCleared();
+    workerGone();
     const pending = actions().model.pending;
     if (pending) {
       actions().modelLoadFailed(pending.loadId, pending.source, { code: 'ENGINE_CRASHED', message: 'The engine stopped while loading this model.' });
@@ -100,19 +232,73 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().modelLoadStarted({ loadId, source, fileCount: files.length, bytes: files.reduce((n, f) => n + f.size, 0), startedAt: Date.now() });
       worker.postMessage({ type: 'loadModel', loadId, source, files });
     },
+    loadHubModel({ id, revision, endpoint }) {
+      const loadId = nextRequestId++;
+      const source = hubModelLabel(id, revision);
+      actions().modelLoadStarted({ loadId, source, fileCount: 0, bytes: 0, startedAt: Date.now() });
+      actions().hubLoadStarted(loadId, source);
+      worker.postMessage({ type: 'loadHubModel', loadId, id, revision, endpoint });
+    },
     setBackend(backend) {
       actions().backendRequested(backend);
       worker.postMessage({ type: 'setBackend', backend });
     },
-    predict(text) {
+    predict(text, target = 'model') {
       const requestId = nextRequestId++;
-      actions().predictionStarted(requestId);
+      predictTargets.set(requestId, target);
+      if (target === 'model') actions().predictionStarted(requestId);
+      else actions().playgroundStarted(requestId);
       worker.postMessage({ type: 'predict', requestId, text });
+    },
+    readDataset(role, file, choices = {}) {
+      const requestId = nextRequestId++;
+      actions().datasetReadStarted({ requestId, role, file: file.name, size: file.size, bytesRead: 0, preview: null, startedAt: Date.now() });
+      worker.postMessage({ type: 'readDataset', requestId, role, file, choices });
+    },
+    cancelDatasetRead() {
+      const pending = actions().dataset.pending;
+      if (pending) worker.postMessage({ type: 'cancelDatasetRead', requestId: pending.requestId });
+    },
+    clearValidationFile() {
+      worker.postMessage({ type: 'clearValidationFile' });
+    },
+    planData(settings) {
+      const requestId = nextRequestId++;
+      actions().dataPlanRequested(requestId);
+      worker.postMessage({ type: 'planData', requestId, ...settings });
+    },
+    startTraining(config, augment) {
+      const runId = newRunId();
+      const state = actions();
+      actions().trainingRequested(runId, config, state.engine.backend, state.dataset.train?.file ?? null);
+      worker.postMessage({ type: 'startTraining', runId, config, augment });
+      return runId;
+    },
+    pauseTraining() {
+      const { runId, status } = actions().training;
+      if (runId === null || status !== 'running') return;
+      actions().trainingPauseRequested();
+      worker.postMessage({ type: 'pauseTraining', runId });
+    },
+    resumeTraining() {
+      const { runId, status } = actions().training;
+      if (runId !== null && status === 'paused') worker.postMessage({ type: 'resumeTraining', runId });
+    },
+    stopTraining() {
+      const { runId, status } = actions().training;
+      if (runId === null || !isActive(status)) return;
+      actions().trainingStopRequested();
+      worker.postMessage({ type: 'stopTraining', runId });
+    },
+    exportModel(allowNonFinite = false) {
+      const requestId = nextRequestId++;
+      actions().exportStarted(requestId);
+      worker.postMessage({ type: 'exportModel', requestId, allowNonFinite });
     },
     restart() {
       worker.terminate();
       actions().modelLost();
-      actions().predictionCleared();
+      workerGone();
       actions().engineRestarted();
       connect();
     },

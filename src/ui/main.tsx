@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { createEngineClient } from './engine-client';
 import { EngineContext } from './engine-context';
+import { watchDataPlan } from './features/dataset/plan-watcher';
+import { startRunRecorder } from './features/history/run-recorder';
 import { appStore } from './store/app-store';
 import './styles.css';
 
@@ -21,6 +23,8 @@ appStore.subscribe((state, previous) => {
 });
 
 const engine = createEngineClient(appStore);
+watchDataPlan(appStore, engine);
+startRunRecorder(appStore);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

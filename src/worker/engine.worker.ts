@@ -1,14 +1,21 @@
 // The engine's browser host: picks the backend, runs the ToWorker message loop, reports FromWorker events.
 // Thin by design (excalidraw's worker split): the engine does the work and is tested without this file.
-// Commands run one at a time, in order; a model replaces the current one only once it has loaded completely.
+// Commands run one at a time, in order; a model or dataset replaces the current one only once it has loaded
+// completely. A training run's loop runs beside the queue; pause, resume, stop and cancel skip the queue.
 import { useBackend } from '../engine/backend/backend';
 import { loadCheckpoint, type LoadedModel } from '../engine/load';
+import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
 import { backendNotices, planBackends } from './backend-choice';
+import { planRunData, summarizeDataset } from './dataset-summary';
+import { exportModel } from './export-zip';
+import { loadHubModel } from './hub-load';
 import { summarizeModel } from './model-summary';
 import { predictText } from './predict-text';
+import { REPORT_INTERVAL_MS } from './step-batcher';
+import { TrainingRun } from './training-run';
 import { WASM_PATHS } from './wasm-paths';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -18,15 +25,24 @@ function post(event: FromWorker): void {
 }
 
 let current: LoadedModel | null = null;
+/** The folder the current model came from (a run reloads it), its display name and file sizes. */
+let origin: { folder: SourceFolder; source: string; files: { name: string; size: number }[] } | null = null;
+const datasets: { train: Dataset | null; validation: Dataset | null } = { train: null, validation: null };
+let run: TrainingRun | null = null;
+/** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
+const reads = new Map<number, AbortController>();
+const cancelledReads = new Set<number>();
 let backend: BackendName | null = null;
 let probe: BackendProbe;
 
 async function probeBrowser(): Promise<BackendProbe> {
   const gpu = scope.navigator.gpu as GPU | undefined;
+  const memory = (scope.navigator as WorkerNavigator & { deviceMemory?: number }).deviceMemory;
   const base = {
     webgpuApi: gpu !== undefined && scope.isSecureContext,
     crossOriginIsolated: scope.crossOriginIsolated,
     hardwareConcurrency: scope.navigator.hardwareConcurrency ?? 1,
+    deviceMemoryGb: typeof memory === 'number' ? memory : null,
   };
   if (!base.webgpuApi || !gpu) return { ...base, adapter: null };
   try {
@@ -43,6 +59,7 @@ async function probeBrowser(): Promise<BackendProbe> {
         description: info.description,
         isFallbackAdapter: info.isFallbackAdapter ?? legacy ?? false,
       },
+      limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
     };
   } catch {
     return { ...base, adapter: null };
@@ -90,7 +107,18 @@ async function start(): Promise<void> {
   throw new LayerwiseError('BACKEND_NONE_STARTED', `No backend could start. ${failures.join(' ')}`);
 }
 
+/** True while a run is being prepared or is training (paused runs count: their weights are in use). */
+function training(): boolean {
+  return run !== null && run.state !== 'ended';
+}
+
+const TRAINING_BUSY = () => new LayerwiseError('TRAINING_IN_PROGRESS', 'A training run is in progress: stop it first.');
+
 async function switchBackend(name: BackendName): Promise<void> {
+  if (training()) {
+    post({ type: 'backendFailed', backend: name, error: TRAINING_BUSY().toData() });
+    return;
+  }
   const previous = backend;
   try {
     const threads = await activate(name);
@@ -113,11 +141,14 @@ async function switchBackend(name: BackendName): Promise<void> {
 async function loadModel(command: Extract<ToWorker, { type: 'loadModel' }>): Promise<void> {
   const started = performance.now();
   try {
+    if (training()) throw TRAINING_BUSY();
     const folder: SourceFolder = new Map(command.files.map((f) => [f.name, blobFile(f.name, f)]));
     const next = await loadCheckpoint(folder);
-    const summary = summarizeModel(next, command.source, command.files, performance.now() - started);
+    const files = command.files.map((f) => ({ name: f.name, size: f.size }));
+    const summary = summarizeModel(next, command.source, files, performance.now() - started);
     const previous = current;
     current = next;
+    origin = { folder, source: command.source, files };
     previous?.params.dispose();
     post({ type: 'modelLoaded', loadId: command.loadId, summary });
   } catch (err) {
@@ -134,14 +165,129 @@ async function predict(command: Extract<ToWorker, { type: 'predict' }>): Promise
   }
 }
 
-function handle(command: ToWorker): Promise<void> {
+async function readDatasetFile(command: Extract<ToWorker, { type: 'readDataset' }>): Promise<void> {
+  const { requestId, role, file, choices } = command;
+  const controller = new AbortController();
+  reads.set(requestId, controller);
+  if (cancelledReads.delete(requestId)) controller.abort();
+  const started = performance.now();
+  let lastProgress = 0;
+  try {
+    const dataset = await readDataset(blobFile(file.name, file), {
+      ...choices,
+      signal: controller.signal,
+      onProgress: (bytesRead, total) => {
+        const now = performance.now();
+        if (now - lastProgress < REPORT_INTERVAL_MS) return;
+        lastProgress = now;
+        post({ type: 'datasetReadProgressed', requestId, bytesRead, total });
+      },
+      onPreview: (preview) => post({ type: 'datasetPreviewed', requestId, preview: { format: preview.format, columns: [...preview.columns], rows: preview.rows.slice(0, 20) } }),
+    });
+    datasets[role] = dataset;
+    post({ type: 'datasetRead', requestId, summary: summarizeDataset(dataset, role, file.size, choices, performance.now() - started) });
+  } catch (err) {
+    post({ type: 'datasetReadFailed', requestId, role, file: file.name, error: toErrorData(err) });
+  } finally {
+    reads.delete(requestId);
+  }
+}
+
+function planData(command: Extract<ToWorker, { type: 'planData' }>): void {
+  try {
+    if (datasets.train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file first.', { field: 'data' });
+    const plan = planRunData(command.task, datasets.train, datasets.validation, command);
+    post({ type: 'dataPlanned', requestId: command.requestId, plan });
+  } catch (err) {
+    post({ type: 'dataPlanFailed', requestId: command.requestId, error: toErrorData(err) });
+  }
+}
+
+async function startTraining(command: Extract<ToWorker, { type: 'startTraining' }>): Promise<void> {
+  const { runId } = command;
+  if (training()) {
+    post({ type: 'trainingFailed', runId, step: 0, error: TRAINING_BUSY().toData() });
+    return;
+  }
+  if (current === null || origin === null) {
+    post({ type: 'trainingFailed', runId, step: 0, error: { code: 'TRAIN_NO_MODEL', message: 'Open a checkpoint folder in the Model panel first.' } });
+    return;
+  }
+  const next = new TrainingRun(runId, post);
+  run = next;
+  const model = await next.prepare({ ...origin, ...datasets }, command.config, command.augment);
+  if (model === null) return;
+  const previous = current;
+  current = model;
+  previous.params.dispose();
+  // The loop runs beside the queue, so that predictions, dataset reads and plans stay answered while it trains.
+  void next.run();
+}
+
+async function exportCurrent(command: Extract<ToWorker, { type: 'exportModel' }>): Promise<void> {
+  try {
+    if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a checkpoint folder first.');
+    if (run !== null && (run.state === 'running' || run.state === 'preparing')) {
+      throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then export.');
+    }
+    const exported = await exportModel(current, origin.folder, origin.source, command.allowNonFinite);
+    scope.postMessage({ type: 'modelExported', requestId: command.requestId, exported } satisfies FromWorker, [exported.zip]);
+  } catch (err) {
+    post({ type: 'exportFailed', requestId: command.requestId, error: toErrorData(err) });
+  }
+}
+
+/** Commands that act on something in flight; they must not wait behind it in the queue. */
+function handleAtOnce(command: ToWorker): boolean {
+  switch (command.type) {
+    case 'cancelDatasetRead': {
+      const controller = reads.get(command.requestId);
+      if (controller) controller.abort();
+      else cancelledReads.add(command.requestId);
+      return true;
+    }
+    case 'pauseTraining':
+      if (run?.runId === command.runId) run.pause();
+      return true;
+    case 'resumeTraining':
+      if (run?.runId === command.runId) run.resume();
+      return true;
+    case 'stopTraining':
+      if (run?.runId === command.runId) run.stop();
+      return true;
+    default:
+      return false;
+  }
+}
+
+async function handle(command: ToWorker): Promise<void> {
   switch (command.type) {
     case 'loadModel':
       return loadModel(command);
+    case 'loadHubModel':
+      return loadHubModel(command, post, loadModel);
     case 'setBackend':
       return switchBackend(command.backend);
     case 'predict':
       return predict(command);
+    case 'readDataset':
+      return readDatasetFile(command);
+    case 'clearValidationFile':
+      datasets.validation = null;
+      post({ type: 'validationFileCleared' });
+      return;
+    case 'planData':
+      return planData(command);
+    case 'startTraining':
+      return startTraining(command);
+    case 'exportModel':
+      return exportCurrent(command);
+    case 'cancelDatasetRead':
+    case 'pauseTraining':
+    case 'resumeTraining':
+    case 'stopTraining':
+      // Handled on arrival by handleAtOnce.
+      return;
     default: {
       const unknown = (command satisfies never) as { type?: unknown };
       throw new LayerwiseError('WORKER_UNKNOWN_COMMAND', `The engine received an unknown command ${JSON.stringify(unknown.type)}.`);
@@ -157,6 +303,7 @@ function reportFailure(err: unknown): void {
 let queue: Promise<void> = start().catch(reportFailure);
 
 scope.addEventListener('message', (event: MessageEvent<ToWorker>) => {
+  if (handleAtOnce(event.data)) return;
   queue = queue.then(() => handle(event.data)).catch(reportFailure);
 });
 scope.addEventListener('messageerror', () => {

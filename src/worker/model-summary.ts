@@ -36,6 +36,7 @@ export function summarizeModel(
     parameters: model.params.names().map((name) => ({
       name,
       shape: [...model.params.get(name).shape],
+      depth: model.family.depthOf(name, config),
       nonFinite: model.nonFinite.get(name) ?? 0,
     })),
     configJson: JSON.stringify(model.rawConfig, null, 2),

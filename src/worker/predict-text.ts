@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from '../engine/load';
 import { maxSequenceLength, validateInputIds } from '../engine/models/validate-inputs';
 import { LayerwiseError } from '../lib/errors';
+import type { BatchEncoding, WordEncoding } from '../formats/tokenizer';
 import type { Prediction } from '../protocol/messages';
 
 /** Candidates shown per mask token. */
@@ -11,11 +12,30 @@ const MLM_TOP_K = 5;
 /** A trial is one text; longer input is cut to the model's length (and said so), never sent whole. */
 const MAX_TEXT_CHARS = 20_000;
 
+/** Words and single punctuation marks, as CoNLL files split them ("Paris, France." -> Paris , France .). */
+export function splitWords(text: string): string[] {
+  return text.match(/[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu) ?? [];
+}
+
+/** One encoded word sequence as a batch of one, with the word of each token. */
+function wordBatch(enc: WordEncoding): BatchEncoding & { wordIds: (number | null)[] } {
+  return {
+    input_ids: [enc.ids],
+    attention_mask: [enc.ids.map(() => 1)],
+    token_type_ids: [enc.ids.map(() => 0)],
+    truncated: enc.truncated ? 1 : 0,
+    wordIds: enc.wordIds,
+  };
+}
+
 export async function predictText(model: LoadedModel, text: string): Promise<Prediction> {
   const { tokenizer, config, task } = model;
   if (!tokenizer) throw new LayerwiseError('PREDICT_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read text.');
   if (text.trim() === '') throw new LayerwiseError('PREDICT_EMPTY_TEXT', 'Type some text to run the model on.', { field: 'text' });
-  const batch = tokenizer.encodeBatch([text.slice(0, MAX_TEXT_CHARS)], { maxLength: maxSequenceLength(config) });
+  // Token classification reads words, as it was trained on CoNLL words; the other heads read the text.
+  const words = task === 'token-cls' ? splitWords(text.slice(0, MAX_TEXT_CHARS)) : [];
+  const batch: BatchEncoding & { wordIds?: (number | null)[] } =
+    task === 'token-cls' ? wordBatch(tokenizer.encodeWords(words, maxSequenceLength(config))) : tokenizer.encodeBatch([text.slice(0, MAX_TEXT_CHARS)], { maxLength: maxSequenceLength(config) });
   validateInputIds(batch.input_ids, config, batch.token_type_ids);
   const ids = batch.input_ids[0];
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? `#${id}`);
@@ -53,14 +73,19 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
     }
     if (task === 'token-cls') {
       const probs = ((await outputs.probs.array()) as number[][][])[0];
-      return {
-        task,
-        tokens: tokens.map((token, i) => {
-          const best = probs[i].reduce((b, p, j) => (p > probs[i][b] ? j : b), 0);
-          return { token, label: config.id2label[best], probability: probs[i][best], special: special.has(ids[i]) };
-        }),
-        truncated,
-      };
+      const labelled = tokens.map((token, i) => {
+        const best = probs[i].reduce((b, p, j) => (p > probs[i][b] ? j : b), 0);
+        return { token, label: config.id2label[best], probability: probs[i][best], special: special.has(ids[i]) };
+      });
+      const firstToken = new Map<number, number>();
+      (batch.wordIds ?? []).forEach((w, i) => {
+        if (w !== null && !firstToken.has(w)) firstToken.set(w, i);
+      });
+      const labelledWords = words.flatMap((word, w) => {
+        const i = firstToken.get(w);
+        return i === undefined ? [] : [{ text: word, label: labelled[i].label, probability: labelled[i].probability }];
+      });
+      return { task, tokens: labelled, words: labelledWords, truncated: truncated || labelledWords.length < words.length };
     }
     const [indices, probs] = [(await outputs.logits.array()) as number[][], (await outputs.probs.array()) as number[][]];
     const masks = maskPositions.map((position, m) => ({

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterInfo } from '../../src/protocol/messages';
 import { groupParameters } from '../../src/ui/features/model/parameter-groups';
 
-const p = (name: string, shape: number[]): ParameterInfo => ({ name, shape, nonFinite: 0 });
+// depth plays no part in the grouping.
+const p = (name: string, shape: number[]): ParameterInfo => ({ name, shape, depth: 0, nonFinite: 0 });
 
 function layer(prefix: string, i: number): ParameterInfo[] {
   return [

@@ -11,7 +11,8 @@ export const panelId = (id: string) => `panel-${id}`;
 export function PanelNav({ panels }: { panels: readonly PanelEntry[] }) {
   const active = useApp((s) => s.layout.panel);
   const showPanel = useApp((s) => s.showPanel);
-  const hasModel = useApp((s) => s.model.current !== null);
+  // One string of the done flags, so the nav re-renders only when one of them changes.
+  const done = useApp((s) => panels.map((p) => (p.done?.(s) ? '1' : '0')).join(''));
   const list = useRef<HTMLDivElement>(null);
 
   function onKeyDown(e: KeyboardEvent) {
@@ -44,12 +45,11 @@ export function PanelNav({ panels }: { panels: readonly PanelEntry[] }) {
             </span>
             <Icon name={p.icon} />
             <span className="nav-label">{p.label}</span>
-            {p.id === 'model' && hasModel && (
-              <span className="nav-done" aria-label="loaded">
+            {done[i] === '1' && (
+              <span className="nav-done" aria-label="done">
                 <Icon name="check" size={14} />
               </span>
             )}
-            {!p.built && <span className="nav-soon">soon</span>}
           </button>
         ))}
       </div>

@@ -2,12 +2,29 @@
 // outside React by the engine client, read by components through narrow selectors (useApp(s => s.model.current)).
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createConfigSlice, type ConfigSlice } from './config-slice';
+import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createEngineSlice, type EngineSlice } from './engine-slice';
+import { createExportSlice, type ExportSlice } from './export-slice';
+import { createHistorySlice, type HistorySlice } from './history-slice';
+import { createHubSlice, type HubSlice } from './hub-slice';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
+import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice';
 import { createPredictionSlice, type PredictionSlice } from './prediction-slice';
+import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
-export type AppState = EngineSlice & ModelSlice & PredictionSlice & LayoutSlice;
+export type AppState = EngineSlice &
+  ModelSlice &
+  PredictionSlice &
+  LayoutSlice &
+  DatasetSlice &
+  ConfigSlice &
+  TrainingSlice &
+  PlaygroundSlice &
+  ExportSlice &
+  HistorySlice &
+  HubSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -16,6 +33,13 @@ export function createAppStore(): AppStore {
     ...createModelSlice(...args),
     ...createPredictionSlice(...args),
     ...createLayoutSlice(...args),
+    ...createDatasetSlice(...args),
+    ...createConfigSlice(...args),
+    ...createTrainingSlice(...args),
+    ...createPlaygroundSlice(...args),
+    ...createExportSlice(...args),
+    ...createHistorySlice(...args),
+    ...createHubSlice(...args),
   }));
 }
 

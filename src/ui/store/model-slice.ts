@@ -27,6 +27,8 @@ export interface ModelSlice {
   modelLoadFailed(loadId: number, source: string, error: LayerwiseErrorData): void;
   /** The files could not even be read from the drop (before any command was sent). */
   modelPickFailed(source: string, error: LayerwiseErrorData): void;
+  /** The worker replaced the current model itself (a run's copy with its head sized for the data). */
+  modelReplaced(summary: ModelSummary): void;
   /** The worker that held the model is gone (restarted); what it held cannot be used any more. */
   modelLost(): void;
   dismissModelError(): void;
@@ -43,6 +45,7 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
     modelLoadFailed: (loadId, source, error) =>
       set((s) => ({ model: { ...s.model, pending: settle(s.model.pending, loadId), error: { source, error } } })),
     modelPickFailed: (source, error) => patch({ error: { source, error } }),
+    modelReplaced: (summary) => patch({ current: summary }),
     modelLost: () => patch({ current: null, pending: null }),
     dismissModelError: () => patch({ error: null }),
   };

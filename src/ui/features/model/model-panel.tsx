@@ -2,10 +2,13 @@
 // A failed load shows its coded error above the model that is still loaded, which stays shown and usable.
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
+import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
 import { useEngine } from '../../engine-context';
 import { useApp } from '../../store/app-store';
+import { activeHubDownload } from '../../store/hub-slice';
 import { DropZone, FolderPicker } from './checkpoint-picker';
+import { HubForm } from './hub-form';
 import type { CheckpointPick } from './checkpoint-files';
 import { LoaderMessages } from './loader-messages';
 import { ConfigCard, FilesCard, TaskCard, TokenizerCard } from './model-details';
@@ -56,6 +59,8 @@ export function ModelPanel() {
   const engine = useEngine();
   const hasModel = useApp((s) => s.model.current !== null);
   const pending = useApp((s) => s.model.pending);
+  // A Hub download shows its own progress bar; the loading card follows once the files are here.
+  const downloading = useApp((s) => activeHubDownload(s) !== null);
   const pickFailed = useApp((s) => s.modelPickFailed);
   const open = (pick: CheckpointPick) => engine.loadModel(pick.source, pick.files);
   const empty = !hasModel && !pending;
@@ -67,7 +72,7 @@ export function ModelPanel() {
         actions={!empty && <FolderPicker onPick={open} variant="secondary" />}
       />
       <ModelLoadError />
-      {pending && <ModelLoading pending={pending} />}
+      {pending && !downloading && <ModelLoading pending={pending} />}
       {empty ? (
         <div className="card empty-card">
           <EmptyState icon="folder" title="No model loaded — open a Hugging Face checkpoint folder" action={<FolderPicker onPick={open} />}>
@@ -80,6 +85,8 @@ export function ModelPanel() {
       ) : (
         <ModelSummaryView />
       )}
+      <HubForm />
+      {hasModel && <NextStep to="dataset" label="Next: open a dataset" />}
     </DropZone>
   );
 }

@@ -1,0 +1,228 @@
+// Page objects of the journey panels (Dataset, Layers, Configure, Train, Evaluate, Export, History) and the studio
+// around them: user-facing locators only (role, label, text); the charts' SVG lines are the one exception.
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export type PanelName = 'Model' | 'Dataset' | 'Layers' | 'Configure' | 'Train' | 'Evaluate' | 'Export' | 'History';
+
+export class Studio {
+  readonly page: Page;
+  readonly backendBadge: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.backendBadge = page.getByRole('button', { name: /^Compute backend:/ });
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/');
+    await expect(this.backendBadge).not.toHaveAccessibleName(/Starting engine|not responding|stopped/, { timeout: 60_000 });
+  }
+
+  async open(panel: PanelName): Promise<void> {
+    await this.page.getByRole('tab', { name: panel }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name: panel })).toBeVisible();
+  }
+
+  /** Picks a backend ("WebGPU", "WASM") in the header's menu and waits until the engine runs on it. */
+  async chooseBackend(label: string): Promise<void> {
+    await this.backendBadge.click();
+    await this.page.getByRole('dialog', { name: 'Compute backend' }).getByRole('radio', { name: new RegExp(`^${label}`) }).check();
+    await expect(this.backendBadge).toHaveAccessibleName(new RegExp(`^Compute backend: ${label}`), { timeout: 60_000 });
+    await this.page.keyboard.press('Escape');
+  }
+}
+
+export interface FileSpec {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+export class DatasetPanel {
+  readonly page: Page;
+  readonly fileInput: Locator;
+  readonly loaded: Locator;
+  readonly preview: Locator;
+  readonly labelChart: Locator;
+  readonly error: Locator;
+  readonly reading: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.fileInput = page.getByLabel('Dataset file');
+    this.loaded = page.getByRole('region', { name: 'Loaded dataset' });
+    this.preview = page.getByRole('table', { name: 'Dataset preview' });
+    this.labelChart = page.getByRole('figure', { name: /Label distribution|Tag distribution/ });
+    this.error = page.getByRole('alert').filter({ hasText: /Could not read|was cancelled/ });
+    this.reading = page.getByRole('region', { name: 'Reading the dataset' });
+  }
+
+  async choose(file: FileSpec): Promise<void> {
+    await this.fileInput.setInputFiles(file);
+  }
+
+  /** Drops one file onto the panel as a file manager would. */
+  async drop(file: FileSpec): Promise<void> {
+    const data = await this.page.evaluateHandle(
+      (f) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mimeType }));
+        return transfer;
+      },
+      { name: file.name, mimeType: file.mimeType, bytes: [...file.buffer] },
+    );
+    const target = this.page.getByRole('heading', { level: 1, name: 'Dataset' });
+    await target.dispatchEvent('dragenter', { dataTransfer: data });
+    await expect(this.page.getByText('Drop the dataset file to read it')).toBeVisible();
+    await target.dispatchEvent('drop', { dataTransfer: data });
+  }
+
+  stat(label: string): Locator {
+    return this.loaded.getByRole('term').filter({ hasText: new RegExp(`^${label}$`) }).first().locator('xpath=following-sibling::dd[1]');
+  }
+
+  warnings(): Locator {
+    return this.page.getByRole('list', { name: 'Dataset warnings' }).getByRole('listitem');
+  }
+}
+
+export class LayersPanel {
+  readonly page: Page;
+  readonly tree: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.tree = page.getByRole('tree', { name: 'Layers' });
+  }
+
+  item(path: string): Locator {
+    return this.tree.getByRole('treeitem', { name: path, exact: true });
+  }
+
+  trainable(path: string): Locator {
+    return this.item(path).getByRole('checkbox');
+  }
+
+  /** The "Trainable" figure: "12,345 (41.2%)". */
+  trainableShare(): Locator {
+    return this.page.getByRole('term').filter({ hasText: /^Trainable$/ }).locator('xpath=following-sibling::dd[1]');
+  }
+
+  preset(name: string): Locator {
+    return this.page.getByRole('group', { name: 'Layer presets' }).getByRole('button', { name: new RegExp(`^${name}`) });
+  }
+}
+
+export class ConfigurePanel {
+  readonly page: Page;
+
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  field(label: string): Locator {
+    return this.page.getByLabel(label, { exact: true });
+  }
+
+  /** Types values into fields by label ("Batch size": 4). */
+  async set(values: Record<string, string | number>): Promise<void> {
+    for (const [label, value] of Object.entries(values)) await this.field(label).fill(String(value));
+  }
+
+  async evaluateEvery(steps: number): Promise<void> {
+    await this.field('Evaluate').selectOption('steps');
+    await this.field('N (steps)').fill(String(steps));
+  }
+}
+
+export class TrainPanel {
+  readonly page: Page;
+  readonly start: Locator;
+  readonly pause: Locator;
+  readonly resume: Locator;
+  readonly stop: Locator;
+  readonly status: Locator;
+  readonly progress: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.start = page.getByRole('button', { name: 'Start training' });
+    this.pause = page.getByRole('button', { name: 'Pause' });
+    this.resume = page.getByRole('button', { name: 'Resume' });
+    this.stop = page.getByRole('button', { name: 'Stop' });
+    this.status = page.getByRole('status', { name: 'Training status' });
+    this.progress = page.getByRole('progressbar', { name: 'Training progress' });
+  }
+
+  chart(name: 'Loss' | 'Accuracy and F1' | 'Learning rate' | 'Gradient norm' | 'Layer telemetry'): Locator {
+    return this.page.getByRole('figure', { name, exact: true });
+  }
+
+  /** The drawn path of each of a chart's lines (one SVG path per series). */
+  async linePaths(name: 'Loss' | 'Accuracy and F1' | 'Learning rate' | 'Gradient norm'): Promise<string[]> {
+    return this.chart(name).locator('.lc-series path').evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''));
+  }
+
+  async waitUntilFinished(timeout = 90_000): Promise<void> {
+    await expect(this.status).toHaveText(/^(Finished|Stopped)/, { timeout });
+  }
+}
+
+export class EvaluatePanel {
+  readonly page: Page;
+  readonly metrics: Locator;
+  readonly confusion: Locator;
+  readonly perClass: Locator;
+  readonly text: Locator;
+  readonly predictButton: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.metrics = page.getByRole('table', { name: 'Metrics', exact: true });
+    this.confusion = page.getByRole('table', { name: 'Confusion matrix' });
+    this.perClass = page.getByRole('table', { name: 'Per-class metrics' });
+    this.text = page.getByLabel('Playground text');
+    this.predictButton = page.getByRole('button', { name: 'Predict' });
+  }
+
+  async predict(text: string): Promise<void> {
+    await this.text.fill(text);
+    await this.predictButton.click();
+  }
+
+  probabilities(): Locator {
+    return this.page.getByRole('list', { name: 'Label probabilities' }).getByRole('listitem');
+  }
+}
+
+export class ExportPanel {
+  readonly page: Page;
+  readonly exportButton: Locator;
+  readonly files: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.exportButton = page.getByRole('button', { name: 'Export', exact: true });
+    this.files = page.getByRole('table', { name: 'Exported files' });
+  }
+}
+
+export class HistoryPanel {
+  readonly page: Page;
+  readonly runs: Locator;
+  readonly diff: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.runs = page.getByRole('table', { name: 'Runs' });
+    this.diff = page.getByRole('table', { name: 'Config differences' });
+  }
+
+  row(name: string): Locator {
+    return this.runs.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: new RegExp(`^${name}\\b`) }) });
+  }
+
+  async compare(...names: string[]): Promise<void> {
+    for (const n of names) await this.page.getByRole('checkbox', { name: `Compare ${n}` }).check();
+  }
+}

@@ -1,0 +1,80 @@
+// The label (or tag) distribution as a horizontal bar chart, most frequent first; the table under it carries the
+// exact numbers (and is what screen readers read). Labels are user data: SVG text and <bdi>, never HTML.
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Card } from '../../components/card';
+import { AXIS, ChartFigure, GRID, TOOLTIP_STYLE } from '../../components/chart-figure';
+import type { DatasetSummary } from '../../../protocol/dataset-summary';
+import { formatCount } from '../../format';
+
+/** Bars drawn; the rest are counted in the table's last row. */
+const SHOWN = 24;
+const ROW = 26;
+
+function short(label: string): string {
+  return label.length > 22 ? `${label.slice(0, 21)}…` : label;
+}
+
+export function LabelChart({ summary }: { summary: DatasetSummary }) {
+  const items = summary.labels.items;
+  const noun = summary.kind === 'tokens' ? 'tag' : 'label';
+  if (summary.kind === 'examples' && summary.labelColumn === null) return null;
+  const total = items.reduce((n, l) => n + l.count, 0);
+  const shown = items.slice(0, SHOWN);
+  const data = shown.map((l) => ({ label: short(l.label), full: l.label, count: l.count }));
+  const rest = summary.labels.total - shown.length;
+  const smallest = items.length > 0 ? items[items.length - 1].count : 0;
+  const largest = items.length > 0 ? items[0].count : 0;
+  return (
+    <Card
+      title={summary.kind === 'tokens' ? 'Tag distribution' : 'Label distribution'}
+      description={`${formatCount(summary.labels.total)} ${noun}s${largest > 0 && smallest > 0 ? ` · most frequent / least frequent = ${(largest / smallest).toFixed(1)}` : ''}`}
+    >
+      <ChartFigure title={summary.kind === 'tokens' ? 'Tag distribution' : 'Label distribution'} className="chart-compact">
+        <ResponsiveContainer width="100%" height={Math.max(80, data.length * ROW + 36)}>
+          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
+            <CartesianGrid {...GRID} horizontal={false} />
+            <XAxis type="number" {...AXIS} allowDecimals={false} />
+            <YAxis type="category" dataKey="label" {...AXIS} width={150} interval={0} />
+            <Tooltip {...TOOLTIP_STYLE} cursor={{ fill: 'var(--surface-2)' }} formatter={(v) => [formatCount(Number(v)), 'count']} />
+            <Bar dataKey="count" fill="var(--chart-1)" radius={[0, 4, 4, 0]} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </ChartFigure>
+      <details className="table-details">
+        <summary>Counts as a table</summary>
+        <table className="data-table" aria-label={`${noun === 'tag' ? 'Tag' : 'Label'} counts`}>
+          <thead>
+            <tr>
+              <th scope="col">{noun === 'tag' ? 'Tag' : 'Label'}</th>
+              <th scope="col" className="numeric">
+                Count
+              </th>
+              <th scope="col" className="numeric">
+                Share
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((l) => (
+              <tr key={l.label}>
+                <td>
+                  <bdi>{l.label}</bdi>
+                </td>
+                <td className="numeric tabular">{formatCount(l.count)}</td>
+                <td className="numeric tabular">{total > 0 ? ((100 * l.count) / total).toFixed(1) : '0.0'}%</td>
+              </tr>
+            ))}
+            {summary.labels.total > items.length && (
+              <tr>
+                <td colSpan={3} className="muted">
+                  … and {formatCount(summary.labels.total - items.length)} more
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </details>
+      {rest > 0 && <p className="muted small">The chart shows the {SHOWN} most frequent; the table lists more.</p>}
+    </Card>
+  );
+}

@@ -1,0 +1,139 @@
+// The Layers panel: the model as a tree derived from its checkpoint names; clicks edit TrainConfig.freeze, presets
+// and the pyramid edit freeze, gradualUnfreeze and layerDecay. Every number comes from planParameterGroups and
+// effectiveLr on the config being edited, as the training loop will compute them.
+import { useCallback, useMemo, useState } from 'react';
+import { Card } from '../../components/card';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorAlert } from '../../components/error-alert';
+import { SelectField } from '../../components/fields';
+import { NextStep } from '../../components/next-step';
+import { PanelHeader } from '../../components/panel-header';
+import { toErrorData } from '../../../lib/errors';
+import type { ModelSummary } from '../../../protocol/messages';
+import { effectiveLr, planParameterGroups, type ParameterGroupsPlan } from '../../../protocol/param-groups';
+import { BACKEND_LABELS, formatCount } from '../../format';
+import { useApp } from '../../store/app-store';
+import { useRunConfig } from '../../store/config-draft';
+import { LayerPresets, Pyramid, TrainableBudget } from './layer-controls';
+import { layerTree, matchingPreset, nodeStates, presetFreeze, toggleSubtree, type LayerPreset } from './layer-plan';
+import { LayerTree } from './layer-tree';
+import { deviceBudget, estimateMemory } from './memory';
+
+function Layers({ model }: { model: ModelSummary }) {
+  const { config, derived } = useRunConfig();
+  const patch = useApp((s) => s.configPatched);
+  const backend = useApp((s) => s.engine.backend);
+  const probe = useApp((s) => s.engine.probe);
+  const plan = useApp((s) => s.dataset.plan);
+  const tree = useMemo(() => layerTree(model.parameters), [model.parameters]);
+  const [lastN, setLastN] = useState(() => Math.max(1, Math.ceil(model.num_hidden_layers / 3)));
+  const [epochShown, setEpochShown] = useState(0);
+  const L = model.num_hidden_layers;
+  const names = useMemo(() => model.parameters.map((p) => p.name), [model.parameters]);
+  const depthOf = useMemo(() => {
+    const depth = new Map(model.parameters.map((p) => [p.name, p.depth]));
+    return (n: string) => depth.get(n) ?? 0;
+  }, [model.parameters]);
+  const epoch = config.gradualUnfreeze === null ? 0 : Math.min(epochShown, Math.max(0, derived.epochs - 1));
+  const planned = useMemo((): { plan: ParameterGroupsPlan; error: ReturnType<typeof toErrorData> | null } => {
+    try {
+      return { plan: planParameterGroups(names, depthOf, L, config, epoch), error: null };
+    } catch (err) {
+      return { plan: planParameterGroups(names, depthOf, L, { ...config, freeze: [], lrMultipliers: {} }, epoch), error: toErrorData(err) };
+    }
+  }, [names, depthOf, L, config, epoch]);
+  const peakLr = useMemo(() => (scale: number) => effectiveLr(scale, derived.warmupSteps, derived.totalSteps, config), [derived, config]);
+  const states = useMemo(() => nodeStates(tree, planned.plan, peakLr), [tree, planned.plan, peakLr]);
+  const root = states.get('')!;
+  const sizes = useMemo(() => new Map(model.parameters.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)])), [model.parameters]);
+  const everTrainable = planned.plan.params.filter((p) => p.frozenBy !== 'freeze').reduce((n, p) => n + (sizes.get(p.name) ?? 0), 0);
+  const memory = estimateMemory({
+    parameters: model.parameterCount,
+    trainable: root.trainable,
+    everTrainable,
+    largestTensor: Math.max(0, ...sizes.values()),
+    layers: L,
+    hidden: model.hidden_size,
+    heads: model.num_attention_heads,
+    vocab: model.vocab_size,
+    labels: Math.max(1, plan?.classes.total ?? model.labels.length),
+    task: config.task,
+    batchSize: config.batchSize,
+    seqLength: Math.min(config.maxLength, model.max_position_embeddings),
+  });
+  const active = useMemo(() => matchingPreset(tree, model.parameters, L, config.freeze, config.gradualUnfreeze), [tree, model.parameters, L, config.freeze, config.gradualUnfreeze]);
+  const gradualEvery = config.gradualUnfreeze ?? 1;
+  const freeze = config.freeze;
+  const onToggle = useCallback((path: string) => patch({ freeze: toggleSubtree(tree, freeze, path) }), [patch, tree, freeze]);
+
+  function applyPreset(preset: LayerPreset, n = lastN) {
+    if (preset === 'gradual') patch({ freeze: [], gradualUnfreeze: gradualEvery });
+    else patch({ freeze: presetFreeze(tree, model.parameters, L, preset, n), gradualUnfreeze: null });
+  }
+
+  return (
+    <>
+      {planned.error && <ErrorAlert title="The freeze list does not fit this model" error={planned.error} />}
+      <div className="layers-grid">
+        <Card
+          title="Layer tree"
+          description={`${formatCount(root.trainable)} of ${formatCount(root.total)} parameters train. Click a layer to freeze or unfreeze it with everything inside it.`}
+        >
+          {config.gradualUnfreeze !== null && (
+            <SelectField
+              label="Show the plan of epoch"
+              help="Gradual unfreezing changes what trains from epoch to epoch."
+              value={String(epoch)}
+              options={Array.from({ length: Math.max(1, derived.epochs) }, (_, e) => ({ value: String(e), label: `Epoch ${e + 1}` }))}
+              onChange={(v) => setEpochShown(Number(v))}
+            />
+          )}
+          <LayerTree tree={tree} states={states} onToggle={onToggle} />
+        </Card>
+        <div className="layers-side">
+          <LayerPresets
+            active={active}
+            numLayers={L}
+            lastN={active?.preset === 'last-n' ? active.n : lastN}
+            gradualEvery={gradualEvery}
+            onPreset={(p) => applyPreset(p)}
+            onLastN={(n) => {
+              setLastN(n);
+              applyPreset('last-n', n);
+            }}
+            onGradualEvery={(n) => patch({ freeze: [], gradualUnfreeze: n })}
+          />
+          <TrainableBudget
+            trainable={root.trainable}
+            total={root.total}
+            memory={memory}
+            budget={deviceBudget(backend, probe)}
+            backendLabel={backend ? BACKEND_LABELS[backend] : 'the engine'}
+            batchSize={config.batchSize}
+            seqLength={Math.min(config.maxLength, model.max_position_embeddings)}
+          />
+        </div>
+      </div>
+      <Pyramid layerDecay={config.layerDecay} onChange={(layerDecay) => patch({ layerDecay })} groups={planned.plan.groups} peakLr={peakLr} />
+      <NextStep to="configure" label="Next: configure the run" />
+    </>
+  );
+}
+
+export function LayersPanel() {
+  const model = useApp((s) => s.model.current);
+  return (
+    <div className="panel-body">
+      <PanelHeader title="Layers" description="Which parts of the model train, and how fast. Frozen layers keep their pretrained weights and cost no gradient memory." />
+      {model ? (
+        <Layers model={model} />
+      ) : (
+        <div className="card empty-card">
+          <EmptyState icon="layers" title="No model loaded" action={<NextStep to="model" label="Open a model first" />}>
+            <p>The layer tree is built from the checkpoint's parameter names once a model is loaded.</p>
+          </EmptyState>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,257 @@
+// The Train panel: what is still missing before a run can start, the Start / Pause / Stop buttons, a status line
+// (role="status", "Training status"), progress bars, the live charts and the per-layer heatmap. Nothing here
+// trains: the engine client sends commands, and the worker's events fill the store this panel reads.
+import { useMemo } from 'react';
+import { Card } from '../../components/card';
+import { ErrorAlert } from '../../components/error-alert';
+import { Icon } from '../../components/icons';
+import { NextStep } from '../../components/next-step';
+import { PanelHeader } from '../../components/panel-header';
+import { ProgressBar } from '../../components/progress-bar';
+import { useEngine } from '../../engine-context';
+import { toErrorData } from '../../../lib/errors';
+import { planParameterGroups } from '../../../protocol/param-groups';
+import { BACKEND_LABELS, formatCount } from '../../format';
+import { useApp } from '../../store/app-store';
+import { useRunConfig } from '../../store/config-draft';
+import { isActive, type TrainingState } from '../../store/training-slice';
+import { currentEpoch, etaSeconds, formatClock, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
+import { TelemetryHeatmap } from './telemetry-heatmap';
+import { GradientNormChart, LearningRateChart, LossChart, MetricsChart } from './training-charts';
+
+interface Check {
+  ok: boolean;
+  label: string;
+  detail: string;
+  fix?: { panel: 'model' | 'dataset' | 'configure'; label: string };
+}
+
+function usePreflight(): Check[] {
+  const model = useApp((s) => s.model.current);
+  const train = useApp((s) => s.dataset.train);
+  const planError = useApp((s) => s.dataset.planError);
+  const engineStatus = useApp((s) => s.engine.status);
+  const backend = useApp((s) => s.engine.backend);
+  const { config, errors } = useRunConfig();
+  const prefixError = useMemo(() => {
+    if (!model) return null;
+    const depth = new Map(model.parameters.map((p) => [p.name, p.depth]));
+    try {
+      planParameterGroups(model.parameters.map((p) => p.name), (n) => depth.get(n) ?? 0, model.num_hidden_layers, config);
+      return null;
+    } catch (err) {
+      return toErrorData(err).message;
+    }
+  }, [model, config]);
+  const task = config.task;
+  const fits = train !== null && (task === 'token-cls' ? train.kind === 'tokens' : train.kind === 'examples' && (task === 'mlm' || train.labelColumn !== null));
+  const rows = train === null ? 0 : train.kind === 'tokens' ? train.sentenceCount : train.rowCount;
+  return [
+    {
+      ok: engineStatus === 'ready',
+      label: 'Engine',
+      detail: engineStatus === 'ready' && backend ? `Running on ${BACKEND_LABELS[backend]}` : 'Starting the engine…',
+    },
+    {
+      ok: model !== null && model.tokenizer !== null,
+      label: 'Model',
+      detail: model ? (model.tokenizer ? `${model.source || 'Checkpoint'} · ${formatCount(model.parameterCount)} parameters` : 'This checkpoint has no tokenizer') : 'No model loaded',
+      fix: { panel: 'model', label: 'Open a model' },
+    },
+    {
+      ok: fits && planError === null,
+      label: 'Dataset',
+      detail: train ? (fits ? (planError ? planError.message : `${train.file} · ${formatCount(rows)} ${train.kind === 'tokens' ? 'sentences' : 'rows'}`) : `${train.file} does not fit the task`) : 'No dataset loaded',
+      fix: { panel: 'dataset', label: 'Open a dataset' },
+    },
+    {
+      ok: errors.length === 0 && prefixError === null,
+      label: 'Configuration',
+      detail: errors.length > 0 ? `${errors.length} ${errors.length === 1 ? 'field needs' : 'fields need'} attention` : (prefixError ?? `${config.epochs} epochs · batch ${config.batchSize} · learning rate ${config.learningRate}`),
+      fix: { panel: 'configure', label: 'Review the configuration' },
+    },
+  ];
+}
+
+function Preflight({ checks }: { checks: Check[] }) {
+  const showPanel = useApp((s) => s.showPanel);
+  return (
+    <Card title="Before you start" description="Training needs a model, a dataset that fits its task, and a valid configuration.">
+      <ul className="checklist" aria-label="Checklist">
+        {checks.map((c) => (
+          <li key={c.label} className={c.ok ? 'is-ok' : 'is-missing'}>
+            <span className="check-icon">
+              <Icon name={c.ok ? 'check' : 'warning'} size={16} />
+            </span>
+            <span className="check-text">
+              <strong>{c.label}</strong> <bdi className="muted">{c.detail}</bdi>
+            </span>
+            {!c.ok && c.fix && (
+              <button type="button" className="button button-ghost button-small" onClick={() => showPanel(c.fix!.panel)}>
+                {c.fix.label}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+function statusText(t: TrainingState, now: number, planned: { totalSteps: number; epochs: number; ready: boolean }): string {
+  if (t.status === 'idle') {
+    const length = `${formatCount(planned.totalSteps)} steps over ${planned.epochs} ${planned.epochs === 1 ? 'epoch' : 'epochs'}`;
+    return planned.ready ? `Ready: ${length}. Press Start training.` : `Not started: complete the checklist first (planned: ${length}).`;
+  }
+  if (t.status === 'preparing') {
+    const p = t.prepare;
+    if (!p) return 'Preparing the run…';
+    return p.phase === 'tokenise' ? `Preparing: tokenising ${formatCount(p.total)} examples…` : p.phase === 'model' ? 'Preparing: loading the model…' : 'Preparing: splitting the data…';
+  }
+  const plan = t.plan;
+  const last = t.steps[t.stepCount - 1];
+  if (!plan) return t.status === 'failed' ? `Failed before the first step: ${t.error?.message ?? ''}` : 'Starting…';
+  const active = (t.endedAt ?? now) - (t.startedAt ?? now) - t.pausedMs - (t.pausedAt !== null ? now - t.pausedAt : 0);
+  const running = t.status === 'running' || t.status === 'pausing';
+  const line = statusLine({
+    epoch: currentEpoch(last, plan.stepsPerEpoch),
+    epochs: plan.epochs,
+    step: last?.step ?? 0,
+    totalSteps: plan.totalSteps,
+    loss: last ? last.loss : null,
+    tokensPerSecond: last ? recentTokensPerSecond(t.steps.slice(Math.max(0, t.stepCount - 10), t.stepCount)) : null,
+    eta: running ? etaSeconds(last?.step ?? 0, plan.totalSteps, active) : null,
+  });
+  switch (t.status) {
+    case 'pausing':
+      return `${line} · pausing after this step…`;
+    case 'paused':
+      return `Paused · ${line}`;
+    case 'stopping':
+      return `Stopping after this step… · ${line}`;
+    case 'finished': {
+      const reason = { completed: 'Finished', 'early-stopped': 'Stopped early (no improvement)', stopped: 'Stopped' }[t.finish?.reason ?? 'completed'];
+      return `${reason} · ${line} · took ${formatClock(active / 1000)}`;
+    }
+    case 'failed':
+      return `Failed at step ${last?.step ?? 0}: ${t.error?.message ?? 'unknown error'}`;
+    default:
+      return line;
+  }
+}
+
+function Controls({ canStart }: { canStart: boolean }) {
+  const engine = useEngine();
+  const status = useApp((s) => s.training.status);
+  const augment = useApp((s) => s.dataset.augment);
+  const { config } = useRunConfig();
+  const active = isActive(status);
+  return (
+    <div className="run-controls">
+      <button type="button" className="button button-primary" disabled={!canStart || active} onClick={() => engine.startTraining(config, augment)}>
+        <Icon name="train" size={16} /> Start training
+      </button>
+      {status === 'paused' ? (
+        <button type="button" className="button button-secondary" onClick={() => engine.resumeTraining()}>
+          <Icon name="train" size={16} /> Resume
+        </button>
+      ) : (
+        <button type="button" className="button button-secondary" disabled={status !== 'running'} onClick={() => engine.pauseTraining()}>
+          <Icon name="pause" size={16} /> Pause
+        </button>
+      )}
+      <button type="button" className="button button-secondary button-danger" disabled={!active || status === 'stopping'} onClick={() => engine.stopTraining()}>
+        <Icon name="stop" size={16} /> Stop
+      </button>
+    </div>
+  );
+}
+
+function RunStatus({ ready }: { ready: boolean }) {
+  const t = useApp((s) => s.training);
+  const { derived } = useRunConfig();
+  const now = Date.now();
+  const last = t.steps[t.stepCount - 1];
+  const plan = t.plan;
+  const epochStep = last && plan ? ((last.step - 1) % plan.stepsPerEpoch) + 1 : 0;
+  return (
+    <Card title="Status" className="status-card">
+      <p role="status" aria-label="Training status" aria-busy={t.status === 'running' || t.status === 'preparing'} className={`run-status is-${t.status}`}>
+        {statusText(t, now, { totalSteps: derived.totalSteps, epochs: derived.epochs, ready })}
+      </p>
+      {t.status === 'preparing' && <ProgressBar label="Preparing the run" value={0} max={0} />}
+      {plan && (
+        <div className="progress-pair">
+          <ProgressBar label="Training progress" value={last?.step ?? 0} max={plan.totalSteps} text={`${formatCount(last?.step ?? 0)} / ${formatCount(plan.totalSteps)} steps`} />
+          <ProgressBar label="Epoch progress" value={epochStep} max={plan.stepsPerEpoch} text={`${formatCount(epochStep)} / ${formatCount(plan.stepsPerEpoch)}`} />
+        </div>
+      )}
+      {plan && (
+        <p className="muted small">
+          {formatCount(plan.trainExamples)} training examples · {formatCount(plan.validationExamples)} for validation · {formatCount(plan.trainableParameters)} of{' '}
+          {formatCount(plan.parameters)} parameters train · {t.backend ? BACKEND_LABELS[t.backend] : ''}
+          {last && !Number.isFinite(last.loss) && <> · the last loss was {formatLoss(last.loss)}: that step was skipped</>}
+        </p>
+      )}
+    </Card>
+  );
+}
+
+/** The charts are there before the first run (empty, on the planned step axis), so a run only updates them. */
+function Charts() {
+  const steps = useApp((s) => s.training.steps);
+  const stepCount = useApp((s) => s.training.stepCount);
+  const evals = useApp((s) => s.training.evals);
+  const runConfig = useApp((s) => s.training.config);
+  const runSteps = useApp((s) => s.training.plan?.totalSteps ?? null);
+  const planned = useRunConfig();
+  const config = runConfig ?? planned.config;
+  const totalSteps = runSteps ?? planned.derived.totalSteps;
+  return (
+    <section className="chart-grid" aria-label="Training charts">
+      <LossChart steps={steps} stepCount={stepCount} evals={evals} config={config} totalSteps={totalSteps} />
+      <MetricsChart evals={evals} config={config} totalSteps={totalSteps} />
+      <LearningRateChart steps={steps} stepCount={stepCount} totalSteps={totalSteps} />
+      <GradientNormChart steps={steps} stepCount={stepCount} config={config} totalSteps={totalSteps} />
+      <div className="chart-wide">
+        <TelemetryHeatmap steps={steps} stepCount={stepCount} />
+      </div>
+    </section>
+  );
+}
+
+export function TrainPanel() {
+  const checks = usePreflight();
+  const status = useApp((s) => s.training.status);
+  const error = useApp((s) => s.training.error);
+  const notes = useApp((s) => s.training.dataNotes);
+  const canStart = checks.every((c) => c.ok);
+  return (
+    <div className="panel-body">
+      <PanelHeader
+        title="Train"
+        description="Fine-tunes in the engine worker; the page stays responsive. Pause to look closer, stop to keep the weights so far."
+        actions={<Controls canStart={canStart} />}
+      />
+      {!canStart && !isActive(status) && <Preflight checks={checks} />}
+      {status === 'failed' && error && error.code !== 'TRAIN_CANCELLED' && <ErrorAlert title="Training failed" error={error} />}
+      <RunStatus ready={canStart} />
+      {notes.length > 0 && (
+        <details className="card notes-card">
+          <summary>
+            {notes.length} {notes.length === 1 ? 'note' : 'notes'} about the data of this run
+          </summary>
+          <ul className="note-list">
+            {notes.map((n, i) => (
+              <li key={i}>
+                <code className={`code-pill code-pill-${n.level}`}>{n.code}</code> <bdi>{n.message}</bdi>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <Charts />
+      {status === 'finished' && <NextStep to="evaluate" label="Next: evaluate the model" />}
+    </div>
+  );
+}

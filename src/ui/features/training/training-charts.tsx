@@ -1,0 +1,130 @@
+// Live charts of a run, each a figure with an accessible name: loss (training per step, validation per evaluation),
+// accuracy and F1, the learning rate of every parameter group, and the gradient norm before clipping. The best
+// evaluation is marked, and so is the stretch the early-stopping patience is counting. Drawn with the light
+// LineChart (components/line-chart.tsx) and thinned to a few hundred points per line, so an update stays cheap.
+import { memo, useMemo } from 'react';
+import { ChartFigure, SERIES, depthColor } from '../../components/chart-figure';
+import { LineChart, type ChartMarks, type ChartSeries } from '../../components/line-chart';
+import type { TrainConfig } from '../../../protocol/train-config';
+import type { StepTelemetry } from '../../../protocol/train-events';
+import { thinIndices } from '../../series';
+import type { Evaluation } from '../../store/training-slice';
+import { patienceState } from './run-progress';
+
+const LOSS_POINTS = 400;
+const LR_POINTS = 200;
+
+interface ChartProps {
+  steps: readonly StepTelemetry[];
+  stepCount: number;
+  evals: readonly Evaluation[];
+  config: TrainConfig;
+  totalSteps: number;
+}
+
+function thinned(steps: readonly StepTelemetry[], count: number, max: number): StepTelemetry[] {
+  return thinIndices(count, max).map((i) => steps[i]);
+}
+
+const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+const last = (xs: readonly (number | null)[]) => xs.at(-1)?.toFixed(4) ?? '—';
+
+/** The best evaluation and the patience stretch, as marks on an evaluation chart. */
+function evalMarks(evals: readonly Evaluation[], config: TrainConfig): ChartMarks {
+  const p = patienceState(
+    evals.map((e) => e.record),
+    config.earlyStopping,
+  );
+  const end = evals.at(-1)?.record.step;
+  return {
+    lines: p.best ? [{ x: p.best.step, label: 'best', color: 'var(--success)' }] : [],
+    areas:
+      p.patience !== null && p.since !== null && end !== undefined && p.waited > 0
+        ? [{ x1: p.since, x2: end, label: `patience ${p.waited}/${p.patience}`, color: 'var(--warning)' }]
+        : [],
+  };
+}
+
+export const LossChart = memo(function LossChart({ steps, stepCount, evals, config, totalSteps }: ChartProps) {
+  const series = useMemo((): ChartSeries[] => {
+    const train = thinned(steps, stepCount, LOSS_POINTS);
+    return [
+      { name: 'training', color: SERIES[0], xs: train.map((s) => s.step), ys: train.map((s) => finite(s.loss)) },
+      { name: 'validation', color: SERIES[1], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.eval_loss)), dots: true },
+    ];
+  }, [steps, stepCount, evals]);
+  const marks = useMemo(() => evalMarks(evals, config), [evals, config]);
+  return (
+    <ChartFigure title="Loss" description="Training loss per step; validation loss at each evaluation.">
+      <LineChart
+        series={series}
+        xDomain={[0, Math.max(1, totalSteps)]}
+        marks={marks}
+        summary={`Training loss ${last(series[0].ys)} after ${stepCount} steps; validation loss ${last(series[1].ys)}.`}
+      />
+    </ChartFigure>
+  );
+});
+
+export const MetricsChart = memo(function MetricsChart({ evals, config, totalSteps }: Omit<ChartProps, 'steps' | 'stepCount'>) {
+  const f1Key = config.task === 'token-cls' ? 'entity_f1' : 'f1_macro';
+  const f1Name = config.task === 'token-cls' ? 'entity F1' : 'F1 (macro)';
+  const series = useMemo(
+    (): ChartSeries[] => [
+      { name: 'accuracy', color: SERIES[2], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.accuracy)), dots: true },
+      { name: f1Name, color: SERIES[3], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record[f1Key] as number | undefined)), dots: true },
+    ],
+    [evals, f1Key, f1Name],
+  );
+  const marks = useMemo(() => evalMarks(evals, config), [evals, config]);
+  return (
+    <ChartFigure title="Accuracy and F1" description={`Validation accuracy and ${config.task === 'token-cls' ? 'entity F1 (seqeval)' : 'macro F1'} at each evaluation.`}>
+      <LineChart
+        series={series}
+        xDomain={[0, Math.max(1, totalSteps)]}
+        yDomain={[0, 1]}
+        marks={marks}
+        summary={evals.length === 0 ? 'No evaluation yet.' : `After ${evals.length} evaluations: accuracy ${last(series[0].ys)}, ${f1Name} ${last(series[1].ys)}.`}
+      />
+    </ChartFigure>
+  );
+});
+
+function shortGroup(name: string): string {
+  const parts = name.split('.');
+  const end = parts[parts.length - 1];
+  return /^\d+$/.test(end) && parts.length >= 2 ? `${parts[parts.length - 2]} ${end}` : end;
+}
+
+export const LearningRateChart = memo(function LearningRateChart({ steps, stepCount, totalSteps }: Omit<ChartProps, 'evals' | 'config'>) {
+  const series = useMemo((): ChartSeries[] => {
+    const points = thinned(steps, stepCount, LR_POINTS);
+    const names = points[0]?.groups.map((g) => g.name) ?? [];
+    const xs = points.map((s) => s.step);
+    return names.map((n, i) => ({ name: shortGroup(n), color: depthColor(i, names.length), xs, ys: points.map((s) => s.groups[i]?.lr ?? null) }));
+  }, [steps, stepCount]);
+  const top = series.at(-1);
+  return (
+    <ChartFigure title="Learning rate" description="The rate each parameter group used at each step (0 while frozen).">
+      <LineChart
+        series={series}
+        xDomain={[0, Math.max(1, totalSteps)]}
+        summary={top ? `${series.length} groups; ${top.name} at ${top.ys.at(-1)?.toExponential(2) ?? '—'} now.` : 'No step yet.'}
+      />
+    </ChartFigure>
+  );
+});
+
+export const GradientNormChart = memo(function GradientNormChart({ steps, stepCount, config, totalSteps }: Omit<ChartProps, 'evals'>) {
+  const series = useMemo((): ChartSeries[] => {
+    const points = thinned(steps, stepCount, LOSS_POINTS);
+    return [{ name: 'gradient norm', color: SERIES[4], xs: points.map((s) => s.step), ys: points.map((s) => finite(s.gradNorm)) }];
+  }, [steps, stepCount]);
+  const clip = config.maxGradNorm;
+  const marks = useMemo((): ChartMarks => ({ lines: clip ? [{ y: clip, label: 'clip', color: 'var(--danger)' }] : [] }), [clip]);
+  return (
+    <ChartFigure title="Gradient norm" description={clip ? `Global L2 norm before clipping; the line marks the clip at ${clip}.` : 'Global L2 norm of the gradient (no clipping).'}>
+      <LineChart series={series} xDomain={[0, Math.max(1, totalSteps)]} marks={marks} summary={`Gradient norm ${last(series[0].ys)} at step ${stepCount}.`} />
+    </ChartFigure>
+  );
+});

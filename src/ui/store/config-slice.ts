@@ -1,0 +1,50 @@
+// Store slice: the TrainConfig being edited. Fields hold what the user typed, so a half-typed number can be
+// shown with its error (protocol/train-config validates it); features/configure/config-draft.ts derives the
+// usable config that the previews and the run use. Defaults come from DEFAULT_TRAIN_CONFIG only.
+import type { StateCreator } from 'zustand/vanilla';
+import type { ModelSummary } from '../../protocol/messages';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../protocol/train-config';
+import type { AppState } from './app-store';
+
+export interface ConfigSlice {
+  config: { draft: TrainConfig };
+  /** Sets one field by its dotted path ("schedule.warmupRatio"); the value may be invalid (shown with its error). */
+  configFieldChanged(path: string, value: unknown): void;
+  /** Replaces several top-level fields at once (presets of the Layers panel). */
+  configPatched(patch: Partial<TrainConfig>): void;
+  configReset(): void;
+  /** A model was loaded: its task becomes the run's, and prefixes that name none of its parameters are dropped. */
+  configFollowsModel(summary: ModelSummary): void;
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A copy of obj with the value at a dotted path replaced (objects along the path are copied, not mutated). */
+export function setPath<T extends object>(obj: T, path: string, value: unknown): T {
+  const [head, ...rest] = path.split('.');
+  const source = obj as Record<string, unknown>;
+  const next = rest.length === 0 ? value : setPath((source[head] ?? {}) as object, rest.join('.'), value);
+  return { ...source, [head]: next } as T;
+}
+
+function covers(prefix: string, name: string): boolean {
+  return name === prefix || name.startsWith(`${prefix}.`);
+}
+
+export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (set) => ({
+  config: { draft: copy(DEFAULT_TRAIN_CONFIG) },
+  configFieldChanged: (path, value) => set((s) => ({ config: { draft: setPath(s.config.draft, path, value) } })),
+  configPatched: (patch) => set((s) => ({ config: { draft: { ...s.config.draft, ...copy(patch) } } })),
+  configReset: () => set({ config: { draft: copy(DEFAULT_TRAIN_CONFIG) } }),
+  configFollowsModel: (summary) =>
+    set((s) => {
+      const names = summary.parameters.map((p) => p.name);
+      const known = (prefix: string) => names.some((n) => covers(prefix, n));
+      const draft = s.config.draft;
+      const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
+      const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
+      return { config: { draft: { ...draft, task: summary.task, freeze, lrMultipliers } } };
+    }),
+});

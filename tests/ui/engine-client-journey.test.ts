@@ -1,0 +1,160 @@
+// The engine client and the store along the studio's journey, against a fake worker: a dataset read with progress,
+// Cancel and a failure that keeps the dataset before; a run's commands and events (pause, resume, stop, steps
+// appended, a crash that fails the run); playground answers kept apart from the Model panel's; the export handed to
+// the download; and the History record a run leaves (features/history/run-recorder runRecord).
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DatasetSummary } from '../../src/protocol/dataset-summary';
+import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
+import type { FromWorker, Prediction, ToWorker } from '../../src/protocol/messages';
+import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
+import type { RunPlan, StepTelemetry } from '../../src/protocol/train-events';
+import { createEngineClient, type WorkerLike } from '../../src/ui/engine-client';
+import { RUN_CURVE_POINTS, runRecord } from '../../src/ui/features/history/run-recorder';
+import { createAppStore } from '../../src/ui/store/app-store';
+
+class FakeWorker implements WorkerLike {
+  sent: ToWorker[] = [];
+  private listeners = new Map<string, ((event: never) => void)[]>();
+  postMessage(message: ToWorker) {
+    this.sent.push(message);
+  }
+  terminate() {}
+  addEventListener(type: string, listener: (event: never) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  emit(event: FromWorker) {
+    for (const l of this.listeners.get('message') ?? []) l({ data: event } as never);
+  }
+  fail(message: string) {
+    for (const l of this.listeners.get('error') ?? []) l({ message } as never);
+  }
+}
+
+const plan: RunPlan = { totalSteps: 3000, stepsPerEpoch: 1000, warmupSteps: 0, epochs: 3, trainExamples: 10, validationExamples: 2, groups: [], trainableParameters: 5, parameters: 9 };
+const step = (n: number): StepTelemetry => ({ step: n, epoch: n / 1000, loss: 1 / n, penalty: 0, gradNorm: 1, skipped: false, learningRate: 1e-3, groups: [], tokens: 10, seconds: 0.1, tokensPerSecond: 100 });
+
+function summary(file: string): DatasetSummary {
+  return {
+    role: 'train', file, size: 10, format: 'csv', labels: { items: [], total: 0 }, warnings: { items: [], total: 0 }, skipped: { items: [], total: 0 },
+    decode: { encoding: 'utf-8', bom: false, lineEndings: { lf: 1, crlf: 0, cr: 0 } }, choices: {}, readMs: 1,
+    kind: 'examples', columns: ['text', 'label'], textColumns: ['text'], labelColumn: 'label', otherLabelColumns: [], reasons: { textColumns: '', labelColumn: '' },
+    hasHeader: true, renamedHeaders: [], rowCount: 1, preview: [],
+  };
+}
+
+let worker: FakeWorker;
+let saved: { blob: Blob; name: string }[];
+function setup() {
+  const store = createAppStore();
+  saved = [];
+  const client = createEngineClient(
+    store,
+    () => (worker = new FakeWorker()),
+    (blob, name) => {
+      saved.push({ blob, name });
+      return `blob:test/${saved.length}`;
+    },
+  );
+  return { store, client };
+}
+const last = <T extends ToWorker['type']>(type: T) => worker.sent.filter((m) => m.type === type).at(-1) as Extract<ToWorker, { type: T }>;
+
+describe('dataset reads', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => (env = setup()));
+
+  it('tracks progress and the early preview, keeps the dataset loaded before when a read fails, and cancels by id', () => {
+    const { store, client } = env;
+    client.readDataset('train', new File(['a'], 'first.csv'));
+    const first = last('readDataset');
+    worker.emit({ type: 'datasetRead', requestId: first.requestId, summary: summary('first.csv') });
+    client.readDataset('train', new File(['abc'], 'second.csv'));
+    const second = last('readDataset');
+    worker.emit({ type: 'datasetReadProgressed', requestId: second.requestId, bytesRead: 2, total: 3 });
+    worker.emit({ type: 'datasetPreviewed', requestId: second.requestId, preview: { format: 'csv', columns: ['a'], rows: [['1']] } });
+    expect(store.getState().dataset.pending).toMatchObject({ file: 'second.csv', bytesRead: 2, preview: { rows: [['1']] } });
+    client.cancelDatasetRead();
+    expect(last('cancelDatasetRead').requestId).toBe(second.requestId);
+    worker.emit({ type: 'datasetReadFailed', requestId: second.requestId, role: 'train', file: 'second.csv', error: { code: 'DATASET_READ_CANCELLED', message: 'x' } });
+    expect(store.getState().dataset).toMatchObject({ train: { file: 'first.csv' }, pending: null, error: { file: 'second.csv' } });
+  });
+});
+
+describe('a training run', () => {
+  it('sends start, pause, resume and stop, and writes the events into the store', () => {
+    const { store, client } = setup();
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    expect(last('startTraining')).toMatchObject({ runId, config: DEFAULT_TRAIN_CONFIG });
+    expect(store.getState().training.status).toBe('preparing');
+    client.pauseTraining();
+    expect(worker.sent.some((m) => m.type === 'pauseTraining')).toBe(false); // nothing to pause yet
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: ['a', 'b'], maxLength: 32, dataNotes: [], summary: { labels: ['a', 'b'] } as never });
+    expect(store.getState().model.current?.labels).toEqual(['a', 'b']);
+    worker.emit({ type: 'trainingProgressed', runId, steps: [step(1), step(2)] });
+    worker.emit({ type: 'trainingProgressed', runId, steps: [step(3)] });
+    expect(store.getState().training).toMatchObject({ status: 'running', stepCount: 3 });
+    client.pauseTraining();
+    expect(store.getState().training.status).toBe('pausing');
+    worker.emit({ type: 'trainingPaused', runId, step: 3 });
+    expect(store.getState().training.status).toBe('paused');
+    client.resumeTraining();
+    expect(last('resumeTraining').runId).toBe(runId);
+    worker.emit({ type: 'trainingResumed', runId });
+    client.stopTraining();
+    expect(store.getState().training.status).toBe('stopping');
+    // Events of an older run are ignored.
+    worker.emit({ type: 'trainingProgressed', runId: 'old', steps: [step(99)] });
+    expect(store.getState().training.stepCount).toBe(3);
+    worker.emit({ type: 'trainingFinished', runId, reason: 'stopped', step: 3, metrics: null, restoredBestStep: null });
+    expect(store.getState().training).toMatchObject({ status: 'finished', finish: { reason: 'stopped' } });
+  });
+
+  it('a crashed worker fails the run in flight: no perpetual spinner', () => {
+    const { store, client } = setup();
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never });
+    worker.fail('gone');
+    expect(store.getState().training).toMatchObject({ status: 'failed', error: { code: 'ENGINE_CRASHED' } });
+  });
+
+  it('leaves a History record with a thinned curve', () => {
+    const { store, client } = setup();
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [], source: 'tiny', family: 'bert' } as never });
+    worker.emit({ type: 'trainingProgressed', runId, steps: Array.from({ length: 3000 }, (_, i) => step(i + 1)) });
+    const record = runRecord(store.getState().training, store.getState().model.current)!;
+    expect(record).toMatchObject({ id: runId, outcome: 'running', stepsDone: 3000, totalSteps: 3000, model: { source: 'tiny' } });
+    expect(record.curve.step).toHaveLength(RUN_CURVE_POINTS);
+    expect(record.curve.step[0]).toBe(1);
+    expect(record.curve.step.at(-1)).toBe(3000);
+  });
+});
+
+describe('predictions and export', () => {
+  it('sends playground answers to the playground, Model panel answers to the Model panel', () => {
+    const { store, client } = setup();
+    const result: Prediction = { task: 'seq-cls', tokens: [], labels: [], truncated: false };
+    client.predict('a');
+    client.predict('b', 'playground');
+    const [a, b] = worker.sent.filter((m) => m.type === 'predict') as Extract<ToWorker, { type: 'predict' }>[];
+    worker.emit({ type: 'predicted', requestId: b.requestId, prediction: result });
+    expect(store.getState().playground.result).toBe(result);
+    expect(store.getState().prediction.result).toBeNull();
+    worker.emit({ type: 'predictFailed', requestId: a.requestId, error: { code: 'E', message: 'm' } });
+    expect(store.getState().prediction.error?.code).toBe('E');
+    expect(store.getState().playground.error).toBeNull();
+  });
+
+  it('hands the transferred zip to the download and keeps its URL', async () => {
+    const { store, client } = setup();
+    client.exportModel();
+    const command = last('exportModel');
+    expect(command.allowNonFinite).toBe(false);
+    const zip = new Uint8Array([80, 75, 5, 6]).buffer;
+    worker.emit({ type: 'modelExported', requestId: command.requestId, exported: { fileName: 'm-finetuned.zip', zip, files: [{ name: 'config.json', size: 2 }] } });
+    expect(saved).toHaveLength(1);
+    expect(saved[0].name).toBe('m-finetuned.zip');
+    expect(new Uint8Array(await saved[0].blob.arrayBuffer())).toEqual(new Uint8Array([80, 75, 5, 6]));
+    expect(store.getState().exporting.result).toMatchObject({ fileName: 'm-finetuned.zip', size: 4, url: 'blob:test/1' });
+  });
+});
