@@ -7,6 +7,7 @@ import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type ExportedMode
 import type { Task } from '../protocol/task';
 import type { TrainConfig } from '../protocol/train-config';
 import type { AppStore } from './store/app-store';
+import type { PredictTarget } from './store/prediction-slice';
 import { isActive } from './store/training-slice';
 
 /** The part of a Worker the client uses; tests pass a fake. */
@@ -23,7 +24,7 @@ export interface EngineClient {
   /** Downloads a model from the Hugging Face Hub (or a mirror) in the worker, then loads it; nothing is fetched before. */
   loadHubModel(request: { id: string; revision: string; endpoint: string }): void;
   setBackend(backend: BackendName): void;
-  /** Runs the loaded model on one text; the result arrives in the prediction (Model panel) or playground slice. */
+  /** Runs the loaded model on one text; the result arrives in the prediction slice under its target. */
   predict(text: string, target?: PredictTarget): void;
   /** Reads a dataset file in the worker (progress, early preview, Cancel); the summary arrives in the store. */
   readDataset(role: DatasetRole, file: File, choices?: DatasetReadChoices): void;
@@ -42,8 +43,6 @@ export interface EngineClient {
   restart(): void;
   dispose(): void;
 }
-
-export type PredictTarget = 'model' | 'playground';
 
 /** Offers a file to the user as a download; returns a URL that stays valid until the next export. */
 export type SaveFile = (blob: Blob, fileName: string) => string;
@@ -84,11 +83,8 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
   function predicted(event: Extract<FromWorker, { type: 'predicted' | 'predictFailed' }>): void {
     const target = predictTargets.get(event.requestId) ?? 'model';
     predictTargets.delete(event.requestId);
-    if (event.type === 'predicted') {
-      if (target === 'model') actions().predicted(event.requestId, event.prediction);
-      else actions().playgroundPredicted(event.requestId, event.prediction);
-    } else if (target === 'model') actions().predictionFailed(event.requestId, event.error);
-    else actions().playgroundFailed(event.requestId, event.error);
+    if (event.type === 'predicted') actions().predicted(target, event.requestId, event.prediction);
+    else actions().predictionFailed(target, event.requestId, event.error);
   }
 
   function onEvent(event: FromWorker): void {
@@ -103,8 +99,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       case 'modelLoaded':
         actions().modelLoaded(event.loadId, event.summary);
         actions().configFollowsModel(event.summary);
-        actions().predictionCleared();
-        actions().playgroundCleared();
+        actions().predictionsCleared();
         return;
       case 'loadFailed':
         actions().modelLoadFailed(event.loadId, event.source, event.error);
@@ -146,8 +141,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       case 'trainingStarted':
         // The run's model (its head sized for the data) is now the worker's current model.
         actions().modelReplaced(event.summary);
-        actions().predictionCleared();
-        actions().playgroundCleared();
+        actions().predictionsCleared();
         actions().trainingStarted(event.runId, event.plan, event.labels, event.maxLength, event.dataNotes);
         return;
       case 'trainingEpochStarted':
@@ -190,8 +184,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
 
   /** Everything the worker held is gone: say so wherever it was shown or awaited. */
   function workerGone(): void {
-    actions().predictionCleared();
-    actions().playgroundCleared();
+    actions().predictionsCleared();
     actions().datasetsLost();
     actions().trainingLost({ code: 'ENGINE_CRASHED', message: 'Training stopped unexpectedly: the engine stopped.' });
     const exporting = actions().exporting.requestId;
@@ -246,8 +239,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     predict(text, target = 'model') {
       const requestId = nextRequestId++;
       predictTargets.set(requestId, target);
-      if (target === 'model') actions().predictionStarted(requestId);
-      else actions().playgroundStarted(requestId);
+      actions().predictionStarted(target, requestId);
       worker.postMessage({ type: 'predict', requestId, text });
     },
     readDataset(role, file, choices = {}) {

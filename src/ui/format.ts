@@ -27,6 +27,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** A probability as a percentage: 0.8734 -> "87.3%". */
+export function formatPercent(p: number): string {
+  return `${(100 * p).toFixed(1)}%`;
+}
+
 /** 412 -> "412 ms", 2380 -> "2.4 s". */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import type { ModelConfig } from '../../formats/hf-config';
-import { dropoutContext, type DropoutContext } from '../layers/dropout';
+import { dropout, dropoutContext, type DropoutContext } from '../layers/dropout';
 import { layerNorm } from '../layers/layer-norm';
 import { linear } from '../layers/linear';
 import type { ForwardOptions, InitKind, ModelInputs } from './types';
@@ -64,6 +64,22 @@ export function norm(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
 export function firstToken(f: Forward, hidden: tf.Tensor): tf.Tensor2D {
   const width = hidden.shape[1] as number;
   return tf.reshape(tf.slice(tf.reshape(hidden, [f.batch, f.seq, width]), [0, 0, 0], [f.batch, 1, width]), [f.batch, width]);
+}
+
+/**
+ * The two-layer classification head on the first token that RoBERTa and ELECTRA share (RobertaClassificationHead,
+ * ElectraClassificationHead): dropout, classifier.dense, act, dropout, classifier.out_proj -> [B, C].
+ */
+export function classificationHead(f: Forward, hidden: tf.Tensor, act: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const x = dropout(firstToken(f, hidden), f.rates.classifier, f.dropout);
+  const y = dropout(act(dense(f, 'classifier.dense', x)), f.rates.classifier, f.dropout);
+  return dense(f, 'classifier.out_proj', y);
+}
+
+/** Its parameters: classifier.dense [H, H] and classifier.out_proj [C, H]. */
+export function classificationHeadShapes(config: ModelConfig): ShapeList {
+  const h = config.hidden_size;
+  return [...linearShapes('classifier.dense', h, h), ...linearShapes('classifier.out_proj', config.num_labels, h)];
 }
 
 /**

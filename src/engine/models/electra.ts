@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -26,7 +26,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
   ];
   switch (task) {
     case 'seq-cls':
-      return [...base, ...linearShapes('classifier.dense', h, h), ...linearShapes('classifier.out_proj', config.num_labels, h)];
+      return [...base, ...classificationHeadShapes(config)];
     case 'token-cls':
       return [...base, ...linearShapes('classifier', config.num_labels, h)];
     case 'mlm':
@@ -37,13 +37,6 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
         ...decoderShapes(config, 'generator_lm_head.weight', 'generator_lm_head.bias', e),
       ];
   }
-}
-
-/** ElectraClassificationHead: first token, dropout, dense, gelu (the ELECTRA authors' choice), dropout, out_proj. */
-function classificationHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const x = dropout(firstToken(f, hidden), f.rates.classifier, f.dropout);
-  const y = dropout(gelu(dense(f, 'classifier.dense', x)), f.rates.classifier, f.dropout);
-  return dense(f, 'classifier.out_proj', y);
 }
 
 /** ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm) and generator_lm_head -> [B, S, V]. */
@@ -59,7 +52,7 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
   const hidden = encoder(f, `${BASE}.encoder`, projected, inputs.attention_mask);
   switch (task) {
     case 'seq-cls':
-      return classificationHead(f, hidden);
+      return classificationHead(f, hidden, gelu); // ElectraClassificationHead: gelu, the ELECTRA authors' choice -> [B, C]
     case 'token-cls':
       return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
     case 'mlm':

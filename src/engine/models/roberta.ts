@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -17,7 +17,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
   const base = [...embeddingShapes(`${BASE}.embeddings`, config), ...encoderShapes(`${BASE}.encoder`, config)];
   switch (task) {
     case 'seq-cls':
-      return [...base, ...linearShapes('classifier.dense', h, h), ...linearShapes('classifier.out_proj', config.num_labels, h)];
+      return [...base, ...classificationHeadShapes(config)];
     case 'token-cls':
       return [...base, ...linearShapes('classifier', config.num_labels, h)];
     case 'mlm':
@@ -39,13 +39,6 @@ export function positionIdsFromInputIds(inputIds: tf.Tensor, paddingIdx: number)
   return tf.add(tf.mul(tf.cumsum(notPad, 1), notPad), tf.scalar(paddingIdx, 'int32'));
 }
 
-/** RobertaClassificationHead: <s> token, dropout, dense, tanh, dropout, out_proj -> [B, C]. */
-function classificationHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const x = dropout(firstToken(f, hidden), f.rates.classifier, f.dropout);
-  const y = dropout(tf.tanh(dense(f, 'classifier.dense', x)), f.rates.classifier, f.dropout);
-  return dense(f, 'classifier.out_proj', y);
-}
-
 /** RobertaLMHead: dense, gelu (erf, whatever hidden_act says), layer_norm, tied decoder + bias -> [B, S, V]. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
   const x = norm(f, 'lm_head.layer_norm', gelu(dense(f, 'lm_head.dense', hidden)));
@@ -58,7 +51,7 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
   const hidden = encoder(f, `${BASE}.encoder`, embeddings(f, `${BASE}.embeddings`, inputs, positionIds), inputs.attention_mask);
   switch (task) {
     case 'seq-cls':
-      return classificationHead(f, hidden);
+      return classificationHead(f, hidden, tf.tanh); // RobertaClassificationHead: <s> token, dense, tanh, out_proj -> [B, C]
     case 'token-cls':
       return tf.reshape(dense(f, 'classifier', dropout(hidden, f.rates.classifier, f.dropout)), [f.batch, f.seq, config.num_labels]);
     case 'mlm':

@@ -1,7 +1,7 @@
 // Form fields with a visible label, one line of help and an error line, tied together with aria-describedby and
 // aria-invalid. Number fields keep what was typed (so "0." or "1e-" can be typed) and hand on a number, null for
 // an emptied optional field, or the raw text when it is not a number (validation then says what is wrong).
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 
 interface FieldShell {
   label: string;
@@ -16,6 +16,15 @@ function Shell(props: FieldShell & { id: string; children: ReactNode; inline?: b
         {props.label}
       </label>
       {props.children}
+      <FieldNotes {...props} />
+    </div>
+  );
+}
+
+/** The help and error lines under a field, with the ids aria-describedby points at. */
+function FieldNotes(props: FieldShell & { id: string }) {
+  return (
+    <>
       {props.help && (
         <p className="field-help" id={`${props.id}-help`}>
           {props.help}
@@ -26,13 +35,38 @@ function Shell(props: FieldShell & { id: string; children: ReactNode; inline?: b
           {props.error}
         </p>
       )}
-    </div>
+    </>
   );
 }
 
 function describedBy(id: string, props: FieldShell): string | undefined {
   const ids = [props.help ? `${id}-help` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return ids === '' ? undefined : ids;
+}
+
+/** A one-line text input tied to its field's label, help and error. */
+function TextInput({ field, ...input }: { field: FieldShell; id: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'type'>) {
+  return (
+    <input
+      className="input"
+      type="text"
+      autoComplete="off"
+      spellCheck={false}
+      aria-invalid={field.error ? true : undefined}
+      aria-describedby={describedBy(input.id, field)}
+      {...input}
+    />
+  );
+}
+
+/** What is typed stays as typed while the field has focus; outside changes (a preset, a reset) show otherwise. */
+function useTypedText(shown: string) {
+  const [text, setText] = useState(shown);
+  const [focused, setFocused] = useState(false);
+  useEffect(() => {
+    if (!focused) setText(shown);
+  }, [shown, focused]);
+  return { text, setText, onFocus: () => setFocused(true), onBlur: () => setFocused(false) };
 }
 
 function display(value: unknown): string {
@@ -54,28 +88,18 @@ export function NumberField(
   },
 ) {
   const id = useId();
-  const [text, setText] = useState(display(props.value));
-  const [focused, setFocused] = useState(false);
-  // Follow outside changes (a preset, a reset) unless the user is typing here.
-  useEffect(() => {
-    if (!focused) setText(display(props.value));
-  }, [props.value, focused]);
+  const { text, setText, onFocus, onBlur } = useTypedText(display(props.value));
   return (
     <Shell {...props} id={id}>
-      <input
+      <TextInput
+        field={props}
         id={id}
-        className="input"
-        type="text"
         inputMode="decimal"
-        autoComplete="off"
-        spellCheck={false}
         value={text}
         placeholder={props.placeholder}
         disabled={props.disabled}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy(id, props)}
-        onFocus={() => setFocused(true)}
-        onBlur={() => setFocused(false)}
+        onFocus={onFocus}
+        onBlur={onBlur}
         onChange={(e) => {
           const next = e.currentTarget.value;
           setText(next);
@@ -129,16 +153,7 @@ export function CheckboxField(props: FieldShell & { checked: boolean; onChange: 
         />
         <span className="field-label">{props.label}</span>
       </label>
-      {props.help && (
-        <p className="field-help" id={`${id}-help`}>
-          {props.help}
-        </p>
-      )}
-      {props.error && (
-        <p className="field-error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
+      <FieldNotes {...props} id={id} />
     </div>
   );
 }
@@ -147,18 +162,7 @@ export function TextField(props: FieldShell & { value: string; onChange: (value:
   const id = useId();
   return (
     <Shell {...props} id={id}>
-      <input
-        id={id}
-        className="input"
-        type="text"
-        autoComplete="off"
-        spellCheck={false}
-        value={props.value}
-        placeholder={props.placeholder}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy(id, props)}
-        onChange={(e) => props.onChange(e.currentTarget.value)}
-      />
+      <TextInput field={props} id={id} value={props.value} placeholder={props.placeholder} onChange={(e) => props.onChange(e.currentTarget.value)} />
     </Shell>
   );
 }
@@ -194,26 +198,16 @@ export function SliderField(props: FieldShell & { value: number; min: number; ma
 /** A comma-separated list; what is typed stays as typed (a trailing comma included) while the field has focus. */
 export function ListField(props: FieldShell & { value: unknown; onChange: (value: string[]) => void; placeholder?: string }) {
   const id = useId();
-  const shown = Array.isArray(props.value) ? props.value.join(', ') : '';
-  const [text, setText] = useState(shown);
-  const [focused, setFocused] = useState(false);
-  useEffect(() => {
-    if (!focused) setText(shown);
-  }, [shown, focused]);
+  const { text, setText, onFocus, onBlur } = useTypedText(Array.isArray(props.value) ? props.value.join(', ') : '');
   return (
     <Shell {...props} id={id}>
-      <input
+      <TextInput
+        field={props}
         id={id}
-        className="input"
-        type="text"
-        autoComplete="off"
-        spellCheck={false}
         value={text}
         placeholder={props.placeholder}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy(id, props)}
-        onFocus={() => setFocused(true)}
-        onBlur={() => setFocused(false)}
+        onFocus={onFocus}
+        onBlur={onBlur}
         onChange={(e) => {
           setText(e.currentTarget.value);
           props.onChange(

@@ -1,5 +1,5 @@
-// A drop target for one file: an overlay says what dropping does while a file is dragged over it, and the first
-// dropped file is handed on. The file input next to it is the keyboard and screen-reader path.
+// Drop targets: an overlay says what dropping does while files are dragged over a region; FileDrop hands on the
+// first dropped file. The file input next to it is the keyboard and screen-reader path.
 import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { Icon } from './icons';
 
@@ -7,8 +7,10 @@ function carriesFiles(e: DragEvent): boolean {
   return e.dataTransfer.types.includes('Files');
 }
 
-export function FileDrop(props: { onFile: (file: File) => void; overlay: string; className?: string; children: ReactNode }) {
+/** Wraps a region: while files are dragged over it, an overlay says what dropping does; onDrop gets the drop's data. */
+export function DropTarget(props: { onDrop: (data: DataTransfer) => void; overlay: string; className?: string; children: ReactNode }) {
   const [over, setOver] = useState(false);
+  // dragenter/dragleave fire for every child; count them so the overlay does not flicker.
   const depth = useRef(0);
   return (
     <div
@@ -33,8 +35,7 @@ export function FileDrop(props: { onFile: (file: File) => void; overlay: string;
         e.preventDefault();
         depth.current = 0;
         setOver(false);
-        const file = e.dataTransfer.files[0];
-        if (file) props.onFile(file);
+        props.onDrop(e.dataTransfer);
       }}
     >
       {props.children}
@@ -45,6 +46,22 @@ export function FileDrop(props: { onFile: (file: File) => void; overlay: string;
         </div>
       )}
     </div>
+  );
+}
+
+/** A drop target for one file: the first dropped file is handed on. */
+export function FileDrop(props: { onFile: (file: File) => void; overlay: string; className?: string; children: ReactNode }) {
+  return (
+    <DropTarget
+      overlay={props.overlay}
+      className={props.className}
+      onDrop={(data) => {
+        const file = data.files[0];
+        if (file) props.onFile(file);
+      }}
+    >
+      {props.children}
+    </DropTarget>
   );
 }
 

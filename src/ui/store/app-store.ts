@@ -10,7 +10,6 @@ import { createHistorySlice, type HistorySlice } from './history-slice';
 import { createHubSlice, type HubSlice } from './hub-slice';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
-import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice';
 import { createPredictionSlice, type PredictionSlice } from './prediction-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
@@ -21,7 +20,6 @@ export type AppState = EngineSlice &
   DatasetSlice &
   ConfigSlice &
   TrainingSlice &
-  PlaygroundSlice &
   ExportSlice &
   HistorySlice &
   HubSlice;
@@ -36,7 +34,6 @@ export function createAppStore(): AppStore {
     ...createDatasetSlice(...args),
     ...createConfigSlice(...args),
     ...createTrainingSlice(...args),
-    ...createPlaygroundSlice(...args),
     ...createExportSlice(...args),
     ...createHistorySlice(...args),
     ...createHubSlice(...args),

@@ -2,14 +2,12 @@
 // the task reads: label probabilities, entities highlighted in the words (NER), or the likeliest words for a mask.
 import type { CSSProperties } from 'react';
 import { Card } from '../../components/card';
-import { ErrorAlert } from '../../components/error-alert';
-import { Icon } from '../../components/icons';
+import { PredictionForm, type TokenPrediction } from '../../components/prediction-form';
 import { useEngine } from '../../engine-context';
-import type { ModelSummary, Prediction } from '../../../protocol/messages';
+import { formatPercent } from '../../format';
+import type { ModelSummary } from '../../../protocol/messages';
 import { useApp } from '../../store/app-store';
 import { entitySegments } from './entity-spans';
-
-const percent = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 function hue(type: string): number {
   let h = 0;
@@ -17,25 +15,7 @@ function hue(type: string): number {
   return h;
 }
 
-function Probabilities({ result }: { result: Extract<Prediction, { task: 'seq-cls' }> }) {
-  const ranked = result.labels.map((l, id) => ({ ...l, id })).sort((a, b) => b.probability - a.probability);
-  return (
-    <ol className="score-list" aria-label="Label probabilities">
-      {ranked.map((l, i) => (
-        <li key={l.id} className={i === 0 ? 'score-row is-top' : 'score-row'}>
-          <bdi className="score-label">{l.label}</bdi>
-          <span className="score-bar" aria-hidden="true">
-            <span style={{ width: `${100 * l.probability}%` }} />
-          </span>
-          <span className="score-value tabular">{percent(l.probability)}</span>
-          <span className="score-logit tabular">logit {l.logit.toFixed(4)}</span>
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-function Entities({ result }: { result: Extract<Prediction, { task: 'token-cls' }> }) {
+function Entities({ result }: { result: TokenPrediction }) {
   const words = result.words;
   const segments = entitySegments(words);
   const found = segments.filter((s) => s.entity !== null);
@@ -77,32 +57,12 @@ function Entities({ result }: { result: Extract<Prediction, { task: 'token-cls' 
                 <td>
                   <bdi>{w.label}</bdi>
                 </td>
-                <td className="numeric tabular">{percent(w.probability)}</td>
+                <td className="numeric tabular">{formatPercent(w.probability)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </details>
-    </div>
-  );
-}
-
-function Masks({ result }: { result: Extract<Prediction, { task: 'mlm' }> }) {
-  return (
-    <div className="mask-results">
-      {result.masks.map((m) => (
-        <ol key={m.position} className="score-list" aria-label={`Predictions for the mask at token ${m.position}`}>
-          {m.candidates.map((c, i) => (
-            <li key={i} className={i === 0 ? 'score-row is-top' : 'score-row'}>
-              <bdi className="score-label">{c.token}</bdi>
-              <span className="score-bar" aria-hidden="true">
-                <span style={{ width: `${100 * c.probability}%` }} />
-              </span>
-              <span className="score-value tabular">{percent(c.probability)}</span>
-            </li>
-          ))}
-        </ol>
-      ))}
     </div>
   );
 }
@@ -113,47 +73,24 @@ export function Playground({ model }: { model: ModelSummary }) {
   const running = useApp((s) => s.playground.requestId !== null);
   const result = useApp((s) => s.playground.result);
   const error = useApp((s) => s.playground.error);
-  const setText = useApp((s) => s.playgroundTextChanged);
-  const submit = (e: { preventDefault(): void }) => {
-    e.preventDefault();
-    if (text.trim() !== '') engine.predict(text, 'playground');
-  };
+  const setText = useApp((s) => s.predictionTextChanged);
   const placeholder =
     model.task === 'mlm' ? `Put ${model.tokenizer?.maskToken ?? '[MASK]'} where a word should be guessed.` : model.task === 'token-cls' ? 'Type a sentence to find its entities…' : 'Type a text to classify…';
   return (
     <Card title="Playground" description="Your own text through the current model, in the engine worker.">
-      <form className="try-form" onSubmit={submit}>
-        <label className="field-label" htmlFor="playground-text">
-          Playground text
-        </label>
-        <textarea
-          id="playground-text"
-          className="text-input"
-          rows={3}
-          value={text}
-          placeholder={placeholder}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
-          }}
-        />
-        <div className="try-actions">
-          <button type="submit" className="button button-primary" disabled={running || text.trim() === ''}>
-            <Icon name="train" size={16} />
-            {running ? 'Running…' : 'Predict'}
-          </button>
-          <span className="muted hint">Ctrl+Enter runs it too.</span>
-        </div>
-      </form>
-      {error && <ErrorAlert title="Prediction failed" error={error} />}
-      {result && (
-        <div className="try-result" aria-live="polite">
-          {result.task === 'seq-cls' && <Probabilities result={result} />}
-          {result.task === 'token-cls' && <Entities result={result} />}
-          {result.task === 'mlm' && <Masks result={result} />}
-          {result.truncated && <p className="muted">The text was longer than the model reads at once; only its start was used.</p>}
-        </div>
-      )}
+      <PredictionForm
+        id="playground-text"
+        label="Playground text"
+        rows={3}
+        placeholder={placeholder}
+        text={text}
+        running={running}
+        result={result}
+        error={error}
+        onTextChange={(t) => setText('playground', t)}
+        onPredict={(t) => engine.predict(t, 'playground')}
+        renderTokens={(r) => <Entities result={r} />}
+      />
     </Card>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Card } from '../../components/card';
 import { ErrorAlert } from '../../components/error-alert';
 import { EmptyState } from '../../components/empty-state';
+import { FileTable } from '../../components/file-table';
 import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
@@ -77,26 +78,7 @@ function Exporter({ model }: { model: ModelSummary }) {
       </Card>
       {result && (
         <Card title="Exported" description={`${result.fileName} · ${formatBytes(result.size)} · unzip it to get the folder.`}>
-          <table className="data-table" aria-label="Exported files">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col" className="numeric">
-                  Size
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.files.map((f) => (
-                <tr key={f.name}>
-                  <td>
-                    <bdi>{f.name}</bdi>
-                  </td>
-                  <td className="numeric tabular">{formatBytes(f.size)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FileTable files={result.files} label="Exported files" />
         </Card>
       )}
       <Card title="Use it" description="The folder loads in transformers as it is, and back into this studio from the Model panel.">

@@ -1,7 +1,8 @@
 // Opening a checkpoint folder: a directory picker (<input type="file" webkitdirectory>) styled as a button, and a
 // drop target that accepts a dropped folder or its loose files. Both end in one CheckpointPick.
-import { useRef, useState, type DragEvent, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { LayerwiseErrorData } from '../../../lib/errors';
+import { DropTarget } from '../../components/file-drop';
 import { Icon } from '../../components/icons';
 import { readDrop, takeDrop } from './checkpoint-drop';
 import { pickCheckpoint, pickedFromInput, type CheckpointPick } from './checkpoint-files';
@@ -31,45 +32,20 @@ export function FolderPicker(props: { onPick: (pick: CheckpointPick) => void; va
   );
 }
 
-function carriesFiles(e: DragEvent): boolean {
-  return e.dataTransfer.types.includes('Files');
-}
-
-/** Wraps a region: while files are dragged over it, an overlay says what dropping does. */
+/** Wraps a region: a dropped folder or its loose files are read and handed on as one pick. */
 export function DropZone(props: {
   onPick: (pick: CheckpointPick) => void;
   onError: (error: LayerwiseErrorData) => void;
   children: ReactNode;
   className?: string;
 }) {
-  const [over, setOver] = useState(false);
-  // dragenter/dragleave fire for every child; count them so the overlay does not flicker.
-  const depth = useRef(0);
   return (
-    <div
-      className={`drop-zone ${props.className ?? ''} ${over ? 'is-over' : ''}`}
-      onDragEnter={(e) => {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        depth.current++;
-        setOver(true);
-      }}
-      onDragOver={(e) => {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-      }}
-      onDragLeave={() => {
-        depth.current = Math.max(0, depth.current - 1);
-        if (depth.current === 0) setOver(false);
-      }}
-      onDrop={(e) => {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        depth.current = 0;
-        setOver(false);
-        const drop = takeDrop(e.dataTransfer);
-        readDrop(drop).then(
+    <DropTarget
+      overlay="Drop the checkpoint folder to load it"
+      className={props.className}
+      onDrop={(data) => {
+        // Entries are taken now, inside the drop event; reading them is async.
+        readDrop(takeDrop(data)).then(
           (picked) => props.onPick(pickCheckpoint(picked)),
           (err: unknown) =>
             props.onError({ code: 'DROP_UNREADABLE', message: `The dropped files could not be read: ${err instanceof Error ? err.message : String(err)}` }),
@@ -77,12 +53,6 @@ export function DropZone(props: {
       }}
     >
       {props.children}
-      {over && (
-        <div className="drop-overlay" aria-hidden="true">
-          <Icon name="upload" size={32} />
-          <span>Drop the checkpoint folder to load it</span>
-        </div>
-      )}
-    </div>
+    </DropTarget>
   );
 }

@@ -2,6 +2,7 @@
 // so they are rendered as text inside <bdi> (isolated from right-to-left overrides), never as HTML.
 import { useState } from 'react';
 import { Card } from '../../components/card';
+import { FileTable } from '../../components/file-table';
 import { Icon } from '../../components/icons';
 import type { ModelSummary } from '../../../protocol/messages';
 import { TASK_LABELS, formatBytes, formatCount, tokenizerLabel } from '../../format';
@@ -67,26 +68,7 @@ export function FilesCard({ files }: { files: ModelSummary['files'] }) {
   const total = files.reduce((n, f) => n + f.size, 0);
   return (
     <Card title="Files" description={`${files.length} ${files.length === 1 ? 'file' : 'files'}, ${formatBytes(total)}. Read on this device; nothing is uploaded.`}>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" className="numeric">
-              Size
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((f) => (
-            <tr key={f.name}>
-              <td>
-                <bdi>{f.name}</bdi>
-              </td>
-              <td className="numeric tabular">{formatBytes(f.size)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FileTable files={sorted} label="Checkpoint files" />
     </Card>
   );
 }
