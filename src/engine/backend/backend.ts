@@ -3,6 +3,10 @@
 // the worker in the browser, src/cli/node-backend.ts under Node.
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
+import { registerAdamWUpdate } from './kernels/adamw-update';
+import { registerColumnSums } from './kernels/column-sums';
+import { registerDropoutMask } from './kernels/dropout-mask';
+import { installWasmKernels } from './kernels/wasm-kernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -18,8 +22,16 @@ export async function useBackend(name: BackendName): Promise<void> {
   gradientsRegistered ??= import('@tensorflow/tfjs-core/dist/register_all_gradients');
   await gradientsRegistered;
   if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
-  else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    // Faster replacements of stock kernels (the reasons are in each file), registered before the backend starts.
+    installWasmKernels();
+  }
   else await import('@tensorflow/tfjs-backend-webgpu');
+  // The engine's own kernels (backend/kernels/), for every backend.
+  registerDropoutMask(name);
+  registerAdamWUpdate(name);
+  registerColumnSums(name);
   // The webgpu package registers its backend only where navigator.gpu exists at import time.
   if (tf.findBackendFactory(name) === null) {
     throw new LayerwiseError('BACKEND_UNAVAILABLE', `The ${name} backend is not available here (${unavailableReason(name)}).`);

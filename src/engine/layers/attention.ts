@@ -1,6 +1,7 @@
 // Multi-head scaled dot-product self-attention over projected q, k, v, with the additive padding mask that
 // transformers builds for BERT-like encoders: (1 - mask) · finfo(float32).min added to the scores.
 import * as tf from '@tensorflow/tfjs-core';
+import { fastPathsEnabled } from '../backend/fast-paths';
 import { dropout, type DropoutContext } from './dropout';
 
 /** torch.finfo(torch.float32).min. */
@@ -19,11 +20,62 @@ export interface AttentionShape {
   numHeads: number;
 }
 
+/** [..., M, K] -> [..., K, M]. */
+const swapLast = (t: tf.Tensor) => tf.transpose(t, [...Array.from({ length: t.rank - 2 }, (_, i) => i), t.rank - 1, t.rank - 2]);
+
+/**
+ * a [..., M, K] · b [..., K, N] with plain (non-transposed) products in the gradient too: dA = dy·bᵀ and dB = aᵀ·dy
+ * with explicit transposes. tfjs's own BatchMatMul gradient asks for transposed operands, which tfjs-webgpu serves
+ * with its slower non-vec4 kernel.
+ */
+const matMulPlainGrads = tf.customGrad((a, b, save) => {
+  (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
+  return {
+    value: tf.matMul(a as tf.Tensor, b as tf.Tensor),
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [tf.matMul(dy, swapLast(savedB)), tf.matMul(swapLast(savedA), dy)],
+  };
+});
+
+/**
+ * a [..., M, K] · b [..., N, K]ᵀ (Q·Kᵀ) as plain products: dA = dy·b and dB = dyᵀ·a. Each product then has the
+ * [S, S]·[S, headDim] shape; the alternative dBᵀ = aᵀ·dy ([headDim, S]·[S, S]) ran 3x slower per FLOP on wasm's XNNPACK.
+ */
+const matMulTransposedB = tf.customGrad((a, b, save) => {
+  (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
+  return {
+    value: tf.matMul(a as tf.Tensor, swapLast(b as tf.Tensor)),
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [tf.matMul(dy, savedB), tf.matMul(swapLast(dy), savedA)],
+  };
+});
+
 /**
  * q, k, v [B·S, H] (rows batch-major) -> context [B·S, H]. mask is extendedAttentionMask's [B, 1, 1, S];
  * attention dropout acts on the probabilities, as in transformers.
  */
 export function selfAttention(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor4D,
+  shape: AttentionShape,
+  attentionDropout: number,
+  ctx: DropoutContext,
+): tf.Tensor2D {
+  if (!fastPathsEnabled()) return selfAttentionPlain(q, k, v, mask, shape, attentionDropout, ctx);
+  const { batch, seq, numHeads } = shape;
+  const hidden = q.shape[1] as number;
+  const headDim = hidden / numHeads;
+  // [B·S, H] -> [B, heads, S, headDim]
+  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, seq, numHeads, headDim]), [0, 2, 1, 3]);
+  const qh = heads(tf.mul(q, 1 / Math.sqrt(headDim)));
+  const logits = tf.add(matMulTransposedB(qh, heads(k)), mask); // [B, heads, S, S]
+  const probs = dropout(tf.softmax(logits), attentionDropout, ctx);
+  const context = matMulPlainGrads(probs, heads(v)); // [B, heads, S, headDim]
+  return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, hidden]);
+}
+
+/** selfAttention in plain tfjs ops with tfjs's own gradients (the fast path's reference). */
+export function selfAttentionPlain(
   q: tf.Tensor,
   k: tf.Tensor,
   v: tf.Tensor,

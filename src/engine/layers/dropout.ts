@@ -2,6 +2,8 @@
 // own seed from the step's seed, so a step is reproducible; tfjs treats a seed of 0 as "random", so none is 0.
 import * as tf from '@tensorflow/tfjs-core';
 import { hashSeed } from '../../lib/random';
+import { fastPathsEnabled } from '../backend/fast-paths';
+import { DROPOUT_MASK, dropoutMask } from '../backend/kernels/dropout-mask';
 
 export interface DropoutContext {
   readonly training: boolean;
@@ -20,7 +22,13 @@ export function dropoutContext(training: boolean, stepSeed: number): DropoutCont
   };
 }
 
+/**
+ * The fast path multiplies by a mask drawn on the device (backend/kernels/dropout-mask.ts); tf.dropout (the plain
+ * path, and any backend without that kernel) draws its random numbers in JavaScript.
+ */
 export function dropout(x: tf.Tensor, rate: number, ctx: DropoutContext): tf.Tensor {
   if (!ctx.training || rate === 0) return x;
-  return tf.dropout(x, rate, undefined, ctx.nextSeed());
+  const seed = ctx.nextSeed();
+  if (fastPathsEnabled() && tf.getKernel(DROPOUT_MASK, tf.getBackend()) !== undefined) return tf.mul(x, dropoutMask(x.shape, rate, seed));
+  return tf.dropout(x, rate, undefined, seed);
 }

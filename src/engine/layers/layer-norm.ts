@@ -1,11 +1,43 @@
 // LayerNorm over the last dimension with torch.nn.LayerNorm semantics: biased variance, eps inside the sqrt.
+// The fast path has torch's hand-derived backward (aten layer_norm_backward) instead of autodiff through moments.
 import * as tf from '@tensorflow/tfjs-core';
+import { fastPathsEnabled } from '../backend/fast-paths';
+import { columnSums } from './column-sums';
 
-/** x [..., H], weight and bias [H]. */
-export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+/** The plain composite, differentiated by tfjs (the fast path's reference). x [..., H], weight and bias [H]. */
+export function layerNormPlain(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
   const mean = tf.mean(x, -1, true);
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), -1, true);
   const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, eps)));
   return tf.add(tf.mul(normed, weight), bias);
+}
+
+/**
+ * Backward with x̂ = (x - mean)·rstd and g = dy·weight: dx = rstd·(g - mean(g) - x̂·mean(g·x̂)) over the last
+ * axis, dweight = Σ dy·x̂ and dbias = Σ dy over every leading position (as products, column-sums.ts).
+ */
+function layerNormFused(eps: number) {
+  return tf.customGrad((x, weight, bias, save) => {
+    const mean = tf.mean(x as tf.Tensor, -1, true);
+    const centered = tf.sub(x as tf.Tensor, mean);
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), eps)); // [..., 1]
+    const normed = tf.mul(centered, rstd);
+    (save as tf.GradSaveFunc)([normed, rstd, weight as tf.Tensor]);
+    return {
+      value: tf.add(tf.mul(normed, weight as tf.Tensor), bias as tf.Tensor),
+      gradFunc: (dy: tf.Tensor, [xHat, savedRstd, w]: tf.Tensor[]) => {
+        const g = tf.mul(dy, w);
+        const projection = tf.mul(xHat, tf.mean(tf.mul(g, xHat), -1, true));
+        const dx = tf.mul(tf.sub(tf.sub(g, tf.mean(g, -1, true)), projection), savedRstd);
+        return [dx, columnSums(tf.mul(dy, xHat)), columnSums(dy)];
+      },
+    };
+  });
+}
+
+/** x [..., H], weight and bias [H]. */
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+  if (!fastPathsEnabled()) return layerNormPlain(x, weight, bias, eps);
+  return layerNormFused(eps)(x, weight, bias);
 }

@@ -1,0 +1,233 @@
+// `layerwise bench`: training throughput (forward, backward, clipping, AdamW) in tokens/s, inference latency and peak
+// memory of the engine's BERT benchmark models on each backend, with PyTorch on the same model, batch and step
+// (bench/torch_reference.py) in the same run, as the issue "Speed" specifies. One JSON line per (model, backend).
+// A benchmark never fails because a machine is slow: it exits 0 whatever the ratio.
+import { LayerwiseError } from '../../lib/errors';
+import { BACKEND_NAMES, type BackendName } from '../../engine/backend/backend';
+import { setFastPaths } from '../../engine/backend/fast-paths';
+import {
+  BENCH_MODELS,
+  backendBytes,
+  buildBenchModel,
+  disposeBenchModel,
+  profileStep,
+  timeInference,
+  timeTraining,
+  type BenchModelName,
+} from '../../engine/bench/train-bench';
+import { numberOption, parseOptions } from '../args';
+import { findTorchPython, machineInfo, runTorchReference, type TorchResult } from '../bench-torch';
+import { useNodeBackend } from '../node-backend';
+
+export const summary = 'training tokens/s, inference latency and peak memory per backend, against PyTorch in the same run';
+
+const USAGE = `usage: layerwise bench [--model mini|base|all] [--backend wasm,cpu,webgpu] [--steps 3] [--warmup 1]
+                       [--no-torch] [--baseline] [--profile] [--json]
+
+Models: mini (4 layers, hidden 256, batch 8 x 128) and base (BERT-base, batch 32 x 128). Backends default to wasm
+and cpu, plus webgpu where it runs on a real GPU; base runs on cpu/wasm only when asked by name (--model base).
+--baseline also runs each backend with the fast paths off (plain tfjs ops and kernels): before/after in one run.
+--profile adds the step's kernel count and its ten most expensive kernels.
+PyTorch runs as /usr/bin/python3 bench/torch_reference.py (or $LAYERWISE_PYTHON) unless --no-torch.`;
+
+const MODEL_CHOICES = ['mini', 'base', 'all'] as const;
+
+interface BenchLine {
+  model: BenchModelName;
+  backend: BackendName;
+  fast_paths: boolean;
+  tokens_per_s: number;
+  torch_tokens_per_s: number | null;
+  ratio: number | null;
+  ms_per_step: number;
+  infer_ms_b1: number;
+  infer_ms_b8: number;
+  parameters: number;
+  peak_tensor_bytes: number;
+  backend_bytes: number | null;
+  peak_rss_bytes: number;
+  first_loss: number;
+  last_loss: number;
+  steps: number;
+  warmup: number;
+  adapter?: string;
+  torch?: Omit<TorchResult, 'model'> & { tokens_per_s_1_thread?: number };
+  torch_error?: string;
+  kernel_calls?: number;
+  top_kernels?: { name: string; ms: number; calls: number }[];
+  dispatches?: number;
+  top_programs?: { name: string; ms: number; calls: number }[];
+  machine: ReturnType<typeof machineInfo>;
+  date: string;
+}
+
+function listOption<T extends string>(value: unknown, name: string, allowed: readonly T[]): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (items.length === 0 || bad.length > 0) {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${name} takes a comma-separated list of ${allowed.join(', ')}; got "${String(value)}"`, { field: name });
+  }
+  return items as T[];
+}
+
+function countOption(value: unknown, name: string, fallback: number, min: number): number {
+  const n = numberOption(value, name, fallback);
+  if (!Number.isInteger(n) || n < min) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got ${n}`, { field: name });
+  return n;
+}
+
+/**
+ * The adapter tfjs-webgpu runs on, after the webgpu backend started (navigator.gpu comes from node-backend.ts), and
+ * whether it is a real GPU rather than SwiftShader or another software fallback.
+ */
+async function currentAdapter(): Promise<{ description: string; real: boolean }> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter) return { description: 'unknown', real: false };
+  const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+  const software = isFallbackAdapter || /swiftshader/i.test(`${architecture} ${description}`);
+  return { description: [vendor, architecture, description].filter((s) => s !== '').join(' '), real: !software };
+}
+
+/** Starts `backend`; for a webgpu that was not asked for by name, only where it runs on a real GPU. */
+async function startBackend(backend: BackendName, explicit: boolean): Promise<{ adapter?: { description: string; real: boolean } } | null> {
+  if (backend !== 'webgpu') {
+    await useNodeBackend(backend);
+    return {};
+  }
+  try {
+    await useNodeBackend('webgpu');
+  } catch (err) {
+    if (explicit) throw err;
+    return null;
+  }
+  const adapter = await currentAdapter();
+  return explicit || adapter.real ? { adapter } : null;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv, {
+    model: { type: 'string' },
+    backend: { type: 'string' },
+    steps: { type: 'string' },
+    warmup: { type: 'string' },
+    'no-torch': { type: 'boolean' },
+    baseline: { type: 'boolean' },
+    profile: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [modelChoice] = listOption(opts.model, 'model', MODEL_CHOICES) ?? ['mini'];
+  const steps = countOption(opts.steps, 'steps', 3, 1);
+  const warmup = countOption(opts.warmup, 'warmup', 1, 0);
+  const explicitBackends = listOption(opts.backend, 'backend', BACKEND_NAMES);
+  // By default webgpu runs too where it finds a real GPU (checked once it has started, so it goes last).
+  const backends: BackendName[] = explicitBackends ?? ['wasm', 'cpu', 'webgpu'];
+  const models: BenchModelName[] = modelChoice === 'all' ? ['mini', 'base'] : [modelChoice];
+
+  const torchPython = opts['no-torch'] ? { python: null, why: '--no-torch' } : findTorchPython();
+  if (torchPython.python === null && !opts['no-torch']) console.error(`layerwise bench: note: PyTorch skipped: ${torchPython.why}`);
+  const torchRuns = new Map<string, Promise<TorchResult & { tokens_per_s_1_thread?: number }>>();
+  const torchFor = (model: BenchModelName, device: 'cpu' | 'cuda') => {
+    const key = `${model}/${device}`;
+    let result = torchRuns.get(key);
+    if (result === undefined && torchPython.python !== null) {
+      const python = torchPython.python;
+      result = (async () => {
+        const main = await runTorchReference(python, { model, device, steps, warmup });
+        // Under load, OpenMP's threads can slow torch far below one thread; both figures go in the line.
+        if (device !== 'cpu' || main.threads <= 1) return main;
+        const single = await runTorchReference(python, { model, device, steps, warmup, threads: 1 });
+        return { ...main, tokens_per_s_1_thread: single.tokens_per_s };
+      })();
+      torchRuns.set(key, result);
+    }
+    return result;
+  };
+
+  for (const model of models) {
+    const spec = BENCH_MODELS[model];
+    // Base on the CPU-side backends takes minutes per step: only when asked for by name (the issue's rule).
+    const modelBackends = model === 'base' && modelChoice === 'all' ? backends.filter((b) => b === 'webgpu') : backends;
+    for (const backend of modelBackends) {
+      const started = await startBackend(backend, explicitBackends !== undefined);
+      if (started === null) continue;
+      const adapter = started.adapter?.description;
+      // A real GPU is compared with PyTorch on CUDA (fp32); everything else with PyTorch on the CPU.
+      const torchDevice = started.adapter?.real ? 'cuda' : 'cpu';
+      let torch: (TorchResult & { tokens_per_s_1_thread?: number }) | null = null;
+      let torchError: string | undefined;
+      try {
+        torch = (await torchFor(model, torchDevice)) ?? null;
+      } catch (err) {
+        torchError = (err as Error).message;
+        console.error(`layerwise bench: note: PyTorch failed on ${model}/${torchDevice}: ${torchError}`);
+      }
+      for (const fast of opts.baseline ? [false, true] : [true]) {
+        setFastPaths(fast);
+        const m = buildBenchModel(spec, 1);
+        try {
+          const train = await timeTraining(m, { steps, warmup });
+          const profile = await profileStep(m, steps + warmup + 1);
+          const inferOpts = { steps, warmup: Math.max(warmup, 1) };
+          const line: BenchLine = {
+            model,
+            backend,
+            fast_paths: fast,
+            tokens_per_s: train.tokensPerS,
+            torch_tokens_per_s: torch?.tokens_per_s ?? null,
+            ratio: torch ? train.tokensPerS / torch.tokens_per_s : null,
+            ms_per_step: train.msPerStep,
+            infer_ms_b1: await timeInference(m, 1, inferOpts),
+            infer_ms_b8: await timeInference(m, Math.min(8, spec.batch), inferOpts),
+            parameters: m.params.parameterCount(),
+            peak_tensor_bytes: profile.peakTensorBytes,
+            backend_bytes: backendBytes(),
+            peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+            first_loss: train.firstLoss,
+            last_loss: train.lastLoss,
+            steps,
+            warmup,
+            ...(adapter === undefined ? {} : { adapter }),
+            ...(torch ? { torch: withoutModel(torch) } : {}),
+            ...(torchError === undefined ? {} : { torch_error: torchError }),
+            ...(opts.profile ? { kernel_calls: profile.kernelCalls, top_kernels: profile.kernels.slice(0, 10) } : {}),
+            ...(opts.profile && profile.programs ? { dispatches: profile.dispatches, top_programs: profile.programs.slice(0, 10) } : {}),
+            machine: machineInfo(),
+            date: new Date().toISOString(),
+          };
+          if (torch && torch.parameters !== line.parameters) {
+            console.error(`layerwise bench: note: PyTorch's ${model} has ${torch.parameters} parameters, ours ${line.parameters}: not the same model`);
+          }
+          console.log(opts.json ? JSON.stringify(line) : describe(line));
+        } finally {
+          disposeBenchModel(m);
+          setFastPaths(true);
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+function withoutModel<T extends { model: string }>(t: T): Omit<T, 'model'> {
+  const { model: _model, ...rest } = t;
+  return rest;
+}
+
+function describe(l: BenchLine): string {
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  const torch = l.torch_tokens_per_s === null ? 'PyTorch not run' : `PyTorch ${l.torch_tokens_per_s.toFixed(0)} tok/s, ratio ${(l.ratio as number).toFixed(3)}`;
+  const paths = l.fast_paths ? '' : ' [fast paths off]';
+  return (
+    `${l.model} on ${l.backend}${l.adapter ? ` (${l.adapter})` : ''}${paths}: ${l.tokens_per_s.toFixed(0)} tok/s (${l.ms_per_step.toFixed(0)} ms/step); ${torch}; ` +
+    `inference ${l.infer_ms_b1.toFixed(1)} ms (1x${BENCH_MODELS[l.model].seq}), ${l.infer_ms_b8.toFixed(1)} ms (8x${BENCH_MODELS[l.model].seq}); ` +
+    `peak tensors ${mib(l.peak_tensor_bytes)}${l.backend_bytes === null ? '' : `, ${l.backend} memory ${mib(l.backend_bytes)}`}, RSS ${mib(l.peak_rss_bytes)}; load ${l.machine.load_avg.join(' ')}` +
+    (l.top_kernels ? `\n  ${l.kernel_calls} kernel calls; top: ${l.top_kernels.map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(', ')}` : '') +
+    (l.top_programs ? `\n  ${l.dispatches} dispatches; top programs: ${l.top_programs.map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(', ')}` : '')
+  );
+}

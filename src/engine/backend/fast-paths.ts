@@ -1,0 +1,20 @@
+// One switch between the engine's fast paths (replacement wasm kernels, layers with hand-written gradients) and the
+// plain tfjs composites they replace. On by default; `layerwise bench --baseline` turns it off to measure the
+// "before" in the same run, and the tests compare both paths.
+let enabled = true;
+const listeners: ((on: boolean) => void)[] = [];
+
+export function fastPathsEnabled(): boolean {
+  return enabled;
+}
+
+export function setFastPaths(on: boolean): void {
+  enabled = on;
+  for (const listener of listeners) listener(on);
+}
+
+/** Calls `listener` now and whenever the switch changes (kernel registrations follow it this way). */
+export function onFastPathsChange(listener: (on: boolean) => void): void {
+  listeners.push(listener);
+  listener(enabled);
+}

@@ -1,0 +1,47 @@
+// `layerwise bench` end to end as a user runs it (bin/layerwise.mjs in a child process): one quick step of the mini
+// model on wasm without PyTorch, the JSON line's fields, and a bad option as a coded error. Speed is not tested:
+// a benchmark never fails because a machine is slow.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
+
+async function layerwise(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('layerwise bench', () => {
+  it('times one training step of mini on wasm and prints one JSON line', async () => {
+    const r = await layerwise('--backend', 'wasm', '--steps', '1', '--warmup', '0', '--no-torch', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({ model: 'mini', backend: 'wasm', fast_paths: true, torch_tokens_per_s: null, ratio: null, steps: 1, warmup: 0 });
+    // 4 layers, hidden 256, FFN 1024, vocabulary 8192, 512 positions, 2 token types, pooler, 2 labels: by hand.
+    const h = 256;
+    const layer = 4 * (h * h + h) + 2 * (h * 1024) + 1024 + h + 4 * h;
+    expect(line.parameters).toBe((8192 + 512 + 2) * h + 2 * h + 4 * layer + (h * h + h) + (2 * h + 2));
+    for (const key of ['tokens_per_s', 'ms_per_step', 'infer_ms_b1', 'infer_ms_b8', 'peak_tensor_bytes', 'backend_bytes', 'peak_rss_bytes']) {
+      expect(line[key], key).toBeGreaterThan(0);
+    }
+    expect(line.tokens_per_s).toBeCloseTo((8 * 128) / (line.ms_per_step / 1000), 6);
+    expect(Number.isFinite(line.first_loss)).toBe(true);
+    expect(line.machine.cpus).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('rejects an unknown model with a coded error', async () => {
+    const r = await layerwise('--model', 'large', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.code).toBe('CLI_BAD_ARGUMENT');
+  });
+});

@@ -1,0 +1,129 @@
+// The replacement tfjs-backend-wasm kernels (src/engine/backend/kernels/) against tfjs's own kernels, which the
+// fast-paths switch puts back, and BatchMatMul also against a plain triple loop: values, gradients, no leaks.
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { useNodeBackend } from '../../../src/cli/node-backend';
+import { setFastPaths } from '../../../src/engine/backend/fast-paths';
+import { maxAbsDiff } from '../models/golden-fixtures';
+
+beforeAll(() => useNodeBackend('wasm'));
+afterEach(() => setFastPaths(true));
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+const tensor = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+
+/** a·b by the definition, for [..., m, k] and [..., k, n] (leading shapes equal or one of them empty). */
+function reference(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): number[] {
+  const A = a.dataSync();
+  const B = b.dataSync();
+  const [ar, br] = [a.rank, b.rank];
+  const m = ta ? a.shape[ar - 1] : a.shape[ar - 2];
+  const k = ta ? a.shape[ar - 2] : a.shape[ar - 1];
+  const n = tb ? b.shape[br - 2] : b.shape[br - 1];
+  const batchA = a.size / (m * k);
+  const batchB = b.size / (k * n);
+  const out: number[] = [];
+  for (let g = 0; g < Math.max(batchA, batchB); g++) {
+    const ao = (batchA === 1 ? 0 : g) * m * k;
+    const bo = (batchB === 1 ? 0 : g) * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += A[ao + (ta ? p * m + i : i * k + p)] * B[bo + (tb ? j * k + p : p * n + j)];
+        out.push(sum);
+      }
+    }
+  }
+  return out;
+}
+
+const CASES: [string, number[], number[], boolean, boolean][] = [
+  ['2-D', [5, 7], [7, 3], false, false],
+  ['2-D, A transposed', [7, 5], [7, 3], true, false],
+  ['2-D, B transposed', [5, 7], [3, 7], false, true],
+  ['2-D, both transposed', [7, 5], [3, 7], true, true],
+  ['batched 3-D', [4, 5, 7], [4, 7, 3], false, false],
+  ['batched 3-D, B transposed', [4, 5, 7], [4, 3, 7], false, true],
+  ['batched 4-D, A transposed (attention shapes)', [2, 3, 7, 5], [2, 3, 7, 6], true, false],
+  ['batched A, shared 2-D B', [2, 3, 5, 7], [7, 3], false, false],
+  ['shared 2-D A, batched B, B transposed', [5, 7], [4, 3, 7], false, true],
+];
+
+describe('BatchMatMul on wasm', () => {
+  test.each(CASES)('%s matches the definition and tfjs’s own kernel', (_name, aShape, bShape, ta, tb) => {
+    const [a, b] = [tensor(aShape, 1), tensor(bShape, 2)];
+    const fast = tf.matMul(a, b, ta, tb);
+    setFastPaths(false);
+    const stock = tf.matMul(a, b, ta, tb);
+    expect(fast.shape).toEqual(stock.shape);
+    expect(maxAbsDiff(fast.dataSync(), reference(a, b, ta, tb))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(fast.dataSync(), Array.from(stock.dataSync()))).toBeLessThan(1e-5);
+    tf.dispose([a, b, fast, stock]);
+  });
+
+  test('gradients through batched transposed products match tfjs’s own kernel', () => {
+    const [a, b, w] = [tensor([3, 6, 4], 3), tensor([3, 5, 4], 4), tensor([3, 6, 5], 5)];
+    const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, false, true), w));
+    const fast = tf.grads(f)([a, b]);
+    setFastPaths(false);
+    const stock = tf.grads(f)([a, b]);
+    for (let i = 0; i < 2; i++) expect(maxAbsDiff(fast[i].dataSync(), Array.from(stock[i].dataSync()))).toBeLessThan(1e-5);
+    tf.dispose([a, b, w, ...fast, ...stock]);
+  });
+
+  test('leaves no tensor, buffer or heap view behind', () => {
+    const [a, b] = [tensor([4, 8, 16], 6), tensor([4, 8, 12], 7)];
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    tf.tidy(() => tf.matMul(a, b, true, false)); // first call: kernels bound
+    const [tensors, bytes, ids] = [tf.memory().numTensors, tf.memory().numBytes, backend.numDataIds()];
+    for (let i = 0; i < 5; i++) tf.tidy(() => tf.matMul(a, b, true, false).dataSync());
+    expect([tf.memory().numTensors, tf.memory().numBytes, backend.numDataIds()]).toEqual([tensors, bytes, ids]);
+    tf.dispose([a, b]);
+  });
+});
+
+describe('Identity and GatherV2 on wasm', () => {
+  test('a clone shares the buffer and outlives its source', () => {
+    const x = tensor([3, 4], 8);
+    const expected = Array.from(x.dataSync());
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const buffers = backend.numDataIds();
+    const copy = tf.clone(x);
+    expect(backend.numDataIds()).toBe(buffers); // no second buffer
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(expected);
+    copy.dispose();
+  });
+
+  test.each([
+    ['float32 rows, 2-D ids', [6, 4], 'float32', [[5, 0, 5], [2, 3, 1]], 0],
+    ['int32 rows', [5, 3], 'int32', [4, 4, 0], 0],
+    ['axis 1 (the stock kernel)', [3, 6], 'float32', [5, 1], 1],
+  ] as const)('gather of %s equals tfjs’s own kernel', (_name, shape, dtype, ids, axis) => {
+    const x = tf.cast(tf.mul(tensor([...shape], 9), 100), dtype);
+    const indices = tf.tensor(ids as unknown as number[], undefined, 'int32');
+    const fast = tf.gather(x, indices, axis);
+    setFastPaths(false);
+    const stock = tf.gather(x, indices, axis);
+    expect(fast.shape).toEqual(stock.shape);
+    expect(fast.dtype).toBe(dtype);
+    expect(Array.from(fast.dataSync())).toEqual(Array.from(stock.dataSync()));
+    tf.dispose([x, indices, fast, stock]);
+  });
+
+  test('an out-of-range id throws as the stock kernel does, and frees its output', () => {
+    const x = tensor([4, 2], 10);
+    const indices = tf.tensor1d([1, 4], 'int32');
+    const bytes = tf.memory().numBytes;
+    expect(() => tf.gather(x, indices)).toThrow('GatherV2: the index value 4 is not in [0, 3]');
+    expect(tf.memory().numBytes).toBe(bytes);
+    tf.dispose([x, indices]);
+  });
+});
