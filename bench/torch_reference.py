@@ -1,7 +1,6 @@
-# The PyTorch side of `layerwise bench`: the same BERT sequence classifier (post-LN encoder, exact GELU, dropout 0.1,
-# pooler + classifier, the sizes of src/engine/bench/train-bench.ts), the same batch shape and the same step
-# (forward in train mode, cross-entropy, backward, clip_grad_norm_(1.0), AdamW lr 1e-4 wd 0.01, loss.item()).
-# Written plainly in torch.nn, mirroring transformers' modeling_bert.py. Prints one JSON object on stdout.
+# The PyTorch side of `layerwise bench`: the BERT sequence classifier of src/engine/bench/train-bench.ts written plainly
+# in torch.nn after transformers' modeling_bert.py (post-LN, exact GELU, dropout 0.1, pooler), the same batch and step
+# (train-mode forward, cross-entropy, backward, clip_grad_norm_(1.0), AdamW lr 1e-4 wd 0.01, loss.item()); prints JSON.
 # Run: /usr/bin/python3 bench/torch_reference.py --model mini [--device cpu|cuda] [--steps 5] [--warmup 2]
 import argparse
 import json

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Builds the .gpu/ payload of ../shared/GPU.md for running `layerwise bench` on a lent GPU machine (no Node.js, no
-# registry, no internet there): the bench command bundled by esbuild, the node binary and Dawn's dawn.node
-# (xz-compressed), and the libvulkan1 .deb. .gpu/ is gitignored; carry it with the run (bench/gpu/run.sh uses it).
-# Usage (repo root): bash scripts/gpu-payload.sh
+# Builds the .gpu/ payload of ../shared/GPU.md for `layerwise bench` on a lent GPU machine (no Node.js or network
+# there): the bench bundled by esbuild, node and Dawn's dawn.node xz-compressed, the libvulkan1 .deb. .gpu/ is
+# gitignored: carry it with the run (bench/gpu/run.sh). Usage (repo root): bash scripts/gpu-payload.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GPU=.gpu

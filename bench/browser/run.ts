@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
-import { findTorchPython, machineInfo, runTorchReference, type TorchResult } from '../../src/cli/bench-torch';
+import { findTorchPython, machineInfo, runTorchWithOneThread, type TorchResult } from '../../src/cli/bench-torch';
 import type { BrowserBenchResult } from './bench.worker';
 
 const { values: opts } = parseArgs({
@@ -30,7 +30,7 @@ const browser = await chromium.launch({
   args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--no-first-run'],
 });
 
-let torch: TorchResult | null = null;
+let torch: (TorchResult & { tokens_per_s_1_thread?: number }) | null = null;
 const python = opts['no-torch'] ? null : findTorchPython().python;
 try {
   for (const backend of String(opts.backend).split(',')) {
@@ -50,7 +50,7 @@ try {
     // PyTorch after the browser run, so that the two never share the CPUs.
     if (python !== null && torch === null) {
       const model = result.model;
-      torch = await runTorchReference(python, { model, device: 'cpu', steps: Number(opts.steps), warmup: Number(opts.warmup) });
+      torch = await runTorchWithOneThread(python, { model, device: 'cpu', steps: Number(opts.steps), warmup: Number(opts.warmup) });
     }
     const line = {
       ...result,
@@ -58,6 +58,7 @@ try {
       torch_tokens_per_s: torch?.tokens_per_s ?? null,
       ratio: torch ? result.tokens_per_s / torch.tokens_per_s : null,
       torch_threads: torch?.threads ?? null,
+      torch_tokens_per_s_1_thread: torch?.tokens_per_s_1_thread ?? null,
       machine: machineInfo(),
       date: new Date().toISOString(),
     };

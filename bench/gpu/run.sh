@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Runs `layerwise bench` on a lent GPU machine from the payload that scripts/gpu-payload.sh built into .gpu/
-# (carried there as an ignored folder): unpacks Node, Dawn and the Vulkan loader, points Vulkan at the NVIDIA driver,
-# then runs the bench with the given flags (default: BERT-base and mini on webgpu, against PyTorch CUDA fp32).
-# Results: one JSON line per (model, backend) on stdout and in $OUT/bench.jsonl (or .gpu/bench.jsonl); the Vulkan
-# and adapter facts in $OUT/gpu-info.txt. Usage (repo root): bash bench/gpu/run.sh [bench flags...]
+# Runs `layerwise bench` on a lent GPU machine from the .gpu/ payload of scripts/gpu-payload.sh: unpacks Node, Dawn and
+# the Vulkan loader, points Vulkan at the NVIDIA driver, runs the bench (default: mini and base on webgpu against
+# PyTorch CUDA fp32) into $OUT/bench.jsonl (or .gpu/) with the GPU facts in gpu-info.txt.
+# Usage (repo root): bash bench/gpu/run.sh [bench flags...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 GPU=.gpu

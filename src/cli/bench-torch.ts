@@ -68,6 +68,17 @@ export function runTorchReference(python: string, o: TorchRunOptions): Promise<T
   });
 }
 
+/**
+ * runTorchReference, and on the CPU with more than one thread also with one thread: under load, OpenMP's threads can
+ * run torch far below its one-thread speed, so a benchmark line carries both figures.
+ */
+export async function runTorchWithOneThread(python: string, o: TorchRunOptions): Promise<TorchResult & { tokens_per_s_1_thread?: number }> {
+  const main = await runTorchReference(python, o);
+  if (o.device !== 'cpu' || main.threads <= 1) return main;
+  const single = await runTorchReference(python, { ...o, threads: 1 });
+  return { ...main, tokens_per_s_1_thread: single.tokens_per_s };
+}
+
 export interface MachineInfo {
   cpus: number;
   cpu_model: string;

@@ -16,7 +16,7 @@ import {
   type BenchModelName,
 } from '../../engine/bench/train-bench';
 import { numberOption, parseOptions } from '../args';
-import { findTorchPython, machineInfo, runTorchReference, type TorchResult } from '../bench-torch';
+import { findTorchPython, machineInfo, runTorchWithOneThread, type TorchResult } from '../bench-torch';
 import { useNodeBackend } from '../node-backend';
 
 export const summary = 'training tokens/s, inference latency and peak memory per backend, against PyTorch in the same run';
@@ -136,14 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     const key = `${model}/${device}`;
     let result = torchRuns.get(key);
     if (result === undefined && torchPython.python !== null) {
-      const python = torchPython.python;
-      result = (async () => {
-        const main = await runTorchReference(python, { model, device, steps, warmup });
-        // Under load, OpenMP's threads can slow torch far below one thread; both figures go in the line.
-        if (device !== 'cpu' || main.threads <= 1) return main;
-        const single = await runTorchReference(python, { model, device, steps, warmup, threads: 1 });
-        return { ...main, tokens_per_s_1_thread: single.tokens_per_s };
-      })();
+      result = runTorchWithOneThread(torchPython.python, { model, device, steps, warmup });
       torchRuns.set(key, result);
     }
     return result;

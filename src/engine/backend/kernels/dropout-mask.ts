@@ -1,8 +1,7 @@
-// A dropout mask drawn where the tensor lives: element i keeps its value (scaled by 1/(1-rate)) when the counter-based
-// hash lowbias32(i ^ lowbias32(seed)) (C. Wellons' integer hash) is at least rate·2³². tf.dropout instead draws every
-// number in JavaScript with seedrandom's alea (tfjs-core has no random kernel) and uploads them: ~30 ns a number,
-// 150 ms of a mini training step on wasm, and far more for BERT-base on a GPU. The same seed gives the same mask on
-// cpu, wasm and webgpu. Kernel 'LayerwiseDropoutMask': no inputs; attrs {shape, rate, seed}.
+// A dropout mask drawn where the tensor lives: element i is kept (as 1/(1-rate)) when C. Wellons' lowbias32 hash of
+// i ^ lowbias32(seed) is at least rate·2³², the same mask on cpu, wasm and webgpu. tf.dropout draws every number in
+// JavaScript (seedrandom's alea, ~30 ns each; 150 ms of a mini step on wasm) and uploads them.
+// Kernel 'LayerwiseDropoutMask': no inputs; attrs {shape, rate, seed}.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
