@@ -130,8 +130,6 @@ export async function inferenceStep(m: BenchModel, batch: number): Promise<void>
 export interface TimingOptions {
   steps: number;
   warmup: number;
-  /** Called after each timed step with its index and milliseconds (progress output). */
-  onStep?: (index: number, ms: number) => void;
 }
 
 export interface TrainTiming {
@@ -163,10 +161,7 @@ export async function timeTraining(m: BenchModel, opts: TimingOptions): Promise<
     const ms = performance.now() - t0;
     if (i === 0) firstLoss = lastLoss;
     peak = Math.max(peak, tf.memory().numBytes);
-    if (i >= opts.warmup) {
-      times.push(ms);
-      opts.onStep?.(i - opts.warmup, ms);
-    }
+    if (i >= opts.warmup) times.push(ms);
   }
   const msPerStep = median(times);
   return { msPerStep, tokensPerS: (m.spec.batch * m.spec.seq) / (msPerStep / 1000), firstLoss, lastLoss, peakTensorBytes: peak };
