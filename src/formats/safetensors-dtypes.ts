@@ -116,6 +116,16 @@ export function decodeToFloat32(dtype: SafetensorsDtype, bytes: Uint8Array): Flo
     case 'I64':
       for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(8 * i, true));
       break;
+    default: // I32, I16, I8, U8, BOOL
+      decodeNarrowInts(dtype, dv, out);
+  }
+  return out;
+}
+
+/** I32, I16, I8, U8 and BOOL (as 0/1) into out, which both the float and the int decoders fill. */
+function decodeNarrowInts(dtype: SafetensorsDtype, dv: DataView, out: Float32Array | Int32Array): void {
+  const n = out.length;
+  switch (dtype) {
     case 'I32':
       for (let i = 0; i < n; i++) out[i] = dv.getInt32(4 * i, true);
       break;
@@ -132,7 +142,6 @@ export function decodeToFloat32(dtype: SafetensorsDtype, bytes: Uint8Array): Flo
       for (let i = 0; i < n; i++) out[i] = dv.getUint8(i) === 0 ? 0 : 1;
       break;
   }
-  return out;
 }
 
 /**
@@ -166,21 +175,8 @@ export function decodeToInt32(dtype: SafetensorsDtype, bytes: Uint8Array, tensor
         out[i] = lo | 0;
       }
       break;
-    case 'I32':
-      for (let i = 0; i < n; i++) out[i] = dv.getInt32(4 * i, true);
-      break;
-    case 'I16':
-      for (let i = 0; i < n; i++) out[i] = dv.getInt16(2 * i, true);
-      break;
-    case 'I8':
-      for (let i = 0; i < n; i++) out[i] = dv.getInt8(i);
-      break;
-    case 'U8':
-      for (let i = 0; i < n; i++) out[i] = dv.getUint8(i);
-      break;
-    default: // BOOL
-      for (let i = 0; i < n; i++) out[i] = dv.getUint8(i) === 0 ? 0 : 1;
-      break;
+    default: // I32, I16, I8, U8, BOOL
+      decodeNarrowInts(dtype, dv, out);
   }
   return out;
 }
