@@ -5,7 +5,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -35,9 +35,9 @@ function pooler(f: Forward, hidden: tf.Tensor): tf.Tensor {
   return tf.tanh(dense(f, `${BASE}.pooler.dense`, firstToken(f, hidden)));
 }
 
-/** BertLMPredictionHead: transform (dense, hidden_act, LayerNorm), then the tied decoder -> [B, S, V]. */
+/** BertLMPredictionHead: transform (dense, hidden_act, LayerNorm), then the tied decoder -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const transformed = norm(f, 'cls.predictions.transform.LayerNorm', activation(f.config.hidden_act)(dense(f, 'cls.predictions.transform.dense', hidden)));
+  const transformed = norm(f, 'cls.predictions.transform.LayerNorm', activation(f.config.hidden_act)(dense(f, 'cls.predictions.transform.dense', mlmRows(f, hidden))));
   return mlmDecoder(f, transformed, `${BASE}.embeddings.word_embeddings.weight`, 'cls.predictions.decoder.weight', 'cls.predictions.bias');
 }
 

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import type { ModelConfig } from '../../formats/hf-config';
 import { dropout, dropoutContext, type DropoutContext } from '../layers/dropout';
+import { embedding } from '../layers/embedding';
 import { layerNorm } from '../layers/layer-norm';
 import { linear } from '../layers/linear';
 import type { ForwardOptions, InitKind, ModelInputs } from './types';
@@ -23,6 +24,8 @@ export interface Forward {
   seq: number;
   rates: DropoutRates;
   dropout: DropoutContext;
+  /** ForwardOptions.positions: the rows the MLM head runs on; null for all of them. */
+  positions: tf.Tensor | null;
 }
 
 /** classifierDefault: the family's own rate for the head dropout when opts.dropout does not set one. */
@@ -41,7 +44,7 @@ export function startForward(
   };
   // Without a seed, training dropout is not reproducible; the step loop passes one per step.
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed) };
+  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null };
 }
 
 export function param(f: Forward, name: string): tf.Tensor {
@@ -88,7 +91,14 @@ export function classificationHeadShapes(config: ModelConfig): ShapeList {
  */
 export function mlmDecoder(f: Forward, x: tf.Tensor, wordEmbeddings: string, untiedWeight: string, bias: string): tf.Tensor {
   const weight = param(f, f.config.tie_word_embeddings ? wordEmbeddings : untiedWeight);
-  return tf.reshape(linear(x, weight, param(f, bias)), [f.batch, f.seq, f.config.vocab_size]);
+  const logits = linear(x, weight, param(f, bias));
+  return f.positions === null ? tf.reshape(logits, [f.batch, f.seq, f.config.vocab_size]) : logits;
+}
+
+/** hidden [B·S, H] -> the rows the MLM head runs on: [M, H] at f.positions, or all of them. */
+export function mlmRows(f: Forward, hidden: tf.Tensor): tf.Tensor {
+  // A row lookup whose gradient is a ScatterNd (layers/embedding.ts): tf.gather's needs a kernel wasm lacks.
+  return f.positions === null ? hidden : embedding(hidden, f.positions);
 }
 
 export type ShapeList = [string, number[]][];

@@ -8,7 +8,7 @@ import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
+import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'distilbert';
@@ -82,9 +82,9 @@ function transformer(f: Forward, hidden: tf.Tensor, attentionMask: tf.Tensor): t
   return x;
 }
 
-/** DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector (tied) -> [B, S, V]. */
+/** DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector (tied) -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const x = norm(f, 'vocab_layer_norm', activation(f.config.hidden_act)(dense(f, 'vocab_transform', hidden)));
+  const x = norm(f, 'vocab_layer_norm', activation(f.config.hidden_act)(dense(f, 'vocab_transform', mlmRows(f, hidden))));
   return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'vocab_projector.weight', 'vocab_projector.bias');
 }
 

@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -39,9 +39,9 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
   }
 }
 
-/** ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm) and generator_lm_head -> [B, S, V]. */
+/** ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm) and generator_lm_head -> [B, S, V], or [M, V] at f.positions. */
 function generatorHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const x = norm(f, 'generator_predictions.LayerNorm', gelu(dense(f, 'generator_predictions.dense', hidden)));
+  const x = norm(f, 'generator_predictions.LayerNorm', gelu(dense(f, 'generator_predictions.dense', mlmRows(f, hidden))));
   return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'generator_lm_head.weight', 'generator_lm_head.bias');
 }
 

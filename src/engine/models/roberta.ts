@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -39,9 +39,9 @@ export function positionIdsFromInputIds(inputIds: tf.Tensor, paddingIdx: number)
   return tf.add(tf.mul(tf.cumsum(notPad, 1), notPad), tf.scalar(paddingIdx, 'int32'));
 }
 
-/** RobertaLMHead: dense, gelu (erf, whatever hidden_act says), layer_norm, tied decoder + bias -> [B, S, V]. */
+/** RobertaLMHead: dense, gelu (erf, whatever hidden_act says), layer_norm, tied decoder + bias -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
-  const x = norm(f, 'lm_head.layer_norm', gelu(dense(f, 'lm_head.dense', hidden)));
+  const x = norm(f, 'lm_head.layer_norm', gelu(dense(f, 'lm_head.dense', mlmRows(f, hidden))));
   return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'lm_head.decoder.weight', 'lm_head.bias');
 }
 

@@ -20,6 +20,11 @@ export interface ForwardOptions {
   dropout?: { hidden: number; attention: number; classifier: number };
   /** Per-step dropout seed (any integer; each dropout call derives its own nonzero seed from it). */
   seed?: number;
+  /**
+   * MLM only: int32 [M] flat indices into B·S of the positions whose logits are wanted (the masked ones); the
+   * logits are then [M, vocab]. The decoder, the largest matmul of a small model, then runs on ~15% of the rows.
+   */
+  positions?: tf.Tensor;
 }
 
 /** How transformers' _init_weights initialises a parameter. */

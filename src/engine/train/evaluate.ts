@@ -6,19 +6,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ClassMetrics, EvalMetrics } from '../../protocol/train-events';
 import { planBatches, type PaddingOptions } from '../data/batches';
 import { IGNORE_INDEX, type EncodedDataset } from '../data/encode';
-import type { MlmTokenizerInfo } from '../data/mlm-collator';
 import { classificationReport } from '../metrics/classification';
 import { entityReport } from '../metrics/entities';
 import { taskLoss } from '../models/index';
 import { batchTensors, type StepModel } from './step';
-import { microBatch, type BatchSource } from './windows';
+import { microBatch, type BatchSource, type MlmMasking } from './windows';
 
 export interface EvalOptions {
   batchSize: number;
   /** Seeds the MLM masking of evaluation batches (the same masks at every evaluation of a run). */
   seed: number;
   padding: PaddingOptions;
-  masking: MlmTokenizerInfo | null;
+  masking: MlmMasking | null;
 }
 
 /** What the batches of one evaluation collect. */
@@ -42,6 +41,16 @@ function collect(into: Collected, task: StepModel['task'], id2label: readonly st
     for (let k = 0; k < size; k++) {
       into.yTrue.push(labels[k]);
       into.yPred.push(predicted[k]);
+    }
+    return;
+  }
+  if (task === 'mlm') {
+    // predicted holds the masked positions only, in order (batchTensors' positions).
+    let k = 0;
+    for (const l of labels) {
+      if (l === IGNORE_INDEX) continue;
+      into.yTrue.push(l);
+      into.yPred.push(predicted[k++]);
     }
     return;
   }
@@ -104,8 +113,8 @@ export async function evaluate(model: StepModel, data: EncodedDataset, opts: Eva
     const m = microBatch(source, indices, false, b);
     if (m.count === 0) continue;
     const { loss, predicted } = tf.tidy(() => {
-      const { inputs, labels } = batchTensors(m.batch, task);
-      const logits = family.forward(params.tensors(), inputs, config, task, { training: false });
+      const { inputs, labels, positions } = batchTensors(m.batch, task);
+      const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions });
       return { loss: taskLoss(logits, labels, task), predicted: tf.argMax(logits, -1) };
     });
     try {

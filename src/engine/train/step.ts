@@ -8,6 +8,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { Batch } from '../data/batches';
+import { IGNORE_INDEX } from '../data/encode';
 import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
 import { clipByGlobalNorm } from '../optim/clip';
 import type { AdamW } from '../optim/adamw';
@@ -47,17 +48,26 @@ export interface AccumulatedGradients {
   grads: Map<string, tf.Tensor>;
 }
 
-/** The batch as int32 tensors: inputs [B, S] each, labels [B] (seq-cls) or [B, S]. */
-export function batchTensors(batch: Batch, task: Task): { inputs: ModelInputs; labels: tf.Tensor } {
+/**
+ * The batch as int32 tensors: inputs [B, S] each, labels [B] (seq-cls) or [B, S] (token-cls). For MLM only the
+ * masked positions reach the head: positions [M] (flat indices into B·S, ForwardOptions.positions) and labels [M].
+ */
+export function batchTensors(batch: Batch, task: Task): { inputs: ModelInputs; labels: tf.Tensor; positions?: tf.Tensor } {
   const shape: [number, number] = [batch.size, batch.seqLength];
-  return {
-    inputs: {
-      input_ids: tf.tensor2d(batch.input_ids, shape, 'int32'),
-      attention_mask: tf.tensor2d(batch.attention_mask, shape, 'int32'),
-      token_type_ids: tf.tensor2d(batch.token_type_ids, shape, 'int32'),
-    },
-    labels: task === 'seq-cls' ? tf.tensor1d(batch.labels, 'int32') : tf.tensor2d(batch.labels, shape, 'int32'),
+  const inputs = {
+    input_ids: tf.tensor2d(batch.input_ids, shape, 'int32'),
+    attention_mask: tf.tensor2d(batch.attention_mask, shape, 'int32'),
+    token_type_ids: tf.tensor2d(batch.token_type_ids, shape, 'int32'),
   };
+  if (task === 'mlm') {
+    const positions: number[] = [];
+    batch.labels.forEach((l, i) => {
+      if (l !== IGNORE_INDEX) positions.push(i);
+    });
+    const labels = Int32Array.from(positions, (i) => batch.labels[i]);
+    return { inputs, labels: tf.tensor1d(labels, 'int32'), positions: tf.tensor1d(positions, 'int32') };
+  }
+  return { inputs, labels: task === 'seq-cls' ? tf.tensor1d(batch.labels, 'int32') : tf.tensor2d(batch.labels, shape, 'int32') };
 }
 
 /**
@@ -126,8 +136,8 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
   for (const [i, m] of micro.entries()) {
     if (m.count === 0) continue;
     const { loss, grads } = tidyGradients(() => {
-      const { inputs, labels } = batchTensors(m.batch, task);
-      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i] };
+      const { inputs, labels, positions } = batchTensors(m.batch, task);
+      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions };
       return params.gradients(() => {
         const logits = family.forward(params.tensors(), inputs, config, task, forward);
         return tf.mul(taskLoss(logits, labels, task, { labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
