@@ -101,6 +101,13 @@ export interface EarlyStoppingConfig {
   restoreBest: boolean;
 }
 
+export interface MlmConfig {
+  /** Share of tokens chosen for prediction (mlm_probability); 80% of them become [MASK], 10% a random token. */
+  probability: number;
+  /** Choose all subwords of a word together (whole-word masking) instead of single tokens. */
+  wholeWord: boolean;
+}
+
 export interface TrainConfig {
   /** Which head and loss: sequence classification, token classification or masked-LM. */
   task: Task;
@@ -150,6 +157,8 @@ export interface TrainConfig {
   earlyStopping: EarlyStoppingConfig;
   /** ULMFiT gradual unfreezing: head from the start, one more encoder layer from the top every N epochs; null: off. */
   gradualUnfreeze: number | null;
+  /** Masked-LM masking (task mlm only), as transformers' DataCollatorForLanguageModeling / ...ForWholeWordMask. */
+  mlm: MlmConfig;
   /** Reserved for the parameter-efficient issue (LoRA); must be null. */
   lora: null;
   /** Reserved for the parameter-efficient issue (bottleneck adapters); must be null. */
@@ -192,6 +201,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   evalEvery: 'epoch',
   earlyStopping: { metric: 'eval_loss', patience: null, minDelta: 0, restoreBest: false },
   gradualUnfreeze: null,
+  mlm: { probability: 0.15, wholeWord: false },
   lora: null,
   adapters: null,
 };
@@ -293,6 +303,7 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
       fields: { metric, patience: orNull(positiveInt), minDelta: nonNegative, restoreBest: boolean },
     },
     gradualUnfreeze: orNull(positiveInt),
+    mlm: { fields: { probability: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1), wholeWord: boolean } },
     lora: reserved,
     adapters: reserved,
   },

@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
         batchSize,
         seed,
         padding: { padId: model.tokenizer.special.pad, maxLength: encoded.maxLength },
-        masking: model.task === 'mlm' ? mlmTokenizerInfo(model.tokenizer) : null,
+        masking: model.task === 'mlm' ? { info: mlmTokenizerInfo(model.tokenizer), options: {} } : null,
       },
     );
     console.log(opts.json ? jsonText(metrics) : jsonText(metrics, 2));

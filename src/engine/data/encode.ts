@@ -48,8 +48,12 @@ export interface EncodeOptions {
   maxLength: number;
   /** Class ids to use (the training split's); by default built from this dataset's labels. */
   label2id?: Map<string, number>;
-  /** MLM: 'group' concatenates lines and cuts blocks of maxLength (run_mlm's default); 'line' keeps one line each. */
-  mlmMode?: 'line' | 'group';
+  /**
+   * MLM: 'group' concatenates lines and cuts blocks of maxLength (run_mlm's default); 'line' keeps one line each,
+   * truncated (run_mlm's --line_by_line); 'window' keeps one line each and cuts a longer line into consecutive
+   * windows, each with the special tokens, so that no text is lost and no block mixes unrelated lines.
+   */
+  mlmMode?: 'line' | 'group' | 'window';
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -103,6 +107,7 @@ export async function encodeExamples(ds: ExampleDataset, tokenizer: TextTokenize
     throw new LayerwiseError('DATA_NO_TEXT_COLUMN', `${ds.file}: choose the text column before tokenising.`, { file: ds.file, field: 'textColumns' });
   }
   if (task === 'mlm' && opts.mlmMode === 'group') return encodeGrouped(ds, tokenizer, textIdx[0], opts);
+  if (task === 'mlm' && opts.mlmMode === 'window') return encodeWindows(ds, tokenizer, textIdx[0], opts);
   const labelIdx = ds.labelColumn === null ? -1 : ds.columns.indexOf(ds.labelColumn);
   if (task === 'seq-cls' && labelIdx < 0) {
     throw new LayerwiseError('DATA_NO_LABEL_COLUMN', `${ds.file}: choose the label column for sequence classification.`, { file: ds.file, field: 'labelColumn' });
@@ -189,6 +194,40 @@ async function encodeGrouped(ds: ExampleDataset, tokenizer: TextTokenizer, textI
   if (out.examples.length === 0) {
     throw new LayerwiseError('DATA_TOO_SHORT', `${ds.file} holds fewer than ${maxLength} tokens: too little for one block; use line-by-line masked LM.`, { file: ds.file });
   }
+  return out;
+}
+
+/**
+ * One example per line; a line over maxLength tokens becomes consecutive windows of maxLength − 2 inner tokens,
+ * each between the line's first and last special tokens ([CLS] … [SEP], <s> … </s>). Empty lines are skipped.
+ */
+async function encodeWindows(ds: ExampleDataset, tokenizer: TextTokenizer, textIdx: number, opts: EncodeOptions): Promise<EncodedDataset> {
+  const { maxLength } = opts;
+  if (maxLength < 3) throw new LayerwiseError('DATA_BAD_MAX_LENGTH', `maxLength ${maxLength} leaves no room for text between the special tokens.`, { field: 'maxLength' });
+  const out: EncodedDataset = { task: 'mlm', examples: [], source: [], label2id: new Map(), id2label: [], maxLength, truncated: 0, skipped: [], warnings: [] };
+  const push = (ids: number[], row: number) => {
+    out.examples.push({ ids: Int32Array.from(ids), typeIds: new Uint8Array(ids.length), label: -1 });
+    out.source.push(row);
+  };
+  for (let i = 0; i < ds.rows.length; i++) {
+    if (i % ENCODE_CHUNK === 0) {
+      checkCancel(opts.signal);
+      opts.onProgress?.(i, ds.rows.length);
+      await tick();
+    }
+    const text = ds.rows[i][textIdx];
+    if (text.trim() === '') continue;
+    const ids = tokenizer.encode(text).ids;
+    if (ids.length <= maxLength) {
+      push(ids, i);
+      continue;
+    }
+    const [first, last] = [ids[0], ids[ids.length - 1]];
+    const inner = ids.slice(1, -1);
+    for (let k = 0; k < inner.length; k += maxLength - 2) push([first, ...inner.slice(k, k + maxLength - 2), last], i);
+  }
+  opts.onProgress?.(ds.rows.length, ds.rows.length);
+  if (out.examples.length === 0) throw new LayerwiseError('DATA_EMPTY', `${ds.file} holds no text.`, { file: ds.file });
   return out;
 }
 

@@ -34,7 +34,7 @@ export interface TrainerOptions {
   resumeFrom?: TrainCheckpoint;
   /** Per-group gradient norms and weight deltas on step 1 and every N steps; 0 turns them off. Default 10. */
   groupTelemetryEvery?: number;
-  /** Emit a `checkpointed` event every N optimizer steps, after each evaluation, or never (default). */
+  /** Emit a `checkpointed` event every N optimizer steps, after each evaluation, or never (default); also on stop(). */
   checkpointEvery?: number | 'evaluation' | null;
   /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
   maxSkippedSteps?: number;
@@ -97,13 +97,14 @@ export class Trainer {
         { field: 'validationSplit' },
       );
     }
-    const masking = opts.masking ?? null;
-    if (model.task === 'mlm' && masking === null) throw new LayerwiseError('TRAIN_NO_MASKING', 'Masked-LM training needs the tokenizer\'s mask token.', { field: 'task' });
+    const maskInfo = opts.masking ?? null;
+    if (model.task === 'mlm' && maskInfo === null) throw new LayerwiseError('TRAIN_NO_MASKING', 'Masked-LM training needs the tokenizer\'s mask token.', { field: 'task' });
+    const masking = model.task === 'mlm' && maskInfo !== null ? { info: maskInfo, options: { mlmProbability: config.mlm.probability, wholeWord: config.mlm.wholeWord } } : null;
     this.model = model;
     this.config = config;
     this.validation = opts.validation;
     const padding = { padId: opts.padId, maxLength: Math.min(config.maxLength, maxSequenceLength(model.config)) };
-    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking: model.task === 'mlm' ? masking : null }, config.gradAccumulation);
+    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation);
     this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
     this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
     this.optimizer = new AdamW(model.params, {
@@ -119,7 +120,7 @@ export class Trainer {
       labelSmoothing: config.labelSmoothing,
       l2sp: config.l2sp > 0 ? { strength: config.l2sp, initial: this.initial } : null,
     };
-    this.evalOptions = { batchSize: config.batchSize, seed: config.seed, padding, masking: model.task === 'mlm' ? masking : null };
+    this.evalOptions = { batchSize: config.batchSize, seed: config.seed, padding, masking };
     this.fingerprint = dataFingerprint(opts.train);
     const resume = opts.resumeFrom;
     this.plateau =
@@ -319,7 +320,8 @@ export class Trainer {
           yield { type: 'evaluated', record: result.record, isBest: result.isBest, lrReduced: result.lrReduced };
           if (result.stop) reason = 'early-stopped';
         }
-        if (this.checkpointDue(evaluated)) yield { type: 'checkpointed', step: this.progress.step, checkpoint: await this.checkpoint() };
+        const checkpointed = this.checkpointDue(evaluated);
+        if (checkpointed) yield { type: 'checkpointed', step: this.progress.step, checkpoint: await this.checkpoint() };
         if (reason === 'early-stopped') break;
         if (this.pauseRequested && !this.stopRequested) {
           yield { type: 'paused', step: this.progress.step };
@@ -327,6 +329,10 @@ export class Trainer {
         }
         if (this.stopRequested) {
           reason = 'stopped';
+          // A run that checkpoints is checkpointed where it stops, so that it can be resumed from there.
+          if (this.checkpointEvery !== null && !checkpointed && this.progress.skippedInARow === 0) {
+            yield { type: 'checkpointed', step: this.progress.step, checkpoint: await this.checkpoint() };
+          }
           break;
         }
       }

@@ -5,7 +5,7 @@
 import { createRng, streamId } from '../../lib/random';
 import { collate, planBatches, type Batch, type PaddingOptions } from '../data/batches';
 import { IGNORE_INDEX, type EncodedDataset } from '../data/encode';
-import { maskBatch, type MlmTokenizerInfo } from '../data/mlm-collator';
+import { maskBatch, type MlmOptions, type MlmTokenizerInfo } from '../data/mlm-collator';
 
 export interface MicroBatch {
   /** Collated; for MLM with the masked input_ids and labels already in place. */
@@ -21,8 +21,13 @@ export interface BatchSource {
   batchSize: number;
   seed: number;
   padding: PaddingOptions;
-  /** MLM: the tokenizer facts masking needs; null for the classification tasks. */
-  masking: MlmTokenizerInfo | null;
+  /** MLM: the tokenizer facts masking needs, and TrainConfig.mlm; null for the classification tasks. */
+  masking: MlmMasking | null;
+}
+
+export interface MlmMasking {
+  info: MlmTokenizerInfo;
+  options: MlmOptions;
 }
 
 const TRAIN_MASK_STREAM = streamId('mlm-train');
@@ -42,7 +47,7 @@ export function microBatch(source: BatchSource, indices: readonly number[], trai
   let batch = collate(source.data, indices, source.padding);
   if (source.masking !== null) {
     const rng = createRng(source.seed, train ? TRAIN_MASK_STREAM : EVAL_MASK_STREAM, ...maskStreams);
-    batch = { ...batch, ...maskBatch(batch, source.masking, rng) };
+    batch = { ...batch, ...maskBatch(batch, source.masking.info, rng, source.masking.options) };
   }
   return {
     batch,

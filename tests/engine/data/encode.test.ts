@@ -159,4 +159,18 @@ describe('masked-LM examples', () => {
     expect(enc.examples.map((e) => e.ids.length)).toEqual([4, 4]);
     expect(enc.examples.every((e) => e.label === -1)).toBe(true);
   });
+
+  it('cuts a long line into consecutive windows, each with [CLS] and [SEP], in window mode; no token is lost', async () => {
+    const ds = await examples('c.txt', 'the movie was great the movie\n\nwas great\n');
+    const enc = await encodeExamples(ds, bert, 'mlm', { maxLength: 4, mlmMode: 'window' });
+    const [the, movie, was, great] = ['the', 'movie', 'was', 'great'].map(id);
+    expect(enc.examples.map((e) => [...e.ids])).toEqual([
+      [2, the, movie, 3],
+      [2, was, great, 3],
+      [2, the, movie, 3],
+      [2, was, great, 3],
+    ]);
+    expect(enc.source).toEqual([0, 0, 0, 1]); // the reader leaves the blank line out
+    expect(enc.truncated).toBe(0);
+  });
 });

@@ -77,7 +77,8 @@ describe('evaluate on the fixtures (PyTorch logits, scikit-learn metrics)', () =
 });
 
 describe('MLM evaluation', () => {
-  const masking: MlmTokenizerInfo = { maskId: 4, vocabSize: 328, specialIds: new Set([0, 1, 2, 3, 4]), kind: 'wordpiece', idToToken: () => 'w' };
+  const info: MlmTokenizerInfo = { maskId: 4, vocabSize: 328, specialIds: new Set([0, 1, 2, 3, 4]), kind: 'wordpiece', idToToken: () => 'w' };
+  const masking = { info, options: {} };
 
   it('masks with a fixed seed: the same masks at every evaluation, other masks under another seed', async () => {
     model = await fixtureModel('bert-mlm', 'mlm');
