@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   data: () => import('./commands/data'),
   vocab: () => import('./commands/vocab'),
   train: () => import('./commands/train'),
+  pretrain: () => import('./commands/pretrain'),
   eval: () => import('./commands/eval'),
   bench: () => import('./commands/bench'),
 };

@@ -1,19 +1,13 @@
 // `layerwise train`: fine-tunes a checkpoint (or trains its architecture from a fresh initialisation) on a dataset
 // file with the engine's Trainer, prints one JSON line per evaluation, and writes a Hugging Face folder plus
 // metrics.json (DESIGN.md "The command line"). Ctrl-C stops after the current step and still writes the folder.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
-import type { SourceFile } from '../../formats/source-file';
 import { parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
-import type { EvalRecord, StepTelemetry } from '../../protocol/train-events';
 import type { Task } from '../../protocol/task';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
-import { writeHfFolder } from '../../engine/export/hf-folder';
-import type { LoadedModel } from '../../engine/load';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
-import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../../engine/train/checkpoint';
+import type { TrainCheckpoint } from '../../engine/train/checkpoint';
 import { randomModel } from '../../engine/train/init';
 import { encodeRunData, runLabels, splitRunData } from '../../engine/train/prepare';
 import { Trainer, tfSeed } from '../../engine/train/trainer';
@@ -21,8 +15,9 @@ import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
-import { nodeFile, nodeFolder } from '../node-files';
-import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
+import { nodeFolder } from '../node-files';
+import { readCheckpoint, runTrainer } from '../run-trainer';
+import { DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
 export const summary = 'fine-tune a model on a dataset file; writes a Hugging Face folder and metrics.json';
 
@@ -51,26 +46,6 @@ const OVERRIDES = [
   ['seed', 'seed'],
 ] as const;
 
-const CHECKPOINT_TENSORS = 'checkpoint.safetensors';
-const CHECKPOINT_MANIFEST = 'checkpoint.json';
-
-/** Writes a file through a temporary name and a rename, so that a crash never leaves half a file under the name. */
-function writeAtomic(file: string, bytes: Uint8Array | string): void {
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
-}
-
-async function readCheckpoint(dir: string): Promise<TrainCheckpoint> {
-  const manifest = path.join(dir, CHECKPOINT_MANIFEST);
-  let text: string;
-  try {
-    text = readFileSync(manifest, 'utf8');
-  } catch {
-    throw new LayerwiseError('CLI_FILE_NOT_FOUND', `${manifest} cannot be read: --resume takes a folder written by --checkpoint-dir`, { file: manifest, field: 'resume' });
-  }
-  return decodeCheckpoint(text, nodeFile(path.join(dir, CHECKPOINT_TENSORS)), CHECKPOINT_MANIFEST);
-}
-
 /** The run's config: a checkpoint's, or --config with the command-line overrides, validated once. */
 async function runConfig(opts: Record<string, unknown>, task: Task | undefined, resume: TrainCheckpoint | null): Promise<{ input: Record<string, unknown>; file?: string }> {
   const overrides: Record<string, unknown> = {};
@@ -93,43 +68,6 @@ async function runConfig(opts: Record<string, unknown>, task: Task | undefined, 
     file = read.file;
   }
   return { input: { ...input, ...overrides, ...(task !== undefined ? { task } : {}) }, file };
-}
-
-function progressLine(window: StepTelemetry[], total: number): string {
-  const last = window[window.length - 1];
-  const loss = window.reduce((s, t) => s + t.loss, 0) / window.length;
-  const tokens = window.reduce((s, t) => s + t.tokens, 0);
-  const seconds = window.reduce((s, t) => s + t.seconds, 0);
-  const skipped = window.filter((t) => t.skipped).length;
-  return (
-    `layerwise train: step ${last.step}/${total} epoch ${last.epoch.toFixed(2)} loss ${loss.toPrecision(4)} ` +
-    `grad_norm ${last.gradNorm.toPrecision(3)} lr ${last.learningRate.toExponential(2)} ${Math.round(tokens / seconds)} tokens/s` +
-    (skipped > 0 ? ` (${skipped} skipped: not finite)` : '')
-  );
-}
-
-function evaluationLine(r: EvalRecord): string {
-  const keys = ['eval_loss', 'accuracy', 'f1_macro', 'f1_micro', 'entity_f1', 'perplexity'] as const;
-  const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k} ${(r[k] as number).toFixed(4)}`);
-  return `step ${r.step} epoch ${r.epoch.toFixed(2)}: ${parts.join(', ')}`;
-}
-
-async function writeOutput(out: string, model: LoadedModel, folder: Map<string, SourceFile>, metrics: Record<string, unknown>): Promise<string[]> {
-  const { params } = model;
-  const snapshot = await params.snapshot();
-  // num_labels written too (transformers derives it from id2label; readers of config.json often look for it).
-  const rawConfig = model.task === 'mlm' ? model.rawConfig : { ...model.rawConfig, num_labels: model.config.num_labels };
-  const files = await writeHfFolder({
-    rawConfig,
-    config: model.config,
-    task: model.task,
-    weights: params.names().map((n) => [n, { shape: params.shape(n), data: snapshot.get(n) as Float32Array }]),
-    tokenizerFiles: model.tokenizerFiles.map((n) => folder.get(n) as SourceFile),
-  });
-  mkdirSync(out, { recursive: true });
-  for (const f of files) writeFileSync(path.join(out, f.name), f.bytes);
-  writeFileSync(path.join(out, 'metrics.json'), `${jsonText(metrics, 2)}\n`);
-  return [...files.map((f) => f.name), 'metrics.json'];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -189,7 +127,6 @@ export async function run(argv: string[]): Promise<number> {
       : await loadModelForCommand(folder, 'train', { task: config.task, labels: labelOption, seed: tfSeed(config.seed, streamId('head')) });
   if (opts.init === 'random') for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
   let trainer: Trainer | null = null;
-  const stop = () => trainer?.stop();
   try {
     if (model.nonFinite.size > 0 && !opts['allow-non-finite']) {
       throw new LayerwiseError('CHECKPOINT_NON_FINITE', `the checkpoint holds NaN or infinite values in ${[...model.nonFinite.keys()].join(', ')}: pass --allow-non-finite to train anyway`, {
@@ -201,7 +138,6 @@ export async function run(argv: string[]): Promise<number> {
     const data = await encodeRunData(splits, tokenizer, config.task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels });
     for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
     const checkpointDir = opts['checkpoint-dir'];
-    if (checkpointDir !== undefined) mkdirSync(checkpointDir, { recursive: true });
     trainer = new Trainer({
       model: { family: model.family, config: model.config, task: model.task, params: model.params },
       train: data.train,
@@ -212,55 +148,26 @@ export async function run(argv: string[]): Promise<number> {
       resumeFrom: resume ?? undefined,
       checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
     });
-    process.once('SIGINT', stop);
-    const total = trainer.plan.totalSteps;
-    const logEvery = Math.max(1, Math.round(total / 20));
-    const window: StepTelemetry[] = [];
-    let tokens = 0;
-    let seconds = 0;
-    for await (const e of trainer.run()) {
-      if (e.type === 'started') {
-        console.error(`layerwise train: ${e.plan.totalSteps} steps (${e.plan.stepsPerEpoch} per epoch) on ${e.plan.trainExamples} examples, ` +
-          `${e.plan.validationExamples} for evaluation (${data.validationSource}); ${e.plan.trainableParameters} of ${e.plan.parameters} parameters train; backend ${backend}`);
-      } else if (e.type === 'stepCompleted') {
-        window.push(e.telemetry);
-        tokens += e.telemetry.tokens;
-        seconds += e.telemetry.seconds;
-        if (e.telemetry.step % logEvery === 0 || e.telemetry.step === total) console.error(progressLine(window.splice(0), total));
-      } else if (e.type === 'evaluated') {
-        console.log(opts.json ? jsonText(e.record) : evaluationLine(e.record));
-      } else if (e.type === 'checkpointed' && checkpointDir !== undefined) {
-        const files = encodeCheckpoint(e.checkpoint);
-        writeAtomic(path.join(checkpointDir, CHECKPOINT_TENSORS), files.tensors);
-        writeAtomic(path.join(checkpointDir, CHECKPOINT_MANIFEST), files.manifest);
-      } else if (e.type === 'failed') {
-        throw new LayerwiseError(e.error.code, e.error.message, e.error.location);
-      } else if (e.type === 'finished') {
-        const metrics = {
-          ...(e.metrics ?? {}),
-          history: trainer.history,
-          train: {
-            steps: e.step,
-            finish_reason: e.reason,
-            restored_best_step: e.restoredBestStep,
-            train_examples: data.train.examples.length,
-            validation_examples: data.validation?.examples.length ?? 0,
-            validation_source: data.validationSource,
-            max_length: data.maxLength,
-            tokens,
-            train_seconds: seconds,
-            tokens_per_second: seconds > 0 ? tokens / seconds : 0,
-            backend,
-            init: opts.init === 'random' ? 'random' : 'pretrained',
-          },
-          config,
-        };
-        const written = await writeOutput(out, model, folder, metrics);
-        console.error(`layerwise train: ${e.reason} after ${e.step} steps, ${Math.round(seconds > 0 ? tokens / seconds : 0)} tokens/s; wrote ${written.join(', ')} to ${out}`);
-      }
-    }
+    await runTrainer({
+      command: 'train',
+      trainer,
+      config,
+      model,
+      folder,
+      out,
+      json: opts.json === true,
+      checkpointDir,
+      startNote: `${data.validationSource} evaluation data; backend ${backend}`,
+      describe: {
+        train_examples: data.train.examples.length,
+        validation_examples: data.validation?.examples.length ?? 0,
+        validation_source: data.validationSource,
+        max_length: data.maxLength,
+        backend,
+        init: opts.init === 'random' ? 'random' : 'pretrained',
+      },
+    });
   } finally {
-    process.off('SIGINT', stop);
     trainer?.dispose();
     model.params.dispose();
   }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the built-in model (public/models/default) from the shared data with the project's own commands:
+# corpus preparation, `layerwise vocab`, `layerwise pretrain`, then the SST-2 comparison in model-card.sh.
+# Usage: bash scripts/default-model/build.sh [WORK_DIR]   (about 1.5 hours on one core of the 2-vCPU dev machine)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${LAYERWISE_DATA:-../shared/data}
+WORK=${1:-/tmp/layerwise-default-model}
+mkdir -p "$WORK"
+
+# 1. Corpus. WikiText-2 raw (valid + test: the shared copy has no train split), with its tokenisation undone
+#    (" @-@ " -> "-", " @,@ " -> ",", " @.@ " -> "."), blank lines and " = Heading = " lines dropped, CRLF -> LF.
+#    Its last 200 paragraphs are held out for the masked-LM evaluation. In-domain text: the sentences of the
+#    SST-2 and emotion training splits, without their labels (no dev or test sentence is used).
+tr -d '\r' < "$DATA/wikitext-2-raw/wiki.valid.raw.txt" > "$WORK/wiki.txt"
+tr -d '\r' < "$DATA/wikitext-2-raw/wiki.test.raw.txt" >> "$WORK/wiki.txt"
+sed -e 's/ @-@ /-/g; s/ @,@ /,/g; s/ @\.@ /./g' "$WORK/wiki.txt" | grep -v '^ *$' | grep -v '^ = ' > "$WORK/wiki-clean.txt"
+head -n -200 "$WORK/wiki-clean.txt" > "$WORK/wiki-train.txt"
+tail -n 200 "$WORK/wiki-clean.txt" > "$WORK/wiki-heldout.txt"
+tail -n +2 "$DATA/sst2/train.tsv" | cut -f2 > "$WORK/sst2-train-sentences.txt"
+cut -d';' -f1 "$DATA/emotion/train.txt" > "$WORK/emotion-train-sentences.txt"
+TEXTS=("$WORK/wiki-train.txt" "$WORK/sst2-train-sentences.txt" "$WORK/emotion-train-sentences.txt")
+
+# 2. Vocabulary: 8,192 lower-cased WordPiece tokens trained on the training text only.
+mkdir -p "$WORK/arch"
+node bin/layerwise.mjs vocab "${TEXTS[@]/#/--data=}" --out "$WORK/arch" --vocab-size 8192 --json > "$WORK/vocab.json"
+
+# 3. Architecture: BERT, 4 layers, hidden 128, 2 heads, FFN 512, 128 positions (see the model card for why).
+cp scripts/default-model/config.json "$WORK/arch/config.json"
+
+# 4. Masked-LM pretraining from a random initialisation, whole-word masking, blocks of 128 tokens.
+node bin/layerwise.mjs pretrain --model "$WORK/arch" --init random "${TEXTS[@]/#/--text=}" \
+  --validation "$WORK/wiki-heldout.txt" --mode group --whole-word \
+  --config scripts/default-model/pretrain.json --checkpoint-dir "$WORK/checkpoint" \
+  --backend wasm --out "$WORK/pretrained" --json | tee "$WORK/pretrain-eval.jsonl"

@@ -1,0 +1,228 @@
+// `layerwise pretrain`: masked-LM pretraining on unlabeled text, from a fresh initialisation of a folder's
+// architecture (--init random: config.json + tokenizer) or continued from a checkpoint's weights (domain
+// adaptation). Text files of any dataset format (a text column of a CSV, lines of a .txt) are read with the same
+// readDataset as everything else; each line is one example and longer lines become consecutive windows (no text is
+// cut away). Checkpoints, exact resume, progress and the output folder are `layerwise train`'s (run-trainer.ts).
+import { LayerwiseError } from '../../lib/errors';
+import { streamId } from '../../lib/random';
+import type { Dataset, ExampleDataset } from '../../formats/datasets/index';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
+import { encodeExamples, type EncodedDataset } from '../../engine/data/encode';
+import { makeSplits } from '../../engine/data/split';
+import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
+import { maxSequenceLength } from '../../engine/models/validate-inputs';
+import { randomModel } from '../../engine/train/init';
+import { Trainer, tfSeed } from '../../engine/train/trainer';
+import { numberOption, parseOptions, required } from '../args';
+import { startCliBackend } from '../backend-option';
+import { readJsonFile } from '../batch-file';
+import { loadModelForCommand } from '../load-model';
+import { nodeFolder } from '../node-files';
+import { readCheckpoint, runTrainer } from '../run-trainer';
+import { readDatasetFile, resolveModelDir } from '../train-data';
+
+export const summary = 'masked-LM pretraining on text files, from scratch (--init random) or continued; writes a Hugging Face folder';
+
+/**
+ * Pretraining defaults where they differ from fine-tuning's: a larger learning rate with a short warmup, as small
+ * BERTs are pretrained (Turc et al. 2019 used 1e-4 at batch 256; this is for batches of 32–64 lines), evaluation
+ * every 500 steps rather than per epoch, and no held-out split unless asked for.
+ */
+export const PRETRAIN_DEFAULTS: Partial<TrainConfig> = {
+  task: 'mlm',
+  epochs: 1,
+  batchSize: 32,
+  learningRate: 5e-4,
+  weightDecay: 0.01,
+  maxLength: 128,
+  maxGradNorm: 1,
+  evalEvery: 500,
+  schedule: { ...DEFAULT_TRAIN_CONFIG.schedule, type: 'linear', warmupRatio: 0.05 },
+};
+
+const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text FILE ...] --out DIR
+                          [--init random] [--validation FILE | --validation-split X] [--text-col NAME]
+                          [--whole-word] [--mlm-probability 0.15] [--mode window|group|line]
+                          [--config CONFIG.json] [--epochs N] [--max-steps N] [--lr X] [--batch-size N]
+                          [--max-length N] [--eval-every N] [--seed N]
+                          [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--json]
+
+  --model       the architecture and tokenizer (config.json + tokenizer files); its weights are the starting point
+                unless --init random (continued pretraining adapts a model to new text)
+  --text        unlabeled text: .txt (one example per line), or the text column of a CSV/TSV/JSONL (--text-col)
+  --validation  held-out text for eval_loss, masked-token accuracy and perplexity; or --validation-split X,
+                a seeded share of the lines
+  --whole-word  mask all subwords of a word together (DataCollatorForWholeWordMask)
+  --mode        window (default): one line per example, longer lines cut into consecutive windows of max-length;
+                group: lines concatenated and cut into blocks (run_mlm.py); line: one line, truncated
+  --checkpoint-dir DIR  checkpoint after every evaluation;  --resume DIR  continue it exactly
+
+Defaults: ${JSON.stringify({ ...PRETRAIN_DEFAULTS, schedule: { type: 'linear', warmupRatio: 0.05 } })}.
+Prints one JSON line per evaluation with --json (step, eval_loss, accuracy = masked-token accuracy, perplexity).
+Writes to --out: config.json, model.safetensors (…ForMaskedLM), the tokenizer files, metrics.json.`;
+
+const OVERRIDES = [
+  ['epochs', 'epochs'],
+  ['max-steps', 'maxSteps'],
+  ['lr', 'learningRate'],
+  ['batch-size', 'batchSize'],
+  ['max-length', 'maxLength'],
+  ['eval-every', 'evalEvery'],
+  ['seed', 'seed'],
+] as const;
+
+/** The lines of several text datasets as one single-column dataset (the first file names it). */
+function joinTexts(files: Dataset[]): ExampleDataset {
+  const rows: string[][] = [];
+  const rowLines: number[] = [];
+  for (const ds of files) {
+    if (ds.kind !== 'examples' || ds.textColumns.length === 0) {
+      throw new LayerwiseError('TRAIN_TASK_DATA_MISMATCH', `${ds.file} holds ${ds.kind === 'tokens' ? 'tagged tokens' : 'no text column'}; pretraining needs lines of text (pass --text-col NAME for a CSV)`, {
+        file: ds.file,
+        field: 'text',
+      });
+    }
+    const col = ds.columns.indexOf(ds.textColumns[0]);
+    ds.rows.forEach((r, i) => {
+      rows.push([r[col]]);
+      rowLines.push(ds.rowLines[i]);
+    });
+  }
+  const first = files[0] as ExampleDataset;
+  return { ...first, file: files.map((f) => f.file).join(' + '), columns: ['text'], textColumns: ['text'], rows, rowLines, labelColumn: null, otherLabelColumns: [], labels: new Map() };
+}
+
+async function pretrainConfig(opts: Record<string, unknown>): Promise<{ input: Record<string, unknown>; file?: string }> {
+  let input: Record<string, unknown> = { ...PRETRAIN_DEFAULTS };
+  let file: string | undefined;
+  if (typeof opts.config === 'string') {
+    const read = await readJsonFile(opts.config);
+    if (typeof read.value !== 'object' || read.value === null || Array.isArray(read.value)) {
+      throw new LayerwiseError('TRAIN_CONFIG_INVALID', `${read.file} must hold a JSON object of TrainConfig fields`, { file: read.file });
+    }
+    input = { ...input, ...(read.value as Record<string, unknown>) };
+    file = read.file;
+  }
+  for (const [flag, field] of OVERRIDES) if (opts[flag] !== undefined) input[field] = numberOption(opts[flag], flag, 0);
+  const mlm = { ...DEFAULT_TRAIN_CONFIG.mlm, ...((input.mlm as object | undefined) ?? {}) };
+  if (opts['whole-word'] === true) mlm.wholeWord = true;
+  if (opts['mlm-probability'] !== undefined) mlm.probability = numberOption(opts['mlm-probability'], 'mlm-probability', 0.15);
+  input.mlm = mlm;
+  if (opts['validation-split'] !== undefined) input.validationSplit = numberOption(opts['validation-split'], 'validation-split', 0);
+  else if (input.validationSplit === undefined) input.validationSplit = 0;
+  if (input.task !== 'mlm') throw new LayerwiseError('TRAIN_CONFIG_INVALID', `pretrain trains a masked LM: the config's task must be "mlm", got ${JSON.stringify(input.task)}`, { file, field: 'task' });
+  return { input, file };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv, {
+    model: { type: 'string' },
+    text: { type: 'string', multiple: true },
+    validation: { type: 'string' },
+    'validation-split': { type: 'string' },
+    'text-col': { type: 'string' },
+    init: { type: 'string' },
+    'whole-word': { type: 'boolean' },
+    'mlm-probability': { type: 'string' },
+    mode: { type: 'string' },
+    config: { type: 'string' },
+    epochs: { type: 'string' },
+    'max-steps': { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'max-length': { type: 'string' },
+    'eval-every': { type: 'string' },
+    seed: { type: 'string' },
+    'checkpoint-dir': { type: 'string' },
+    resume: { type: 'string' },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modelDir = resolveModelDir(required(opts.model, 'model'));
+  const texts = opts.text ?? [];
+  if (texts.length === 0) throw new LayerwiseError('CLI_MISSING_ARGUMENT', '--text FILE is required (give it more than once for several files)', { field: 'text' });
+  const out = required(opts.out, 'out');
+  if (opts.init !== undefined && opts.init !== 'random') {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random", got "${opts.init}"`, { field: 'init' });
+  }
+  const mode = opts.mode ?? 'window';
+  if (mode !== 'window' && mode !== 'group' && mode !== 'line') {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--mode must be window, group or line, got "${mode}"`, { field: 'mode' });
+  }
+  if (opts.validation !== undefined && opts['validation-split'] !== undefined) {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', 'give --validation FILE or --validation-split X, not both', { field: 'validation-split' });
+  }
+  const resume = opts.resume === undefined ? null : await readCheckpoint(opts.resume);
+  if (resume !== null) {
+    const flags: Record<string, unknown> = opts;
+    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'whole-word', 'mlm-probability', 'validation-split'].filter((f) => flags[f] !== undefined);
+    if (given.length > 0) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--resume continues the saved run with its own config; drop ${given.map((f) => `--${f}`).join(', ')}`, { field: given[0] });
+  }
+  const { input, file: configFile } = resume !== null ? { input: { ...resume.config }, file: undefined } : await pretrainConfig(opts);
+  const config: TrainConfig = parseTrainConfig(input, configFile);
+  const backend = await startCliBackend(opts.backend, 'pretrain');
+
+  const columns = { textCol: opts['text-col'] === undefined ? undefined : [opts['text-col']] };
+  const corpus = joinTexts(await Promise.all(texts.map((t) => readDatasetFile(t, 'text', columns))));
+  const heldOut = opts.validation === undefined ? null : joinTexts([await readDatasetFile(opts.validation, 'validation', columns)]);
+  const splits = makeSplits({ train: corpus, validation: heldOut }, { validation: config.validationSplit, test: 0 }, config.seed);
+  for (const w of splits.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+
+  const folder = nodeFolder(modelDir);
+  const model = opts.init === 'random' ? await randomModel(folder, { task: 'mlm', seed: config.seed }) : await loadModelForCommand(folder, 'pretrain', { task: 'mlm', seed: tfSeed(config.seed, streamId('head')) });
+  if (opts.init === 'random') for (const m of model.messages) console.error(`layerwise pretrain: ${m.level}: ${m.code}: ${m.message}`);
+  let trainer: Trainer | null = null;
+  try {
+    const tokenizer = model.tokenizer;
+    if (tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
+    const maxLength = Math.min(config.maxLength, maxSequenceLength(model.config));
+    if (maxLength < config.maxLength) console.error(`layerwise pretrain: note: maxLength ${config.maxLength} is more than the model's ${maxLength} positions: windows of ${maxLength} tokens`);
+    const encode = (ds: ExampleDataset): Promise<EncodedDataset> => encodeExamples(ds, tokenizer, 'mlm', { maxLength, mlmMode: mode });
+    const train = await encode(splits.train as ExampleDataset);
+    const validation = splits.validation === null ? null : await encode(splits.validation as ExampleDataset);
+    for (const w of train.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    const trainTokens = train.examples.reduce((n, e) => n + e.ids.length, 0);
+    const checkpointDir = opts['checkpoint-dir'];
+    trainer = new Trainer({
+      model: { family: model.family, config: model.config, task: 'mlm', params: model.params },
+      train,
+      validation,
+      config,
+      padId: tokenizer.special.pad,
+      masking: mlmTokenizerInfo(tokenizer),
+      resumeFrom: resume ?? undefined,
+      checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
+    });
+    await runTrainer({
+      command: 'pretrain',
+      trainer,
+      config,
+      model,
+      folder,
+      out,
+      json: opts.json === true,
+      checkpointDir,
+      startNote: `${trainTokens} tokens per epoch in ${mode} mode; ${opts.init === 'random' ? 'from a random initialisation' : 'continued from the checkpoint'}; backend ${backend}`,
+      describe: {
+        text_files: texts,
+        validation: opts.validation ?? (config.validationSplit > 0 ? `split ${config.validationSplit}` : 'none'),
+        mode,
+        train_examples: train.examples.length,
+        train_tokens_per_epoch: trainTokens,
+        validation_examples: validation?.examples.length ?? 0,
+        max_length: maxLength,
+        backend,
+        init: opts.init === 'random' ? 'random' : 'pretrained',
+      },
+    });
+  } finally {
+    trainer?.dispose();
+    model.params.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,126 @@
+// `layerwise pretrain` in a child process: continued masked-LM training of the hf-tiny BERT MLM fixture and training
+// from a random initialisation on generated text. The written folder reloads as a BertForMaskedLM for `predict`;
+// a run interrupted with Ctrl-C and resumed from its checkpoint ends bit for bit where an uninterrupted run ends;
+// bad input gets coded errors.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFile } from '../../src/cli/node-files';
+import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
+import { createRng } from '../../src/lib/random';
+import { ROOT, layerwise, layerwiseInterrupted } from './run-cli';
+
+const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny', 'bert-mlm');
+const work = mkdtempSync(path.join(tmpdir(), 'layerwise-pretrain-'));
+const model = path.join(work, 'model');
+const text = path.join(work, 'text.txt');
+const heldOut = path.join(work, 'held-out.txt');
+
+async function tensors(file: string): Promise<Map<string, Float32Array>> {
+  const source = nodeFile(file);
+  const header = await readSafetensorsHeader(source);
+  const out = new Map<string, Float32Array>();
+  for (const name of header.tensors.keys()) out.set(name, await readTensorFloat32(source, header, name));
+  return out;
+}
+
+/** Seeded lines of the fixture vocabulary's whole words (4 to 40 words), so that every word is a real token. */
+function sentences(count: number, seed: number): string {
+  const words = readFileSync(path.join(GOLDEN, 'vocab.txt'), 'utf8').split('\n').filter((w) => /^[a-z]{3,}$/.test(w));
+  const rng = createRng(seed);
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = 4 + rng.int(37);
+    lines.push(Array.from({ length: n }, () => words[rng.int(words.length)]).join(' '));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+beforeAll(() => {
+  // The fixture without its tokenizer.json (special tokens only, see tests/golden/hf-tiny/README.md): vocab.txt is read.
+  mkdirSync(model);
+  for (const f of readdirSync(GOLDEN)) if (!f.startsWith('reference') && f !== 'tokenizer.json') copyFileSync(path.join(GOLDEN, f), path.join(model, f));
+  writeFileSync(text, sentences(120, 1));
+  writeFileSync(heldOut, sentences(20, 2));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const RUN = ['--text', text, '--validation', heldOut, '--max-length', '16', '--batch-size', '8', '--backend', 'cpu'];
+
+describe('continued pretraining of a checkpoint', () => {
+  it('trains, evaluates on the held-out text, and writes a BertForMaskedLM folder that predict reloads', async () => {
+    const out = path.join(work, 'continued');
+    const r = await layerwise('pretrain', '--model', model, ...RUN, '--max-steps', '6', '--eval-every', '3', '--whole-word', '--json', '--out', out);
+    expect(r.stderr).toMatch(/6 steps .* continued from the checkpoint/);
+    expect(r.code, r.stderr).toBe(0);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(records.map((x) => x.step)).toEqual([3, 6]);
+    for (const x of records) {
+      expect(x.accuracy).toBeGreaterThanOrEqual(0);
+      expect(x.perplexity).toBeCloseTo(Math.exp(x.eval_loss), 6);
+    }
+    const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as { architectures: string[] };
+    expect(config.architectures).toEqual(['BertForMaskedLM']);
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { train: Record<string, unknown>; config: { mlm: unknown } };
+    expect(metrics.train).toMatchObject({ steps: 6, mode: 'window', init: 'pretrained', finish_reason: 'completed' });
+    expect(metrics.config.mlm).toEqual({ probability: 0.15, wholeWord: true });
+    // Every parameter moved from the fixture's value (learning rate 5e-4, six steps).
+    const before = await tensors(path.join(model, 'model.safetensors'));
+    const after = await tensors(path.join(out, 'model.safetensors'));
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [name, w] of after) expect(w.some((v, i) => v !== (before.get(name) as Float32Array)[i]), name).toBe(true);
+    const predicted = await layerwise('predict', '--model', out, '--inputs', path.join(GOLDEN, 'reference.json'), '--backend', 'cpu', '--json');
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const logits = (JSON.parse(predicted.stdout) as { logits: number[][][] }).logits;
+    expect(logits[0][0]).toHaveLength(328);
+  });
+
+  it('resumed after Ctrl-C, ends bit for bit where an uninterrupted run ends', async () => {
+    const args = ['pretrain', '--model', model, ...RUN, '--max-steps', '20', '--eval-every', '10', '--seed', '7'];
+    const whole = await layerwise(...args, '--out', path.join(work, 'whole'));
+    expect(whole.code, whole.stderr).toBe(0);
+    const checkpoints = path.join(work, 'checkpoints');
+    const first = await layerwiseInterrupted(/step \d+\/20/, ...args, '--checkpoint-dir', checkpoints, '--out', path.join(work, 'part'));
+    expect(first.code, first.stderr).toBe(0);
+    const stoppedAt = Number(/stopped after (\d+) steps/.exec(first.stderr)?.[1]);
+    expect(stoppedAt, first.stderr).toBeGreaterThan(0);
+    expect(stoppedAt).toBeLessThan(20);
+    const resumed = await layerwise('pretrain', '--model', model, '--text', text, '--validation', heldOut, '--backend', 'cpu', '--resume', checkpoints, '--out', path.join(work, 'resumed'));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const a = await tensors(path.join(work, 'whole', 'model.safetensors'));
+    const b = await tensors(path.join(work, 'resumed', 'model.safetensors'));
+    for (const [name, w] of a) expect(Buffer.from((b.get(name) as Float32Array).buffer).equals(Buffer.from(w.buffer)), name).toBe(true);
+  });
+});
+
+describe('from a random initialisation', () => {
+  it('reads only config.json and the tokenizer, and lowers the held-out loss', async () => {
+    const out = path.join(work, 'scratch');
+    const r = await layerwise('pretrain', '--model', model, '--init', 'random', ...RUN, '--mode', 'group', '--max-steps', '30', '--eval-every', '15', '--lr', '3e-3', '--json', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/MODEL_INITIALISED/);
+    const [early, late] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { eval_loss: number });
+    // A random model starts near ln(328) ≈ 5.8 nats per masked token; 30 steps on a 200-word vocabulary get below it.
+    expect(late.eval_loss).toBeLessThan(early.eval_loss);
+    expect(late.eval_loss).toBeLessThan(Math.log(328));
+  });
+});
+
+describe('bad input', () => {
+  it('needs --text, refuses tagged tokens, a bad mode and a classification config', async () => {
+    const none = await layerwise('pretrain', '--model', model, '--out', path.join(work, 'x'), '--json');
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.stdout).error.code).toBe('CLI_MISSING_ARGUMENT');
+    const conll = path.join(work, 'tags.conll');
+    writeFileSync(conll, 'the O\nmovie B-MISC\n\nwas O\ngreat O\n');
+    const tagged = await layerwise('pretrain', '--model', model, '--text', conll, '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(tagged.stdout).error).toMatchObject({ code: 'TRAIN_TASK_DATA_MISMATCH', location: { file: 'tags.conll' } });
+    const mode = await layerwise('pretrain', '--model', model, '--text', text, '--mode', 'blocks', '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(mode.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'mode' } });
+    const cfg = path.join(work, 'cls.json');
+    writeFileSync(cfg, '{"task":"seq-cls"}');
+    const task = await layerwise('pretrain', '--model', model, '--text', text, '--config', cfg, '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(task.stdout).error).toMatchObject({ code: 'TRAIN_CONFIG_INVALID', location: { field: 'task' } });
+  });
+});
