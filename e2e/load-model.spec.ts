@@ -11,8 +11,7 @@ test('load a checkpoint folder, then a truncated one: coded error, previous mode
   const origin = guardOrigin(page, new URL(baseURL!).origin);
   const panel = new ModelPanel(page);
   await panel.goto();
-  await expect(panel.emptyState).toBeVisible();
-  await panel.waitForEngine();
+  await panel.waitForDefaultModel();
 
   await panel.openFolder(BERT_SEQ_CLS);
   await expect(panel.overviewTitle()).toHaveText('bert-seq-cls');
@@ -51,10 +50,10 @@ test('load a checkpoint folder, then a truncated one: coded error, previous mode
 test('drop the files of a checkpoint folder onto the panel', async ({ page }) => {
   const panel = new ModelPanel(page);
   await panel.goto();
-  await panel.waitForEngine();
+  await panel.waitForDefaultModel();
   const names = (await readdir(BERT_SEQ_CLS)).filter((n) => !n.startsWith('reference'));
   const files = await Promise.all(names.map(async (name) => ({ name, bytes: [...(await readFile(join(BERT_SEQ_CLS, name)))] })));
-  await panel.dropFiles(panel.emptyState, files);
+  await panel.dropFiles(page.getByRole('heading', { level: 1, name: 'Model' }), files);
   await expect(panel.stat('Layers')).toHaveText('2');
   await expect(panel.overviewTitle()).toHaveText('Checkpoint');
   await expect(panel.summary.getByRole('table').filter({ hasText: 'model.safetensors' })).toContainText('vocab.txt');

@@ -1,8 +1,9 @@
-// Screenshots of every panel of the studio for docs/screenshots/, in the light and the dark theme: the empty start,
-// a loaded model, a load error, the backend menu, then the journey — dataset, layers, configure, a run, evaluation
-// with the playground, export, and two runs compared in the history. Needs a served build:
+// Screenshots of every panel of the studio for docs/screenshots/, in the light and the dark theme: the built-in
+// model loaded on first visit, "Adapt to my text" during a run, a loaded model, a load error, the backend menu, then
+// the journey — dataset, layers, configure, a run, evaluation with the playground, export, and two runs compared in
+// the history. Needs a served build:
 //   npm run build && npx vite preview --host 127.0.0.1 --port 4318 &
-//   node scripts/take-screenshots.mjs [http://127.0.0.1:4318] [docs/screenshots]
+//   node scripts/take-screenshots.mjs [http://127.0.0.1:4318] [docs/screenshots] [light,dark]
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { chromium } from '@playwright/test';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:4318';
 const out = process.argv[3] ?? 'docs/screenshots';
+const schemes = (process.argv[4] ?? 'light,dark').split(',');
 const fixture = 'tests/golden/hf-tiny/bert-seq-cls';
 const work = await mkdtemp(join(tmpdir(), 'layerwise-shots-'));
 
@@ -34,6 +36,19 @@ for (let i = 0; i < 60; i++) {
 }
 const reviews = join(work, 'reviews.csv');
 await writeFile(reviews, `${rows.join('\n')}\n`);
+
+// Text to adapt the built-in model on: 400 SST-2 training sentences where the shared data is, else lines made here.
+const sst2 = join('..', 'shared', 'data', 'sst2', 'train.tsv');
+async function sst2Sentences(count) {
+  const [header, ...lines] = (await readFile(sst2, 'utf8')).split('\n');
+  const column = header.split('\t').findIndex((name) => name !== 'label');
+  return lines.slice(0, count).map((l) => l.split('\t')[column].trim());
+}
+const notes = existsSync(sst2)
+  ? await sst2Sentences(400)
+  : Array.from({ length: 400 }, (_, i) => `${kinds[i % 3][0][i % 4]} and ${kinds[(i + 1) % 3][0][i % 4]} , said review ${i}`);
+const adaptText = join(work, 'movie-reviews.txt');
+await writeFile(adaptText, `${notes.join('\n')}\n`);
 
 await mkdir(out, { recursive: true });
 const browser = await chromium.launch({
@@ -75,11 +90,29 @@ async function train(page, learningRate) {
   await page.getByRole('status', { name: 'Training status' }).filter({ hasText: /^(Finished|Stopped|Failed)/ }).waitFor({ timeout: 180_000 });
 }
 
+/** "Adapt to my text" on the built-in model, shot once the first held-out evaluation is in; then discarded. */
+async function adapt(page, scheme) {
+  await tab(page, 'Train');
+  const card = page.getByRole('region', { name: 'Adapt to my text (optional)' });
+  await card.getByLabel('Adaptation text file').setInputFiles(adaptText);
+  await card.getByLabel('Length in', { exact: true }).selectOption('steps');
+  await card.getByLabel('Steps', { exact: true }).fill('60');
+  await card.getByLabel('Max length (tokens)', { exact: true }).fill('64');
+  await card.getByRole('button', { name: 'Adapt the model' }).click();
+  await card.getByRole('status', { name: 'Adaptation status' }).filter({ hasText: 'masked-token accuracy' }).waitFor({ timeout: 180_000 });
+  await card.screenshot({ path: join(out, `adapt-${scheme}.png`) });
+  await card.getByRole('button', { name: 'Stop and discard' }).click();
+  await card.getByRole('status', { name: 'Adaptation status' }).filter({ hasText: /^Stopped/ }).waitFor({ timeout: 60_000 });
+  await tab(page, 'Model');
+}
+
 async function journey(scheme) {
   const page = await open(scheme);
-  await shot(page, `model-empty-${scheme}.png`, false);
+  await page.getByRole('region', { name: 'Loaded model' }).getByRole('heading', { level: 2, name: /^Layerwise default/ }).waitFor({ timeout: 60_000 });
+  await shot(page, `model-default-${scheme}.png`);
+  await adapt(page, scheme);
   await page.getByLabel('Open checkpoint folder').setInputFiles(fixture);
-  await page.getByRole('region', { name: 'Loaded model' }).waitFor();
+  await page.getByRole('region', { name: 'Loaded model' }).getByRole('heading', { level: 2, name: 'bert-seq-cls' }).waitFor();
   await page.getByLabel('Text', { exact: true }).fill(sentence);
   await page.getByRole('button', { name: 'Predict' }).click();
   await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
@@ -135,7 +168,6 @@ async function journey(scheme) {
   await page.context().close();
 }
 
-await journey('light');
-await journey('dark');
+for (const scheme of schemes) await journey(scheme);
 await browser.close();
 console.log(`screenshots written to ${out}/`);

@@ -1,6 +1,9 @@
 // Page object of the Model panel: user-facing locators only (role, label, text).
 import { expect, type Locator, type Page } from '@playwright/test';
 
+/** The name the studio gives the built-in model it loads on first visit (public/models/default/). */
+export const DEFAULT_MODEL_NAME = 'Layerwise default (BERT 4×128, pretrained here)';
+
 export class ModelPanel {
   readonly page: Page;
   readonly tab: Locator;
@@ -10,6 +13,9 @@ export class ModelPanel {
   readonly summary: Locator;
   readonly error: Locator;
   readonly backendBadge: Locator;
+  readonly modelCard: Locator;
+  readonly adaptations: Locator;
+  readonly loadBuiltIn: Locator;
 
   constructor(page: Page) {
     this.page = page;
@@ -20,11 +26,22 @@ export class ModelPanel {
     this.summary = page.getByRole('region', { name: 'Loaded model' });
     this.error = page.getByRole('alert').filter({ hasText: 'Could not load' });
     this.backendBadge = page.getByRole('button', { name: /^Compute backend:/ });
+    this.modelCard = page.getByRole('region', { name: 'Model card' });
+    this.adaptations = page.getByRole('list', { name: 'Adaptations' }).getByRole('listitem');
+    this.loadBuiltIn = page.getByRole('button', { name: 'Load the built-in model' });
   }
 
   async goto(): Promise<void> {
     await this.page.goto('/');
     await expect(this.tab).toHaveAttribute('aria-selected', 'true');
+  }
+
+  /**
+   * Waits until the built-in model, which every page loads when it opens, is loaded. A folder opened before that is
+   * loaded after it (the worker runs loads in order), so waiting first keeps a spec's own checks free of the switch.
+   */
+  async waitForDefaultModel(): Promise<void> {
+    await expect(this.overviewTitle()).toHaveText(DEFAULT_MODEL_NAME, { timeout: 60_000 });
   }
 
   /** Waits until the engine worker reports a backend (the badge stops saying "Starting engine"). */

@@ -168,6 +168,43 @@ export class TrainPanel {
   }
 }
 
+/** "Adapt to my text" in the Train panel: the text, the settings, Adapt / Stop, its status and progress. */
+export class AdaptCard {
+  readonly page: Page;
+  readonly card: Locator;
+  readonly textFile: Locator;
+  readonly start: Locator;
+  readonly stopAndKeep: Locator;
+  readonly stopAndDiscard: Locator;
+  readonly status: Locator;
+  readonly progress: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.card = page.getByRole('region', { name: 'Adapt to my text (optional)' });
+    this.textFile = this.card.getByLabel('Adaptation text file');
+    this.start = this.card.getByRole('button', { name: 'Adapt the model' });
+    this.stopAndKeep = this.card.getByRole('button', { name: 'Stop and keep' });
+    this.stopAndDiscard = this.card.getByRole('button', { name: 'Stop and discard' });
+    this.status = this.card.getByRole('status', { name: 'Adaptation status' });
+    this.progress = this.card.getByRole('progressbar', { name: 'Adaptation progress' });
+  }
+
+  source(name: 'The training dataset’s text' | 'A separate text file'): Locator {
+    return this.card.getByRole('radio', { name: new RegExp(`^${name}`) });
+  }
+
+  /** Runs a number of steps instead of epochs, and types the other settings by label ("Batch size": 4). */
+  async set(values: { steps?: number } & Record<string, string | number | undefined>): Promise<void> {
+    const { steps, ...fields } = values;
+    if (steps !== undefined) {
+      await this.card.getByLabel('Length in', { exact: true }).selectOption('steps');
+      await this.card.getByLabel('Steps', { exact: true }).fill(String(steps));
+    }
+    for (const [label, value] of Object.entries(fields)) await this.card.getByLabel(label, { exact: true }).fill(String(value));
+  }
+}
+
 export class EvaluatePanel {
   readonly page: Page;
   readonly metrics: Locator;

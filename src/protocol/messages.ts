@@ -2,6 +2,7 @@
 // Plain, structured-cloneable data only; File handles are cloned (cheap), weight buffers would be transferred.
 // Both unions are switched on exhaustively (`satisfies never`) by the worker host and the UI's engine client.
 import type { LayerwiseErrorData } from '../lib/errors';
+import type { AdaptationRecord, AdaptPhase, AdaptPlan, AdaptSettings, AdaptTextSource } from './adaptation';
 import type { AugmentSettings, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
 import type { HubNote, HubProgress } from './hub';
 import type { GroupPlan } from './param-groups';
@@ -48,6 +49,24 @@ export interface ParameterInfo {
   nonFinite: number;
 }
 
+/** The folder's README.md (a Hugging Face model card), as text: rendered as text, never as HTML. */
+export interface ModelCard {
+  /** The start of the file, at most MODEL_CARD_MAX_CHARS characters. */
+  text: string;
+  truncated: boolean;
+  /** Where the page can open it (a model loaded from this site's URLs); null for files the user opened. */
+  url: string | null;
+}
+
+export const MODEL_CARD_MAX_CHARS = 65_536;
+
+/** One file of a checkpoint folder served by this site (loadModelUrls); an optional one may be missing (HTTP 404). */
+export interface ModelFileUrl {
+  name: string;
+  url: string;
+  required: boolean;
+}
+
 /** Everything the UI shows about a loaded model: plain data, no tensors. HF field names stay verbatim. */
 export interface ModelSummary {
   /** The folder the user opened, for display only. */
@@ -78,6 +97,10 @@ export interface ModelSummary {
   configJson: string;
   /** Wall time of the load in the worker, in milliseconds. */
   loadMs: number;
+  /** README.md of the folder, when it has one. */
+  modelCard: ModelCard | null;
+  /** Text adaptations that made these weights from the checkpoint as opened, oldest first. */
+  adaptations: AdaptationRecord[];
 }
 
 /** The loaded model's output for one text, in eval mode (no dropout); the shape follows the task head. */
@@ -124,6 +147,11 @@ export type ToWorker =
    * loadModel does (source "id@revision"); progress arrives as hubProgressed, then hubDownloaded, modelLoaded/loadFailed.
    */
   | { type: 'loadHubModel'; loadId: number; id: string; revision: string; endpoint: string }
+  /**
+   * Fetch a checkpoint folder's files from this site (the built-in model under /models/default/), then load them as
+   * loadModel does. A URL of another origin is refused; a missing optional file is skipped.
+   */
+  | { type: 'loadModelUrls'; loadId: number; source: string; files: ModelFileUrl[] }
   /** The user's backend choice; overrides the automatic pick. */
   | { type: 'setBackend'; backend: BackendName }
   /** Run the loaded model on one text (the Model panel's "Try the model"). */
@@ -142,6 +170,13 @@ export type ToWorker =
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }
   | { type: 'stopTraining'; runId: string }
+  /**
+   * Continue masked-LM training of the checkpoint as opened on unlabeled text; on success the adapted weights become
+   * the current model and the checkpoint later runs start from. The current model is untouched until then.
+   */
+  | { type: 'startAdaptation'; adaptId: string; text: AdaptTextSource; settings: AdaptSettings }
+  /** Ends the adaptation after its current step (handled at once): keep its weights so far, or discard them. */
+  | { type: 'stopAdaptation'; adaptId: string; keep: boolean }
   /** Write the current model as a Hugging Face folder, zipped. A model with NaN/Inf weights needs allowNonFinite. */
   | { type: 'exportModel'; requestId: number; allowNonFinite: boolean };
 
@@ -202,6 +237,19 @@ export type FromWorker =
   | { type: 'trainingFinished'; runId: string; reason: FinishReason; step: number; metrics: EvalMetrics | null; restoredBestStep: number | null }
   /** The run (or its preparation) failed; the model keeps the weights of the last good step. */
   | { type: 'trainingFailed'; runId: string; step: number; error: LayerwiseErrorData }
+  /** An adaptation is being prepared: text read, checkpoint loaded with its masked-LM head, text tokenised. */
+  | { type: 'adaptationPreparing'; adaptId: string; phase: AdaptPhase; done: number; total: number }
+  | { type: 'adaptationStarted'; adaptId: string; plan: AdaptPlan }
+  /** Steps since the last report (batched as trainingProgressed). */
+  | { type: 'adaptationProgressed'; adaptId: string; steps: StepTelemetry[] }
+  /** An evaluation on the held-out lines: eval_loss, accuracy (of masked tokens), perplexity. */
+  | { type: 'adaptationEvaluated'; adaptId: string; record: EvalRecord }
+  /** The adapted weights are now the current model (summary) and the starting point of later runs. */
+  | { type: 'adaptationFinished'; adaptId: string; record: AdaptationRecord; summary: ModelSummary }
+  /** Stopped without keeping its weights (or before its first step): nothing changed. */
+  | { type: 'adaptationDiscarded'; adaptId: string; step: number }
+  /** The adaptation (or its preparation) failed: nothing changed. */
+  | { type: 'adaptationFailed'; adaptId: string; step: number; error: LayerwiseErrorData }
   | { type: 'modelExported'; requestId: number; exported: ExportedModel }
   | { type: 'exportFailed'; requestId: number; error: LayerwiseErrorData }
   /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */

@@ -1,11 +1,13 @@
 // The only code that talks to the engine worker: sends ToWorker commands, writes FromWorker events into the
 // store, and watches the worker's heartbeat. Components call its methods and never hold the worker.
 import type { LayerwiseErrorData } from '../lib/errors';
+import type { AdaptSettings, AdaptTextSource } from '../protocol/adaptation';
 import type { AugmentSettings, DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import { hubModelLabel } from '../protocol/hub';
-import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type ExportedModel, type FromWorker, type ToWorker } from '../protocol/messages';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type ExportedModel, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
 import type { Task } from '../protocol/task';
 import type { TrainConfig } from '../protocol/train-config';
+import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
 import type { PredictTarget } from './store/prediction-slice';
 import { isActive } from './store/training-slice';
@@ -23,6 +25,8 @@ export interface EngineClient {
   loadModel(source: string, files: File[]): void;
   /** Downloads a model from the Hugging Face Hub (or a mirror) in the worker, then loads it; nothing is fetched before. */
   loadHubModel(request: { id: string; revision: string; endpoint: string }): void;
+  /** Loads a checkpoint folder served by this site (the built-in model); the worker fetches its files. */
+  loadModelUrls(source: string, files: ModelFileUrl[]): void;
   setBackend(backend: BackendName): void;
   /** Runs the loaded model on one text; the result arrives in the prediction slice under its target. */
   predict(text: string, target?: PredictTarget): void;
@@ -37,6 +41,10 @@ export interface EngineClient {
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
+  /** Starts "Adapt to my text" (masked-LM training of the loaded checkpoint); returns its id. */
+  startAdaptation(text: AdaptTextSource, settings: AdaptSettings): string;
+  /** Ends the adaptation after its current step: keep its weights so far, or leave the model as it was. */
+  stopAdaptation(keep: boolean): void;
   /** Zips the current model as a Hugging Face folder and hands the zip to the browser's download. */
   exportModel(allowNonFinite?: boolean): void;
   /** Replaces a crashed or unresponsive worker with a fresh one (what the old one held is lost). */
@@ -122,6 +130,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
         return;
       case 'datasetRead':
         actions().datasetRead(event.requestId, event.summary);
+        if (event.summary.role === 'train') actions().configFollowsData(event.summary);
         return;
       case 'datasetReadFailed':
         actions().datasetReadFailed(event.requestId, event.role, event.file, event.error);
@@ -165,6 +174,31 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       case 'trainingFailed':
         actions().trainingFailed(event.runId, event.error);
         return;
+      case 'adaptationPreparing':
+        actions().adaptationPreparing(event.adaptId, event.phase, event.done, event.total);
+        return;
+      case 'adaptationStarted':
+        actions().adaptationStarted(event.adaptId, event.plan);
+        return;
+      case 'adaptationProgressed':
+        actions().adaptationProgressed(event.adaptId, event.steps);
+        return;
+      case 'adaptationEvaluated':
+        actions().adaptationEvaluated(event.adaptId, event.record);
+        return;
+      case 'adaptationFinished':
+        // The adapted checkpoint is now the worker's current model and what later runs start from.
+        actions().adaptationFinished(event.adaptId, event.record);
+        actions().modelReplaced(event.summary);
+        actions().configFollowsModel(event.summary);
+        actions().predictionsCleared();
+        return;
+      case 'adaptationDiscarded':
+        actions().adaptationDiscarded(event.adaptId);
+        return;
+      case 'adaptationFailed':
+        actions().adaptationFailed(event.adaptId, event.error);
+        return;
       case 'modelExported':
         exported(event.requestId, event.exported);
         return;
@@ -187,6 +221,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     actions().predictionsCleared();
     actions().datasetsLost();
     actions().trainingLost({ code: 'ENGINE_CRASHED', message: 'Training stopped unexpectedly: the engine stopped.' });
+    actions().adaptationLost({ code: 'ENGINE_CRASHED', message: 'The adaptation stopped unexpectedly: the engine stopped.' });
     const exporting = actions().exporting.requestId;
     if (exporting !== null) actions().exportFailed(exporting, { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' });
   }
@@ -231,6 +266,11 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().modelLoadStarted({ loadId, source, fileCount: 0, bytes: 0, startedAt: Date.now() });
       actions().hubLoadStarted(loadId, source);
       worker.postMessage({ type: 'loadHubModel', loadId, id, revision, endpoint });
+    },
+    loadModelUrls(source, files) {
+      const loadId = nextRequestId++;
+      actions().modelLoadStarted({ loadId, source, fileCount: files.length, bytes: 0, startedAt: Date.now(), fromSite: true });
+      worker.postMessage({ type: 'loadModelUrls', loadId, source, files });
     },
     setBackend(backend) {
       actions().backendRequested(backend);
@@ -281,6 +321,18 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       if (runId === null || !isActive(status)) return;
       actions().trainingStopRequested();
       worker.postMessage({ type: 'stopTraining', runId });
+    },
+    startAdaptation(text, settings) {
+      const adaptId = newRunId();
+      actions().adaptationRequested(adaptId);
+      worker.postMessage({ type: 'startAdaptation', adaptId, text, settings });
+      return adaptId;
+    },
+    stopAdaptation(keep) {
+      const { adaptId, status } = actions().adaptation;
+      if (adaptId === null || !isAdapting(status)) return;
+      actions().adaptationStopRequested(keep);
+      worker.postMessage({ type: 'stopAdaptation', adaptId, keep });
     },
     exportModel(allowNonFinite = false) {
       const requestId = nextRequestId++;

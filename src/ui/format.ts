@@ -1,4 +1,5 @@
 // Number and size formatting for the UI, in one place so every panel writes numbers the same way (en-US grouping).
+import type { AdaptationRecord } from '../protocol/adaptation';
 import type { Task } from '../protocol/task';
 
 const grouped = new Intl.NumberFormat('en-US');
@@ -49,4 +50,21 @@ export const BACKEND_LABELS = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU' } as 
 export function tokenizerLabel(kind: string): string {
   const labels: Record<string, string> = { wordpiece: 'WordPiece', bpe: 'BPE', unigram: 'Unigram (SentencePiece)' };
   return Object.hasOwn(labels, kind) ? labels[kind] : kind;
+}
+
+/**
+ * One adaptation in a sentence: "on notes.txt: 120 of 120 steps over 2,000 lines · MLM loss 3.210 · held out
+ * (100 lines): MLM loss 3.305, masked-token accuracy 41.2%".
+ */
+export function describeAdaptation(a: AdaptationRecord): string {
+  const loss = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+  const parts = [
+    `on ${a.text}: ${formatCount(a.steps)} of ${formatCount(a.totalSteps)} steps over ${formatCount(a.lines)} lines${a.stopped ? ' (stopped, weights kept)' : ''}`,
+    `MLM loss ${loss(a.trainLoss)}`,
+  ];
+  if (a.evalLoss !== null) {
+    parts.push(`held out (${formatCount(a.heldOutLines)} lines): MLM loss ${loss(a.evalLoss)}${a.maskedAccuracy !== null ? `, masked-token accuracy ${formatPercent(a.maskedAccuracy)}` : ''}`);
+  }
+  parts.push(`learning rate ${a.learningRate}${a.wholeWord ? ', whole-word masking' : ''}`);
+  return parts.join(' · ');
 }

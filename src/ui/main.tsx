@@ -1,10 +1,12 @@
-// Browser entry: one store, one engine client (which starts the worker), the theme the user chose last time.
+// Browser entry: one store, one engine client (which starts the worker), the built-in model loaded into it, and the
+// theme the user chose last time.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { createEngineClient } from './engine-client';
 import { EngineContext } from './engine-context';
 import { watchDataPlan } from './features/dataset/plan-watcher';
+import { loadDefaultModel } from './features/model/default-model';
 import { startRunRecorder } from './features/history/run-recorder';
 import { appStore } from './store/app-store';
 import './styles.css';
@@ -25,6 +27,8 @@ appStore.subscribe((state, previous) => {
 const engine = createEngineClient(appStore);
 watchDataPlan(appStore, engine);
 startRunRecorder(appStore);
+// A page opens with no model: the built-in one is loaded, so that a dataset and Start are all a first run needs.
+loadDefaultModel(engine);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,21 +1,24 @@
 // The engine's browser host: picks the backend, runs the ToWorker message loop, reports FromWorker events.
 // Thin by design (excalidraw's worker split): the engine does the work and is tested without this file.
 // Commands run one at a time, in order; a model or dataset replaces the current one only once it has loaded
-// completely. A training run's loop runs beside the queue; pause, resume, stop and cancel skip the queue.
+// completely. A training run's or an adaptation's loop runs beside the queue; pause, resume, stop and cancel skip
+// the queue, and an adaptation's result is adopted in the queue, so that it never swaps a model under a command.
 import { useBackend } from '../engine/backend/backend';
 import { loadCheckpoint, type LoadedModel } from '../engine/load';
 import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
+import { AdaptationRun, type AdaptedCheckpoint } from './adaptation-run';
 import { backendNotices, planBackends } from './backend-choice';
 import { planRunData, summarizeDataset } from './dataset-summary';
 import { exportModel } from './export-zip';
 import { loadHubModel } from './hub-load';
-import { summarizeModel } from './model-summary';
+import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
 import { REPORT_INTERVAL_MS } from './step-batcher';
 import { TrainingRun } from './training-run';
+import { fetchModelFiles } from './url-load';
 import { WASM_PATHS } from './wasm-paths';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -25,10 +28,14 @@ function post(event: FromWorker): void {
 }
 
 let current: LoadedModel | null = null;
-/** The folder the current model came from (a run reloads it), its display name and file sizes. */
-let origin: { folder: SourceFolder; source: string; files: { name: string; size: number }[] } | null = null;
+/**
+ * The checkpoint runs start from (the folder opened, or the adapted one), its display name, file sizes, model card
+ * and adaptations.
+ */
+let origin: { folder: SourceFolder; source: string; files: { name: string; size: number }[]; provenance: ModelProvenance } | null = null;
 const datasets: { train: Dataset | null; validation: Dataset | null } = { train: null, validation: null };
 let run: TrainingRun | null = null;
+let adaptation: AdaptationRun | null = null;
 /** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
 const reads = new Map<number, AbortController>();
 const cancelledReads = new Set<number>();
@@ -114,9 +121,19 @@ function training(): boolean {
 
 const TRAINING_BUSY = () => new LayerwiseError('TRAINING_IN_PROGRESS', 'A training run is in progress: stop it first.');
 
+/** Why the model cannot change now (a run or an adaptation is using it), or null. */
+function busy(): LayerwiseError | null {
+  if (training()) return TRAINING_BUSY();
+  if (adaptation !== null && adaptation.state !== 'ended') {
+    return new LayerwiseError('ADAPTATION_IN_PROGRESS', 'The model is being adapted to your text: stop the adaptation first.');
+  }
+  return null;
+}
+
 async function switchBackend(name: BackendName): Promise<void> {
-  if (training()) {
-    post({ type: 'backendFailed', backend: name, error: TRAINING_BUSY().toData() });
+  const refusal = busy();
+  if (refusal) {
+    post({ type: 'backendFailed', backend: name, error: refusal.toData() });
     return;
   }
   const previous = backend;
@@ -138,22 +155,45 @@ async function switchBackend(name: BackendName): Promise<void> {
   }
 }
 
-async function loadModel(command: Extract<ToWorker, { type: 'loadModel' }>): Promise<void> {
+/** Loads a folder's files; cardUrl is where the page can open its README.md (files fetched from this site). */
+async function loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null): Promise<void> {
   const started = performance.now();
   try {
-    if (training()) throw TRAINING_BUSY();
-    const folder: SourceFolder = new Map(command.files.map((f) => [f.name, blobFile(f.name, f)]));
+    const refusal = busy();
+    if (refusal) throw refusal;
+    const folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
     const next = await loadCheckpoint(folder);
-    const files = command.files.map((f) => ({ name: f.name, size: f.size }));
-    const summary = summarizeModel(next, command.source, files, performance.now() - started);
+    const files = given.map((f) => ({ name: f.name, size: f.size }));
+    const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [] };
+    const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
     const previous = current;
     current = next;
-    origin = { folder, source: command.source, files };
+    origin = { folder, source, files, provenance };
     previous?.params.dispose();
-    post({ type: 'modelLoaded', loadId: command.loadId, summary });
+    post({ type: 'modelLoaded', loadId, summary });
   } catch (err) {
-    post({ type: 'loadFailed', loadId: command.loadId, source: command.source, error: toErrorData(err) });
+    post({ type: 'loadFailed', loadId, source, error: toErrorData(err) });
   }
+}
+
+function loadModel(command: Extract<ToWorker, { type: 'loadModel' }>): Promise<void> {
+  return loadFiles(command.loadId, command.source, command.files, null);
+}
+
+async function loadModelUrls(command: Extract<ToWorker, { type: 'loadModelUrls' }>): Promise<void> {
+  const { loadId, source } = command;
+  const at = scope.location.origin;
+  let files: File[];
+  try {
+    const refusal = busy();
+    if (refusal) throw refusal;
+    files = await fetchModelFiles(command.files, at);
+  } catch (err) {
+    post({ type: 'loadFailed', loadId, source, error: toErrorData(err) });
+    return;
+  }
+  const card = command.files.find((f) => f.name === 'README.md');
+  await loadFiles(loadId, source, files, card && files.some((f) => f.name === card.name) ? new URL(card.url, at).href : null);
 }
 
 async function predict(command: Extract<ToWorker, { type: 'predict' }>): Promise<void> {
@@ -205,8 +245,9 @@ function planData(command: Extract<ToWorker, { type: 'planData' }>): void {
 
 async function startTraining(command: Extract<ToWorker, { type: 'startTraining' }>): Promise<void> {
   const { runId } = command;
-  if (training()) {
-    post({ type: 'trainingFailed', runId, step: 0, error: TRAINING_BUSY().toData() });
+  const refusal = busy();
+  if (refusal) {
+    post({ type: 'trainingFailed', runId, step: 0, error: refusal.toData() });
     return;
   }
   if (current === null || origin === null) {
@@ -222,6 +263,41 @@ async function startTraining(command: Extract<ToWorker, { type: 'startTraining' 
   previous.params.dispose();
   // The loop runs beside the queue, so that predictions, dataset reads and plans stay answered while it trains.
   void next.run();
+}
+
+/** Runs work in the command queue after the commands before it, so that it never interleaves with one. */
+function enqueue<T>(work: () => Promise<T>): Promise<T> {
+  const done = queue.then(work);
+  queue = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  return done;
+}
+
+async function startAdaptation(command: Extract<ToWorker, { type: 'startAdaptation' }>): Promise<void> {
+  const { adaptId } = command;
+  const refusal = busy();
+  if (refusal || current === null || origin === null) {
+    const error = refusal ?? new LayerwiseError('ADAPT_NO_MODEL', 'Open a model in the Model panel first.');
+    post({ type: 'adaptationFailed', adaptId, step: 0, error: error.toData() });
+    return;
+  }
+  const from = origin;
+  const next = new AdaptationRun(adaptId, post);
+  adaptation = next;
+  if (!(await next.prepare({ folder: from.folder, dataset: datasets.train }, command.text, command.settings))) return;
+  // Adopted in the queue: a prediction or an export in flight finishes on the model it started with.
+  const adopt = (adapted: AdaptedCheckpoint) =>
+    enqueue(async () => {
+      const provenance = { card: from.provenance.card, adaptations: [...from.provenance.adaptations, adapted.record] };
+      const previous = current;
+      current = adapted.model;
+      origin = { folder: adapted.folder, source: from.source, files: adapted.files, provenance };
+      previous?.params.dispose();
+      return summarizeModel(adapted.model, from.source, adapted.files, adapted.loadMs, provenance);
+    });
+  void next.run(adopt);
 }
 
 async function exportCurrent(command: Extract<ToWorker, { type: 'exportModel' }>): Promise<void> {
@@ -255,6 +331,9 @@ function handleAtOnce(command: ToWorker): boolean {
     case 'stopTraining':
       if (run?.runId === command.runId) run.stop();
       return true;
+    case 'stopAdaptation':
+      if (adaptation?.adaptId === command.adaptId) adaptation.stop(command.keep);
+      return true;
     default:
       return false;
   }
@@ -266,6 +345,8 @@ async function handle(command: ToWorker): Promise<void> {
       return loadModel(command);
     case 'loadHubModel':
       return loadHubModel(command, post, loadModel);
+    case 'loadModelUrls':
+      return loadModelUrls(command);
     case 'setBackend':
       return switchBackend(command.backend);
     case 'predict':
@@ -280,12 +361,15 @@ async function handle(command: ToWorker): Promise<void> {
       return planData(command);
     case 'startTraining':
       return startTraining(command);
+    case 'startAdaptation':
+      return startAdaptation(command);
     case 'exportModel':
       return exportCurrent(command);
     case 'cancelDatasetRead':
     case 'pauseTraining':
     case 'resumeTraining':
     case 'stopTraining':
+    case 'stopAdaptation':
       // Handled on arrival by handleAtOnce.
       return;
     default: {

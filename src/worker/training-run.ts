@@ -16,7 +16,7 @@ import type { AugmentSettings } from '../protocol/dataset-summary';
 import type { FromWorker } from '../protocol/messages';
 import { deriveSchedule } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
-import { summarizeModel } from './model-summary';
+import { summarizeModel, type ModelProvenance } from './model-summary';
 import { StepBatcher, yieldToEventLoop } from './step-batcher';
 
 /** What a run starts from: the checkpoint folder as the user opened it, and the datasets read so far. */
@@ -24,6 +24,8 @@ export interface RunSources {
   folder: SourceFolder;
   source: string;
   files: readonly { name: string; size: number }[];
+  /** The model card and adaptations of the checkpoint, carried into the run's summary. */
+  provenance?: ModelProvenance;
   train: Dataset | null;
   validation: Dataset | null;
 }
@@ -96,7 +98,7 @@ export class TrainingRun {
         masking: config.task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
         groupTelemetryEvery: Math.max(1, Math.ceil(steps / TELEMETRY_POINTS)),
       });
-      const summary = summarizeModel(model, sources.source, sources.files, loadMs);
+      const summary = summarizeModel(model, sources.source, sources.files, loadMs, sources.provenance);
       this.pendingStart = { labels, maxLength: data.maxLength, dataNotes: data.warnings.map((w) => ({ ...w })), summary };
       return model;
     } catch (err) {

@@ -108,14 +108,14 @@ describe('from a random initialisation', () => {
 });
 
 describe('bad input', () => {
-  it('needs --text, refuses tagged tokens, a bad mode and a classification config', async () => {
+  it('needs --text with a text column, and refuses a bad mode and a classification config', async () => {
     const none = await layerwise('pretrain', '--model', model, '--out', path.join(work, 'x'), '--json');
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout).error.code).toBe('CLI_MISSING_ARGUMENT');
-    const conll = path.join(work, 'tags.conll');
-    writeFileSync(conll, 'the O\nmovie B-MISC\n\nwas O\ngreat O\n');
-    const tagged = await layerwise('pretrain', '--model', model, '--text', conll, '--out', path.join(work, 'x'), '--json');
-    expect(JSON.parse(tagged.stdout).error).toMatchObject({ code: 'TRAIN_TASK_DATA_MISMATCH', location: { file: 'tags.conll' } });
+    const numbers = path.join(work, 'numbers.csv');
+    writeFileSync(numbers, 'a,b\n1,2\n3,4\n5,6\n');
+    const noText = await layerwise('pretrain', '--model', model, '--text', numbers, '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(noText.stdout).error).toMatchObject({ code: 'DATA_NO_TEXT_COLUMN', location: { file: 'numbers.csv' } });
     const mode = await layerwise('pretrain', '--model', model, '--text', text, '--mode', 'blocks', '--out', path.join(work, 'x'), '--json');
     expect(JSON.parse(mode.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'mode' } });
     const cfg = path.join(work, 'cls.json');

@@ -48,6 +48,8 @@ function summary(source: string): ModelSummary {
     parameters: [],
     configJson: '{}',
     loadMs: 1,
+    modelCard: null,
+    adaptations: [],
   };
 }
 

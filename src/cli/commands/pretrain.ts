@@ -8,6 +8,7 @@ import { streamId } from '../../lib/random';
 import type { Dataset, ExampleDataset } from '../../formats/datasets/index';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
 import { encodeExamples, type EncodedDataset } from '../../engine/data/encode';
+import { textCorpus } from '../../engine/data/text-corpus';
 import { makeSplits } from '../../engine/data/split';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
@@ -49,7 +50,8 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
 
   --model       the architecture and tokenizer (config.json + tokenizer files); its weights are the starting point
                 unless --init random (continued pretraining adapts a model to new text)
-  --text        unlabeled text: .txt (one example per line), or the text column of a CSV/TSV/JSONL (--text-col)
+  --text        unlabeled text: .txt (one example per line), the text column of a CSV/TSV/JSONL (--text-col; labels
+                are ignored), or the sentences of a CoNLL file
   --validation  held-out text for eval_loss, masked-token accuracy and perplexity; or --validation-split X,
                 a seeded share of the lines
   --whole-word  mask all subwords of a word together (DataCollatorForWholeWordMask)
@@ -71,25 +73,10 @@ const OVERRIDES = [
   ['seed', 'seed'],
 ] as const;
 
-/** The lines of several text datasets as one single-column dataset (the first file names it). */
+/** The lines of several datasets as one single-column text dataset (textCorpus: labels dropped, CoNLL words joined). */
 function joinTexts(files: Dataset[]): ExampleDataset {
-  const rows: string[][] = [];
-  const rowLines: number[] = [];
-  for (const ds of files) {
-    if (ds.kind !== 'examples' || ds.textColumns.length === 0) {
-      throw new LayerwiseError('TRAIN_TASK_DATA_MISMATCH', `${ds.file} holds ${ds.kind === 'tokens' ? 'tagged tokens' : 'no text column'}; pretraining needs lines of text (pass --text-col NAME for a CSV)`, {
-        file: ds.file,
-        field: 'text',
-      });
-    }
-    const col = ds.columns.indexOf(ds.textColumns[0]);
-    ds.rows.forEach((r, i) => {
-      rows.push([r[col]]);
-      rowLines.push(ds.rowLines[i]);
-    });
-  }
-  const first = files[0] as ExampleDataset;
-  return { ...first, file: files.map((f) => f.file).join(' + '), columns: ['text'], textColumns: ['text'], rows, rowLines, labelColumn: null, otherLabelColumns: [], labels: new Map() };
+  const corpora = files.map(textCorpus);
+  return { ...corpora[0], file: files.map((f) => f.file).join(' + '), rows: corpora.flatMap((c) => c.rows), rowLines: corpora.flatMap((c) => c.rowLines) };
 }
 
 async function pretrainConfig(opts: Record<string, unknown>): Promise<{ input: Record<string, unknown>; file?: string }> {

@@ -2,6 +2,7 @@
 // outside React by the engine client, read by components through narrow selectors (useApp(s => s.model.current)).
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createAdaptationSlice, type AdaptationSlice } from './adaptation-slice';
 import { createConfigSlice, type ConfigSlice } from './config-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createEngineSlice, type EngineSlice } from './engine-slice';
@@ -22,7 +23,8 @@ export type AppState = EngineSlice &
   TrainingSlice &
   ExportSlice &
   HistorySlice &
-  HubSlice;
+  HubSlice &
+  AdaptationSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -37,6 +39,7 @@ export function createAppStore(): AppStore {
     ...createExportSlice(...args),
     ...createHistorySlice(...args),
     ...createHubSlice(...args),
+    ...createAdaptationSlice(...args),
   }));
 }
 

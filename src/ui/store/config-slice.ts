@@ -2,7 +2,9 @@
 // shown with its error (protocol/train-config validates it); features/configure/config-draft.ts derives the
 // usable config that the previews and the run use. Defaults come from DEFAULT_TRAIN_CONFIG only.
 import type { StateCreator } from 'zustand/vanilla';
+import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
+import type { Task } from '../../protocol/task';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../protocol/train-config';
 import type { AppState } from './app-store';
 
@@ -13,8 +15,23 @@ export interface ConfigSlice {
   /** Replaces several top-level fields at once (presets of the Layers panel). */
   configPatched(patch: Partial<TrainConfig>): void;
   configReset(): void;
-  /** A model was loaded: its task becomes the run's, and prefixes that name none of its parameters are dropped. */
+  /**
+   * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, and prefixes that name none of its
+   * parameters are dropped.
+   */
   configFollowsModel(summary: ModelSummary): void;
+  /** A training file was read: under a masked-LM checkpoint, the run's task follows what the file holds. */
+  configFollowsData(summary: DatasetSummary): void;
+}
+
+/**
+ * The task a run fine-tunes: the checkpoint's own, except for a masked-LM checkpoint (a pretrained base such as the
+ * built-in model), whose runs train the task the data holds — tagged tokens: token classification; rows: sequence
+ * classification. Masked-LM training of a model is "Adapt to my text", or the task chosen in Configure.
+ */
+export function fineTuneTask(modelTask: Task, data: DatasetSummary | null): Task {
+  if (modelTask !== 'mlm') return modelTask;
+  return data?.kind === 'tokens' ? 'token-cls' : 'seq-cls';
 }
 
 function copy<T>(value: T): T {
@@ -45,6 +62,12 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
       const draft = s.config.draft;
       const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
       const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
-      return { config: { draft: { ...draft, task: summary.task, freeze, lrMultipliers } } };
+      return { config: { draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers } } };
+    }),
+  configFollowsData: (summary) =>
+    set((s) => {
+      const draft = s.config.draft;
+      if (s.model.current?.task !== 'mlm' || draft.task === 'mlm') return s;
+      return { config: { draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
     }),
 });

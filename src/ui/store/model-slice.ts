@@ -12,6 +12,8 @@ export interface PendingLoad {
   bytes: number;
   /** Date.now() when the command was sent. */
   startedAt: number;
+  /** The worker fetches the files from this site (the built-in model): their sizes are not known here. */
+  fromSite?: boolean;
 }
 
 export interface ModelState {

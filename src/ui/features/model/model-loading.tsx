@@ -19,8 +19,9 @@ export function ModelLoading({ pending }: { pending: PendingLoad }) {
             Loading <bdi>{name}</bdi>…
           </p>
           <p className="muted">
-            {pending.fileCount} {pending.fileCount === 1 ? 'file' : 'files'} · {formatBytes(pending.bytes)} · validating headers and
-            reading weights in the engine worker
+            {pending.fromSite
+              ? 'Fetching its files from this site, then validating headers and reading weights in the engine worker'
+              : `${pending.fileCount} ${pending.fileCount === 1 ? 'file' : 'files'} · ${formatBytes(pending.bytes)} · validating headers and reading weights in the engine worker`}
           </p>
         </div>
         <span className="loading-elapsed tabular">{formatDuration(Math.max(0, now - pending.startedAt))}</span>

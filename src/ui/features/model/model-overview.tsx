@@ -21,6 +21,7 @@ export function ModelOverview({ summary }: { summary: ModelSummary }) {
             <Badge tone="accent">{summary.family}</Badge>
             <Badge>{TASK_LABELS[summary.task]}</Badge>
             <Badge tone="success">Loaded in {formatDuration(summary.loadMs)}</Badge>
+            {summary.adaptations.length > 0 && <Badge tone="warning">Adapted to your text</Badge>}
           </div>
         </div>
         <div className="overview-params">

@@ -1,5 +1,6 @@
-// The Model panel: open a Hugging Face checkpoint folder (picker or drop), follow the load, read the summary.
-// A failed load shows its coded error above the model that is still loaded, which stays shown and usable.
+// The Model panel: the built-in model (loaded on first visit), or a Hugging Face checkpoint folder (picker or drop);
+// follow the load, read the summary, the model card and any text adaptation. A failed load shows its coded error
+// above the model that is still loaded, which stays shown and usable.
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { NextStep } from '../../components/next-step';
@@ -7,11 +8,14 @@ import { PanelHeader } from '../../components/panel-header';
 import { useEngine } from '../../engine-context';
 import { useApp } from '../../store/app-store';
 import { activeHubDownload } from '../../store/hub-slice';
+import { Icon } from '../../components/icons';
 import { DropZone, FolderPicker } from './checkpoint-picker';
+import { DEFAULT_MODEL_NAME, loadDefaultModel } from './default-model';
 import { HubForm } from './hub-form';
 import type { CheckpointPick } from './checkpoint-files';
 import { LoaderMessages } from './loader-messages';
 import { ConfigCard, FilesCard, TaskCard, TokenizerCard } from './model-details';
+import { AdaptationsCard, ModelCardView } from './model-card-view';
 import { ModelLoading } from './model-loading';
 import { ModelOverview } from './model-overview';
 import { ParameterBreakdown } from './parameter-breakdown';
@@ -44,6 +48,8 @@ function ModelSummaryView() {
         <TokenizerCard tokenizer={summary.tokenizer} />
         <TaskCard summary={summary} />
       </div>
+      {summary.adaptations.length > 0 && <AdaptationsCard adaptations={summary.adaptations} />}
+      {summary.modelCard && <ModelCardView card={summary.modelCard} />}
       <TryModel summary={summary} />
       <LoaderMessages messages={summary.messages} parameters={summary.parameters} />
       <ParameterBreakdown parameters={summary.parameters} total={summary.parameterCount} />
@@ -62,20 +68,43 @@ export function ModelPanel() {
   // A Hub download shows its own progress bar; the loading card follows once the files are here.
   const downloading = useApp((s) => activeHubDownload(s) !== null);
   const pickFailed = useApp((s) => s.modelPickFailed);
+  // The built-in model as it was loaded (not adapted since): loading it again would change nothing.
+  const isDefault = useApp((s) => s.model.current?.source === DEFAULT_MODEL_NAME && s.model.current.adaptations.length === 0);
   const open = (pick: CheckpointPick) => engine.loadModel(pick.source, pick.files);
   const empty = !hasModel && !pending;
+  const builtIn = (
+    <button type="button" className="button button-secondary" onClick={() => loadDefaultModel(engine)}>
+      <Icon name="model" size={16} /> Load the built-in model
+    </button>
+  );
   return (
     <DropZone onPick={open} onError={(error) => pickFailed('', error)} className="panel-body">
       <PanelHeader
         title="Model"
-        description="A pretrained Hugging Face checkpoint: config.json, model.safetensors and its tokenizer. Files are read on this device and never uploaded."
-        actions={!empty && <FolderPicker onPick={open} variant="secondary" />}
+        description="A pretrained Hugging Face checkpoint: the built-in one, or your own folder with config.json, model.safetensors and its tokenizer. Files are read on this device and never uploaded."
+        actions={
+          !empty && (
+            <>
+              {hasModel && !isDefault && !pending && builtIn}
+              <FolderPicker onPick={open} variant="secondary" />
+            </>
+          )
+        }
       />
       <ModelLoadError />
       {pending && !downloading && <ModelLoading pending={pending} />}
       {empty ? (
         <div className="card empty-card">
-          <EmptyState icon="folder" title="No model loaded — open a Hugging Face checkpoint folder" action={<FolderPicker onPick={open} />}>
+          <EmptyState
+            icon="folder"
+            title="No model loaded — open a Hugging Face checkpoint folder"
+            action={
+              <>
+                <FolderPicker onPick={open} />
+                {builtIn}
+              </>
+            }
+          >
             <p>
               Pick the folder that holds <code>config.json</code>, <code>model.safetensors</code> and <code>tokenizer.json</code> or{' '}
               <code>vocab.txt</code>, or drop it here. BERT, RoBERTa, DistilBERT and ELECTRA checkpoints are supported.

@@ -1,6 +1,7 @@
-// The Train panel: what is still missing before a run can start, the Start / Pause / Stop buttons, a status line
-// (role="status", "Training status"), progress bars, the live charts and the per-layer heatmap. Nothing here
-// trains: the engine client sends commands, and the worker's events fill the store this panel reads.
+// The Train panel: what is still missing before a run can start, the Start / Pause / Stop buttons, the optional
+// "Adapt to my text" step before fine-tuning, a status line (role="status", "Training status"), progress bars, the
+// live charts and the per-layer heatmap. Nothing here trains: the engine client sends commands, and the worker's
+// events fill the store this panel reads.
 import { useMemo } from 'react';
 import { Card } from '../../components/card';
 import { ErrorAlert } from '../../components/error-alert';
@@ -13,8 +14,10 @@ import { toErrorData } from '../../../lib/errors';
 import { planParameterGroups } from '../../../protocol/param-groups';
 import { BACKEND_LABELS, formatCount } from '../../format';
 import { useApp } from '../../store/app-store';
+import { isAdapting } from '../../store/adaptation-slice';
 import { useRunConfig } from '../../store/config-draft';
 import { isActive, type TrainingState } from '../../store/training-slice';
+import { AdaptCard } from './adapt-card';
 import { currentEpoch, etaSeconds, formatClock, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
 import { TelemetryHeatmap } from './telemetry-heatmap';
 import { GradientNormChart, LearningRateChart, LossChart, MetricsChart } from './training-charts';
@@ -144,11 +147,12 @@ function Controls({ canStart }: { canStart: boolean }) {
   const engine = useEngine();
   const status = useApp((s) => s.training.status);
   const augment = useApp((s) => s.dataset.augment);
+  const adapting = useApp((s) => isAdapting(s.adaptation.status));
   const { config } = useRunConfig();
   const active = isActive(status);
   return (
     <div className="run-controls">
-      <button type="button" className="button button-primary" disabled={!canStart || active} onClick={() => engine.startTraining(config, augment)}>
+      <button type="button" className="button button-primary" disabled={!canStart || active || adapting} onClick={() => engine.startTraining(config, augment)}>
         <Icon name="train" size={16} /> Start training
       </button>
       {status === 'paused' ? (
@@ -235,6 +239,7 @@ export function TrainPanel() {
       />
       {!canStart && !isActive(status) && <Preflight checks={checks} />}
       {status === 'failed' && error && error.code !== 'TRAIN_CANCELLED' && <ErrorAlert title="Training failed" error={error} />}
+      <AdaptCard />
       <RunStatus ready={canStart} />
       {notes.length > 0 && (
         <details className="card notes-card">
