@@ -206,6 +206,18 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   adapters: null,
 };
 
+/**
+ * The default peak learning rate for a model of this width. BERT's fine-tuning rates (2e-5–5e-5, Devlin et al.
+ * 2019) are for hidden size 768; narrower models need larger steps (Turc et al. 2019 fine-tune their small BERTs
+ * at up to 1e-4–3e-4), so below 768 the rate grows as 768 / hidden_size (AdamW's update per weight does not
+ * shrink with width), capped at 5e-4: 3e-4 at hidden 128, 1.5e-4 at 256, 1e-4 at 384.
+ */
+export function defaultLearningRate(hiddenSize: number): number {
+  const base = DEFAULT_TRAIN_CONFIG.learningRate;
+  if (!(hiddenSize > 0) || hiddenSize >= 768) return base;
+  return Math.min(5e-4, Number(((base * 768) / hiddenSize).toPrecision(2)));
+}
+
 /** One bad field: its dotted path, what was expected, and what was found (shortened). */
 export interface ConfigFieldError {
   path: string;

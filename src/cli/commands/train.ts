@@ -1,9 +1,12 @@
 // `layerwise train`: fine-tunes a checkpoint (or trains its architecture from a fresh initialisation) on a dataset
 // file with the engine's Trainer, prints one JSON line per evaluation, and writes a Hugging Face folder plus
 // metrics.json (DESIGN.md "The command line"). Ctrl-C stops after the current step and still writes the folder.
+import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
-import { parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
+import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
+import { parseHfConfig } from '../../formats/hf-config';
+import { utf8Text } from '../../engine/checkpoint-files';
 import type { Task } from '../../protocol/task';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
@@ -15,7 +18,7 @@ import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
-import { nodeFolder } from '../node-files';
+import { nodeFile, nodeFolder } from '../node-files';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
@@ -105,6 +108,12 @@ export async function run(argv: string[]): Promise<number> {
   const taskFlag = taskOption(opts.task);
   const columns = { textCol: opts['text-col'], labelCol: opts['label-col'] };
   const { input, file: configFile } = await runConfig(opts, taskFlag, resume);
+  if (input.learningRate === undefined) {
+    // As in the studio: the default rate follows the model's width (5e-5 at hidden 768, 3e-4 at hidden 128).
+    const { config: modelConfig } = parseHfConfig(await utf8Text(nodeFile(path.join(modelDir, 'config.json'))));
+    input.learningRate = defaultLearningRate(modelConfig.hidden_size);
+    console.error(`layerwise train: note: learning rate ${input.learningRate}, the default for hidden size ${modelConfig.hidden_size} (--lr sets another)`);
+  }
   const backend = await startCliBackend(opts.backend, 'train');
 
   const train = await readDatasetFile(dataPath, 'data', columns);

@@ -5,19 +5,23 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Task } from '../../protocol/task';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../protocol/train-config';
+import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type TrainConfig } from '../../protocol/train-config';
 import type { AppState } from './app-store';
 
 export interface ConfigSlice {
-  config: { draft: TrainConfig };
+  /**
+   * learningRateFromModel: the learning rate is still the default for the loaded model's width
+   * (defaultLearningRate) and follows the next model loaded; typing a rate ends that.
+   */
+  config: { draft: TrainConfig; learningRateFromModel: boolean };
   /** Sets one field by its dotted path ("schedule.warmupRatio"); the value may be invalid (shown with its error). */
   configFieldChanged(path: string, value: unknown): void;
   /** Replaces several top-level fields at once (presets of the Layers panel). */
   configPatched(patch: Partial<TrainConfig>): void;
   configReset(): void;
   /**
-   * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, and prefixes that name none of its
-   * parameters are dropped.
+   * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, prefixes that name none of its
+   * parameters are dropped, and an untouched learning rate becomes the default for its width.
    */
   configFollowsModel(summary: ModelSummary): void;
   /** A training file was read: under a masked-LM checkpoint, the run's task follows what the file holds. */
@@ -51,10 +55,17 @@ function covers(prefix: string, name: string): boolean {
 }
 
 export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (set) => ({
-  config: { draft: copy(DEFAULT_TRAIN_CONFIG) },
-  configFieldChanged: (path, value) => set((s) => ({ config: { draft: setPath(s.config.draft, path, value) } })),
-  configPatched: (patch) => set((s) => ({ config: { draft: { ...s.config.draft, ...copy(patch) } } })),
-  configReset: () => set({ config: { draft: copy(DEFAULT_TRAIN_CONFIG) } }),
+  config: { draft: copy(DEFAULT_TRAIN_CONFIG), learningRateFromModel: true },
+  configFieldChanged: (path, value) =>
+    set((s) => ({ config: { draft: setPath(s.config.draft, path, value), learningRateFromModel: s.config.learningRateFromModel && path !== 'learningRate' } })),
+  configPatched: (patch) =>
+    set((s) => ({ config: { draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
+  configReset: () =>
+    set((s) => {
+      const hidden = s.model.current?.hidden_size;
+      const draft = copy(DEFAULT_TRAIN_CONFIG);
+      return { config: { draft: hidden === undefined ? draft : { ...draft, learningRate: defaultLearningRate(hidden) }, learningRateFromModel: true } };
+    }),
   configFollowsModel: (summary) =>
     set((s) => {
       const names = summary.parameters.map((p) => p.name);
@@ -62,12 +73,13 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
       const draft = s.config.draft;
       const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
       const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
-      return { config: { draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers } } };
+      const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
+      return { config: { ...s.config, draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers, learningRate } } };
     }),
   configFollowsData: (summary) =>
     set((s) => {
       const draft = s.config.draft;
       if (s.model.current?.task !== 'mlm' || draft.task === 'mlm') return s;
-      return { config: { draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
+      return { config: { ...s.config, draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
     }),
 });

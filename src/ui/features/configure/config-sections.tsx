@@ -77,7 +77,7 @@ export function OptimizerSection(props: SectionProps) {
   return (
     <Card title="Optimizer" description="AdamW with decoupled weight decay, as torch.optim.AdamW.">
       <div className="field-grid">
-        {num(props, 'learningRate', 'Learning rate', 'Peak rate, reached after warmup (2e-5 to 5e-5 suits BERT-size models).')}
+        {num(props, 'learningRate', 'Learning rate', 'Peak rate, reached after warmup. The default follows the model\'s width: 5e-5 for BERT-base (hidden 768), 768/hidden times more for narrower models (3e-4 at hidden 128).')}
         {num(props, 'weightDecay', 'Weight decay', 'Pulls weights towards zero each step; not applied to biases and LayerNorms.')}
         <NumberField label="β₁" help="Momentum of the gradient's running mean." value={betas[0]} error={errors.get('betas')} onChange={(v) => set('betas', [v, betas[1]])} />
         <NumberField label="β₂" help="Momentum of the squared gradient's running mean." value={betas[1]} error={errors.get('betas')} onChange={(v) => set('betas', [betas[0], v])} />
