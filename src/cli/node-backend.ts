@@ -36,6 +36,9 @@ export async function useNodeBackend(name: BackendName): Promise<void> {
   if (!hookRegistered) {
     register(`data:text/javascript,${encodeURIComponent(TFJS_RESOLVE_HOOK)}`);
     hookRegistered = true;
+    // tfjs-backend-cpu greets Node users with a banner suggesting tfjs-node (on stderr, before any output of ours);
+    // PROD silences tfjs's warnings, which this process reports through its own coded messages instead.
+    (await import('@tensorflow/tfjs-core')).env().set('PROD', true);
   }
   if (name === 'webgpu') await provideNavigatorGpu(await import('webgpu'));
   await useBackend(name);
