@@ -33,3 +33,11 @@ node bin/layerwise.mjs pretrain --model "$WORK/arch" --init random "${TEXTS[@]/#
   --validation "$WORK/wiki-heldout.txt" --mode group --whole-word \
   --config scripts/default-model/pretrain.json --checkpoint-dir "$WORK/checkpoint" \
   --backend wasm --out "$WORK/pretrained" --json | tee "$WORK/pretrain-eval.jsonl"
+
+# 5. Install: the Hugging Face folder under public/models/default (the model card, README.md, is written by hand
+#    from pretrain-eval.jsonl, metrics.json and the results of scripts/default-model/compare.sh).
+mkdir -p public/models/default
+for f in config.json model.safetensors tokenizer.json tokenizer_config.json vocab.txt; do
+  cp "$WORK/pretrained/$f" public/models/default/
+done
+cp "$WORK/pretrained/metrics.json" public/models/default/pretraining-metrics.json

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The model card's measurements: the built-in model against the same architecture from a random initialisation
+# (`--init random`), both fine-tuned with the studio's defaults (`layerwise train` without a config: 3 epochs,
+# batch 16, the learning rate for the model's width), evaluated on the SST-2 dev set and the emotion test set.
+#   low-resource: seeded 2,000-example samples of the SST-2 and emotion training sets (3 epochs);
+#   full SST-2: all 67,349 training phrases, 1 epoch (3 would take about 3 hours per model on this machine).
+# Usage: bash scripts/default-model/compare.sh [WORK_DIR]; results in WORK_DIR/*.jsonl (one line per evaluation).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${LAYERWISE_DATA:-../shared/data}
+MODEL=${MODEL:-public/models/default}
+WORK=${1:-/tmp/layerwise-default-model/compare}
+mkdir -p "$WORK"
+npx tsx scripts/default-model/sample.ts "$DATA/sst2/train.tsv" 2000 42 > "$WORK/sst2-train-2k.tsv"
+npx tsx scripts/default-model/sample.ts "$DATA/emotion/train.txt" 2000 42 --no-header > "$WORK/emotion-train-2k.txt"
+
+train() { # NAME INIT DATA VALIDATION [FLAGS...]
+  local name=$1 init=$2 data=$3 validation=$4
+  shift 4
+  local flags=("$@")
+  [ "$init" = random ] && flags+=(--init random)
+  node bin/layerwise.mjs train --model "$MODEL" "${flags[@]}" --data "$data" --validation "$validation" \
+    --out "$WORK/$name-$init" --json > "$WORK/$name-$init.jsonl" 2> "$WORK/$name-$init.log"
+  echo "$name $init: $(tail -n 1 "$WORK/$name-$init.jsonl" | cut -c1-160)"
+}
+
+# Two runs at a time: one per core.
+for init in pretrained random; do
+  train sst2-2k "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" &
+  train emotion-2k "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" &
+  wait
+done
+for init in pretrained random; do
+  train sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
+done
+wait
