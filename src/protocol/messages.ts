@@ -5,6 +5,7 @@ import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptationRecord, AdaptPhase, AdaptPlan, AdaptSettings, AdaptTextSource } from './adaptation';
 import type { AugmentSettings, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
 import type { HubNote, HubProgress } from './hub';
+import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, UnfinishedRun } from './run-checkpoint';
 import type { GroupPlan } from './param-groups';
 import type { Task } from './task';
 import type { TrainConfig } from './train-config';
@@ -170,6 +171,18 @@ export type ToWorker =
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }
   | { type: 'stopTraining'; runId: string }
+  /** Look for a run left unfinished in the checkpoint slots (a reload, a crashed worker); answered by unfinishedRunFound. */
+  | { type: 'findUnfinishedRun' }
+  /**
+   * Continue the unfinished run from its stored checkpoint, on the model and datasets open now: their fingerprints
+   * must match the run's (else trainingFailed with TRAIN_RESUME_MODEL_MISMATCH / TRAIN_RESUME_DATA_MISMATCH). Events
+   * as startTraining's, with trainingRestored after trainingStarted.
+   */
+  | { type: 'continueRun'; runId: string }
+  /** Forget the unfinished run: both checkpoint slots are emptied. */
+  | { type: 'discardUnfinishedRun'; runId: string }
+  /** The latest checkpoint as a zip of checkpoint.json + checkpoint.safetensors (what `layerwise train --resume` reads). */
+  | { type: 'downloadCheckpoint'; requestId: number }
   /**
    * Continue masked-LM training of the checkpoint as opened on unlabeled text; on success the adapted weights become
    * the current model and the checkpoint later runs start from. The current model is untouched until then.
@@ -235,6 +248,18 @@ export type FromWorker =
   | { type: 'trainingPaused'; runId: string; step: number }
   | { type: 'trainingResumed'; runId: string }
   | { type: 'trainingFinished'; runId: string; reason: FinishReason; step: number; metrics: EvalMetrics | null; restoredBestStep: number | null }
+  /** A resumed run's history before its first new step (posted right after its trainingStarted). */
+  | { type: 'trainingRestored'; runId: string; history: RestoredHistory }
+  /** A resumable checkpoint of the run is stored (the slot written, its size in bytes). */
+  | { type: 'checkpointSaved'; runId: string; step: number; slot: CheckpointSlot; bytes: number; storage: CheckpointStorageKind }
+  /** Storing a checkpoint failed (CHECKPOINT_QUOTA_EXCEEDED, CHECKPOINT_WRITE_FAILED); the run goes on, the previous checkpoint stays. */
+  | { type: 'checkpointFailed'; runId: string; step: number; error: LayerwiseErrorData }
+  /** The answer to findUnfinishedRun: where checkpoints are kept, and the run found (null: none). */
+  | { type: 'unfinishedRunFound'; run: UnfinishedRun | null; storage: CheckpointStorageKind; storageNote: string }
+  | { type: 'unfinishedRunDiscarded'; runId: string }
+  /** The checkpoint zip (transferred) for the browser's download. */
+  | { type: 'checkpointDownloaded'; requestId: number; fileName: string; step: number; zip: ArrayBuffer }
+  | { type: 'checkpointDownloadFailed'; requestId: number; error: LayerwiseErrorData }
   /** The run (or its preparation) failed; the model keeps the weights of the last good step. */
   | { type: 'trainingFailed'; runId: string; step: number; error: LayerwiseErrorData }
   /** An adaptation is being prepared: text read, checkpoint loaded with its masked-LM head, text tokenised. */

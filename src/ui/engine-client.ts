@@ -9,6 +9,7 @@ import type { Task } from '../protocol/task';
 import type { TrainConfig } from '../protocol/train-config';
 import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
+import type { UnfinishedRun } from '../protocol/run-checkpoint';
 import type { PredictTarget } from './store/prediction-slice';
 import { isActive } from './store/training-slice';
 
@@ -41,6 +42,14 @@ export interface EngineClient {
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
+  /** Continues the unfinished run from its stored checkpoint on the model and dataset open now. */
+  continueRun(run: UnfinishedRun): void;
+  /** Forgets the unfinished run (its checkpoint slots are emptied). */
+  discardUnfinishedRun(run: UnfinishedRun): void;
+  /** Asks the worker for a run left unfinished by a reload or a crashed worker (the Train panel offers to resume it). */
+  findUnfinishedRun(): void;
+  /** Hands the latest checkpoint (checkpoint.json + checkpoint.safetensors, zipped) to the browser's download. */
+  downloadCheckpoint(): void;
   /** Starts "Adapt to my text" (masked-LM training of the loaded checkpoint); returns its id. */
   startAdaptation(text: AdaptTextSource, settings: AdaptSettings): string;
   /** Ends the adaptation after its current step: keep its weights so far, or leave the model as it was. */
@@ -152,6 +161,29 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
         actions().modelReplaced(event.summary);
         actions().predictionsCleared();
         actions().trainingStarted(event.runId, event.plan, event.labels, event.maxLength, event.dataNotes);
+        if (actions().checkpoints.unfinished?.info.runId === event.runId) actions().unfinishedRunCleared();
+        return;
+      case 'trainingRestored':
+        actions().trainingRestored(event.runId, event.history);
+        return;
+      case 'checkpointSaved':
+        actions().checkpointSaved({ runId: event.runId, step: event.step, slot: event.slot, bytes: event.bytes, at: Date.now() });
+        return;
+      case 'checkpointFailed':
+        actions().checkpointFailed(event.runId, event.step, event.error);
+        return;
+      case 'unfinishedRunFound':
+        actions().unfinishedRunFound(event.run, event.storage, event.storageNote);
+        return;
+      case 'unfinishedRunDiscarded':
+        actions().unfinishedRunCleared();
+        return;
+      case 'checkpointDownloaded':
+        saveFile(new Blob([event.zip], { type: 'application/zip' }), event.fileName);
+        actions().checkpointDownloadEnded(event.requestId, null);
+        return;
+      case 'checkpointDownloadFailed':
+        actions().checkpointDownloadEnded(event.requestId, event.error);
         return;
       case 'trainingEpochStarted':
         actions().trainingEpochStarted(event.runId, event.groups);
@@ -303,8 +335,26 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const runId = newRunId();
       const state = actions();
       actions().trainingRequested(runId, config, state.engine.backend, state.dataset.train?.file ?? null);
+      // The worker empties the checkpoint slots for the new run: an unfinished one is gone.
+      actions().unfinishedRunCleared();
       worker.postMessage({ type: 'startTraining', runId, config, augment });
       return runId;
+    },
+    continueRun(run) {
+      const { runId, config } = run.info;
+      actions().trainingRequested(runId, config, actions().engine.backend, actions().dataset.train?.file ?? null);
+      worker.postMessage({ type: 'continueRun', runId });
+    },
+    discardUnfinishedRun(run) {
+      worker.postMessage({ type: 'discardUnfinishedRun', runId: run.info.runId });
+    },
+    findUnfinishedRun() {
+      worker.postMessage({ type: 'findUnfinishedRun' });
+    },
+    downloadCheckpoint() {
+      const requestId = nextRequestId++;
+      actions().checkpointDownloadStarted(requestId);
+      worker.postMessage({ type: 'downloadCheckpoint', requestId });
     },
     pauseTraining() {
       const { runId, status } = actions().training;
@@ -345,6 +395,8 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       workerGone();
       actions().engineRestarted();
       connect();
+      // The run the old worker was training left its checkpoint behind: offer it again.
+      worker.postMessage({ type: 'findUnfinishedRun' });
     },
     dispose() {
       clearInterval(watchdog);

@@ -1,5 +1,5 @@
-// Browser entry: one store, one engine client (which starts the worker), the built-in model loaded into it, and the
-// theme the user chose last time.
+// Browser entry: one store, one engine client (which starts the worker), the built-in model loaded into it, the
+// training lock (one tab trains at a time), and the theme the user chose last time.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
@@ -8,6 +8,7 @@ import { EngineContext } from './engine-context';
 import { watchDataPlan } from './features/dataset/plan-watcher';
 import { loadDefaultModel } from './features/model/default-model';
 import { startRunRecorder } from './features/history/run-recorder';
+import { createTrainingLock, TrainingLockContext } from './features/training/training-lock';
 import { appStore } from './store/app-store';
 import './styles.css';
 
@@ -25,6 +26,9 @@ appStore.subscribe((state, previous) => {
 });
 
 const engine = createEngineClient(appStore);
+const trainingLock = createTrainingLock(appStore);
+// A run left unfinished by a reload is offered in the Train panel.
+engine.findUnfinishedRun();
 watchDataPlan(appStore, engine);
 startRunRecorder(appStore);
 // A page opens with no model: the built-in one is loaded, so that a dataset and Start are all a first run needs.
@@ -33,7 +37,9 @@ loadDefaultModel(engine);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <EngineContext.Provider value={engine}>
-      <App />
+      <TrainingLockContext.Provider value={trainingLock}>
+        <App />
+      </TrainingLockContext.Provider>
     </EngineContext.Provider>
   </StrictMode>,
 );

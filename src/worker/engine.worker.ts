@@ -8,7 +8,9 @@ import { loadCheckpoint, type LoadedModel } from '../engine/load';
 import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
+import type { AugmentSettings } from '../protocol/dataset-summary';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
+import type { TrainConfig } from '../protocol/train-config';
 import { AdaptationRun, type AdaptedCheckpoint } from './adaptation-run';
 import { backendNotices, planBackends } from './backend-choice';
 import { planRunData, summarizeDataset } from './dataset-summary';
@@ -16,8 +18,10 @@ import { exportModel } from './export-zip';
 import { loadHubModel } from './hub-load';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
+import { checkSameFiles, fingerprintFile } from './file-fingerprint';
+import { RunKeeper, type RunIdentity } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
-import { TrainingRun } from './training-run';
+import { TrainingRun, type ResumePoint, type RunCheckpointer } from './training-run';
 import { fetchModelFiles } from './url-load';
 import { WASM_PATHS } from './wasm-paths';
 
@@ -32,8 +36,11 @@ let current: LoadedModel | null = null;
  * The checkpoint runs start from (the folder opened, or the adapted one), its display name, file sizes, model card
  * and adaptations.
  */
-let origin: { folder: SourceFolder; source: string; files: { name: string; size: number }[]; provenance: ModelProvenance } | null = null;
+let origin: { folder: SourceFolder; source: string; files: { name: string; size: number }[]; provenance: ModelProvenance; fromSite: boolean } | null = null;
 const datasets: { train: Dataset | null; validation: Dataset | null } = { train: null, validation: null };
+/** The files the datasets were read from, for the fingerprints a resumable run keeps. */
+const datasetFiles: { train: File | null; validation: File | null } = { train: null, validation: null };
+const keeper = new RunKeeper((event, transfer) => scope.postMessage(event, transfer ?? []));
 let run: TrainingRun | null = null;
 let adaptation: AdaptationRun | null = null;
 /** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
@@ -156,7 +163,7 @@ async function switchBackend(name: BackendName): Promise<void> {
 }
 
 /** Loads a folder's files; cardUrl is where the page can open its README.md (files fetched from this site). */
-async function loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null): Promise<void> {
+async function loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null, fromSite = false): Promise<void> {
   const started = performance.now();
   try {
     const refusal = busy();
@@ -168,7 +175,7 @@ async function loadFiles(loadId: number, source: string, given: File[], cardUrl:
     const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
     const previous = current;
     current = next;
-    origin = { folder, source, files, provenance };
+    origin = { folder, source, files, provenance, fromSite };
     previous?.params.dispose();
     post({ type: 'modelLoaded', loadId, summary });
   } catch (err) {
@@ -193,7 +200,7 @@ async function loadModelUrls(command: Extract<ToWorker, { type: 'loadModelUrls' 
     return;
   }
   const card = command.files.find((f) => f.name === 'README.md');
-  await loadFiles(loadId, source, files, card && files.some((f) => f.name === card.name) ? new URL(card.url, at).href : null);
+  await loadFiles(loadId, source, files, card && files.some((f) => f.name === card.name) ? new URL(card.url, at).href : null, true);
 }
 
 async function predict(command: Extract<ToWorker, { type: 'predict' }>): Promise<void> {
@@ -225,6 +232,7 @@ async function readDatasetFile(command: Extract<ToWorker, { type: 'readDataset' 
       onPreview: (preview) => post({ type: 'datasetPreviewed', requestId, preview: { format: preview.format, columns: [...preview.columns], rows: preview.rows.slice(0, 20) } }),
     });
     datasets[role] = dataset;
+    datasetFiles[role] = file;
     post({ type: 'datasetRead', requestId, summary: summarizeDataset(dataset, role, file.size, choices, performance.now() - started) });
   } catch (err) {
     post({ type: 'datasetReadFailed', requestId, role, file: file.name, error: toErrorData(err) });
@@ -243,7 +251,32 @@ function planData(command: Extract<ToWorker, { type: 'planData' }>): void {
   }
 }
 
-async function startTraining(command: Extract<ToWorker, { type: 'startTraining' }>): Promise<void> {
+/** Who a run is: its settings and the fingerprints of the model and dataset files open now. */
+async function runIdentity(runId: string, command: { config: TrainConfig; augment: AugmentSettings }, from: NonNullable<typeof origin>): Promise<RunIdentity> {
+  const train = datasetFiles.train;
+  if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
+  const validation = datasetFiles.validation;
+  return {
+    runId,
+    name: `${train.name} on ${from.source}`,
+    startedAt: Date.now(),
+    config: command.config,
+    augment: command.augment,
+    model: {
+      source: from.source,
+      fromSite: from.fromSite,
+      adapted: from.provenance.adaptations.length > 0,
+      files: await Promise.all([...from.folder.values()].map((f) => fingerprintFile(f))),
+    },
+    dataset: {
+      train: await fingerprintFile(blobFile(train.name, train)),
+      validation: validation && (await fingerprintFile(blobFile(validation.name, validation))),
+    },
+  };
+}
+
+/** Starts a fresh run (startTraining) or continues the unfinished one from its stored checkpoint (continueRun). */
+async function startTraining(command: Extract<ToWorker, { type: 'startTraining' | 'continueRun' }>): Promise<void> {
   const { runId } = command;
   const refusal = busy();
   if (refusal) {
@@ -254,9 +287,34 @@ async function startTraining(command: Extract<ToWorker, { type: 'startTraining' 
     post({ type: 'trainingFailed', runId, step: 0, error: { code: 'TRAIN_NO_MODEL', message: 'Open a checkpoint folder in the Model panel first.' } });
     return;
   }
-  const next = new TrainingRun(runId, post);
+  let settings: { config: TrainConfig; augment: AugmentSettings };
+  let resume: ResumePoint | null = null;
+  let checkpointer: RunCheckpointer;
+  try {
+    if (command.type === 'continueRun') {
+      const stored = await keeper.load(runId);
+      const identity = await runIdentity(runId, stored.info, origin);
+      const was = stored.info;
+      if (was.model.adapted) {
+        throw new LayerwiseError('TRAIN_RESUME_MODEL_MISMATCH', 'This run started from weights adapted to your text, which were kept only in memory: it cannot be resumed after a reload.');
+      }
+      checkSameFiles('model folder', was.model.files, identity.model.files, 'TRAIN_RESUME_MODEL_MISMATCH');
+      checkSameFiles('training dataset', [was.dataset.train], [identity.dataset.train], 'TRAIN_RESUME_DATA_MISMATCH');
+      checkSameFiles('validation file', was.dataset.validation ? [was.dataset.validation] : [], identity.dataset.validation ? [identity.dataset.validation] : [], 'TRAIN_RESUME_DATA_MISMATCH');
+      settings = was;
+      resume = { checkpoint: stored.checkpoint, steps: stored.steps };
+      checkpointer = keeper.checkpointer({ ...identity, startedAt: was.startedAt });
+    } else {
+      settings = command;
+      checkpointer = await keeper.forNewRun(await runIdentity(runId, command, origin));
+    }
+  } catch (err) {
+    post({ type: 'trainingFailed', runId, step: 0, error: toErrorData(err) });
+    return;
+  }
+  const next = new TrainingRun(runId, post, { checkpointer });
   run = next;
-  const model = await next.prepare({ ...origin, ...datasets }, command.config, command.augment);
+  const model = await next.prepare({ ...origin, ...datasets }, settings.config, settings.augment, resume);
   if (model === null) return;
   const previous = current;
   current = model;
@@ -293,7 +351,7 @@ async function startAdaptation(command: Extract<ToWorker, { type: 'startAdaptati
       const provenance = { card: from.provenance.card, adaptations: [...from.provenance.adaptations, adapted.record] };
       const previous = current;
       current = adapted.model;
-      origin = { folder: adapted.folder, source: from.source, files: adapted.files, provenance };
+      origin = { folder: adapted.folder, source: from.source, files: adapted.files, provenance, fromSite: false };
       previous?.params.dispose();
       return summarizeModel(adapted.model, from.source, adapted.files, adapted.loadMs, provenance);
     });
@@ -355,12 +413,23 @@ async function handle(command: ToWorker): Promise<void> {
       return readDatasetFile(command);
     case 'clearValidationFile':
       datasets.validation = null;
+      datasetFiles.validation = null;
       post({ type: 'validationFileCleared' });
       return;
     case 'planData':
       return planData(command);
     case 'startTraining':
+    case 'continueRun':
       return startTraining(command);
+    case 'findUnfinishedRun':
+      return keeper.find();
+    case 'discardUnfinishedRun':
+      if (training()) throw TRAINING_BUSY();
+      await keeper.discard(command.runId);
+      post({ type: 'unfinishedRunDiscarded', runId: command.runId });
+      return;
+    case 'downloadCheckpoint':
+      return keeper.download(command.requestId);
     case 'startAdaptation':
       return startAdaptation(command);
     case 'exportModel':

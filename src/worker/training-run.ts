@@ -1,12 +1,15 @@
 // One training run in the worker: prepares it (a fresh copy of the checkpoint with its head sized for the data's
 // classes, the split and augmentation, tokenisation), then drives the engine's Trainer and turns its events into
 // protocol events, steps batched (step-batcher.ts). Pause, resume and stop act on the trainer at once. The model
-// the run trains becomes the worker's current model only once preparation has succeeded (RELIABILITY R3).
+// the run trains becomes the worker's current model only once preparation has succeeded (RELIABILITY R3). With a
+// checkpointer, the run saves a resumable checkpoint at safe points (RELIABILITY F8): every CHECKPOINT_INTERVAL_MS of
+// training, after each evaluation and when it pauses; a resumed run starts from one (the Trainer's resumeFrom).
 import { augmentSplits } from '../engine/data/augment';
 import { mlmTokenizerInfo } from '../engine/data/mlm-collator';
 import { loadCheckpoint, type LoadedModel } from '../engine/load';
 import { maxSequenceLength } from '../engine/models/validate-inputs';
 import { encodeRunData, runLabels, splitRunData } from '../engine/train/prepare';
+import type { TrainCheckpoint } from '../engine/train/checkpoint';
 import { Trainer, tfSeed } from '../engine/train/trainer';
 import type { Dataset } from '../formats/datasets/index';
 import type { SourceFolder } from '../formats/source-file';
@@ -14,8 +17,10 @@ import { LayerwiseError, toErrorData } from '../lib/errors';
 import { streamId } from '../lib/random';
 import type { AugmentSettings } from '../protocol/dataset-summary';
 import type { FromWorker } from '../protocol/messages';
+import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
 import { deriveSchedule } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
+import type { RunPlan, StepTelemetry } from '../protocol/train-events';
 import { summarizeModel, type ModelProvenance } from './model-summary';
 import { StepBatcher, yieldToEventLoop } from './step-batcher';
 
@@ -37,6 +42,41 @@ const YIELD_EVERY_MS = 30;
 
 export type RunState = 'preparing' | 'running' | 'paused' | 'ended';
 
+/** Where a run's checkpoints go (the worker's checkpoint slots); the run waits for each call. */
+export interface RunCheckpointer {
+  /** A resumable state at a safe point, with the step telemetry so far (thinned) and the run's planned total; never rejects. */
+  save(checkpoint: TrainCheckpoint, steps: StepTelemetry[], totalSteps: number): Promise<void>;
+  /** The run ended (finished, stopped or failed in the loop): its checkpoint is no longer needed. */
+  discard(): Promise<void>;
+}
+
+/** What a resumed run continues from: the checkpoint and the step telemetry stored with it. */
+export interface ResumePoint {
+  checkpoint: TrainCheckpoint;
+  steps: StepTelemetry[];
+}
+
+/** At most `points` of the steps, evenly spread, the last one always kept. */
+export function thinSteps(steps: readonly StepTelemetry[], points = RESUME_STEP_POINTS): StepTelemetry[] {
+  if (steps.length <= points) return [...steps];
+  const stride = Math.ceil(steps.length / points);
+  const out = steps.filter((_, i) => i % stride === 0);
+  if (out.at(-1) !== steps.at(-1)) out.push(steps[steps.length - 1]);
+  return out;
+}
+
+/** What the trainingRestored event carries: the stored steps, and the checkpoint's evaluations with the best marked. */
+function restoredHistory(resumed: ResumePoint): RestoredHistory {
+  const c = resumed.checkpoint;
+  return { step: c.progress.step, steps: resumed.steps, evals: c.history.map((record) => ({ record, isBest: c.best?.step === record.step })) };
+}
+
+export interface TrainingRunOptions {
+  checkpointer?: RunCheckpointer | null;
+  /** Training time between two checkpoints (evaluations and pauses checkpoint as well). */
+  checkpointIntervalMs?: number;
+}
+
 export class TrainingRun {
   readonly runId: string;
   private readonly post: (event: FromWorker) => void;
@@ -45,18 +85,24 @@ export class TrainingRun {
   /** What the trainingStarted event carries besides the trainer's plan, known once preparation is done. */
   private pendingStart: Omit<Extract<FromWorker, { type: 'trainingStarted' }>, 'type' | 'runId' | 'plan'> | null = null;
   private stopRequested = false;
+  private readonly checkpointer: RunCheckpointer | null;
+  private readonly checkpointIntervalMs: number;
+  private resumed: ResumePoint | null = null;
+  private evalEvery: TrainConfig['evalEvery'] = 'epoch';
   state: RunState = 'preparing';
 
-  constructor(runId: string, post: (event: FromWorker) => void) {
+  constructor(runId: string, post: (event: FromWorker) => void, options: TrainingRunOptions = {}) {
     this.runId = runId;
     this.post = post;
+    this.checkpointer = options.checkpointer ?? null;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
   }
 
   /**
    * Builds the run's model and trainer. Returns the model to adopt as current (the caller disposes the old one),
    * or null when preparation failed or was stopped (a trainingFailed event has been posted; nothing changed).
    */
-  async prepare(sources: RunSources, config: TrainConfig, augment: AugmentSettings): Promise<LoadedModel | null> {
+  async prepare(sources: RunSources, config: TrainConfig, augment: AugmentSettings, resume: ResumePoint | null = null): Promise<LoadedModel | null> {
     const runId = this.runId;
     let model: LoadedModel | null = null;
     try {
@@ -97,7 +143,10 @@ export class TrainingRun {
         padId: tokenizer.special.pad,
         masking: config.task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
         groupTelemetryEvery: Math.max(1, Math.ceil(steps / TELEMETRY_POINTS)),
+        resumeFrom: resume?.checkpoint,
       });
+      this.resumed = resume;
+      this.evalEvery = config.evalEvery;
       const summary = summarizeModel(model, sources.source, sources.files, loadMs, sources.provenance);
       this.pendingStart = { labels, maxLength: data.maxLength, dataNotes: data.warnings.map((w) => ({ ...w })), summary };
       return model;
@@ -125,6 +174,25 @@ export class TrainingRun {
       const steps = batcher.flush();
       if (steps.length > 0) this.post({ type: 'trainingProgressed', runId, steps });
     };
+    const history: StepTelemetry[] = [...(this.resumed?.steps ?? [])];
+    const keeper = this.checkpointer;
+    let plan: RunPlan | null = null;
+    let checkpointedAt = this.resumed?.checkpoint.progress.step ?? 0;
+    let trainedMs = 0;
+    // Called only where the loop waits at a safe point: after a step that no evaluation follows, after an
+    // evaluation, or paused (the Trainer's own checkpointDue takes the same points).
+    const checkpoint = async () => {
+      if (keeper === null || plan === null || trainer.step === checkpointedAt) return;
+      checkpointedAt = trainer.step;
+      trainedMs = 0;
+      flush();
+      await keeper.save(await trainer.checkpoint(), thinSteps(history), plan.totalSteps);
+    };
+    const evaluationFollows = (step: number) => {
+      if (plan === null || plan.validationExamples === 0) return false;
+      const every = this.evalEvery;
+      return every === 'epoch' ? step % plan.stepsPerEpoch === 0 : step % every === 0;
+    };
     let lastYield = performance.now();
     this.state = 'running';
     if (this.stopRequested) trainer.stop();
@@ -132,35 +200,46 @@ export class TrainingRun {
       for await (const event of trainer.run()) {
         switch (event.type) {
           case 'started':
+            plan = event.plan;
             this.post({ type: 'trainingStarted', runId, plan: event.plan, ...start });
+            if (this.resumed) this.post({ type: 'trainingRestored', runId, history: restoredHistory(this.resumed) });
             break;
           case 'epochStarted':
             flush();
             this.post({ type: 'trainingEpochStarted', runId, epoch: event.epoch, step: event.step, groups: event.groups });
             break;
           case 'stepCompleted': {
-            const steps = batcher.push(event.telemetry);
+            const t = event.telemetry;
+            history.push(t);
+            trainedMs += t.seconds * 1000;
+            const steps = batcher.push(t);
             if (steps) this.post({ type: 'trainingProgressed', runId, steps });
+            const last = plan !== null && t.step >= plan.totalSteps;
+            if (trainedMs >= this.checkpointIntervalMs && !t.skipped && !last && !evaluationFollows(t.step)) await checkpoint();
             break;
           }
           case 'evaluated':
             flush();
             this.post({ type: 'trainingEvaluated', runId, record: event.record, isBest: event.isBest, lrReduced: event.lrReduced });
+            if (!history.at(-1)?.skipped && (plan === null || event.record.step < plan.totalSteps)) await checkpoint();
             break;
           case 'paused':
             flush();
+            if (!history.at(-1)?.skipped) await checkpoint();
             this.state = 'paused';
             this.post({ type: 'trainingPaused', runId, step: event.step });
             break;
           case 'checkpointed':
-            // Not asked for (checkpointEvery is unset): resumable checkpoints are kept by no one yet.
+            // Not asked for (checkpointEvery is unset): this run takes its checkpoints itself, at the points above.
             break;
           case 'finished':
             flush();
+            await keeper?.discard();
             this.post({ type: 'trainingFinished', runId, reason: event.reason, step: event.step, metrics: event.metrics, restoredBestStep: event.restoredBestStep });
             break;
           case 'failed':
             flush();
+            await keeper?.discard();
             this.post({ type: 'trainingFailed', runId, step: event.step, error: event.error });
             break;
           default:

@@ -3,6 +3,7 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAdaptationSlice, type AdaptationSlice } from './adaptation-slice';
+import { createCheckpointSlice, type CheckpointSlice } from './checkpoint-slice';
 import { createConfigSlice, type ConfigSlice } from './config-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createEngineSlice, type EngineSlice } from './engine-slice';
@@ -24,7 +25,8 @@ export type AppState = EngineSlice &
   ExportSlice &
   HistorySlice &
   HubSlice &
-  AdaptationSlice;
+  AdaptationSlice &
+  CheckpointSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -40,6 +42,7 @@ export function createAppStore(): AppStore {
     ...createHistorySlice(...args),
     ...createHubSlice(...args),
     ...createAdaptationSlice(...args),
+    ...createCheckpointSlice(...args),
   }));
 }
 

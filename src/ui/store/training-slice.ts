@@ -6,6 +6,7 @@ import type { LayerwiseErrorData } from '../../lib/errors';
 import type { DataNote } from '../../protocol/dataset-summary';
 import type { BackendName, PreparePhase } from '../../protocol/messages';
 import type { GroupPlan } from '../../protocol/param-groups';
+import type { RestoredHistory } from '../../protocol/run-checkpoint';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from '../../protocol/train-events';
 import type { AppState } from './app-store';
@@ -61,6 +62,8 @@ export interface TrainingSlice {
   trainingStarted(runId: string, plan: RunPlan, labels: string[], maxLength: number, dataNotes: DataNote[]): void;
   trainingEpochStarted(runId: string, groups: GroupPlan[]): void;
   trainingProgressed(runId: string, steps: StepTelemetry[]): void;
+  /** A resumed run's steps and evaluations before its first new step. */
+  trainingRestored(runId: string, history: RestoredHistory): void;
   trainingEvaluated(runId: string, evaluation: Evaluation): void;
   trainingPauseRequested(): void;
   trainingPaused(runId: string): void;
@@ -128,6 +131,11 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
       forRun(runId, (t) => {
         t.steps.push(...steps);
         return { stepCount: t.steps.length };
+      }),
+    trainingRestored: (runId, history) =>
+      forRun(runId, (t) => {
+        t.steps.unshift(...history.steps);
+        return { stepCount: t.steps.length, evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] };
       }),
     trainingEvaluated: (runId, evaluation) => forRun(runId, (t) => ({ evals: [...t.evals, evaluation] })),
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),

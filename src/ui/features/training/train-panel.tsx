@@ -18,8 +18,10 @@ import { isAdapting } from '../../store/adaptation-slice';
 import { useRunConfig } from '../../store/config-draft';
 import { isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
+import { ResumeCard } from './resume-card';
 import { currentEpoch, etaSeconds, formatClock, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
 import { TelemetryHeatmap } from './telemetry-heatmap';
+import { useTrainingLock } from './training-lock';
 import { GradientNormChart, LearningRateChart, LossChart, MetricsChart } from './training-charts';
 
 interface Check {
@@ -148,11 +150,18 @@ function Controls({ canStart }: { canStart: boolean }) {
   const status = useApp((s) => s.training.status);
   const augment = useApp((s) => s.dataset.augment);
   const adapting = useApp((s) => isAdapting(s.adaptation.status));
+  const elsewhere = useApp((s) => s.checkpoints.lock === 'elsewhere');
+  const lock = useTrainingLock();
   const { config } = useRunConfig();
   const active = isActive(status);
+  // One tab trains at a time (RELIABILITY F10): the lock first, then the run.
+  const start = async () => {
+    if (lock && !(await lock.acquire())) return;
+    engine.startTraining(config, augment);
+  };
   return (
     <div className="run-controls">
-      <button type="button" className="button button-primary" disabled={!canStart || active || adapting} onClick={() => engine.startTraining(config, augment)}>
+      <button type="button" className="button button-primary" disabled={!canStart || active || adapting || elsewhere} onClick={() => void start()}>
         <Icon name="train" size={16} /> Start training
       </button>
       {status === 'paused' ? (
@@ -239,6 +248,7 @@ export function TrainPanel() {
       />
       {!canStart && !isActive(status) && <Preflight checks={checks} />}
       {status === 'failed' && error && error.code !== 'TRAIN_CANCELLED' && <ErrorAlert title="Training failed" error={error} />}
+      <ResumeCard />
       <AdaptCard />
       <RunStatus ready={canStart} />
       {notes.length > 0 && (

@@ -1,0 +1,68 @@
+// What the studio keeps to resume a training run after a reload or a crashed worker (RELIABILITY F5, F8, F10–F14):
+// the run's identity and settings and which model and dataset files it trained on (names, sizes, fingerprints),
+// stored beside the engine's checkpoint pair in one of two slots. Plain data shared by the UI and the worker.
+import type { AugmentSettings } from './dataset-summary';
+import type { TrainConfig } from './train-config';
+import type { EvalRecord, StepTelemetry } from './train-events';
+
+/** Where the worker keeps checkpoints: the origin private file system, IndexedDB where OPFS sync handles are missing, or nowhere. */
+export type CheckpointStorageKind = 'opfs' | 'indexeddb' | 'none';
+
+/** The two slots, written alternately so that the last good checkpoint survives a failed write. */
+export type CheckpointSlot = 'A' | 'B';
+
+/** A file as the run saw it: an FNV-1a hash of its size, its first and its last 64 KiB (cheap for large weights). */
+export interface FileFingerprint {
+  name: string;
+  size: number;
+  hash: number;
+}
+
+/** Everything a resume needs besides the engine checkpoint (stored as run.json in the slot). */
+export interface RunCheckpointInfo {
+  runId: string;
+  /** "reviews.csv on Layerwise default (…)" — how the resume offer names the run. */
+  name: string;
+  /** Optimizer steps done at this checkpoint, and the run's planned total. */
+  step: number;
+  totalSteps: number;
+  /** Date.now() when it was saved, and when the run first started. */
+  savedAt: number;
+  startedAt: number;
+  config: TrainConfig;
+  augment: AugmentSettings;
+  model: {
+    source: string;
+    /** Fetched from this site (the built-in model): the page loads it again by itself. */
+    fromSite: boolean;
+    /** The weights came from "Adapt to my text", which only lived in memory: such a run cannot be resumed after a reload. */
+    adapted: boolean;
+    files: FileFingerprint[];
+  };
+  dataset: { train: FileFingerprint; validation: FileFingerprint | null };
+}
+
+/** An unfinished run found in storage, as the Train panel offers it. */
+export interface UnfinishedRun {
+  info: RunCheckpointInfo;
+  slot: CheckpointSlot;
+  storage: CheckpointStorageKind;
+  /** Things the user should know: a slot that was corrupt and skipped (F13). */
+  notes: string[];
+}
+
+/** Step telemetry kept with a checkpoint so that a resumed run's curves start where they were (thinned). */
+export const RESUME_STEP_POINTS = 2000;
+
+/** A run checkpoints after about this much training time, at every evaluation, and when it pauses. */
+export const CHECKPOINT_INTERVAL_MS = 30_000;
+
+/** The Web Lock a tab holds while it trains (RELIABILITY F10): never two writers of the checkpoint slots. */
+export const TRAINING_LOCK_NAME = 'layerwise-studio';
+
+/** The resumed run's history before its first new step: thinned step telemetry and the evaluations so far. */
+export interface RestoredHistory {
+  step: number;
+  steps: StepTelemetry[];
+  evals: { record: EvalRecord; isBest: boolean }[];
+}
