@@ -1,23 +1,10 @@
 // `layerwise bench` end to end as a user runs it (bin/layerwise.mjs in a child process): one quick step of the mini
 // model on wasm without PyTorch, the JSON line's fields, and a bad option as a coded error. Speed is not tested:
 // a benchmark never fails because a machine is slow.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { layerwise as run } from './run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
-
-async function layerwise(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const layerwise = (...args: string[]) => run('bench', ...args);
 
 describe('layerwise bench', () => {
   it('times one training step of mini on wasm and prints one JSON line', async () => {

@@ -1,27 +1,16 @@
 // `layerwise data` as outside checks call it: the real bin/layerwise.mjs in a child process, the JSON shapes the
 // Datasets issue specifies (exact keys), overrides, and bad input as a coded error with a non-zero exit.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasSharedData, sharedData } from '../formats/datasets/helpers';
+import { layerwise as run } from './run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
+const layerwise = (...args: string[]) => run('data', ...args);
+
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-data-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function layerwise(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'data', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function write(name: string, text: string): string {
   const p = path.join(work, name);

@@ -1,11 +1,9 @@
 // The `predict` and `step` commands as outside checks call them: the real bin/layerwise.mjs in a child process,
 // compared with the fixtures' PyTorch references (logits; parameters after one torch.optim.AdamW step), and
 // malformed checkpoints ending with a coded one-line message, a non-zero exit and no stack trace.
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +11,8 @@ import { nodeFile, nodeFolder } from '../../src/cli/node-files';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
 import { parseHfConfig } from '../../src/formats/hf-config';
 import { loadCheckpoint } from '../../src/engine/load';
+import { ROOT, layerwise, type CliResult } from './run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
 const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny');
 const FIXTURES = ['bert-seq-cls', 'bert-token-cls', 'bert-mlm', 'distilbert-seq-cls', 'roberta-seq-cls'];
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-cli-'));
@@ -24,22 +21,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function layerwise(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function flat(x: unknown): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : [x as number];
@@ -67,7 +48,7 @@ async function readTensors(file: string): Promise<Map<string, Float32Array>> {
   return out;
 }
 
-function expectCodedFailure(r: Result, code: string): void {
+function expectCodedFailure(r: CliResult, code: string): void {
   expect(r.code, r.stderr).not.toBe(0);
   const lines = r.stderr.trim().split('\n');
   expect(lines.at(-1)).toMatch(new RegExp(`^layerwise \\w+: ${code}: `));

@@ -6,24 +6,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFile } from '../../src/cli/node-files';
-import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
 import { createRng } from '../../src/lib/random';
-import { ROOT, layerwise, layerwiseInterrupted } from './run-cli';
+import { ROOT, layerwise, layerwiseInterrupted, readTensors as tensors } from './run-cli';
 
 const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny', 'bert-mlm');
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-pretrain-'));
 const model = path.join(work, 'model');
 const text = path.join(work, 'text.txt');
 const heldOut = path.join(work, 'held-out.txt');
-
-async function tensors(file: string): Promise<Map<string, Float32Array>> {
-  const source = nodeFile(file);
-  const header = await readSafetensorsHeader(source);
-  const out = new Map<string, Float32Array>();
-  for (const name of header.tensors.keys()) out.set(name, await readTensorFloat32(source, header, name));
-  return out;
-}
 
 /** Seeded lines of the fixture vocabulary's whole words (4 to 40 words), so that every word is a real token. */
 function sentences(count: number, seed: number): string {

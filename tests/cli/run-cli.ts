@@ -1,7 +1,10 @@
-// Runs bin/layerwise.mjs in a child process as outside checks do, and collects its exit code and output.
+// Runs bin/layerwise.mjs in a child process as outside checks do, and collects its exit code and output; reads back
+// the tensors a command wrote.
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nodeFile } from '../../src/cli/node-files';
+import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
@@ -39,4 +42,13 @@ export function layerwiseInterrupted(when: RegExp, ...args: string[]): Promise<C
     });
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Every tensor of a safetensors file, as float32, by name. */
+export async function readTensors(file: string): Promise<Map<string, Float32Array>> {
+  const source = nodeFile(file);
+  const header = await readSafetensorsHeader(source);
+  const out = new Map<string, Float32Array>();
+  for (const name of header.tensors.keys()) out.set(name, await readTensorFloat32(source, header, name));
+  return out;
 }

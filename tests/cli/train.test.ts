@@ -2,36 +2,15 @@
 // CSV and a tiny CoNLL file (written here) with the hf-tiny BERT fixtures, with freezing, layerDecay, warmup + cosine,
 // clipping and early stopping. The written folder must reload with our loader and serve `predict`; frozen tensors
 // must be bit-identical in its model.safetensors; a diverging run must end with TRAIN_DIVERGED and show NaN, not 0.
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFile } from '../../src/cli/node-files';
-import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
 import { createRng } from '../../src/lib/random';
+import { ROOT, layerwise, readTensors as tensors, type CliResult } from './run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
 const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny');
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-train-'));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function layerwise(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /**
  * A fixture folder without its tokenizer.json (which holds only the special tokens, see tests/golden/hf-tiny/README.md),
@@ -44,14 +23,6 @@ function modelFolder(fixture: string): string {
     if (!f.startsWith('reference') && f !== 'tokenizer.json') copyFileSync(path.join(GOLDEN, fixture, f), path.join(dir, f));
   }
   return dir;
-}
-
-async function tensors(file: string): Promise<Map<string, Float32Array>> {
-  const source = nodeFile(file);
-  const header = await readSafetensorsHeader(source);
-  const out = new Map<string, Float32Array>();
-  for (const name of header.tensors.keys()) out.set(name, await readTensorFloat32(source, header, name));
-  return out;
 }
 
 const POSITIVE = ['great', 'good', 'wonderful', 'excellent', 'lovely', 'charming', 'nice', 'fine', 'best'];
@@ -97,7 +68,7 @@ const ENTITY_KEYS = ['entity_precision', 'entity_recall', 'entity_f1', 'per_enti
 
 let seqModel = '';
 let tokModel = '';
-const runs: Record<string, Result> = {};
+const runs: Record<string, CliResult> = {};
 
 beforeAll(async () => {
   seqModel = modelFolder('bert-seq-cls');
@@ -243,14 +214,8 @@ describe('failures and fresh initialisation', () => {
     expect(written.get('bert.embeddings.LayerNorm.bias')!.every((v) => Math.abs(v) < 1e-3)).toBe(true);
   });
 
-  it('--model default without the built-in model, and data that does not fit the task, are coded errors', async () => {
-    const [missing, mismatch] = await Promise.all([
-      existsSync(path.join(ROOT, 'public', 'models', 'default', 'config.json'))
-        ? Promise.resolve(null)
-        : layerwise('train', '--model', 'default', '--data', path.join(work, 'train.csv'), '--out', path.join(work, 'x')),
-      layerwise('train', '--model', seqModel, '--data', path.join(work, 'train.conll'), '--task', 'seq-cls', '--out', path.join(work, 'y')),
-    ]);
-    if (missing !== null) expect(missing.stderr.trim().split('\n').at(-1)).toMatch(/^layerwise train: MODEL_DEFAULT_MISSING: /);
+  it('data that does not fit the task is a coded error', async () => {
+    const mismatch = await layerwise('train', '--model', seqModel, '--data', path.join(work, 'train.conll'), '--task', 'seq-cls', '--out', path.join(work, 'y'));
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr.trim().split('\n').at(-1)).toMatch(/^layerwise train: TRAIN_TASK_DATA_MISMATCH: /);
   });

@@ -1,28 +1,17 @@
 // `layerwise vocab` as outside checks call it: the real bin/layerwise.mjs in a child process on small temp texts;
 // the written folder read back with loadTokenizer, the JSON summary, and bad input as coded errors.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeFolder } from '../../src/cli/node-files';
 import { loadTokenizer } from '../../src/formats/tokenizer';
+import { layerwise as run } from './run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'layerwise.mjs');
+const layerwise = (...args: string[]) => run('vocab', ...args);
+
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-vocab-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function layerwise(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'vocab', ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function write(name: string, text: string): string {
   const p = path.join(work, name);
