@@ -5,10 +5,12 @@
 #   low-resource: seeded 2,000-example samples of the SST-2 and emotion training sets (3 epochs);
 #   full SST-2: all 67,349 training phrases, 1 epoch (3 would take about 3 hours per model on this machine).
 # Usage: bash scripts/default-model/compare.sh [WORK_DIR]; results in WORK_DIR/*.jsonl (one line per evaluation).
+# INITS="random" (or "pretrained") runs one side only; MODEL=DIR measures another folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${LAYERWISE_DATA:-../shared/data}
 MODEL=${MODEL:-public/models/default}
+read -r -a INITS <<< "${INITS:-pretrained random}"
 WORK=${1:-/tmp/layerwise-default-model/compare}
 mkdir -p "$WORK"
 npx tsx scripts/default-model/sample.ts "$DATA/sst2/train.tsv" 2000 42 > "$WORK/sst2-train-2k.tsv"
@@ -25,12 +27,12 @@ train() { # NAME INIT DATA VALIDATION [FLAGS...]
 }
 
 # Two runs at a time: one per core.
-for init in pretrained random; do
+for init in "${INITS[@]}"; do
   train sst2-2k "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" &
   train emotion-2k "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" &
   wait
 done
-for init in pretrained random; do
+for init in "${INITS[@]}"; do
   train sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
 done
 wait

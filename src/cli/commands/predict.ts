@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maxSequenceLength, validateInputIds } from '../../engine/models/validate-inputs';
 import { parseOptions, required } from '../args';
+import { resolveModelDir } from '../train-data';
 import { startCliBackend } from '../backend-option';
 import { batchTensors, inputsBatch, readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
@@ -10,7 +11,7 @@ import { nodeFolder } from '../node-files';
 
 export const summary = 'print the head logits of a checkpoint for token ids or texts (eval mode)';
 
-const USAGE = `usage: layerwise predict --model DIR --inputs FILE.json [--backend cpu|wasm|webgpu] [--json]
+const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--backend cpu|wasm|webgpu] [--json]
 
 FILE.json holds {"input_ids": [[...]], "attention_mask"?: [[...]], "token_type_ids"?: [[...]]},
 or {"texts": [...]} (tokenised with the checkpoint's tokenizer), or a fixture reference.json.
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const modelDir = required(opts.model, 'model');
+  const modelDir = resolveModelDir(required(opts.model, 'model'));
   const inputsPath = required(opts.inputs, 'inputs');
   const { value, file } = await readJsonFile(inputsPath);
   await startCliBackend(opts.backend, 'predict');

@@ -11,6 +11,7 @@ import { taskLoss } from '../../engine/models/index';
 import { validateInputIds } from '../../engine/models/validate-inputs';
 import { AdamW } from '../../engine/optim/adamw';
 import { numberOption, parseOptions, required } from '../args';
+import { resolveModelDir } from '../train-data';
 import { startCliBackend } from '../backend-option';
 import { batchTensors, idsBatch, labelsFor, readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const modelDir = required(opts.model, 'model');
+  const modelDir = resolveModelDir(required(opts.model, 'model'));
   const batchPath = required(opts.batch, 'batch');
   const outDir = required(opts.out, 'out');
   const lr = numberOption(opts.lr, 'lr', 1e-3);
