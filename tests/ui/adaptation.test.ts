@@ -4,31 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetSummary } from '../../src/protocol/dataset-summary';
 import { DEFAULT_ADAPT_SETTINGS, type AdaptationRecord, type AdaptPlan, type AdaptSettings } from '../../src/protocol/adaptation';
-import type { FromWorker, ModelSummary, ToWorker } from '../../src/protocol/messages';
+import type { ModelSummary } from '../../src/protocol/messages';
 import type { EvalRecord, StepTelemetry } from '../../src/protocol/train-events';
-import { createEngineClient, type WorkerLike } from '../../src/ui/engine-client';
+import { createEngineClient } from '../../src/ui/engine-client';
 import { adaptBlockers, adaptStatusText } from '../../src/ui/features/training/adapt-progress';
 import { describeAdaptation } from '../../src/ui/format';
 import { createAppStore } from '../../src/ui/store/app-store';
 import { fineTuneTask } from '../../src/ui/store/config-slice';
-
-class FakeWorker implements WorkerLike {
-  sent: ToWorker[] = [];
-  private listeners = new Map<string, ((event: never) => void)[]>();
-  postMessage(message: ToWorker) {
-    this.sent.push(message);
-  }
-  terminate() {}
-  addEventListener(type: string, listener: (event: never) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  emit(event: FromWorker) {
-    for (const l of this.listeners.get('message') ?? []) l({ data: event } as never);
-  }
-  fail(message: string) {
-    for (const l of this.listeners.get('error') ?? []) l({ message } as never);
-  }
-}
+import { FakeWorker } from './fake-worker';
 
 function setup() {
   const store = createAppStore();

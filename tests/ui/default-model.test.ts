@@ -3,10 +3,11 @@
 // default load overtaken by the user's own: the later load is the one that stays.
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary, ToWorker } from '../../src/protocol/messages';
-import { createEngineClient, type WorkerLike } from '../../src/ui/engine-client';
+import { createEngineClient } from '../../src/ui/engine-client';
 import { DEFAULT_MODEL_NAME, defaultModelFiles } from '../../src/ui/features/model/default-model';
 import { modelCardSummary } from '../../src/ui/features/model/model-card';
 import { createAppStore } from '../../src/ui/store/app-store';
+import { FakeWorker } from './fake-worker';
 
 describe('defaultModelFiles', () => {
   it('lists the folder under the base URL, with only config, weights and tokenizer.json required', () => {
@@ -61,21 +62,6 @@ describe('modelCardSummary', () => {
     expect(modelCardSummary('# Only a title\n')).toEqual({ title: 'Only a title', summary: null });
   });
 });
-
-class FakeWorker implements WorkerLike {
-  sent: ToWorker[] = [];
-  private listener: ((event: MessageEvent) => void) | null = null;
-  postMessage(message: ToWorker) {
-    this.sent.push(message);
-  }
-  terminate() {}
-  addEventListener(type: string, listener: (event: never) => void) {
-    if (type === 'message') this.listener = listener as (event: MessageEvent) => void;
-  }
-  emit(data: unknown) {
-    this.listener?.({ data } as MessageEvent);
-  }
-}
 
 const summary = (source: string, task: ModelSummary['task']) => ({ source, task, parameters: [], adaptations: [], modelCard: null }) as unknown as ModelSummary;
 

@@ -5,30 +5,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetSummary } from '../../src/protocol/dataset-summary';
 import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
-import type { FromWorker, Prediction, ToWorker } from '../../src/protocol/messages';
+import type { Prediction, ToWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
 import type { RunPlan, StepTelemetry } from '../../src/protocol/train-events';
-import { createEngineClient, type WorkerLike } from '../../src/ui/engine-client';
+import { createEngineClient } from '../../src/ui/engine-client';
 import { RUN_CURVE_POINTS, runRecord } from '../../src/ui/features/history/run-recorder';
 import { createAppStore } from '../../src/ui/store/app-store';
-
-class FakeWorker implements WorkerLike {
-  sent: ToWorker[] = [];
-  private listeners = new Map<string, ((event: never) => void)[]>();
-  postMessage(message: ToWorker) {
-    this.sent.push(message);
-  }
-  terminate() {}
-  addEventListener(type: string, listener: (event: never) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  emit(event: FromWorker) {
-    for (const l of this.listeners.get('message') ?? []) l({ data: event } as never);
-  }
-  fail(message: string) {
-    for (const l of this.listeners.get('error') ?? []) l({ message } as never);
-  }
-}
+import { FakeWorker } from './fake-worker';
 
 const plan: RunPlan = { totalSteps: 3000, stepsPerEpoch: 1000, warmupSteps: 0, epochs: 3, trainExamples: 10, validationExamples: 2, groups: [], trainableParameters: 5, parameters: 9 };
 const step = (n: number): StepTelemetry => ({ step: n, epoch: n / 1000, loss: 1 / n, penalty: 0, gradNorm: 1, skipped: false, learningRate: 1e-3, groups: [], tokens: 10, seconds: 0.1, tokensPerSecond: 100 });

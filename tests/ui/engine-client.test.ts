@@ -1,31 +1,11 @@
 // The engine client against a fake worker: commands sent, events written into the store, the heartbeat watchdog,
 // and a crash that must not leave a load spinning (src/ui/engine-client.ts; RELIABILITY F5, R3).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FromWorker, ModelSummary, ToWorker } from '../../src/protocol/messages';
+import type { ModelSummary, ToWorker } from '../../src/protocol/messages';
 import { HEARTBEAT_TIMEOUT_MS } from '../../src/protocol/messages';
-import { createEngineClient, type WorkerLike } from '../../src/ui/engine-client';
+import { createEngineClient } from '../../src/ui/engine-client';
 import { createAppStore } from '../../src/ui/store/app-store';
-
-class FakeWorker implements WorkerLike {
-  sent: ToWorker[] = [];
-  terminated = false;
-  private listeners = new Map<string, ((event: never) => void)[]>();
-  postMessage(message: ToWorker) {
-    this.sent.push(message);
-  }
-  terminate() {
-    this.terminated = true;
-  }
-  addEventListener(type: string, listener: (event: never) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  emit(event: FromWorker) {
-    for (const l of this.listeners.get('message') ?? []) l({ data: event } as never);
-  }
-  fail(message: string) {
-    for (const l of this.listeners.get('error') ?? []) l({ message } as never);
-  }
-}
+import { FakeWorker } from './fake-worker';
 
 function summary(source: string): ModelSummary {
   return {
