@@ -7,37 +7,9 @@ import type { ModelConfig, ModelFamilyName } from '../../../src/formats/hf-confi
 import { TASKS, type Task } from '../../../src/protocol/task';
 import { getModelFamily, taskLoss, type ModelInputs } from '../../../src/engine/models';
 import { positionIdsFromInputIds } from '../../../src/engine/models/roberta';
-import { inputTensors, loadFixture, maxAbsDiff, toVariables } from './golden-fixtures';
+import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables } from './golden-fixtures';
 
 const FAMILY_NAMES: ModelFamilyName[] = ['bert', 'roberta', 'distilbert', 'electra'];
-
-function tinyConfig(family: ModelFamilyName, extra: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    model_type: family,
-    family,
-    vocab_size: 20,
-    hidden_size: 8,
-    num_hidden_layers: 2,
-    num_attention_heads: 2,
-    intermediate_size: 12,
-    hidden_act: 'gelu',
-    max_position_embeddings: 16,
-    type_vocab_size: family === 'distilbert' ? 0 : 2,
-    layer_norm_eps: 1e-12,
-    pad_token_id: family === 'roberta' ? 1 : 0,
-    hidden_dropout_prob: 0.1,
-    attention_probs_dropout_prob: 0.1,
-    classifier_dropout: null,
-    initializer_range: 0.02,
-    embedding_size: 8,
-    sinusoidal_pos_embds: false,
-    num_labels: 3,
-    id2label: ['A', 'B', 'C'],
-    architectures: [],
-    tie_word_embeddings: true,
-    ...extra,
-  };
-}
 
 /** Every parameter of parameterShapes, drawn at random (std 0.5, so that outputs differ visibly). */
 function randomParams(config: ModelConfig, task: Task, seed = 1): Map<string, tf.Variable> {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeFile } from '../../../src/cli/node-files';
-import { parseHfConfig, type ModelConfig } from '../../../src/formats/hf-config';
+import { parseHfConfig, type ModelConfig, type ModelFamilyName } from '../../../src/formats/hf-config';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../../src/formats/safetensors';
 import type { Task } from '../../../src/protocol/task';
 
@@ -89,4 +89,33 @@ export function worstTensor(
     if (!(diff <= worst.diff)) worst = { name, diff };
   }
   return worst;
+}
+
+/** A tiny normalised config of any family (vocabulary 20, hidden 8, 2 layers), for tests of shapes and paths. */
+export function tinyConfig(family: ModelFamilyName, extra: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    model_type: family,
+    family,
+    vocab_size: 20,
+    hidden_size: 8,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 12,
+    hidden_act: 'gelu',
+    max_position_embeddings: 16,
+    type_vocab_size: family === 'distilbert' ? 0 : 2,
+    layer_norm_eps: 1e-12,
+    pad_token_id: family === 'roberta' ? 1 : 0,
+    hidden_dropout_prob: 0.1,
+    attention_probs_dropout_prob: 0.1,
+    classifier_dropout: null,
+    initializer_range: 0.02,
+    embedding_size: 8,
+    sinusoidal_pos_embds: false,
+    num_labels: 3,
+    id2label: ['A', 'B', 'C'],
+    architectures: [],
+    tie_word_embeddings: true,
+    ...extra,
+  };
 }

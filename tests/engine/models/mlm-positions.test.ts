@@ -4,10 +4,10 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import type { ModelConfig, ModelFamilyName } from '../../../src/formats/hf-config';
+import type { ModelFamilyName } from '../../../src/formats/hf-config';
 import { getModelFamily, taskLoss } from '../../../src/engine/models';
 import { GRAD_TOL, LOSS_REL_TOL } from './golden';
-import { inputTensors, loadFixture, maxAbsDiff, toVariables, worstTensor } from './golden-fixtures';
+import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables, worstTensor } from './golden-fixtures';
 
 beforeAll(() => useNodeBackend('cpu'));
 
@@ -43,30 +43,7 @@ test('bert-mlm: loss and gradients over the masked positions only match transfor
 
 describe.each(['bert', 'roberta', 'distilbert', 'electra'] as ModelFamilyName[])('%s', (familyName) => {
   test('logits at the positions are those rows of the full logits', async () => {
-    const config: ModelConfig = {
-      model_type: familyName,
-      family: familyName,
-      vocab_size: 20,
-      hidden_size: 8,
-      num_hidden_layers: 2,
-      num_attention_heads: 2,
-      intermediate_size: 12,
-      hidden_act: 'gelu',
-      max_position_embeddings: 16,
-      type_vocab_size: familyName === 'distilbert' ? 0 : 2,
-      layer_norm_eps: 1e-12,
-      pad_token_id: familyName === 'roberta' ? 1 : 0,
-      hidden_dropout_prob: 0,
-      attention_probs_dropout_prob: 0,
-      classifier_dropout: null,
-      initializer_range: 0.02,
-      embedding_size: familyName === 'electra' ? 6 : 8,
-      sinusoidal_pos_embds: false,
-      num_labels: 2,
-      id2label: ['A', 'B'],
-      architectures: [],
-      tie_word_embeddings: familyName !== 'electra',
-    };
+    const config = tinyConfig(familyName, { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, embedding_size: familyName === 'electra' ? 6 : 8, tie_word_embeddings: familyName !== 'electra' });
     const family = getModelFamily(config);
     const params = new Map([...family.parameterShapes(config, 'mlm')].map(([n, shape], i) => [n, tf.randomNormal(shape, 0, 0.5, 'float32', i + 1)]));
     const inputs = inputTensors({ input_ids: [[2, 5, 7, 9, 3], [2, 11, 4, 3, 0]], attention_mask: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]] });
