@@ -2,9 +2,10 @@
 // useBackend() does the rest. WebGPU comes from the `webgpu` package (Dawn), on SwiftShader where there is no GPU.
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
-import { constants } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { useBackend, type BackendName } from '../engine/backend/backend';
 import { LayerwiseError } from '../lib/errors';
+import { withWasmThreads } from './wasm-threads';
 
 /** Chromium's bundled Vulkan loader and SwiftShader driver (Debian's chromium package). */
 const CHROMIUM_DIR = '/usr/lib/chromium';
@@ -31,8 +32,11 @@ export async function resolve(specifier, context, next) {
 
 let hookRegistered = false;
 
-/** Makes `name` the tfjs backend of this Node process. */
-export async function useNodeBackend(name: BackendName): Promise<void> {
+/**
+ * Makes `name` the tfjs backend of this Node process. WASM runs XNNPACK on `threads` threads (default: every core
+ * this process may use; a training step keeps them all busy, as PyTorch's default does).
+ */
+export async function useNodeBackend(name: BackendName, threads = availableParallelism()): Promise<void> {
   if (!hookRegistered) {
     register(`data:text/javascript,${encodeURIComponent(TFJS_RESOLVE_HOOK)}`);
     hookRegistered = true;
@@ -41,7 +45,8 @@ export async function useNodeBackend(name: BackendName): Promise<void> {
     (await import('@tensorflow/tfjs-core')).env().set('PROD', true);
   }
   if (name === 'webgpu') await provideNavigatorGpu(await import('webgpu'));
-  await useBackend(name);
+  if (name === 'wasm') await withWasmThreads(threads, () => useBackend(name));
+  else await useBackend(name);
 }
 
 /**

@@ -1,6 +1,7 @@
 // `layerwise bench` end to end as a user runs it (bin/layerwise.mjs in a child process): one quick step of the mini
 // model on wasm without PyTorch, the JSON line's fields, and a bad option as a coded error. Speed is not tested:
 // a benchmark never fails because a machine is slow.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { layerwise as run } from './run-cli';
 
@@ -24,6 +25,8 @@ describe('layerwise bench', () => {
     expect(line.tokens_per_s).toBeCloseTo((8 * 128) / (line.ms_per_step / 1000), 6);
     expect(Number.isFinite(line.first_loss)).toBe(true);
     expect(line.machine.cpus).toBeGreaterThan(0);
+    // tfjs alone would give Node one thread (src/cli/wasm-threads.ts): one per core, as PyTorch uses.
+    expect(line.threads).toBe(availableParallelism());
   }, 120_000);
 
   it('rejects an unknown model with a coded error', async () => {

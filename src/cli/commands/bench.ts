@@ -40,6 +40,8 @@ interface BenchLine {
   torch_tokens_per_s: number | null;
   ratio: number | null;
   ms_per_step: number;
+  /** XNNPACK's threads on wasm (Node gets one per core, src/cli/wasm-threads.ts); null elsewhere. */
+  threads: number | null;
   infer_ms_b1: number;
   infer_ms_b8: number;
   parameters: number;
@@ -175,6 +177,7 @@ export async function run(argv: string[]): Promise<number> {
             torch_tokens_per_s: torch?.tokens_per_s ?? null,
             ratio: torch ? train.tokensPerS / torch.tokens_per_s : null,
             ms_per_step: train.msPerStep,
+            threads: backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : null,
             infer_ms_b1: await timeInference(m, 1, inferOpts),
             infer_ms_b8: await timeInference(m, Math.min(8, spec.batch), inferOpts),
             parameters: m.params.parameterCount(),
@@ -217,7 +220,7 @@ function describe(l: BenchLine): string {
   const torch = l.torch_tokens_per_s === null ? 'PyTorch not run' : `PyTorch ${l.torch_tokens_per_s.toFixed(0)} tok/s, ratio ${(l.ratio as number).toFixed(3)}`;
   const paths = l.fast_paths ? '' : ' [fast paths off]';
   return (
-    `${l.model} on ${l.backend}${l.adapter ? ` (${l.adapter})` : ''}${paths}: ${l.tokens_per_s.toFixed(0)} tok/s (${l.ms_per_step.toFixed(0)} ms/step); ${torch}; ` +
+    `${l.model} on ${l.backend}${l.adapter ? ` (${l.adapter})` : ''}${l.threads === null ? '' : ` (${l.threads} threads)`}${paths}: ${l.tokens_per_s.toFixed(0)} tok/s (${l.ms_per_step.toFixed(0)} ms/step); ${torch}; ` +
     `inference ${l.infer_ms_b1.toFixed(1)} ms (1x${BENCH_MODELS[l.model].seq}), ${l.infer_ms_b8.toFixed(1)} ms (8x${BENCH_MODELS[l.model].seq}); ` +
     `peak tensors ${mib(l.peak_tensor_bytes)}${l.backend_bytes === null ? '' : `, ${l.backend} memory ${mib(l.backend_bytes)}`}, RSS ${mib(l.peak_rss_bytes)}; load ${l.machine.load_avg.join(' ')}` +
     (l.top_kernels ? `\n  ${l.kernel_calls} kernel calls; top: ${l.top_kernels.map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(', ')}` : '') +
