@@ -6,6 +6,9 @@ import { LayerwiseError } from '../../lib/errors';
 import { registerAdamWUpdate } from './kernels/adamw-update';
 import { registerColumnSums } from './kernels/column-sums';
 import { registerDropoutMask } from './kernels/dropout-mask';
+import { registerGelu } from './kernels/gelu';
+import { registerLayerNorm } from './kernels/layer-norm';
+import { registerMaskedSoftmax } from './kernels/masked-softmax';
 import { installWasmKernels } from './kernels/wasm-kernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
@@ -32,6 +35,9 @@ export async function useBackend(name: BackendName): Promise<void> {
   registerDropoutMask(name);
   registerAdamWUpdate(name);
   registerColumnSums(name);
+  registerLayerNorm(name);
+  registerGelu(name);
+  registerMaskedSoftmax(name);
   // The webgpu package registers its backend only where navigator.gpu exists at import time.
   if (tf.findBackendFactory(name) === null) {
     throw new LayerwiseError('BACKEND_UNAVAILABLE', `The ${name} backend is not available here (${unavailableReason(name)}).`);

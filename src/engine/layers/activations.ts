@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { fastPathsEnabled } from '../backend/fast-paths';
+import { GELU, GELU_GRAD } from '../backend/kernels/gelu';
 
 export type Activation = (x: tf.Tensor) => tf.Tensor;
 
@@ -27,9 +28,19 @@ const geluFused = tf.customGrad((x, save) => {
   };
 });
 
+/** The same on WebGPU, forward and derivative one kernel each (backend/kernels/gelu.ts). */
+const geluKernels = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor]);
+  return {
+    value: tf.engine().runKernel(GELU, { x } as tf.NamedTensorMap) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, [savedX]: tf.Tensor[]) => tf.engine().runKernel(GELU_GRAD, { x: savedX, dy }) as tf.Tensor,
+  };
+});
+
 /** torch's exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return fastPathsEnabled() ? geluFused(x) : geluPlain(x);
+  if (!fastPathsEnabled()) return geluPlain(x);
+  return tf.getKernel(GELU, tf.getBackend()) === undefined ? geluFused(x) : geluKernels(x);
 }
 
 /** The tanh approximation (gelu_new, gelu_pytorch_tanh, gelu_fast): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */

@@ -2,6 +2,7 @@
 // transformers builds for BERT-like encoders: (1 - mask) · finfo(float32).min added to the scores.
 import * as tf from '@tensorflow/tfjs-core';
 import { fastPathsEnabled } from '../backend/fast-paths';
+import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from '../backend/kernels/masked-softmax';
 import { dropout, type DropoutContext } from './dropout';
 
 /** torch.finfo(torch.float32).min. */
@@ -49,6 +50,36 @@ const matMulTransposedB = tf.customGrad((a, b, save) => {
 });
 
 /**
+ * softmax(scale·scores + mask) by the WebGPU kernels (backend/kernels/masked-softmax.ts): scores [R, S], mask [B, S].
+ * The mask is a constant (from attention_mask): its gradient is zero.
+ */
+function maskedSoftmaxKernels(scale: number) {
+  return tf.customGrad((scores, mask, save) => {
+    const probs = tf.engine().runKernel(MASKED_SOFTMAX, { scores, mask } as tf.NamedTensorMap, { scale }) as tf.Tensor;
+    (save as tf.GradSaveFunc)([probs]);
+    return {
+      value: probs,
+      gradFunc: (dy: tf.Tensor, [savedProbs]: tf.Tensor[]) => [
+        tf.engine().runKernel(MASKED_SOFTMAX_GRAD, { probs: savedProbs, dy }, { scale }) as tf.Tensor,
+        tf.zerosLike(mask as tf.Tensor),
+      ],
+    };
+  });
+}
+
+/** Attention probabilities softmax(scale·qh·khᵀ + mask): qh, kh [B, heads, S, headDim] -> [B, heads, S, S]. */
+function attentionProbs(qh: tf.Tensor, kh: tf.Tensor, mask: tf.Tensor4D, scale: number): tf.Tensor {
+  if (tf.getKernel(MASKED_SOFTMAX, tf.getBackend()) === undefined) {
+    // Scaling q before the product equals scaling the scores ([B, heads, S, S]) and touches fewer values.
+    return tf.softmax(tf.add(matMulTransposedB(tf.mul(qh, scale), kh), mask));
+  }
+  const [batch, numHeads, seq] = qh.shape;
+  const scores = tf.reshape(matMulTransposedB(qh, kh), [batch * numHeads * seq, seq]);
+  const probs = maskedSoftmaxKernels(scale)(scores, tf.reshape(mask, [batch, seq]));
+  return tf.reshape(probs, [batch, numHeads, seq, seq]);
+}
+
+/**
  * q, k, v [B·S, H] (rows batch-major) -> context [B·S, H]. mask is extendedAttentionMask's [B, 1, 1, S];
  * attention dropout acts on the probabilities, as in transformers.
  */
@@ -67,9 +98,7 @@ export function selfAttention(
   const headDim = hidden / numHeads;
   // [B·S, H] -> [B, heads, S, headDim]
   const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, seq, numHeads, headDim]), [0, 2, 1, 3]);
-  const qh = heads(tf.mul(q, 1 / Math.sqrt(headDim)));
-  const logits = tf.add(matMulTransposedB(qh, heads(k)), mask); // [B, heads, S, S]
-  const probs = dropout(tf.softmax(logits), attentionDropout, ctx);
+  const probs = dropout(attentionProbs(heads(q), heads(k), mask, 1 / Math.sqrt(headDim)), attentionDropout, ctx);
   const context = matMulPlainGrads(probs, heads(v)); // [B, heads, S, headDim]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, hidden]);
 }

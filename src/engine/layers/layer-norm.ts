@@ -1,7 +1,9 @@
 // LayerNorm over the last dimension with torch.nn.LayerNorm semantics: biased variance, eps inside the sqrt.
-// The fast path has torch's hand-derived backward (aten layer_norm_backward) instead of autodiff through moments.
+// The fast path has torch's hand-derived backward (aten layer_norm_backward) instead of autodiff through moments;
+// on WebGPU it runs as row kernels (backend/kernels/layer-norm.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { fastPathsEnabled } from '../backend/fast-paths';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/kernels/layer-norm';
 import { columnSums } from './column-sums';
 
 /** The plain composite, differentiated by tfjs (the fast path's reference). x [..., H], weight and bias [H]. */
@@ -36,8 +38,26 @@ function layerNormFused(eps: number) {
   });
 }
 
+/** The same backward as layerNormFused, each part one kernel: x2d [N, H]. */
+function layerNormKernels(eps: number) {
+  return tf.customGrad((x, weight, bias, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, weight as tf.Tensor]);
+    return {
+      value: tf.engine().runKernel(LAYER_NORM, { x, weight, bias } as tf.NamedTensorMap, { eps }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [savedX, w]: tf.Tensor[]) => {
+        const grad = (output: 'dx' | 'dyXHat') =>
+          tf.engine().runKernel(LAYER_NORM_GRAD, { x: savedX, weight: w, dy }, { eps, output }) as tf.Tensor;
+        return [grad('dx'), columnSums(grad('dyXHat')), columnSums(dy)];
+      },
+    };
+  });
+}
+
 /** x [..., H], weight and bias [H]. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
   if (!fastPathsEnabled()) return layerNormPlain(x, weight, bias, eps);
-  return layerNormFused(eps)(x, weight, bias);
+  if (tf.getKernel(LAYER_NORM, tf.getBackend()) === undefined) return layerNormFused(eps)(x, weight, bias);
+  const width = x.shape[x.rank - 1];
+  const y = layerNormKernels(eps)(x.rank === 2 ? x : tf.reshape(x, [-1, width]), weight, bias);
+  return x.rank === 2 ? y : tf.reshape(y, x.shape);
 }

@@ -21,11 +21,14 @@ const matMulWeightT = tf.customGrad((x, w, save) => {
   };
 });
 
-/** matMulWeightT plus the bias, whose gradient (the column sums of dy) is a product too instead of a reduction. */
+/**
+ * matMulWeightT plus the bias, added by the product itself (tfjs's fused matmul: no separate pass over [N, out]);
+ * its gradient, the column sums of dy, avoids tfjs's transposing reduction (column-sums.ts).
+ */
 const matMulWeightTBias = tf.customGrad((x, w, b, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor2D, w as tf.Tensor2D]);
   return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)), b as tf.Tensor1D) as tf.Tensor2D,
+    value: tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.transpose(w as tf.Tensor2D), bias: b as tf.Tensor1D }) as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor2D, [savedX, savedW]: tf.Tensor[]) => [
       tf.matMul(dy, savedW as tf.Tensor2D),
       tf.matMul(tf.transpose(dy), savedX as tf.Tensor2D),

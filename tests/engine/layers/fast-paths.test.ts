@@ -65,7 +65,18 @@ describe.each(['cpu', 'wasm', 'webgpu'] as const)('fast paths on %s', (backend) 
   test('layerNorm (eps 1e-12, shifted and scaled rows)', () =>
     compare((x, w, b) => layerNorm(x, w, b, 1e-12), [tf.add(tensor([6, 8], 8, 3), 1), tensor([8], 9), tensor([8], 10)], 11));
 
+  test('layerNorm over rows wider than a workgroup (3-D, width 200)', () =>
+    compare((x, w, b) => layerNorm(x, w, b, 1e-5), [tensor([2, 3, 200], 17, 2), tensor([200], 18), tensor([200], 19)], 20));
+
   test('gelu (erf form) over [-6, 6]', () => compare((x) => gelu(x), [tf.linspace(-6, 6, 49)], 12));
+
+  test('selfAttention over 70 positions (rows wider than a workgroup), no padding', () => {
+    const mask = extendedAttentionMask(tf.ones([1, 70], 'int32'));
+    const ctx = dropoutContext(false, 1);
+    return compare((q, k, v) => selfAttention(q, k, v, mask, { batch: 1, seq: 70, numHeads: 2 }, 0, ctx), [tensor([70, 8], 21), tensor([70, 8], 22), tensor([70, 8], 23)], 24).finally(
+      () => mask.dispose(),
+    );
+  });
 
   test('selfAttention with a padding mask (2 sequences of 5, 2 heads)', () => {
     const mask = extendedAttentionMask(tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], undefined, 'int32'));

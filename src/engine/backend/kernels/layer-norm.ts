@@ -1,0 +1,117 @@
+// LayerNorm over the last axis (torch.nn.LayerNorm: biased variance, eps inside the sqrt) as WebGPU row kernels. The
+// composite takes 9 dispatches forward and about 11 backward; here the forward is one, and the backward two (dx, and
+// dy·x̂ for the weight's gradient) plus the column sums. Statistics are recomputed in the backward rather than saved.
+// Kernel 'LayerwiseLayerNorm': inputs {x [N, H], weight [H], bias [H]}, attrs {eps} -> y [N, H].
+// Kernel 'LayerwiseLayerNormGrad': inputs {x [N, H], weight [H], dy [N, H]}, attrs {eps, output} -> [N, H]:
+//   output 'dx': rstd·(g - mean(g) - x̂·mean(g·x̂)) with g = dy·weight (aten's layer_norm_backward);
+//   output 'dyXHat': dy·x̂, whose column sums are the weight's gradient.
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { ROW_PRELUDE, ROW_THREADS, rowDispatch, rowIndices, rowsOf } from './webgpu-rows';
+
+export const LAYER_NORM = 'LayerwiseLayerNorm';
+export const LAYER_NORM_GRAD = 'LayerwiseLayerNormGrad';
+
+type Mode = 'forward' | 'dx' | 'dyXHat';
+
+/** WGSL: the row's mean and rstd, from X. */
+const ROW_STATISTICS = `
+    var sum = 0.0;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) { sum += X[row * width + c]; }
+    let mean = rowSum(sum, tid) / f32(width);
+    var squares = 0.0;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let d = X[row * width + c] - mean;
+      squares += d * d;
+    }
+    let rstd = inverseSqrt(rowSum(squares, tid) / f32(width) + uniforms.eps);`;
+
+const BODY: Record<Mode, string> = {
+  forward: `
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      setOutputAtIndex(i, (X[i] - mean) * rstd * W[c] + B[c]);
+    }`,
+  dx: `
+    var gSum = 0.0;
+    var gxSum = 0.0;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      let g = DY[i] * W[c];
+      gSum += g;
+      gxSum += g * (X[i] - mean) * rstd;
+    }
+    let gMean = rowSum(gSum, tid) / f32(width);
+    let gxMean = rowSum(gxSum, tid) / f32(width);
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      setOutputAtIndex(i, rstd * (DY[i] * W[c] - gMean - (X[i] - mean) * rstd * gxMean));
+    }`,
+  dyXHat: `
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      setOutputAtIndex(i, DY[i] * (X[i] - mean) * rstd);
+    }`,
+};
+
+const INPUTS: Record<Mode, string[]> = { forward: ['X', 'W', 'B'], dx: ['X', 'W', 'DY'], dyXHat: ['X', 'DY'] };
+
+class LayerNormProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [ROW_THREADS, 1, 1];
+  uniforms = 'eps : f32,';
+  private readonly mode: Mode;
+
+  constructor(shape: number[], mode: Mode) {
+    this.outputShape = shape;
+    this.mode = mode;
+    this.variableNames = INPUTS[mode];
+    this.shaderKey = `layerwiseLayerNorm_${mode}`;
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = rowDispatch(rowsOf(shape), shape));
+  }
+
+  getUserCode(): string {
+    return `
+      ${ROW_PRELUDE}
+      fn main(index : i32) {
+        ${rowIndices('uniforms.outShape[0]', 'uniforms.outShape[1]')}
+        ${ROW_STATISTICS}
+        ${BODY[this.mode]}
+      }
+    `;
+  }
+}
+
+interface Args {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: tf.KernelBackend;
+  attrs?: unknown;
+}
+
+function run(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const { eps } = args.attrs as unknown as { eps: number };
+  const program = new LayerNormProgram(inputs[0].shape, mode);
+  return (args.backend as unknown as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', [{ type: 'float32', data: [eps] }]);
+}
+
+function forwardKernel(args: Args): tf.TensorInfo {
+  const { x, weight, bias } = args.inputs;
+  return run(args, 'forward', [x, weight, bias]);
+}
+
+function gradKernel(args: Args): tf.TensorInfo {
+  const { x, weight, dy } = args.inputs;
+  const { output } = args.attrs as unknown as { output: 'dx' | 'dyXHat' };
+  return run(args, output, output === 'dx' ? [x, weight, dy] : [x, dy]);
+}
+
+/** Registers both kernels on webgpu (the other backends keep the composite in layers/layer-norm.ts). Idempotent. */
+export function registerLayerNorm(backend: string): void {
+  if (backend !== 'webgpu' || tf.getKernel(LAYER_NORM, backend) !== undefined) return;
+  tf.registerKernel({ kernelName: LAYER_NORM, backendName: backend, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LAYER_NORM_GRAD, backendName: backend, kernelFunc: gradKernel as unknown as tf.KernelFunc });
+}

@@ -1,0 +1,93 @@
+// The attention probabilities softmax(scale·scores + mask) as one WebGPU row kernel, and its gradient as another.
+// The composite scales q (one dispatch), adds the mask (one, and a [B, heads, S, S] tensor written and read again),
+// runs Softmax, and tfjs differentiates Softmax with four more.
+// Kernel 'LayerwiseMaskedSoftmax': inputs {scores [R, S], mask [B, S]} (R = B·heads·S, rows batch-major; mask is
+//   the additive padding mask), attrs {scale} -> probabilities [R, S].
+// Kernel 'LayerwiseMaskedSoftmaxGrad': inputs {probs [R, S], dy [R, S]}, attrs {scale} -> scale·p·(dy - Σ dy·p).
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { ROW_PRELUDE, ROW_THREADS, rowDispatch, rowIndices, rowsOf } from './webgpu-rows';
+
+export const MASKED_SOFTMAX = 'LayerwiseMaskedSoftmax';
+export const MASKED_SOFTMAX_GRAD = 'LayerwiseMaskedSoftmaxGrad';
+
+const FORWARD = `
+    // The rows of one sequence's mask: heads·S consecutive rows share it.
+    let maskRow = row / (uniforms.outShape[0] / uniforms.mShape[0]);
+    var localMax = -3.402823e+38;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      localMax = max(localMax, X[row * width + c] * uniforms.scale + M[maskRow * width + c]);
+    }
+    let rowMaximum = rowMax(localMax, tid);
+    var localSum = 0.0;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      localSum += exp(X[row * width + c] * uniforms.scale + M[maskRow * width + c] - rowMaximum);
+    }
+    let total = rowSum(localSum, tid);
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      setOutputAtIndex(i, exp(X[i] * uniforms.scale + M[maskRow * width + c] - rowMaximum) / total);
+    }`;
+
+const BACKWARD = `
+    var localDot = 0.0;
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      localDot += DY[i] * P[i];
+    }
+    let dot = rowSum(localDot, tid);
+    for (var c = tid; c < width; c += ${ROW_THREADS}) {
+      let i = row * width + c;
+      setOutputAtIndex(i, uniforms.scale * P[i] * (DY[i] - dot));
+    }`;
+
+class MaskedSoftmaxProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [ROW_THREADS, 1, 1];
+  uniforms = 'scale : f32,';
+  private readonly backward: boolean;
+
+  constructor(shape: number[], backward: boolean) {
+    this.outputShape = shape;
+    this.backward = backward;
+    this.variableNames = backward ? ['P', 'DY'] : ['X', 'M'];
+    this.shaderKey = `layerwiseMaskedSoftmax_${backward ? 'grad' : 'forward'}`;
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = rowDispatch(rowsOf(shape), shape));
+  }
+
+  getUserCode(): string {
+    return `
+      ${ROW_PRELUDE}
+      fn main(index : i32) {
+        ${rowIndices('uniforms.outShape[0]', 'uniforms.outShape[1]')}
+        ${this.backward ? BACKWARD : FORWARD}
+      }
+    `;
+  }
+}
+
+interface Args {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: tf.KernelBackend;
+  attrs?: unknown;
+}
+
+function run(args: Args, backward: boolean, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const { scale } = args.attrs as unknown as { scale: number };
+  const program = new MaskedSoftmaxProgram(inputs[0].shape, backward);
+  return (args.backend as unknown as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', [{ type: 'float32', data: [scale] }]);
+}
+
+const forwardKernel = (args: Args) => run(args, false, [args.inputs.scores, args.inputs.mask]);
+const gradKernel = (args: Args) => run(args, true, [args.inputs.probs, args.inputs.dy]);
+
+/** Registers both kernels on webgpu (the other backends keep the composite in layers/attention.ts). Idempotent. */
+export function registerMaskedSoftmax(backend: string): void {
+  if (backend !== 'webgpu' || tf.getKernel(MASKED_SOFTMAX, backend) !== undefined) return;
+  tf.registerKernel({ kernelName: MASKED_SOFTMAX, backendName: backend, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: MASKED_SOFTMAX_GRAD, backendName: backend, kernelFunc: gradKernel as unknown as tf.KernelFunc });
+}
