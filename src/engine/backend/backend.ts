@@ -7,6 +7,7 @@ import { registerAdamWUpdate } from './kernels/adamw-update';
 import { registerColumnSums } from './kernels/column-sums';
 import { registerDropoutMask } from './kernels/dropout-mask';
 import { registerGelu } from './kernels/gelu';
+import { registerL2Norm } from './kernels/l2-norm';
 import { registerLayerNorm } from './kernels/layer-norm';
 import { registerMaskedSoftmax } from './kernels/masked-softmax';
 import { installWasmKernels } from './kernels/wasm-kernels';
@@ -37,6 +38,7 @@ export async function useBackend(name: BackendName): Promise<void> {
   registerColumnSums(name);
   registerLayerNorm(name);
   registerGelu(name);
+  registerL2Norm(name);
   registerMaskedSoftmax(name);
   // The webgpu package registers its backend only where navigator.gpu exists at import time.
   if (tf.findBackendFactory(name) === null) {

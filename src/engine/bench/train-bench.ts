@@ -1,11 +1,11 @@
 // The training benchmark's model and step, shared by `layerwise bench` (Node) and the browser bench page: a BERT
 // sequence classifier of a fixed size with seeded random weights, trained through the engine's real path (family
-// forward with dropout, ParamStore.gradients, clipByGlobalNorm, AdamW), as bench/torch_reference.py does in PyTorch.
+// forward with dropout, ParamStore.gradients, global-norm clipping, AdamW), as bench/torch_reference.py does in PyTorch.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../lib/random';
 import { parseHfConfig, type ModelConfig } from '../../formats/hf-config';
 import { getModelFamily, taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
-import { clipByGlobalNorm } from '../optim/clip';
+import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import { AdamW } from '../optim/adamw';
 import { ParamStore } from '../params/store';
 
@@ -104,11 +104,11 @@ export async function trainStep(m: BenchModel, seed: number): Promise<number> {
   const { loss, grads } = m.params.gradients(() =>
     taskLoss(m.family.forward(m.params.tensors(), m.inputs, m.config, 'seq-cls', { training: true, seed }), m.labels, 'seq-cls'),
   );
-  const clipped = clipByGlobalNorm(grads, MAX_GRAD_NORM);
-  const summary = tf.stack([loss, clipped.norm]);
-  const [lossValue] = (await summary.data()) as Float32Array;
-  m.optimizer.step(clipped.grads);
-  tf.dispose([loss, summary, clipped.norm, clipped.finite, ...grads.values(), ...clipped.grads.values()]);
+  const norm = globalGradNorm(grads);
+  const summary = tf.stack([loss, norm]);
+  const [lossValue, normValue] = (await summary.data()) as Float32Array;
+  m.optimizer.step(grads, clipCoefficient(normValue, MAX_GRAD_NORM));
+  tf.dispose([loss, summary, norm, ...grads.values()]);
   return lossValue;
 }
 

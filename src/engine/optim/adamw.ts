@@ -65,10 +65,11 @@ export class AdamW {
   }
 
   /**
-   * One update of every trainable parameter that has a gradient in grads (by checkpoint name). A frozen
-   * parameter is left alone even when a gradient for it is passed. The gradients are not disposed here.
+   * One update of every trainable parameter that has a gradient in grads (by checkpoint name), each gradient taken
+   * times gradScale (gradient clipping's coefficient: optim/clip.ts). A frozen parameter is left alone even when a
+   * gradient for it is passed. The gradients are not disposed here.
    */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void {
+  step(grads: ReadonlyMap<string, tf.Tensor>, gradScale = 1): void {
     const [beta1, beta2] = this.options.betas;
     const eps = this.options.eps;
     // One fused kernel per parameter where the backend has it (backend/kernels/adamw-update.ts), else ~14 ops.
@@ -89,8 +90,8 @@ export class AdamW {
       m.step += 1;
       tf.tidy(() => {
         const [newParam, expAvg, expAvgSq] = fused
-          ? adamwUpdate(param, grad, m.expAvg, m.expAvgSq, { beta1, beta2, eps, lr, weightDecay, step: m.step })
-          : this.updateOps(param, grad, m, lr, weightDecay);
+          ? adamwUpdate(param, grad, m.expAvg, m.expAvgSq, { beta1, beta2, eps, lr, weightDecay, step: m.step, gradScale })
+          : this.updateOps(param, gradScale === 1 ? grad : tf.mul(grad, gradScale), m, lr, weightDecay);
         m.expAvg.assign(expAvg);
         m.expAvgSq.assign(expAvgSq);
         param.assign(newParam);

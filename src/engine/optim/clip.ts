@@ -1,39 +1,35 @@
-// Global-norm gradient clipping with torch.nn.utils.clip_grad_norm_ semantics (norm of the per-tensor L2 norms, in
-// float32; coefficient max_norm / (norm + 1e-6) capped at 1). A non-finite norm leaves the gradients unscaled and
-// reports finite = false so that the loop skips the step (torch would multiply by NaN). No readback happens here.
+// Global-norm gradient clipping with torch.nn.utils.clip_grad_norm_ semantics, in two halves around the step's one
+// readback: the norm is measured on the device (norm of the per-tensor L2 norms, float32), and the coefficient
+// max_norm / (norm + 1e-6), capped at 1, is computed from the value read back, in float32 as torch does. AdamW then
+// scales each gradient by it inside its update (optim/adamw.ts), so clipping costs no pass over the gradients.
+// A non-finite norm means the loop skips the step (torch would multiply by NaN).
 import * as tf from '@tensorflow/tfjs-core';
+import { L2_NORM } from '../backend/kernels/l2-norm';
 
 /** torch's clip_grad_norm_ adds this to the norm before dividing. */
 const CLIP_EPS = 1e-6;
 
-export interface ClipResult {
-  /** The gradients to apply, same keys; new tensors when clipping is on, the inputs themselves when it is off. */
-  grads: Map<string, tf.Tensor>;
-  /** The global L2 norm before clipping (float32), for the step's telemetry and the non-finite check. */
-  norm: tf.Scalar;
-  /** bool scalar: the norm is finite. When false the gradients were left unscaled and the step must be skipped. */
-  finite: tf.Scalar;
+/** The L2 norm of one tensor: one kernel where the backend has it (webgpu), else three ops. */
+function l2Norm(g: tf.Tensor): tf.Tensor {
+  if (tf.getKernel(L2_NORM, tf.getBackend()) !== undefined) return tf.reshape(tf.engine().runKernel(L2_NORM, { x: g }) as tf.Tensor, []);
+  return tf.sqrt(tf.sum(tf.square(g)));
+}
+
+/** The global L2 norm of the gradients, as torch 1.13+ computes it: per-tensor norms, then their norm. No readback. */
+export function globalGradNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => {
+    const perTensor = [...grads.values()].map(l2Norm);
+    return perTensor.length === 0 ? tf.scalar(0) : tf.sqrt(tf.sum(tf.square(tf.stack(perTensor))));
+  });
 }
 
 /**
- * Clips gradients to a global L2 norm of maxNorm; maxNorm null or 0 only measures the norm. The caller owns every
- * returned tensor (and should dispose its inputs when new ones were returned).
+ * The factor clip_grad_norm_ multiplies every gradient by, for a norm read back: min(maxNorm / (norm + 1e-6), 1),
+ * each operation rounded to float32 as torch's tensor ops round it. 1 when maxNorm is null or 0 (no clipping) and
+ * for a non-finite norm (the step is skipped then, never scaled by NaN).
  */
-export function clipByGlobalNorm(grads: ReadonlyMap<string, tf.Tensor>, maxNorm: number | null): ClipResult {
-  const names = [...grads.keys()];
-  const clipping = maxNorm !== null && maxNorm > 0;
-  const { norm, finite, clipped } = tf.tidy(() => {
-    const tensors = names.map((n) => grads.get(n)!);
-    // Per-tensor norms, then the norm of those, as torch 1.13+ does ([num tensors] -> scalar).
-    const perTensor = tensors.map((g) => tf.sqrt(tf.sum(tf.square(g))));
-    const total: tf.Scalar = perTensor.length === 0 ? tf.scalar(0) : tf.sqrt(tf.sum(tf.square(tf.stack(perTensor))));
-    const isFinite = tf.isFinite(total) as tf.Scalar;
-    if (!clipping) return { norm: total, finite: isFinite, clipped: [] as tf.Tensor[] };
-    const coefficient = tf.minimum(tf.div(tf.scalar(maxNorm), tf.add(total, CLIP_EPS)), 1);
-    const safe = tf.where(isFinite, coefficient, tf.onesLike(coefficient));
-    return { norm: total, finite: isFinite, clipped: tensors.map((g) => tf.mul(g, safe)) };
-  });
-  const out = new Map<string, tf.Tensor>();
-  names.forEach((n, i) => out.set(n, clipping ? clipped[i] : grads.get(n)!));
-  return { grads: out, norm, finite };
+export function clipCoefficient(norm: number, maxNorm: number | null): number {
+  if (maxNorm === null || maxNorm <= 0 || !Number.isFinite(norm)) return 1;
+  const f = Math.fround;
+  return Math.min(f(f(maxNorm) / f(f(norm) + f(CLIP_EPS))), 1);
 }

@@ -10,7 +10,7 @@ import type { TrainConfig } from '../../protocol/train-config';
 import type { Batch } from '../data/batches';
 import { IGNORE_INDEX } from '../data/encode';
 import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
-import { clipByGlobalNorm } from '../optim/clip';
+import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import type { AdamW } from '../optim/adamw';
 import type { ParamStore } from '../params/store';
 import type { MicroBatch } from './windows';
@@ -174,12 +174,12 @@ export async function applyGradients(
   maxGradNorm: number | null,
   extra: tf.Tensor1D | null,
 ): Promise<StepOutcome> {
-  const clipped = clipByGlobalNorm(acc.grads, maxGradNorm);
+  const norm = globalGradNorm(acc.grads);
   const summary = tf.tidy(() => {
-    const head = tf.stack([acc.loss, acc.penalty, clipped.norm]) as tf.Tensor1D;
+    const head = tf.stack([acc.loss, acc.penalty, norm]) as tf.Tensor1D;
     return extra === null ? head : tf.concat([head, extra]);
   });
-  tf.dispose([clipped.norm, clipped.finite, acc.loss, acc.penalty, ...(extra === null ? [] : [extra])]);
+  tf.dispose([norm, acc.loss, acc.penalty, ...(extra === null ? [] : [extra])]);
   let values: Float32Array;
   try {
     values = (await summary.data()) as Float32Array;
@@ -189,10 +189,10 @@ export async function applyGradients(
   const [loss, penalty, gradNorm] = values;
   const skipped = !(Number.isFinite(loss) && Number.isFinite(penalty) && Number.isFinite(gradNorm));
   try {
-    if (!skipped && clipped.grads.size > 0) optimizer.step(clipped.grads);
+    // Clipping happens inside the update: AdamW scales each gradient by the coefficient.
+    if (!skipped && acc.grads.size > 0) optimizer.step(acc.grads, clipCoefficient(gradNorm, maxGradNorm));
   } finally {
-    const owned = new Set([...acc.grads.values(), ...clipped.grads.values()]);
-    tf.dispose([...owned]);
+    tf.dispose([...acc.grads.values()]);
   }
   return { loss, penalty, gradNorm, skipped, extra: values.slice(3) };
 }

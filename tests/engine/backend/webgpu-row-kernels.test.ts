@@ -1,4 +1,4 @@
-// The WebGPU row kernels (layer-norm.ts, masked-softmax.ts, gelu.ts in src/engine/backend/kernels/) against the tfjs
+// The WebGPU row kernels (layer-norm.ts, masked-softmax.ts, l2-norm.ts in src/engine/backend/kernels/) against the tfjs
 // composites they replace, on shapes the layer tests do not reach: more rows than one dispatch dimension holds
 // (65,535 workgroups; tfjs-webgpu's own Softmax returns NaN past that), rows narrower than a workgroup, and a row
 // whose mask hides every key but one. Gradients are compared through the layers in
@@ -6,6 +6,7 @@
 import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
+import { L2_NORM } from '../../../src/engine/backend/kernels/l2-norm';
 import { LAYER_NORM } from '../../../src/engine/backend/kernels/layer-norm';
 import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from '../../../src/engine/backend/kernels/masked-softmax';
 import { FLOAT32_MIN } from '../../../src/engine/layers/attention';
@@ -58,6 +59,15 @@ describe('WebGPU row kernels', () => {
     const dy = tensor([130, 70], 3);
     const expected = tf.mul(tf.mul(probs, tf.sub(dy, tf.sum(tf.mul(dy, probs), -1, true))), 0.125);
     await expectClose(run(MASKED_SOFTMAX_GRAD, { probs, dy }, { scale: 0.125 }), expected, 1e-6);
+  });
+
+  test('L2 norm of a whole tensor: 300,001 values (not a multiple of the workgroup), and one value', async () => {
+    for (const x of [tensor([300_001], 6, 2), tf.tensor([[-3]])]) {
+      const values = await x.data();
+      const expected = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+      const [norm] = await run(L2_NORM, { x }, {}).data();
+      expect(Math.abs(norm - expected) / expected).toBeLessThan(1e-6);
+    }
   });
 
   test('layer norm over rows of 5 and of 1,000', async () => {

@@ -62,4 +62,25 @@ describe.each(['cpu', 'webgpu'] as const)('fused AdamW on %s', (backend) => {
     opt.dispose();
     store.dispose();
   });
+
+  it('with a gradient scale (clipping inside the update) equals the update of the scaled gradient', async () => {
+    const scale = 0.37;
+    const run = async (scaleInside: boolean) => {
+      const store = ParamStore.fromValues(Object.entries(ref.init).map(([n, v]) => [n, { shape: ref.shapes[n], data: Float32Array.from(v) }] as const));
+      const opt = new AdamW(store, { betas: ref.betas, eps: ref.eps, hyper: (n) => hyperOf.get(n)! });
+      for (const s of ref.steps) {
+        const grads = new Map(
+          Object.entries(s.grads).map(([n, v]) => [n, tf.tensor(scaleInside ? v : v.map((g) => Math.fround(g * scale)), ref.shapes[n])]),
+        );
+        opt.step(grads, scaleInside ? scale : 1);
+        grads.forEach((g) => g.dispose());
+      }
+      const after = await store.snapshot();
+      opt.dispose();
+      store.dispose();
+      return after;
+    };
+    const [inside, before] = [await run(true), await run(false)];
+    for (const [n, want] of before) expectClose(inside.get(n)!, Array.from(want), n);
+  });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clipByGlobalNorm } from '../../../src/engine/optim/clip';
+import { clipCoefficient, globalGradNorm } from '../../../src/engine/optim/clip';
 
 type Num = number | 'inf' | 'nan';
 interface RandomCase {
@@ -63,61 +63,67 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('clipByGlobalNorm matches clip_grad_norm_', () => {
+/** clip_grad_norm_ in our two halves: the norm on the device, the coefficient from its value, then g·coefficient. */
+function clip(grads: Map<string, tf.Tensor>, maxNorm: number | null) {
+  const before = tf.memory().numTensors;
+  const normTensor = globalGradNorm(grads);
+  // Exactly one new tensor: the norm.
+  expect(tf.memory().numTensors - before).toBe(1);
+  const norm = normTensor.dataSync()[0];
+  normTensor.dispose();
+  const coefficient = clipCoefficient(norm, maxNorm);
+  // AdamW's float32 multiply (adamw-update.ts), here on the CPU.
+  const scaled = (name: string) => Float32Array.from(grads.get(name)!.dataSync(), (g) => Math.fround(g * coefficient));
+  return { norm, coefficient, scaled };
+}
+
+describe('global-norm clipping matches clip_grad_norm_', () => {
   for (const c of reference.random.filter((r) => typeof r.norm === 'number')) {
     it(c.name, () => {
       const grads = new Map(c.grads.map((g, i) => [`p${i}`, tf.tensor(g.values.map(num), g.shape)]));
-      const before = tf.memory().numTensors;
-      const out = clipByGlobalNorm(grads, c.maxNorm);
-      // Exactly the returned tensors are new: norm, finite and one per gradient.
-      expect(tf.memory().numTensors - before).toBe(2 + grads.size);
-      expectClose([out.norm.dataSync()[0]], [num(c.norm)], 1e-6, 'norm');
-      expect(out.finite.dataSync()[0]).toBe(1);
-      c.clipped.forEach((expected, i) => expectClose(out.grads.get(`p${i}`)!.dataSync(), expected.map(num), 1e-6, `p${i}`));
-      tf.dispose([...grads.values(), ...out.grads.values(), out.norm, out.finite]);
+      const out = clip(grads, c.maxNorm);
+      expectClose([out.norm], [num(c.norm)], 1e-6, 'norm');
+      c.clipped.forEach((expected, i) => expectClose(out.scaled(`p${i}`), expected.map(num), 1e-6, `p${i}`));
+      tf.dispose([...grads.values()]);
     });
   }
 
   for (const c of reference.random.filter((r) => typeof r.norm !== 'number')) {
-    it(`${c.name}: same non-finite norm, finite = false, gradients left unscaled (never times NaN)`, () => {
+    it(`${c.name}: same non-finite norm, coefficient 1 (never times NaN)`, () => {
       const grads = new Map(c.grads.map((g, i) => [`p${i}`, tf.tensor(g.values.map(num), g.shape)]));
-      const out = clipByGlobalNorm(grads, c.maxNorm);
-      expect(out.norm.dataSync()[0]).toBe(num(c.norm)); // Infinity, or NaN (toBe uses Object.is)
-      expect(out.finite.dataSync()[0]).toBe(0);
-      // torch multiplies by its NaN (or 0) coefficient here; the loop skips the step instead, so nothing is scaled.
-      c.grads.forEach((g, i) => expect(Array.from(out.grads.get(`p${i}`)!.dataSync())).toEqual(g.values.map(num)));
-      tf.dispose([...grads.values(), ...out.grads.values(), out.norm, out.finite]);
+      const out = clip(grads, c.maxNorm);
+      expect(out.norm).toBe(num(c.norm)); // Infinity, or NaN (toBe uses Object.is)
+      // torch multiplies by its NaN (or 0) coefficient here; the loop skips the step instead.
+      expect(out.coefficient).toBe(1);
+      tf.dispose([...grads.values()]);
     });
   }
 
-  it('measures without clipping when maxNorm is null or 0, returning the same tensors', () => {
+  it('coefficient 1 when maxNorm is null or 0 (the norm is still measured), and when the norm is under maxNorm', () => {
     const c = reference.random[0];
     const grads = new Map(c.grads.map((g, i) => [`p${i}`, tf.tensor(g.values.map(num), g.shape)]));
     for (const maxNorm of [null, 0]) {
-      const out = clipByGlobalNorm(grads, maxNorm);
-      expectClose([out.norm.dataSync()[0]], [num(c.norm)], 1e-6, 'norm');
-      for (const [name, g] of grads) expect(out.grads.get(name)).toBe(g);
-      tf.dispose([out.norm, out.finite]);
+      const out = clip(grads, maxNorm);
+      expectClose([out.norm], [num(c.norm)], 1e-6, 'norm');
+      expect(out.coefficient).toBe(1);
     }
+    expect(clipCoefficient(0.5, 1)).toBe(1);
     tf.dispose([...grads.values()]);
   });
 
   it('gives norm 0 for no gradients, as torch', () => {
-    const out = clipByGlobalNorm(new Map(), 1);
-    expect(out.norm.dataSync()[0]).toBe(reference.emptyNorm);
-    expect(out.grads.size).toBe(0);
-    tf.dispose([out.norm, out.finite]);
+    expect(clip(new Map(), 1).norm).toBe(reference.emptyNorm);
   });
 });
 
-describe('clipByGlobalNorm on the fixtures’ reference gradients', () => {
+describe('global-norm clipping on the fixtures’ reference gradients', () => {
   for (const [fixture, c] of Object.entries(reference.fixtures)) {
     it(`${fixture}: global norm ${c.norm.toPrecision(6)} and the clipped ${c.probe}`, () => {
       const grads = readF32Safetensors(path.join(GOLDEN, fixture, 'reference_grads.safetensors'));
-      const out = clipByGlobalNorm(grads, c.maxNorm);
-      expectClose([out.norm.dataSync()[0]], [c.norm], 1e-6, 'norm');
-      expectClose(out.grads.get(c.probe)!.dataSync(), c.probeClipped, 1e-6, c.probe);
-      tf.dispose([...grads.values(), ...out.grads.values(), out.norm, out.finite]);
+      const out = clip(grads, c.maxNorm);
+      expectClose([out.norm], [c.norm], 1e-6, 'norm');
+      expectClose(out.scaled(c.probe), c.probeClipped, 1e-6, c.probe);
+      tf.dispose([...grads.values()]);
     });
   }
 });

@@ -15,6 +15,8 @@ export interface AdamWUpdateAttrs {
   weightDecay: number;
   /** This parameter's step count, counting this update (1 for its first). */
   step: number;
+  /** The gradient is used times this (gradient clipping's coefficient, optim/clip.ts), rounded to float32. */
+  gradScale: number;
 }
 
 /** The per-step scalars, as torch computes them (in float64 on the host). */
@@ -26,12 +28,12 @@ function scalars(a: AdamWUpdateAttrs) {
   };
 }
 
-/** p *= decay; m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; p -= stepSize·m / (√v / √bc2 + eps), into the outputs. */
+/** With g = grad·gradScale: p *= decay; m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; p -= stepSize·m / (√v / √bc2 + eps). */
 function update(a: AdamWUpdateAttrs, p: ArrayLike<number>, g: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, outP: Float32Array, outM: Float32Array, outV: Float32Array): void {
   const { decay, stepSize, biasCorrection2Sqrt } = scalars(a);
-  const { beta1, beta2, eps } = a;
+  const { beta1, beta2, eps, gradScale } = a;
   for (let i = 0; i < outP.length; i++) {
-    const gi = g[i];
+    const gi = gradScale === 1 ? g[i] : Math.fround(g[i] * gradScale);
     const mi = (outM[i] = beta1 * m[i] + (1 - beta1) * gi);
     const vi = (outV[i] = beta2 * v[i] + (1 - beta2) * gi * gi);
     outP[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / biasCorrection2Sqrt + eps);
@@ -72,7 +74,7 @@ class AdamWProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [64, 1, 1];
   size = true;
-  uniforms = 'beta1 : f32, beta2 : f32, eps : f32, decay : f32, stepSize : f32, biasCorrection2Sqrt : f32,';
+  uniforms = 'beta1 : f32, beta2 : f32, eps : f32, decay : f32, stepSize : f32, biasCorrection2Sqrt : f32, gradScale : f32,';
   private readonly output: Output;
 
   constructor(shape: number[], output: Output) {
@@ -97,7 +99,7 @@ class AdamWProgram implements WebGPUProgram {
     return `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let g = G[index];
+          let g = G[index] * uniforms.gradScale;
           ${body}
         }
       }
@@ -109,7 +111,7 @@ function webgpuKernel(args: Args): tf.TensorInfo[] {
   const { param, grad, expAvg, expAvgSq } = args.inputs;
   const a = attrsOf(args);
   const s = scalars(a);
-  const uniforms = [a.beta1, a.beta2, a.eps, s.decay, s.stepSize, s.biasCorrection2Sqrt].map((x) => ({ type: 'float32', data: [x] }));
+  const uniforms = [a.beta1, a.beta2, a.eps, s.decay, s.stepSize, s.biasCorrection2Sqrt, a.gradScale].map((x) => ({ type: 'float32', data: [x] }));
   const backend = args.backend as unknown as WebGPUBackend;
   const byName: Record<string, tf.TensorInfo> = { P: param, G: grad, M: expAvg, V: expAvgSq };
   return (['param', 'expAvg', 'expAvgSq'] as const).map((o) => {

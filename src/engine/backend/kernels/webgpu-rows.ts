@@ -6,6 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Threads per row: widths here are 128-3072 (sequence length, hidden size); 64 keeps every thread busy. */
 export const ROW_THREADS = 64;
 
+/** Threads of a whole-tensor reduction (one row of up to tens of millions of values). */
+export const WIDE_ROW_THREADS = 256;
+
 /** WebGPU's least maxComputeWorkgroupsPerDimension. */
 const MAX_WORKGROUPS = 65535;
 
@@ -24,12 +27,12 @@ export function rowDispatch(rows: number, outputShape: number[]): { dispatchLayo
  * WGSL: rowSum(v) and rowMax(v), the sum and the maximum of v over the workgroup's threads (every thread must call
  * them: they hold barriers).
  */
-export const ROW_PRELUDE = `
-  var<workgroup> rowPartials : array<f32, ${ROW_THREADS}>;
+export const rowPrelude = (threads: number) => `
+  var<workgroup> rowPartials : array<f32, ${threads}>;
   fn rowSum(v : f32, tid : i32) -> f32 {
     rowPartials[tid] = v;
     workgroupBarrier();
-    for (var stride = ${ROW_THREADS / 2}; stride > 0; stride = stride / 2) {
+    for (var stride = ${threads / 2}; stride > 0; stride = stride / 2) {
       if (tid < stride) {
         rowPartials[tid] = rowPartials[tid] + rowPartials[tid + stride];
       }
@@ -42,7 +45,7 @@ export const ROW_PRELUDE = `
   fn rowMax(v : f32, tid : i32) -> f32 {
     rowPartials[tid] = v;
     workgroupBarrier();
-    for (var stride = ${ROW_THREADS / 2}; stride > 0; stride = stride / 2) {
+    for (var stride = ${threads / 2}; stride > 0; stride = stride / 2) {
       if (tid < stride) {
         rowPartials[tid] = max(rowPartials[tid], rowPartials[tid + stride]);
       }
@@ -53,6 +56,9 @@ export const ROW_PRELUDE = `
     return total;
   }
 `;
+
+/** rowPrelude for ROW_THREADS. */
+export const ROW_PRELUDE = rowPrelude(ROW_THREADS);
 
 /**
  * WGSL statements opening main(index): `row`, `tid` and the row's `width`. Workgroups past the last row (a split
