@@ -64,7 +64,7 @@ describe('WebGPU row kernels', () => {
   test('L2 norm of a whole tensor: 300,001 values (not a multiple of the workgroup), and one value', async () => {
     for (const x of [tensor([300_001], 6, 2), tf.tensor([[-3]])]) {
       const values = await x.data();
-      const expected = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+      const expected = Math.sqrt(Array.from(values).reduce((sum, v) => sum + v * v, 0));
       const [norm] = await run(L2_NORM, { x }, {}).data();
       expect(Math.abs(norm - expected) / expected).toBeLessThan(1e-6);
     }
