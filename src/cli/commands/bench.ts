@@ -2,6 +2,7 @@
 // memory of the engine's BERT benchmark models on each backend, with PyTorch on the same model, batch and step
 // (bench/torch_reference.py) in the same run, as the issue "Speed" specifies. One JSON line per (model, backend).
 // A benchmark never fails because a machine is slow: it exits 0 whatever the ratio.
+import { availableParallelism } from 'node:os';
 import { LayerwiseError } from '../../lib/errors';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend/backend';
 import { setFastPaths } from '../../engine/backend/fast-paths';
@@ -22,12 +23,13 @@ import { useNodeBackend } from '../node-backend';
 export const summary = 'training tokens/s, inference latency and peak memory per backend, against PyTorch in the same run';
 
 const USAGE = `usage: layerwise bench [--model mini|base|all] [--backend wasm,cpu,webgpu] [--steps 3] [--warmup 1]
-                       [--no-torch] [--baseline] [--profile] [--json]
+                       [--threads N] [--no-torch] [--baseline] [--profile] [--json]
 
 Models: mini (4 layers, hidden 256, batch 8 x 128) and base (BERT-base, batch 32 x 128). Backends default to wasm
 and cpu, plus webgpu where it runs on a real GPU; base runs on cpu/wasm only when asked by name (--model base).
 --baseline also runs each backend with the fast paths off (plain tfjs ops and kernels): before/after in one run.
 --profile adds the step's kernel count and its ten most expensive kernels.
+--threads sets wasm's XNNPACK threads (default: one per core).
 PyTorch runs as /usr/bin/python3 bench/torch_reference.py (or $LAYERWISE_PYTHON) unless --no-torch.`;
 
 const MODEL_CHOICES = ['mini', 'base', 'all'] as const;
@@ -93,9 +95,9 @@ async function currentAdapter(): Promise<{ description: string; real: boolean }>
 }
 
 /** Starts `backend`; for a webgpu that was not asked for by name, only where it runs on a real GPU. */
-async function startBackend(backend: BackendName, explicit: boolean): Promise<{ adapter?: { description: string; real: boolean } } | null> {
+async function startBackend(backend: BackendName, explicit: boolean, threads: number): Promise<{ adapter?: { description: string; real: boolean } } | null> {
   if (backend !== 'webgpu') {
-    await useNodeBackend(backend);
+    await useNodeBackend(backend, threads);
     return {};
   }
   try {
@@ -114,6 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     backend: { type: 'string' },
     steps: { type: 'string' },
     warmup: { type: 'string' },
+    threads: { type: 'string' },
     'no-torch': { type: 'boolean' },
     baseline: { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -126,6 +129,7 @@ export async function run(argv: string[]): Promise<number> {
   const [modelChoice] = listOption(opts.model, 'model', MODEL_CHOICES) ?? ['mini'];
   const steps = countOption(opts.steps, 'steps', 3, 1);
   const warmup = countOption(opts.warmup, 'warmup', 1, 0);
+  const threads = countOption(opts.threads, 'threads', availableParallelism(), 1);
   const explicitBackends = listOption(opts.backend, 'backend', BACKEND_NAMES);
   // By default webgpu runs too where it finds a real GPU (checked once it has started, so it goes last).
   const backends: BackendName[] = explicitBackends ?? ['wasm', 'cpu', 'webgpu'];
@@ -149,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     // Base on the CPU-side backends takes minutes per step: only when asked for by name (the issue's rule).
     const modelBackends = model === 'base' && modelChoice === 'all' ? backends.filter((b) => b === 'webgpu') : backends;
     for (const backend of modelBackends) {
-      const started = await startBackend(backend, explicitBackends !== undefined);
+      const started = await startBackend(backend, explicitBackends !== undefined, threads);
       if (started === null) continue;
       const adapter = started.adapter?.description;
       // A real GPU is compared with PyTorch on CUDA (fp32); everything else with PyTorch on the CPU.
