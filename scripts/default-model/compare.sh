@@ -5,12 +5,14 @@
 #   low-resource: seeded 2,000-example samples of the SST-2 and emotion training sets (3 epochs);
 #   full SST-2: all 67,349 training phrases, 1 epoch (3 would take about 3 hours per model on this machine).
 # Usage: bash scripts/default-model/compare.sh [WORK_DIR]; results in WORK_DIR/*.jsonl (one line per evaluation).
-# INITS="random" (or "pretrained") runs one side only; MODEL=DIR measures another folder.
+# INITS="random" (or "pretrained") runs one side only; MODEL=DIR measures another folder; SEEDS="42 43 44" repeats
+# the low-resource runs with other fine-tuning seeds (the samples stay the same); FULL=0 skips full SST-2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${LAYERWISE_DATA:-../shared/data}
 MODEL=${MODEL:-public/models/default}
 read -r -a INITS <<< "${INITS:-pretrained random}"
+read -r -a SEEDS <<< "${SEEDS:-42}"
 WORK=${1:-/tmp/layerwise-default-model/compare}
 mkdir -p "$WORK"
 npx tsx scripts/default-model/sample.ts "$DATA/sst2/train.tsv" 2000 42 > "$WORK/sst2-train-2k.tsv"
@@ -26,13 +28,18 @@ train() { # NAME INIT DATA VALIDATION [FLAGS...]
   echo "$name $init: $(tail -n 1 "$WORK/$name-$init.jsonl" | cut -c1-160)"
 }
 
-# Two runs at a time: one per core.
-for init in "${INITS[@]}"; do
-  train sst2-2k "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" &
-  train emotion-2k "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" &
+# Two runs at a time: one per core (each run's XNNPACK threads share them).
+for seed in "${SEEDS[@]}"; do
+  suffix=$([ "$seed" = 42 ] && echo "" || echo "-seed$seed")
+  for init in "${INITS[@]}"; do
+    train "sst2-2k$suffix" "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" --seed "$seed" &
+    train "emotion-2k$suffix" "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" --seed "$seed" &
+    wait
+  done
+done
+if [ "${FULL:-1}" != 0 ]; then
+  for init in "${INITS[@]}"; do
+    train sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
+  done
   wait
-done
-for init in "${INITS[@]}"; do
-  train sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
-done
-wait
+fi
