@@ -6,8 +6,7 @@
 //   output 'dx': rstd·(g - mean(g) - x̂·mean(g·x̂)) with g = dy·weight (aten's layer_norm_backward);
 //   output 'dyXHat': dy·x̂, whose column sums are the weight's gradient.
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ROW_PRELUDE, ROW_THREADS, rowDispatch, rowIndices, rowsOf } from './webgpu-rows';
+import { ROW_THREADS, runRowKernel } from './webgpu-rows';
 
 export const LAYER_NORM = 'LayerwiseLayerNorm';
 export const LAYER_NORM_GRAD = 'LayerwiseLayerNormGrad';
@@ -56,36 +55,6 @@ const BODY: Record<Mode, string> = {
 
 const INPUTS: Record<Mode, string[]> = { forward: ['X', 'W', 'B'], dx: ['X', 'W', 'DY'], dyXHat: ['X', 'DY'] };
 
-class LayerNormProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [ROW_THREADS, 1, 1];
-  uniforms = 'eps : f32,';
-  private readonly mode: Mode;
-
-  constructor(shape: number[], mode: Mode) {
-    this.outputShape = shape;
-    this.mode = mode;
-    this.variableNames = INPUTS[mode];
-    this.shaderKey = `layerwiseLayerNorm_${mode}`;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = rowDispatch(rowsOf(shape), shape));
-  }
-
-  getUserCode(): string {
-    return `
-      ${ROW_PRELUDE}
-      fn main(index : i32) {
-        ${rowIndices('uniforms.outShape[0]', 'uniforms.outShape[1]')}
-        ${ROW_STATISTICS}
-        ${BODY[this.mode]}
-      }
-    `;
-  }
-}
-
 interface Args {
   inputs: Record<string, tf.TensorInfo>;
   backend: tf.KernelBackend;
@@ -94,8 +63,8 @@ interface Args {
 
 function run(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
   const { eps } = args.attrs as unknown as { eps: number };
-  const program = new LayerNormProgram(inputs[0].shape, mode);
-  return (args.backend as unknown as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', [{ type: 'float32', data: [eps] }]);
+  const body = ROW_STATISTICS + BODY[mode];
+  return runRowKernel(args.backend, { key: `layerwiseLayerNorm_${mode}`, names: INPUTS[mode], inputs, uniform: { name: 'eps', value: eps }, body });
 }
 
 function forwardKernel(args: Args): tf.TensorInfo {

@@ -5,8 +5,7 @@
 //   the additive padding mask), attrs {scale} -> probabilities [R, S].
 // Kernel 'LayerwiseMaskedSoftmaxGrad': inputs {probs [R, S], dy [R, S]}, attrs {scale} -> scale·p·(dy - Σ dy·p).
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ROW_PRELUDE, ROW_THREADS, rowDispatch, rowIndices, rowsOf } from './webgpu-rows';
+import { ROW_THREADS, runRowKernel } from './webgpu-rows';
 
 export const MASKED_SOFTMAX = 'LayerwiseMaskedSoftmax';
 export const MASKED_SOFTMAX_GRAD = 'LayerwiseMaskedSoftmaxGrad';
@@ -41,49 +40,18 @@ const BACKWARD = `
       setOutputAtIndex(i, uniforms.scale * P[i] * (DY[i] - dot));
     }`;
 
-class MaskedSoftmaxProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [ROW_THREADS, 1, 1];
-  uniforms = 'scale : f32,';
-  private readonly backward: boolean;
-
-  constructor(shape: number[], backward: boolean) {
-    this.outputShape = shape;
-    this.backward = backward;
-    this.variableNames = backward ? ['P', 'DY'] : ['X', 'M'];
-    this.shaderKey = `layerwiseMaskedSoftmax_${backward ? 'grad' : 'forward'}`;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = rowDispatch(rowsOf(shape), shape));
-  }
-
-  getUserCode(): string {
-    return `
-      ${ROW_PRELUDE}
-      fn main(index : i32) {
-        ${rowIndices('uniforms.outShape[0]', 'uniforms.outShape[1]')}
-        ${this.backward ? BACKWARD : FORWARD}
-      }
-    `;
-  }
-}
-
 interface Args {
   inputs: Record<string, tf.TensorInfo>;
   backend: tf.KernelBackend;
   attrs?: unknown;
 }
 
-function run(args: Args, backward: boolean, inputs: tf.TensorInfo[]): tf.TensorInfo {
-  const { scale } = args.attrs as unknown as { scale: number };
-  const program = new MaskedSoftmaxProgram(inputs[0].shape, backward);
-  return (args.backend as unknown as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', [{ type: 'float32', data: [scale] }]);
-}
+const scaleOf = (args: Args) => ({ name: 'scale', value: (args.attrs as unknown as { scale: number }).scale });
 
-const forwardKernel = (args: Args) => run(args, false, [args.inputs.scores, args.inputs.mask]);
-const gradKernel = (args: Args) => run(args, true, [args.inputs.probs, args.inputs.dy]);
+const forwardKernel = (args: Args) =>
+  runRowKernel(args.backend, { key: 'layerwiseMaskedSoftmax', names: ['X', 'M'], inputs: [args.inputs.scores, args.inputs.mask], uniform: scaleOf(args), body: FORWARD });
+const gradKernel = (args: Args) =>
+  runRowKernel(args.backend, { key: 'layerwiseMaskedSoftmaxGrad', names: ['P', 'DY'], inputs: [args.inputs.probs, args.inputs.dy], uniform: scaleOf(args), body: BACKWARD });
 
 /** Registers both kernels on webgpu (the other backends keep the composite in layers/attention.ts). Idempotent. */
 export function registerMaskedSoftmax(backend: string): void {

@@ -1,7 +1,9 @@
-// What the WebGPU row kernels share (layer-norm.ts, masked-softmax.ts): one workgroup per row of a [rows, width]
-// matrix, its threads striding over the row and reducing through workgroup memory, as tfjs-webgpu's own Softmax does.
+// What the WebGPU row kernels share (layer-norm.ts, masked-softmax.ts; l2-norm.ts uses the reductions): one workgroup
+// per row of a [rows, width] matrix, its threads striding over the row and reducing through workgroup memory, as
+// tfjs-webgpu's own Softmax does.
 // A row's reductions and its elementwise output then take one dispatch instead of one per op.
 import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /** Threads per row: widths here are 128-3072 (sequence length, hidden size); 64 keeps every thread busy. */
 export const ROW_THREADS = 64;
@@ -16,7 +18,7 @@ const MAX_WORKGROUPS = 65535;
  * The dispatch of `rows` workgroups, a square past 65,535 (main's flat index counts over x and y). The layout is
  * flat so that tfjs passes main that index.
  */
-export function rowDispatch(rows: number, outputShape: number[]): { dispatchLayout: { x: number[] }; dispatch: [number, number, number] } {
+function rowDispatch(rows: number, outputShape: number[]): { dispatchLayout: { x: number[] }; dispatch: [number, number, number] } {
   const dispatchLayout = { x: outputShape.map((_, i) => i) };
   if (rows <= MAX_WORKGROUPS) return { dispatchLayout, dispatch: [rows, 1, 1] };
   const side = Math.ceil(Math.sqrt(rows));
@@ -57,19 +59,57 @@ export const rowPrelude = (threads: number) => `
   }
 `;
 
-/** rowPrelude for ROW_THREADS. */
-export const ROW_PRELUDE = rowPrelude(ROW_THREADS);
-
 /**
- * WGSL statements opening main(index): `row`, `tid` and the row's `width`. Workgroups past the last row (a split
- * dispatch rounds up) redo the last row, writing the same values, so that no thread leaves before a barrier.
+ * One workgroup per row of its [rows, width] output. `body` is WGSL that sees `row`, `tid` (the thread, 0-63), the
+ * row's `width`, rowSum and rowMax, the inputs by their variable names and the one f32 uniform. Workgroups past the
+ * last row (a split dispatch rounds up) redo the last row, writing the same values, so that no thread leaves before
+ * a barrier.
  */
-export function rowIndices(rows: string, width: string): string {
-  return `
-    let row = min(index / ${ROW_THREADS}, ${rows} - 1);
-    let tid = index % ${ROW_THREADS};
-    let width = ${width};`;
+class RowProgram implements WebGPUProgram {
+  shaderKey: string;
+  variableNames: string[];
+  uniforms: string;
+  outputShape: number[];
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [ROW_THREADS, 1, 1];
+  private readonly body: string;
+
+  constructor(k: RowKernel) {
+    const shape = k.inputs[0].shape;
+    this.shaderKey = k.key;
+    this.variableNames = k.names;
+    this.uniforms = `${k.uniform.name} : f32,`;
+    this.outputShape = shape;
+    this.body = k.body;
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = rowDispatch(tf.util.sizeFromShape(shape) / shape[shape.length - 1], shape));
+  }
+
+  getUserCode(): string {
+    return `
+      ${rowPrelude(ROW_THREADS)}
+      fn main(index : i32) {
+        let row = min(index / ${ROW_THREADS}, uniforms.outShape[0] - 1);
+        let tid = index % ${ROW_THREADS};
+        let width = uniforms.outShape[1];
+        ${this.body}
+      }
+    `;
+  }
 }
 
-/** The product of a shape, for the row count of [..., width] tensors. */
-export const rowsOf = (shape: number[]) => tf.util.sizeFromShape(shape) / shape[shape.length - 1];
+export interface RowKernel {
+  /** The shader's cache key: one per distinct body. */
+  key: string;
+  /** The inputs' names in the WGSL (X, W, ...), in the order of `inputs`. */
+  names: string[];
+  inputs: tf.TensorInfo[];
+  /** The program's one f32 uniform (eps, scale). */
+  uniform: { name: string; value: number };
+  body: string;
+}
+
+/** Runs a row program whose output has the shape of the first input, [rows, width]. */
+export function runRowKernel(backend: tf.KernelBackend, k: RowKernel): tf.TensorInfo {
+  return (backend as unknown as WebGPUBackend).runWebGPUProgram(new RowProgram(k), k.inputs, 'float32', [{ type: 'float32', data: [k.uniform.value] }]);
+}
