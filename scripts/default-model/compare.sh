@@ -18,28 +18,29 @@ mkdir -p "$WORK"
 npx tsx scripts/default-model/sample.ts "$DATA/sst2/train.tsv" 2000 42 > "$WORK/sst2-train-2k.tsv"
 npx tsx scripts/default-model/sample.ts "$DATA/emotion/train.txt" 2000 42 --no-header > "$WORK/emotion-train-2k.txt"
 
-train() { # NAME INIT DATA VALIDATION [FLAGS...]
-  local name=$1 init=$2 data=$3 validation=$4
-  shift 4
+train() { # CORE NAME INIT DATA VALIDATION [FLAGS...]: one run pinned to one core (so its XNNPACK gets one thread)
+  local core=$1 name=$2 init=$3 data=$4 validation=$5
+  shift 5
   local flags=("$@")
   [ "$init" = random ] && flags+=(--init random)
-  node bin/layerwise.mjs train --model "$MODEL" "${flags[@]}" --data "$data" --validation "$validation" \
+  taskset -c "$core" node bin/layerwise.mjs train --model "$MODEL" "${flags[@]}" --data "$data" --validation "$validation" \
     --out "$WORK/$name-$init" --json > "$WORK/$name-$init.jsonl" 2> "$WORK/$name-$init.log"
   echo "$name $init: $(tail -n 1 "$WORK/$name-$init.jsonl" | cut -c1-160)"
 }
 
-# Two runs at a time: one per core (each run's XNNPACK threads share them).
+# Two runs at a time, one per core.
 for seed in "${SEEDS[@]}"; do
   suffix=$([ "$seed" = 42 ] && echo "" || echo "-seed$seed")
   for init in "${INITS[@]}"; do
-    train "sst2-2k$suffix" "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" --seed "$seed" &
-    train "emotion-2k$suffix" "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" --seed "$seed" &
+    train 0 "sst2-2k$suffix" "$init" "$WORK/sst2-train-2k.tsv" "$DATA/sst2/dev.tsv" --seed "$seed" &
+    train 1 "emotion-2k$suffix" "$init" "$WORK/emotion-train-2k.txt" "$DATA/emotion/test.txt" --seed "$seed" &
     wait
   done
 done
 if [ "${FULL:-1}" != 0 ]; then
+  core=0
   for init in "${INITS[@]}"; do
-    train sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
+    train $((core++ % 2)) sst2-full "$init" "$DATA/sst2/train.tsv" "$DATA/sst2/dev.tsv" --epochs 1 &
   done
   wait
 fi
