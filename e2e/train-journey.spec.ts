@@ -83,9 +83,10 @@ for (const backend of ['WASM', 'WebGPU'] as const) {
     const longTasks = await watchLongTasks(page);
     const statusTexts = await watchStatus(train.status);
     await train.start.click();
-    // Pause as soon as the run has started: the status and the charts hold still to be read.
+    // Pause as soon as the run has started: the status and the charts hold still to be read. The click can land
+    // several steps in (a clean-clone CI run paused at step 15 of 24, in epoch 2), so any epoch is accepted.
     await train.pause.click();
-    await expect(train.status).toHaveText(new RegExp(`^Paused · Epoch 1/${epochs} · step \\d+/${maxSteps} · loss \\d+\\.\\d{3} · [\\d,]+ tokens/s$`), { timeout: 90_000 });
+    await expect(train.status).toHaveText(new RegExp(`^Paused · Epoch \\d/${epochs} · step \\d+/${maxSteps} · loss \\d+\\.\\d{3} · [\\d,]+ tokens/s$`), { timeout: 90_000 });
     await expect(train.resume).toBeEnabled();
     const early = await train.linePaths('Loss');
     expect(early.length).toBeGreaterThan(0);
