@@ -42,15 +42,13 @@ function pthreadWorkerFile(): string | null {
 }
 
 /**
- * Runs `start` (which starts the wasm backend) so that XNNPACK gets `threads` threads. Returns false, leaving tfjs's
- * single-threaded default, where threads cannot be set up (a tfjs whose worker differs from the one patched here).
+ * Runs `start` (which starts the wasm backend) so that XNNPACK gets `threads` threads. Where threads cannot be set
+ * up (a tfjs whose worker differs from the one patched here) tfjs's single-threaded default stays; bench lines
+ * report the count tfjs ended up with.
  */
-export async function withWasmThreads(threads: number, start: () => Promise<void>): Promise<boolean> {
+export async function withWasmThreads(threads: number, start: () => Promise<void>): Promise<void> {
   const file = threads > 1 ? pthreadWorkerFile() : null;
-  if (file === null) {
-    await start();
-    return false;
-  }
+  if (file === null) return start();
   const tf = await import('@tensorflow/tfjs-core');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
@@ -69,7 +67,6 @@ export async function withWasmThreads(threads: number, start: () => Promise<void
     os.cpus = cpus;
   }
   unrefPthreadWorkers(tf.backend());
-  return wasm.getThreadsCount() === threads;
 }
 
 interface EmscriptenPThread {

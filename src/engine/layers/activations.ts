@@ -1,7 +1,7 @@
 // Activation functions by their transformers name (ACT2FN in transformers/activations.py).
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
-import { fastPathsEnabled } from '../backend/fast-paths';
+import { fastKernel, fastPathsEnabled } from '../backend/fast-paths';
 import { GELU, GELU_GRAD } from '../backend/kernels/gelu';
 
 export type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -39,8 +39,8 @@ const geluKernels = tf.customGrad((x, save) => {
 
 /** torch's exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  if (!fastPathsEnabled()) return geluPlain(x);
-  return tf.getKernel(GELU, tf.getBackend()) === undefined ? geluFused(x) : geluKernels(x);
+  if (fastKernel(GELU)) return geluKernels(x);
+  return fastPathsEnabled() ? geluFused(x) : geluPlain(x);
 }
 
 /** The tanh approximation (gelu_new, gelu_pytorch_tanh, gelu_fast): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */

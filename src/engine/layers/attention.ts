@@ -1,7 +1,7 @@
 // Multi-head scaled dot-product self-attention over projected q, k, v, with the additive padding mask that
 // transformers builds for BERT-like encoders: (1 - mask) · finfo(float32).min added to the scores.
 import * as tf from '@tensorflow/tfjs-core';
-import { fastPathsEnabled } from '../backend/fast-paths';
+import { fastKernel, fastPathsEnabled } from '../backend/fast-paths';
 import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from '../backend/kernels/masked-softmax';
 import { dropout, type DropoutContext } from './dropout';
 
@@ -69,7 +69,7 @@ function maskedSoftmaxKernels(scale: number) {
 
 /** Attention probabilities softmax(scale·qh·khᵀ + mask): qh, kh [B, heads, S, headDim] -> [B, heads, S, S]. */
 function attentionProbs(qh: tf.Tensor, kh: tf.Tensor, mask: tf.Tensor4D, scale: number): tf.Tensor {
-  if (tf.getKernel(MASKED_SOFTMAX, tf.getBackend()) === undefined) {
+  if (!fastKernel(MASKED_SOFTMAX)) {
     // Scaling q before the product equals scaling the scores ([B, heads, S, S]) and touches fewer values.
     return tf.softmax(tf.add(matMulTransposedB(tf.mul(qh, scale), kh), mask));
   }

@@ -2,7 +2,7 @@
 // own seed from the step's seed, so a step is reproducible; tfjs treats a seed of 0 as "random", so none is 0.
 import * as tf from '@tensorflow/tfjs-core';
 import { hashSeed } from '../../lib/random';
-import { fastPathsEnabled } from '../backend/fast-paths';
+import { fastKernel } from '../backend/fast-paths';
 import { DROPOUT_MASK, dropoutMask } from '../backend/kernels/dropout-mask';
 
 export interface DropoutContext {
@@ -29,6 +29,6 @@ export function dropoutContext(training: boolean, stepSeed: number): DropoutCont
 export function dropout(x: tf.Tensor, rate: number, ctx: DropoutContext): tf.Tensor {
   if (!ctx.training || rate === 0) return x;
   const seed = ctx.nextSeed();
-  if (fastPathsEnabled() && tf.getKernel(DROPOUT_MASK, tf.getBackend()) !== undefined) return tf.mul(x, dropoutMask(x.shape, rate, seed));
+  if (fastKernel(DROPOUT_MASK)) return tf.mul(x, dropoutMask(x.shape, rate, seed));
   return tf.dropout(x, rate, undefined, seed);
 }

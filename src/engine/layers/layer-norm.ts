@@ -2,7 +2,7 @@
 // The fast path has torch's hand-derived backward (aten layer_norm_backward) instead of autodiff through moments;
 // on WebGPU it runs as row kernels (backend/kernels/layer-norm.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { fastPathsEnabled } from '../backend/fast-paths';
+import { fastKernel, fastPathsEnabled } from '../backend/fast-paths';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/kernels/layer-norm';
 import { columnSums } from './column-sums';
 
@@ -56,7 +56,7 @@ function layerNormKernels(eps: number) {
 /** x [..., H], weight and bias [H]. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
   if (!fastPathsEnabled()) return layerNormPlain(x, weight, bias, eps);
-  if (tf.getKernel(LAYER_NORM, tf.getBackend()) === undefined) return layerNormFused(eps)(x, weight, bias);
+  if (!fastKernel(LAYER_NORM)) return layerNormFused(eps)(x, weight, bias);
   const width = x.shape[x.rank - 1];
   const y = layerNormKernels(eps)(x.rank === 2 ? x : tf.reshape(x, [-1, width]), weight, bias);
   return x.rank === 2 ? y : tf.reshape(y, x.shape);

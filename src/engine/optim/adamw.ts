@@ -3,7 +3,7 @@
 // Like torch, each parameter keeps its own step count and its moments appear on its first gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
-import { fastPathsEnabled } from '../backend/fast-paths';
+import { fastKernel } from '../backend/fast-paths';
 import { ADAMW_UPDATE, adamwUpdate } from '../backend/kernels/adamw-update';
 import type { ParamStore } from '../params/store';
 
@@ -73,7 +73,7 @@ export class AdamW {
     const [beta1, beta2] = this.options.betas;
     const eps = this.options.eps;
     // One fused kernel per parameter where the backend has it (backend/kernels/adamw-update.ts), else ~14 ops.
-    const fused = fastPathsEnabled() && tf.getKernel(ADAMW_UPDATE, tf.getBackend()) !== undefined;
+    const fused = fastKernel(ADAMW_UPDATE);
     for (const name of this.store.trainableNames()) {
       const grad = grads.get(name);
       if (!grad) continue;

@@ -4,6 +4,7 @@
 // scales each gradient by it inside its update (optim/adamw.ts), so clipping costs no pass over the gradients.
 // A non-finite norm means the loop skips the step (torch would multiply by NaN).
 import * as tf from '@tensorflow/tfjs-core';
+import { fastKernel } from '../backend/fast-paths';
 import { L2_NORM } from '../backend/kernels/l2-norm';
 
 /** torch's clip_grad_norm_ adds this to the norm before dividing. */
@@ -11,7 +12,7 @@ const CLIP_EPS = 1e-6;
 
 /** The L2 norm of one tensor: one kernel where the backend has it (webgpu), else three ops. */
 function l2Norm(g: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(L2_NORM, tf.getBackend()) !== undefined) return tf.reshape(tf.engine().runKernel(L2_NORM, { x: g }) as tf.Tensor, []);
+  if (fastKernel(L2_NORM)) return tf.reshape(tf.engine().runKernel(L2_NORM, { x: g }) as tf.Tensor, []);
   return tf.sqrt(tf.sum(tf.square(g)));
 }
 
