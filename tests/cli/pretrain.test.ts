@@ -95,6 +95,19 @@ describe('from a random initialisation', () => {
     expect(late.eval_loss).toBeLessThan(early.eval_loss);
     expect(late.eval_loss).toBeLessThan(Math.log(328));
   });
+
+  it('with --init ppmi, starts from the text\'s PPMI-SVD word embeddings', async () => {
+    const out = path.join(work, 'ppmi');
+    const r = await layerwise('pretrain', '--model', model, '--init', 'ppmi', ...RUN, '--mode', 'group', '--max-steps', '2', '--eval-every', '2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    // Every whole word of the text occurs in a pair; the vocabulary's other ids keep their fresh init.
+    expect(r.stderr).toMatch(/PPMI_INIT: \d+ of 328 rows of bert\.embeddings\.word_embeddings\.weight/);
+    expect(r.stderr).toMatch(/from a random initialisation with PPMI-SVD word embeddings/);
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { train: Record<string, unknown> };
+    expect(metrics.train).toMatchObject({ steps: 2, init: 'ppmi' });
+    const bad = await layerwise('pretrain', '--model', model, '--init', 'glove', ...RUN, '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'init' } });
+  });
 });
 
 describe('bad input', () => {

@@ -1,6 +1,6 @@
 // `layerwise pretrain`: masked-LM pretraining on unlabeled text, from a fresh initialisation of a folder's
-// architecture (--init random: config.json + tokenizer) or continued from a checkpoint's weights (domain
-// adaptation). Text files of any dataset format (a text column of a CSV, lines of a .txt) are read with the same
+// architecture (--init random: config.json + tokenizer; --init ppmi: the same with word embeddings from the text's
+// co-occurrence statistics) or continued from a checkpoint's weights (domain adaptation). Text files of any dataset format (a text column of a CSV, lines of a .txt) are read with the same
 // readDataset as everything else; each line is one example and longer lines become consecutive windows (no text is
 // cut away). Checkpoints, exact resume, progress and the output folder are `layerwise train`'s (run-trainer.ts).
 import { LayerwiseError } from '../../lib/errors';
@@ -13,6 +13,7 @@ import { makeSplits } from '../../engine/data/split';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
 import { randomModel } from '../../engine/train/init';
+import { initialiseWordEmbeddingsFromText } from '../../engine/train/ppmi-init';
 import { Trainer, tfSeed } from '../../engine/train/trainer';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
@@ -22,7 +23,7 @@ import { nodeFolder } from '../node-files';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { readDatasetFile, resolveModelDir } from '../train-data';
 
-export const summary = 'masked-LM pretraining on text files, from scratch (--init random) or continued; writes a Hugging Face folder';
+export const summary = 'masked-LM pretraining on text files, from scratch (--init random|ppmi) or continued; writes a Hugging Face folder';
 
 /**
  * Pretraining defaults where they differ from fine-tuning's: a larger learning rate with a short warmup, as small
@@ -42,7 +43,7 @@ export const PRETRAIN_DEFAULTS: Partial<TrainConfig> = {
 };
 
 const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text FILE ...] --out DIR
-                          [--init random] [--validation FILE | --validation-split X] [--text-col NAME]
+                          [--init random|ppmi] [--validation FILE | --validation-split X] [--text-col NAME]
                           [--whole-word] [--mlm-probability 0.15] [--mode window|group|line]
                           [--config CONFIG.json] [--epochs N] [--max-steps N] [--lr X] [--batch-size N]
                           [--max-length N] [--eval-every N] [--seed N]
@@ -50,6 +51,9 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
 
   --model       the architecture and tokenizer (config.json + tokenizer files); its weights are the starting point
                 unless --init random (continued pretraining adapts a model to new text)
+  --init        random: every weight freshly initialised, as transformers does; ppmi: the same, but the word
+                embeddings are the training text's PPMI-SVD vectors (co-occurrence within 5 tokens; Levy et al. 2015),
+                so pretraining starts from word similarity rather than noise
   --text        unlabeled text: .txt (one example per line), the text column of a CSV/TSV/JSONL (--text-col; labels
                 are ignored), or the sentences of a CoNLL file
   --validation  held-out text for eval_loss, masked-token accuracy and perplexity; or --validation-split X,
@@ -62,6 +66,12 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
 Defaults: ${JSON.stringify({ ...PRETRAIN_DEFAULTS, schedule: { type: 'linear', warmupRatio: 0.05 } })}.
 Prints one JSON line per evaluation with --json (step, eval_loss, accuracy = masked-token accuracy, perplexity).
 Writes to --out: config.json, model.safetensors (…ForMaskedLM), the tokenizer files, metrics.json.`;
+
+const START: Record<string, string> = {
+  random: 'from a random initialisation',
+  ppmi: 'from a random initialisation with PPMI-SVD word embeddings',
+  pretrained: 'continued from the checkpoint',
+};
 
 const OVERRIDES = [
   ['epochs', 'epochs'],
@@ -134,9 +144,10 @@ export async function run(argv: string[]): Promise<number> {
   const texts = opts.text ?? [];
   if (texts.length === 0) throw new LayerwiseError('CLI_MISSING_ARGUMENT', '--text FILE is required (give it more than once for several files)', { field: 'text' });
   const out = required(opts.out, 'out');
-  if (opts.init !== undefined && opts.init !== 'random') {
-    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random", got "${opts.init}"`, { field: 'init' });
+  if (opts.init !== undefined && opts.init !== 'random' && opts.init !== 'ppmi') {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random" or "ppmi", got "${opts.init}"`, { field: 'init' });
   }
+  const fresh = opts.init !== undefined;
   const mode = opts.mode ?? 'window';
   if (mode !== 'window' && mode !== 'group' && mode !== 'line') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--mode must be window, group or line, got "${mode}"`, { field: 'mode' });
@@ -161,8 +172,8 @@ export async function run(argv: string[]): Promise<number> {
   for (const w of splits.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
 
   const folder = nodeFolder(modelDir);
-  const model = opts.init === 'random' ? await randomModel(folder, { task: 'mlm', seed: config.seed }) : await loadModelForCommand(folder, 'pretrain', { task: 'mlm', seed: tfSeed(config.seed, streamId('head')) });
-  if (opts.init === 'random') for (const m of model.messages) console.error(`layerwise pretrain: ${m.level}: ${m.code}: ${m.message}`);
+  const model = fresh ? await randomModel(folder, { task: 'mlm', seed: config.seed }) : await loadModelForCommand(folder, 'pretrain', { task: 'mlm', seed: tfSeed(config.seed, streamId('head')) });
+  if (fresh) for (const m of model.messages) console.error(`layerwise pretrain: ${m.level}: ${m.code}: ${m.message}`);
   let trainer: Trainer | null = null;
   try {
     const tokenizer = model.tokenizer;
@@ -174,6 +185,12 @@ export async function run(argv: string[]): Promise<number> {
     const validation = splits.validation === null ? null : await encode(splits.validation as ExampleDataset);
     for (const w of train.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
     const trainTokens = train.examples.reduce((n, e) => n + e.ids.length, 0);
+    // A resumed run's weights come from its checkpoint: the embeddings are computed only when the run starts.
+    if (opts.init === 'ppmi' && resume === null) {
+      const t0 = performance.now();
+      const r = initialiseWordEmbeddingsFromText(model, train.examples.map((e) => e.ids), { seed: config.seed });
+      console.error(`layerwise pretrain: note: PPMI_INIT: ${r.covered} of ${r.vocabSize} rows of ${r.name} from PPMI-SVD of the training text (${r.pairs} positive pairs, ${r.dim} dimensions, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
     const checkpointDir = opts['checkpoint-dir'];
     trainer = new Trainer({
       model: { family: model.family, config: model.config, task: 'mlm', params: model.params },
@@ -194,7 +211,7 @@ export async function run(argv: string[]): Promise<number> {
       out,
       json: opts.json === true,
       checkpointDir,
-      startNote: `${trainTokens} tokens per epoch in ${mode} mode; ${opts.init === 'random' ? 'from a random initialisation' : 'continued from the checkpoint'}; backend ${backend}`,
+      startNote: `${trainTokens} tokens per epoch in ${mode} mode; ${START[opts.init ?? 'pretrained']}; backend ${backend}`,
       describe: {
         text_files: texts,
         validation: opts.validation ?? (config.validationSplit > 0 ? `split ${config.validationSplit}` : 'none'),
@@ -204,7 +221,7 @@ export async function run(argv: string[]): Promise<number> {
         validation_examples: validation?.examples.length ?? 0,
         max_length: maxLength,
         backend,
-        init: opts.init === 'random' ? 'random' : 'pretrained',
+        init: opts.init ?? 'pretrained',
       },
     });
   } finally {
