@@ -55,8 +55,7 @@ describe('TrainingRun', () => {
 
   it('pauses after a step and resumes where it stopped', async () => {
     const events: FromWorker[] = [];
-    let run: TrainingRun;
-    run = new TrainingRun('r2', (e) => {
+    const run: TrainingRun = new TrainingRun('r2', (e) => {
       events.push(e);
       if (e.type === 'trainingStarted') run.pause();
       if (e.type === 'trainingPaused') setTimeout(() => run.resume(), 20);
