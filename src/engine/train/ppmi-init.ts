@@ -33,9 +33,13 @@ function* betweenSpecials(sequences: Iterable<ArrayLike<number>>, special: Reado
 
 /**
  * Replaces the word embeddings of a freshly initialised model with PPMI-SVD vectors of `sequences` (token ids, e.g.
- * the encoded training blocks), at the model's initializer_range scale. Window 5 (pairs up to 5 tokens apart).
+ * the encoded training blocks) whose components have std `scale`. Window 5 (pairs up to 5 tokens apart).
  */
-export function initialiseWordEmbeddingsFromText(model: LoadedModel, sequences: Iterable<ArrayLike<number>>, opts: { seed: number; window?: number }): PpmiInitReport {
+export function initialiseWordEmbeddingsFromText(
+  model: LoadedModel,
+  sequences: Iterable<ArrayLike<number>>,
+  opts: { seed: number; scale: number; window?: number },
+): PpmiInitReport {
   const name = model.params.names().find((n) => n.endsWith('.embeddings.word_embeddings.weight'));
   if (name === undefined) throw new LayerwiseError('PPMI_NO_EMBEDDINGS', `the ${model.config.family} model has no word_embeddings parameter`, { tensor: 'word_embeddings' });
   const [vocabSize, dim] = model.params.shape(name);
@@ -44,7 +48,7 @@ export function initialiseWordEmbeddingsFromText(model: LoadedModel, sequences: 
   const ppmi = ppmiEmbeddings(betweenSpecials(sequences, special), vocabSize, {
     dim,
     window: opts.window,
-    scale: model.config.initializer_range,
+    scale: opts.scale,
     seed: opts.seed,
     specialIds: [...special],
     // The spectrum is flat near dim: 8 subspace iterations capture 99.3% of the top-dim energy (4 give 97.5%).

@@ -47,7 +47,7 @@ describe('initialiseWordEmbeddingsFromText', () => {
     const before = model.params.get(NAME).dataSync() as Float32Array;
     const fresh = Float32Array.from(before);
     const sequences = blocks(lines(400));
-    const report = initialiseWordEmbeddingsFromText(model, sequences, { seed: 9 });
+    const report = initialiseWordEmbeddingsFromText(model, sequences, { seed: 9, scale: 0.02 });
     const after = model.params.get(NAME).dataSync() as Float32Array;
     const dim = 32;
     expect(report).toMatchObject({ name: NAME, vocabSize: 328, dim });
@@ -86,7 +86,7 @@ describe('initialiseWordEmbeddingsFromText', () => {
   it('refuses a model without word embeddings by name', async () => {
     const model = await randomModel(nodeFolder(path.join(GOLDEN, 'bert-mlm')), { task: 'mlm', seed: 5 });
     const renamed = { ...model, params: { ...model.params, names: () => ['something.else'] } } as unknown as typeof model;
-    expect(() => initialiseWordEmbeddingsFromText(renamed, [], { seed: 1 })).toThrow(expect.objectContaining({ code: 'PPMI_NO_EMBEDDINGS' }));
+    expect(() => initialiseWordEmbeddingsFromText(renamed, [], { seed: 1, scale: 0.02 })).toThrow(expect.objectContaining({ code: 'PPMI_NO_EMBEDDINGS' }));
     model.params.dispose();
   });
 });
