@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the built-in model (public/models/default) from the shared data with the project's own commands:
 # corpus preparation, `layerwise vocab`, `layerwise pretrain`, then the SST-2 comparison in model-card.sh.
-# Usage: bash scripts/default-model/build.sh [WORK_DIR]   (about 1.5 hours on one core of the 2-vCPU dev machine)
+# Usage: bash scripts/default-model/build.sh [WORK_DIR]   (about 40 minutes on the 2-vCPU dev machine)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${LAYERWISE_DATA:-../shared/data}
@@ -28,8 +28,9 @@ node bin/layerwise.mjs vocab "${TEXTS[@]/#/--data=}" --out "$WORK/arch" --vocab-
 # 3. Architecture: BERT, 4 layers, hidden 128, 2 heads, FFN 512, 128 positions (see the model card for why).
 cp scripts/default-model/config.json "$WORK/arch/config.json"
 
-# 4. Masked-LM pretraining from a random initialisation, whole-word masking, blocks of 128 tokens.
-node bin/layerwise.mjs pretrain --model "$WORK/arch" --init random "${TEXTS[@]/#/--text=}" \
+# 4. Masked-LM pretraining from a random initialisation whose word embeddings are the training text's PPMI-SVD
+#    vectors (--init ppmi), whole-word masking, blocks of 128 tokens, 2 epochs.
+node bin/layerwise.mjs pretrain --model "$WORK/arch" --init ppmi "${TEXTS[@]/#/--text=}" \
   --validation "$WORK/wiki-heldout.txt" --mode group --whole-word \
   --config scripts/default-model/pretrain.json --checkpoint-dir "$WORK/checkpoint" \
   --backend wasm --out "$WORK/pretrained" --json | tee "$WORK/pretrain-eval.jsonl"
