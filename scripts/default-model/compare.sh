@@ -6,13 +6,13 @@
 #   full SST-2: all 67,349 training phrases, 1 epoch (3 would take about 3 hours per model on this machine).
 # Usage: bash scripts/default-model/compare.sh [WORK_DIR]; results in WORK_DIR/*.jsonl (one line per evaluation).
 # INITS="random" (or "pretrained") runs one side only; MODEL=DIR measures another folder; SEEDS="42 43 44" repeats
-# the low-resource runs with other fine-tuning seeds (the samples stay the same); FULL=0 skips full SST-2.
+# the low-resource runs with other fine-tuning seeds (default "42 43 44"; the samples stay the same); FULL=0 skips full SST-2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${LAYERWISE_DATA:-../shared/data}
 MODEL=${MODEL:-public/models/default}
 read -r -a INITS <<< "${INITS:-pretrained random}"
-read -r -a SEEDS <<< "${SEEDS:-42}"
+read -r -a SEEDS <<< "${SEEDS:-42 43 44}"
 WORK=${1:-/tmp/layerwise-default-model/compare}
 mkdir -p "$WORK"
 npx tsx scripts/default-model/sample.ts "$DATA/sst2/train.tsv" 2000 42 > "$WORK/sst2-train-2k.tsv"
