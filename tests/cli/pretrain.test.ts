@@ -98,7 +98,7 @@ describe('from a random initialisation', () => {
 
   it('with --init ppmi, starts from the text\'s PPMI-SVD word embeddings', async () => {
     const out = path.join(work, 'ppmi');
-    const r = await layerwise('pretrain', '--model', model, '--init', 'ppmi', '--ppmi-scale', '0.05', ...RUN, '--mode', 'group', '--max-steps', '2', '--eval-every', '2', '--out', out);
+    const r = await layerwise('pretrain', '--model', model, '--init', 'ppmi', '--ppmi-scale', '0.05', ...RUN, '--mode', 'group', '--max-steps', '2', '--eval-every', '2', '--checkpoint-dir', path.join(work, 'ppmi-checkpoint'), '--out', out);
     expect(r.code, r.stderr).toBe(0);
     // Every whole word of the text occurs in a pair; the vocabulary's other ids keep their fresh init.
     expect(r.stderr).toMatch(/PPMI_INIT: \d+ of 328 rows of bert\.embeddings\.word_embeddings\.weight/);
@@ -109,6 +109,9 @@ describe('from a random initialisation', () => {
     expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'init' } });
     const stray = await layerwise('pretrain', '--model', model, '--init', 'random', '--ppmi-scale', '0.1', ...RUN, '--out', path.join(work, 'x'), '--json');
     expect(JSON.parse(stray.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'ppmi-scale' } });
+    // A resumed run keeps its checkpoint's weights: a scale for embeddings it will not compute is refused.
+    const resumed = await layerwise('pretrain', '--model', model, '--init', 'ppmi', '--ppmi-scale', '0.1', '--text', text, '--resume', path.join(work, 'ppmi-checkpoint'), '--out', path.join(work, 'x'), '--json');
+    expect(JSON.parse(resumed.stdout).error).toMatchObject({ code: 'CLI_BAD_ARGUMENT', location: { field: 'ppmi-scale' } });
   });
 });
 

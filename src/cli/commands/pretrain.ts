@@ -1,8 +1,9 @@
 // `layerwise pretrain`: masked-LM pretraining on unlabeled text, from a fresh initialisation of a folder's
 // architecture (--init random: config.json + tokenizer; --init ppmi: the same with word embeddings from the text's
-// co-occurrence statistics) or continued from a checkpoint's weights (domain adaptation). Text files of any dataset format (a text column of a CSV, lines of a .txt) are read with the same
-// readDataset as everything else; each line is one example and longer lines become consecutive windows (no text is
-// cut away). Checkpoints, exact resume, progress and the output folder are `layerwise train`'s (run-trainer.ts).
+// co-occurrence statistics) or continued from a checkpoint's weights (domain adaptation). Text files of any dataset
+// format (a text column of a CSV, lines of a .txt) are read with the same readDataset as everything else; each line
+// is one example and longer lines become consecutive windows (no text is cut away). Checkpoints, exact resume,
+// progress and the output folder are `layerwise train`'s (run-trainer.ts).
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
 import type { Dataset, ExampleDataset } from '../../formats/datasets/index';
@@ -50,7 +51,7 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
                           [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--json]
 
   --model       the architecture and tokenizer (config.json + tokenizer files); its weights are the starting point
-                unless --init random (continued pretraining adapts a model to new text)
+                unless --init is given (continued pretraining adapts a model to new text)
   --init        random: every weight freshly initialised, as transformers does; ppmi: the same, but the word
                 embeddings are the training text's PPMI-SVD vectors (co-occurrence within 5 tokens; Levy et al. 2015),
                 so pretraining starts from word similarity rather than noise
@@ -164,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
   const resume = opts.resume === undefined ? null : await readCheckpoint(opts.resume);
   if (resume !== null) {
     const flags: Record<string, unknown> = opts;
-    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'whole-word', 'mlm-probability', 'validation-split'].filter((f) => flags[f] !== undefined);
+    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'whole-word', 'mlm-probability', 'validation-split', 'ppmi-scale'].filter((f) => flags[f] !== undefined);
     if (given.length > 0) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--resume continues the saved run with its own config; drop ${given.map((f) => `--${f}`).join(', ')}`, { field: given[0] });
   }
   const { input, file: configFile } = resume !== null ? { input: { ...resume.config }, file: undefined } : await pretrainConfig(opts);
