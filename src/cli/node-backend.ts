@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { availableParallelism, constants } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { useBackend, type BackendName } from '../engine/backend/backend';
 import { LayerwiseError } from '../lib/errors';
 import { withWasmThreads } from './wasm-threads';
@@ -45,7 +46,12 @@ export async function useNodeBackend(name: BackendName, threads = availableParal
     (await import('@tensorflow/tfjs-core')).env().set('PROD', true);
   }
   if (name === 'webgpu') await provideNavigatorGpu(await import('webgpu'));
-  if (name === 'wasm') await withWasmThreads(threads, () => useBackend(name));
+  if (name === 'wasm') {
+    // Relaxed SIMD gives the wasm matrix product a fused multiply-add (kernels/wasm-gemm.ts); Node 22's V8 has it on,
+    // Node 20's behind this flag, which takes effect for modules compiled after it is set.
+    if (Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    await withWasmThreads(threads, () => useBackend(name));
+  }
   else await useBackend(name);
 }
 

@@ -25,3 +25,11 @@ export function onFastPathsChange(listener: (on: boolean) => void): void {
   listeners.push(listener);
   listener(enabled);
 }
+
+/**
+ * Whether the current backend's matrix product reads a transposed operand at no extra cost: on wasm the engine's
+ * product packs its operands anyway (kernels/wasm-gemm.ts). Elsewhere layers/mat-mul.ts transposes explicitly.
+ */
+export function productTakesTransposes(): boolean {
+  return enabled && tf.getBackend() === 'wasm';
+}

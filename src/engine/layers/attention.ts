@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fastKernel, fastPathsEnabled } from '../backend/fast-paths';
 import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from '../backend/kernels/masked-softmax';
 import { dropout, type DropoutContext } from './dropout';
+import { matMul } from './mat-mul';
 
 /** torch.finfo(torch.float32).min. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
@@ -21,31 +22,27 @@ export interface AttentionShape {
   numHeads: number;
 }
 
-/** [..., M, K] -> [..., K, M]. */
-const swapLast = (t: tf.Tensor) => tf.transpose(t, [...Array.from({ length: t.rank - 2 }, (_, i) => i), t.rank - 1, t.rank - 2]);
-
 /**
- * a [..., M, K] · b [..., K, N] with plain (non-transposed) products in the gradient too: dA = dy·bᵀ and dB = aᵀ·dy
- * with explicit transposes. tfjs's own BatchMatMul gradient asks for transposed operands, which tfjs-webgpu serves
- * with its slower non-vec4 kernel.
+ * a [..., M, K] · b [..., K, N] with the gradient dA = dy·bᵀ and dB = aᵀ·dy through mat-mul.ts (tfjs's own
+ * BatchMatMul gradient asks for transposed operands, which tfjs-webgpu serves with its slower non-vec4 kernel).
  */
 const matMulPlainGrads = tf.customGrad((a, b, save) => {
   (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
   return {
-    value: tf.matMul(a as tf.Tensor, b as tf.Tensor),
-    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [tf.matMul(dy, swapLast(savedB)), tf.matMul(swapLast(savedA), dy)],
+    value: matMul(a as tf.Tensor, b as tf.Tensor),
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [matMul(dy, savedB, false, true), matMul(savedA, dy, true, false)],
   };
 });
 
 /**
- * a [..., M, K] · b [..., N, K]ᵀ (Q·Kᵀ) as plain products: dA = dy·b and dB = dyᵀ·a. Each product then has the
+ * a [..., M, K] · b [..., N, K]ᵀ (Q·Kᵀ) with dA = dy·b and dB = dyᵀ·a. Each gradient product then has the
  * [S, S]·[S, headDim] shape; the alternative dBᵀ = aᵀ·dy ([headDim, S]·[S, S]) ran 3x slower per FLOP on wasm's XNNPACK.
  */
 const matMulTransposedB = tf.customGrad((a, b, save) => {
   (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
   return {
-    value: tf.matMul(a as tf.Tensor, swapLast(b as tf.Tensor)),
-    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [tf.matMul(dy, savedB), tf.matMul(swapLast(dy), savedA)],
+    value: matMul(a as tf.Tensor, b as tf.Tensor, false, true),
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [matMul(dy, savedB), matMul(dy, savedA, true, false)],
   };
 });
 

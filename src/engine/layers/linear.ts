@@ -3,20 +3,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fastPathsEnabled } from '../backend/fast-paths';
 import { columnSums } from './column-sums';
+import { matMul } from './mat-mul';
 
 /**
- * x [N, in], W [out, in] -> x·Wᵀ [N, out]. tfjs's own gradient of a transposed matmul is again transposed, and
- * tfjs-wasm (stock) and tfjs-webgpu's vec4 kernel both avoid transposed operands. Here the transposes are explicit
- * copies (O(N·in) and O(out·in), small next to the O(N·in·out) products), so the forward product and both
- * gradient products are plain 2-D matmuls.
+ * x [N, in], W [out, in] -> x·Wᵀ [N, out], with 2-D products in the gradient too (tfjs's own gradient of a
+ * transposed matmul goes through its general batched form); mat-mul.ts decides how the transposes are done.
  */
 const matMulWeightT = tf.customGrad((x, w, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor2D, w as tf.Tensor2D]);
   return {
-    value: tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)) as tf.Tensor2D,
+    value: matMul(x as tf.Tensor2D, w as tf.Tensor2D, false, true) as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor2D, [savedX, savedW]: tf.Tensor[]) => [
-      tf.matMul(dy, savedW as tf.Tensor2D), // dx [N, in] = dy [N, out] · W [out, in]
-      tf.matMul(tf.transpose(dy), savedX as tf.Tensor2D), // dW [out, in] = dyᵀ [out, N] · x [N, in]
+      matMul(dy, savedW), // dx [N, in] = dy [N, out] · W [out, in]
+      matMul(dy, savedX, true, false), // dW [out, in] = dyᵀ [out, N] · x [N, in]
     ],
   };
 });
@@ -28,10 +27,10 @@ const matMulWeightT = tf.customGrad((x, w, save) => {
 const matMulWeightTBias = tf.customGrad((x, w, b, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor2D, w as tf.Tensor2D]);
   return {
-    value: tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.transpose(w as tf.Tensor2D), bias: b as tf.Tensor1D }) as tf.Tensor2D,
+    value: matMul(x as tf.Tensor2D, w as tf.Tensor2D, false, true, b as tf.Tensor1D) as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor2D, [savedX, savedW]: tf.Tensor[]) => [
-      tf.matMul(dy, savedW as tf.Tensor2D),
-      tf.matMul(tf.transpose(dy), savedX as tf.Tensor2D),
+      matMul(dy, savedW),
+      matMul(dy, savedX, true, false),
       columnSums(dy), // db [out]
     ],
   };

@@ -27,8 +27,8 @@ function reference(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): number
   const m = ta ? a.shape[ar - 1] : a.shape[ar - 2];
   const k = ta ? a.shape[ar - 2] : a.shape[ar - 1];
   const n = tb ? b.shape[br - 2] : b.shape[br - 1];
-  const batchA = a.size / (m * k);
-  const batchB = b.size / (k * n);
+  const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
   const out: number[] = [];
   for (let g = 0; g < Math.max(batchA, batchB); g++) {
     const ao = (batchA === 1 ? 0 : g) * m * k;
@@ -54,9 +54,15 @@ const CASES: [string, number[], number[], boolean, boolean][] = [
   ['batched 4-D, A transposed (attention shapes)', [2, 3, 7, 5], [2, 3, 7, 6], true, false],
   ['batched A, shared 2-D B', [2, 3, 5, 7], [7, 3], false, false],
   ['shared 2-D A, batched B, B transposed', [5, 7], [4, 3, 7], false, true],
+  // Past the product's 6 x 8 (or 5 x 8) tiles in every direction, and an empty inner dimension.
+  ['2-D, partial tiles', [13, 33], [33, 17], false, false],
+  ['2-D, partial tiles, both transposed', [33, 13], [17, 33], true, true],
+  ['batched, partial tiles, A transposed, shared B', [3, 9, 11], [9, 19], true, false],
+  ['one row, one column', [1, 40], [40, 1], false, false],
+  ['empty inner dimension', [3, 0], [0, 4], false, false],
 ];
 
-describe('BatchMatMul on wasm', () => {
+describe('BatchMatMul and _FusedMatMul on wasm', () => {
   test.each(CASES)('%s matches the definition and tfjs’s own kernel', (_name, aShape, bShape, ta, tb) => {
     const [a, b] = [tensor(aShape, 1), tensor(bShape, 2)];
     const fast = tf.matMul(a, b, ta, tb);
@@ -67,6 +73,29 @@ describe('BatchMatMul on wasm', () => {
     expect(maxAbsDiff(fast.dataSync(), Array.from(stock.dataSync()))).toBeLessThan(1e-5);
     tf.dispose([a, b, fast, stock]);
   });
+
+  // Against matMul and add, not tfjs's own fused kernel: that one is wrong with a transposed operand (4.22).
+  test.each([
+    ['2-D, bias', [13, 33], [33, 17], false, false, 'linear', [17]],
+    ['B transposed, bias (the Linear layers)', [70, 40], [9, 40], false, true, 'linear', [9]],
+    ['batched A, shared B, A transposed, bias', [2, 7, 5], [7, 10], true, false, 'linear', [10]],
+    ['B transposed, relu, no bias', [6, 4], [5, 4], false, true, 'relu', null],
+    ['a [m, n] bias, leaky relu', [6, 4], [4, 5], false, false, 'leakyrelu', [6, 5]],
+    ['A transposed, bias, prelu', [4, 6], [4, 5], true, false, 'prelu', [5]],
+  ] as [string, number[], number[], boolean, boolean, tf.fused.Activation, number[] | null][])(
+    'fused product: %s, equals matMul, add and the activation',
+    (_name, aShape, bShape, ta, tb, activation, biasShape) => {
+      const [a, b] = [tensor(aShape, 11), tensor(bShape, 12)];
+      const bias = biasShape === null ? undefined : tensor(biasShape, 13);
+      const alpha = tensor([bShape[tb ? bShape.length - 2 : bShape.length - 1]], 14);
+      const fast = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation, preluActivationWeights: activation === 'prelu' ? alpha : undefined, leakyreluAlpha: 0.3 });
+      const y = bias === undefined ? tf.matMul(a, b, ta, tb) : tf.add(tf.matMul(a, b, ta, tb), bias);
+      const expected = { linear: y, relu: tf.relu(y), leakyrelu: tf.leakyRelu(y, 0.3), prelu: tf.prelu(y, alpha) }[activation as string]!;
+      expect(fast.shape).toEqual(expected.shape);
+      expect(maxAbsDiff(fast.dataSync(), Array.from(expected.dataSync()))).toBeLessThan(1e-5);
+      tf.dispose([a, b, alpha, fast, y, expected, ...(bias ? [bias] : [])]);
+    },
+  );
 
   test('gradients through batched transposed products match tfjs’s own kernel', () => {
     const [a, b, w] = [tensor([3, 6, 4], 3), tensor([3, 5, 4], 4), tensor([3, 6, 5], 5)];

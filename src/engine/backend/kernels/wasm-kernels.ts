@@ -1,9 +1,9 @@
-// Installs the replacement tfjs-backend-wasm kernels (wasm-batch-matmul.ts, wasm-copy-free.ts) and keeps them in step
+// Installs the replacement tfjs-backend-wasm kernels (wasm-gemm.ts, wasm-copy-free.ts) and keeps them in step
 // with the fast-paths switch: off puts tfjs's own kernels back. Each registration keeps the stock setupFunc, so the
 // stock kernel is bound to its C entry point when the backend starts and can take over at any time.
 import * as tf from '@tensorflow/tfjs-core';
 import { onFastPathsChange } from '../fast-paths';
-import { wasmBatchMatMul } from './wasm-batch-matmul';
+import { wasmBatchMatMul, wasmFusedMatMul } from './wasm-gemm';
 import { wasmGatherV2, wasmIdentity } from './wasm-copy-free';
 
 let installed = false;
@@ -18,6 +18,7 @@ export function installWasmKernels(): void {
   };
   const replacements: [tf.KernelConfig, tf.KernelFunc][] = [
     [stock(tf.BatchMatMul), wasmBatchMatMul as unknown as tf.KernelFunc],
+    [stock(tf._FusedMatMul), wasmFusedMatMul as unknown as tf.KernelFunc],
     [stock(tf.Identity), wasmIdentity as unknown as tf.KernelFunc],
     [stock(tf.GatherV2), wasmGatherV2(stock(tf.GatherV2).kernelFunc)],
   ];

@@ -1,0 +1,156 @@
+// BatchMatMul and _FusedMatMul for tfjs-backend-wasm 4.22 on the engine's own matrix product (wasm-gemm-wat.ts),
+// replacing the stock kernels (batch_mat_mul_impl.cc): those use XNNPACK only for a non-transposed product of batch
+// 1, send everything else (attention's per-head products, tfjs's transposed gradients) to a scalar loop about 10x
+// slower, and even XNNPACK's 2021 SIMD128 kernels reach 17-18 GFLOP/s on one core here where this product reaches
+// 20-40. It runs in the backend's own memory: operands are read where they lie, packing undoes transposes, the
+// product is written into the output tensor, and the packed panels live in one malloc'd block per call.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { GEMM_BINARIES } from './wasm-gemm-binary';
+
+interface GemmExports {
+  rows(): number;
+  pack_a(src: number, rs: number, cs: number, m: number, k: number, p0: number, p1: number, dst: number): void;
+  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
+  gemm(ap: number, bp: number, bias: number, c: number, m: number, n: number, k: number, p0: number, p1: number, t: number): void;
+}
+
+interface EmscriptenHeap {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+interface Gemm {
+  exports: GemmExports;
+  memory: WebAssembly.Memory;
+  rows: number;
+  heap: EmscriptenHeap;
+}
+
+const instances = new WeakMap<object, Gemm>();
+
+const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+/** The product's module bound to this backend's memory: the fused multiply-add variant where the engine has one. */
+function gemmFor(backend: BackendWasm): Gemm {
+  let gemm = instances.get(backend.wasm);
+  if (gemm === undefined) {
+    const heap = backend.wasm as unknown as EmscriptenHeap;
+    // The threaded build creates its memory in JavaScript; the single-threaded one exports it.
+    const memory = heap.wasmMemory ?? heap.asm?.memory;
+    if (memory === undefined) throw new Error('tfjs-backend-wasm does not expose its memory');
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const pick = (variant: { shared: string; unshared: string }) => bytesOf(shared ? variant.shared : variant.unshared);
+    const fma = pick(GEMM_BINARIES.fma);
+    const bytes = WebAssembly.validate(fma) ? fma : pick(GEMM_BINARIES.plain);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const exports = instance.exports as unknown as GemmExports;
+    gemm = { exports, memory, rows: exports.rows(), heap };
+    instances.set(backend.wasm, gemm);
+  }
+  return gemm;
+}
+
+/** Whether this backend runs the fused multiply-add variant (relaxed SIMD). */
+export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
+  return gemmFor(backend as BackendWasm).rows === 6;
+}
+
+const offsetOf = (backend: BackendWasm, x: tf.TensorInfo) => backend.dataIdMap.get(x.dataId)!.memoryOffset;
+
+/** op(a)·op(b) (+ bias[n]) for [..., m, k] and [..., k, n] operands whose batch shapes are equal or one is empty. */
+function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias?: tf.TensorInfo): tf.TensorInfo {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BatchMatMul on wasm needs float32 tensors');
+  const aRank = a.shape.length;
+  const bRank = b.shape.length;
+  const m = transposeA ? a.shape[aRank - 1] : a.shape[aRank - 2];
+  const k = transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1];
+  const kB = transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
+  const n = transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1];
+  if (k !== kB) throw new Error(`matMul: inner dimensions ${k} and ${kB} of [${a.shape}] and [${b.shape}] differ`);
+  const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  if (aBatch !== bBatch && aBatch !== 1 && bBatch !== 1) throw new Error(`matMul: batch shapes of [${a.shape}] and [${b.shape}] do not broadcast`);
+  const outLead = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...outLead, m, n], 'float32');
+  const batch = Math.max(aBatch, bBatch);
+  if (m * n * batch === 0) return out;
+
+  const { exports, memory, rows, heap } = gemmFor(backend);
+  // With one right operand and A untransposed, the whole batch of A is one [batch·m, k] matrix: one product.
+  const folded = bBatch === 1 && aBatch > 1 && !transposeA;
+  const [mRows, products] = folded ? [aBatch * m, 1] : [m, batch];
+  const aPanels = Math.ceil(mRows / rows);
+  const bPanels = Math.ceil(n / 8);
+  // Floats: A's panels, B's panels, the bias padded to whole panels, one tile.
+  const aFloats = aPanels * rows * k;
+  const bFloats = bPanels * 8 * k;
+  const block = heap._malloc(4 * (aFloats + bFloats + bPanels * 8 + rows * 8));
+  try {
+    const [ap, bp, biasAt, tile] = [block, block + 4 * aFloats, block + 4 * (aFloats + bFloats), block + 4 * (aFloats + bFloats + bPanels * 8)];
+    const padded = new Float32Array(memory.buffer, biasAt, bPanels * 8).fill(0);
+    if (bias !== undefined) padded.set(backend.typedArrayFromHeap(bias) as Float32Array);
+    // Byte strides of element (row, col) of op(a) and op(b) as they lie in memory.
+    const [aRs, aCs] = transposeA ? [4, 4 * m] : [4 * k, 4];
+    const [bRs, bCs] = transposeB ? [4, 4 * k] : [4 * n, 4];
+    const [aBase, bBase, outBase] = [offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out)];
+    for (let g = 0; g < products; g++) {
+      if (g === 0 || aBatch > 1) exports.pack_a(aBase + 4 * (aBatch > 1 ? g : 0) * m * k, aRs, aCs, mRows, k, 0, aPanels, ap);
+      if (g === 0 || bBatch > 1) exports.pack_b(bBase + 4 * (bBatch > 1 ? g : 0) * k * n, bRs, bCs, k, n, bp);
+      exports.gemm(ap, bp, biasAt, outBase + 4 * g * m * n, mRows, n, k, 0, aPanels, tile);
+    }
+  } finally {
+    heap._free(block);
+  }
+  return out;
+}
+
+/** BatchMatMul (registered by wasm-kernels.ts). */
+export function wasmBatchMatMul(args: { inputs: tf.BatchMatMulInputs; backend: tf.KernelBackend; attrs: tf.BatchMatMulAttrs }): tf.TensorInfo {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  return product(args.backend as BackendWasm, a, b, args.attrs.transposeA, args.attrs.transposeB);
+}
+
+/** tf.fused.matMul's activations as the backend's kernels: name and attributes. */
+const ACTIVATIONS: Record<string, (alpha: number) => [string, tf.NamedAttrMap]> = {
+  relu: () => [tf.Relu, {}],
+  relu6: () => [tf.Relu6, {}],
+  elu: () => [tf.Elu, {}],
+  sigmoid: () => [tf.Sigmoid, {}],
+  leakyrelu: (alpha) => [tf.LeakyRelu, { alpha }],
+};
+
+/**
+ * _FusedMatMul (tf.fused.matMul): a bias over the last axis (the Linear layers') is added by the product itself,
+ * any other bias and the activation by the backend's own kernels. The stock kernel is no fallback: with a transposed
+ * operand it returns wrong values (tfjs-backend-wasm 4.22; tests/engine/backend/wasm-kernels.test.ts).
+ */
+export function wasmFusedMatMul(args: { inputs: tf._FusedMatMulInputs; backend: tf.KernelBackend; attrs: tf._FusedMatMulAttrs }): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs;
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) => {
+    const kernel = tf.getKernel(name, 'wasm');
+    if (kernel === undefined) throw new Error(`tfjs-backend-wasm has no ${name} kernel`);
+    return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  };
+  /** f(x), x freed. */
+  const then = (x: tf.TensorInfo, f: (x: tf.TensorInfo) => tf.TensorInfo) => {
+    try {
+      return f(x);
+    } finally {
+      backend.disposeData(x.dataId);
+    }
+  };
+  const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  const rowBias = bias !== undefined && bias.dtype === 'float32' && bias.shape[bias.shape.length - 1] === n && tf.util.sizeFromShape(bias.shape) === n;
+  let y = product(backend, a, b, transposeA, transposeB, rowBias ? bias : undefined);
+  if (bias !== undefined && !rowBias) y = then(y, (x) => run(tf.Add, { a: x, b: bias }));
+  if (activation === 'linear') return y;
+  if (activation === 'prelu') return then(y, (x) => run(tf.Prelu, { x, alpha: preluActivationWeights! }));
+  const [name, attrs] = ACTIVATIONS[activation]?.(leakyreluAlpha ?? 0.2) ?? [];
+  if (name === undefined) throw new Error(`fused matMul on wasm: unknown activation ${activation}`);
+  return then(y, (x) => run(name, { x }, attrs));
+}
