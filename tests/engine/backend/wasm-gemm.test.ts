@@ -1,10 +1,8 @@
 // The wasm matrix product's module (src/engine/backend/kernels/wasm-gemm-wat.ts) on its own memory, both variants,
-// against a float64 triple loop; and the committed binary against a fresh assembly of the WAT.
-import { readFileSync } from 'node:fs';
+// against a float64 triple loop.
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, test } from 'vitest';
-import { GEMM_BINARIES } from '../../../src/engine/backend/kernels/wasm-gemm-binary';
-import { assembleGemm, GEMM_BINARY_FILE, renderGemmBinaryFile } from '../../../scripts/wasm-gemm-assemble';
+import { GEMM_BINARIES } from '../../../src/engine/backend/kernels/wasm-binaries';
 
 // Node 20 has relaxed SIMD behind a flag (src/cli/node-backend.ts sets it the same way).
 if (Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -97,9 +95,4 @@ describe.each([
     const expected = Array.from({ length: m * n }, (_, i) => Math.floor(i / n) >= rows && Math.floor(i / n) < 3 * rows);
     expect(written).toEqual(expected);
   });
-});
-
-test(`${GEMM_BINARY_FILE} is the assembly of wasm-gemm-wat.ts (else run: npx tsx scripts/build-wasm-gemm.ts)`, async () => {
-  const committed = readFileSync(new URL(`../../../${GEMM_BINARY_FILE}`, import.meta.url), 'utf8');
-  expect(committed).toBe(renderGemmBinaryFile(await assembleGemm()));
 });

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { addressOf, elementwise } from './wasm-module';
 
 export const DROPOUT_MASK = 'LayerwiseDropoutMask';
 
@@ -36,7 +37,7 @@ function parameters(attrs: DropoutMaskAttrs) {
   };
 }
 
-/** The mask into `out` (cpu and wasm share this loop). */
+/** The mask into `out` (cpu). */
 function fillMask(out: Float32Array, attrs: DropoutMaskAttrs): void {
   const { key, threshold, scale } = parameters(attrs);
   const kept = Math.fround(scale);
@@ -53,11 +54,13 @@ function cpuKernel(args: { backend: tf.KernelBackend; attrs?: unknown }): tf.Ten
   return backend.makeTensorInfo(attrs.shape, 'float32', values);
 }
 
+/** The same hash four elements at a time in the engine's wasm module (wasm-elementwise-wat.ts). */
 function wasmKernel(args: { backend: tf.KernelBackend; attrs?: unknown }): tf.TensorInfo {
   const attrs = attrsOf(args);
   const backend = args.backend as unknown as BackendWasm;
   const out = backend.makeOutput(attrs.shape, 'float32');
-  fillMask(backend.typedArrayFromHeap(out) as Float32Array, attrs);
+  const { key, threshold, scale } = parameters(attrs);
+  elementwise(backend).exports.dropout_mask(addressOf(backend, out), tf.util.sizeFromShape(attrs.shape), key, threshold, scale);
   return out;
 }
 

@@ -1,9 +1,12 @@
-// torch's exact GELU, x·Φ(x), and its derivative as one WebGPU program each. The composite takes five dispatches
-// forward (erf, adds and products) and seven backward. erf is tfjs's own approximation (Abramowitz and Stegun 7.1.26,
-// the constants of tf.backend_util), so the kernel agrees with tfjs's Erf to float32 rounding.
+// torch's exact GELU, x·Φ(x), and its derivative as one pass each: a WebGPU program, or a SIMD loop of the engine's
+// wasm module (wasm-elementwise-wat.ts). The composite takes five kernels forward (erf, adds and products) and seven
+// backward, and on wasm tfjs's Exp and Erf are scalar C. erf is tfjs's own approximation (Abramowitz and Stegun
+// 7.1.26, the constants of tf.backend_util), so the kernels agree with tfjs's Erf to float32 rounding.
 // Kernel 'LayerwiseGelu': inputs {x} -> x·Φ(x). Kernel 'LayerwiseGeluGrad': inputs {x, dy} -> dy·(Φ(x) + x·φ(x)).
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { addressOf, elementwise } from './wasm-module';
 
 export const GELU = 'LayerwiseGelu';
 export const GELU_GRAD = 'LayerwiseGeluGrad';
@@ -57,15 +60,29 @@ interface Args {
   backend: tf.KernelBackend;
 }
 
-function run(args: Args, backward: boolean): tf.TensorInfo {
+function webgpuKernel(args: Args, backward: boolean): tf.TensorInfo {
   const { x, dy } = args.inputs;
   const program = new GeluProgram(x.shape, backward);
   return (args.backend as unknown as WebGPUBackend).runWebGPUProgram(program, backward ? [x, dy] : [x], 'float32');
 }
 
-/** Registers both kernels on webgpu (the other backends keep the composite in layers/activations.ts). Idempotent. */
+function wasmKernel(args: Args, backward: boolean): tf.TensorInfo {
+  const { x, dy } = args.inputs;
+  const backend = args.backend as unknown as BackendWasm;
+  const out = backend.makeOutput(x.shape, 'float32');
+  const { exports } = elementwise(backend);
+  const n = tf.util.sizeFromShape(x.shape);
+  if (backward) exports.gelu_grad(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out), n);
+  else exports.gelu(addressOf(backend, x), addressOf(backend, out), n);
+  return out;
+}
+
+const KERNELS: Record<string, (args: Args, backward: boolean) => tf.TensorInfo> = { webgpu: webgpuKernel, wasm: wasmKernel };
+
+/** Registers both kernels on webgpu and wasm (cpu keeps the composite in layers/activations.ts). Idempotent. */
 export function registerGelu(backend: string): void {
-  if (backend !== 'webgpu' || tf.getKernel(GELU, backend) !== undefined) return;
+  const run = KERNELS[backend];
+  if (run === undefined || tf.getKernel(GELU, backend) !== undefined) return;
   tf.registerKernel({ kernelName: GELU, backendName: backend, kernelFunc: ((args: Args) => run(args, false)) as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: GELU_GRAD, backendName: backend, kernelFunc: ((args: Args) => run(args, true)) as unknown as tf.KernelFunc });
 }

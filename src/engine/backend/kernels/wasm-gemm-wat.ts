@@ -1,5 +1,5 @@
-// The WebAssembly text of the wasm backend's matrix product (wasm-gemm.ts runs it; scripts/build-wasm-gemm.ts
-// assembles it into wasm-gemm-binary.ts). It works in tfjs-backend-wasm's own memory, which it imports.
+// The WebAssembly text of the wasm backend's matrix product (wasm-gemm.ts runs it; scripts/build-wasm-kernels.ts
+// assembles it into wasm-binaries.ts). It works in tfjs-backend-wasm's own memory, which it imports.
 //
 // C[m, n] = A[m, k] · B[k, n] (+ bias[n]) the way BLIS does it: A is packed into panels of ROWS rows, [ceil(m/ROWS)]
 // [k][ROWS], B into panels of 8 columns, [ceil(n/8)][k][8] (packing also undoes any transpose, through strides), and

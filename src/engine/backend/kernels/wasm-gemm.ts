@@ -6,49 +6,28 @@
 // product is written into the output tensor, and the packed panels live in one malloc'd block per call.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_BINARIES } from './wasm-gemm-binary';
+import { GEMM_BINARIES } from './wasm-binaries';
+import { JOB_AT, JOB_FIELDS, runShare, type GemmExports } from './wasm-gemm-share';
+import { GemmThreads, type SpawnWorker } from './wasm-gemm-threads';
+import { addressOf, bindModule, isShared, type BoundModule } from './wasm-module';
 
-interface GemmExports {
-  rows(): number;
-  pack_a(src: number, rs: number, cs: number, m: number, k: number, p0: number, p1: number, dst: number): void;
-  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
-  gemm(ap: number, bp: number, bias: number, c: number, m: number, n: number, k: number, p0: number, p1: number, t: number): void;
-}
-
-interface EmscriptenHeap {
-  wasmMemory?: WebAssembly.Memory;
-  asm?: { memory?: WebAssembly.Memory };
-  _malloc(bytes: number): number;
-  _free(ptr: number): void;
-}
-
-interface Gemm {
-  exports: GemmExports;
-  memory: WebAssembly.Memory;
+interface Gemm extends BoundModule<GemmExports> {
   rows: number;
-  heap: EmscriptenHeap;
+  threads: GemmThreads | null;
 }
 
-const instances = new WeakMap<object, Gemm>();
+const gemms = new WeakMap<object, Gemm>();
 
-const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-
-/** The product's module bound to this backend's memory: the fused multiply-add variant where the engine has one. */
+/** The product's module on this backend's memory: the fused multiply-add variant where the engine has one. */
 function gemmFor(backend: BackendWasm): Gemm {
-  let gemm = instances.get(backend.wasm);
+  let gemm = gemms.get(backend.wasm);
   if (gemm === undefined) {
-    const heap = backend.wasm as unknown as EmscriptenHeap;
-    // The threaded build creates its memory in JavaScript; the single-threaded one exports it.
-    const memory = heap.wasmMemory ?? heap.asm?.memory;
-    if (memory === undefined) throw new Error('tfjs-backend-wasm does not expose its memory');
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const pick = (variant: { shared: string; unshared: string }) => bytesOf(shared ? variant.shared : variant.unshared);
-    const fma = pick(GEMM_BINARIES.fma);
-    const bytes = WebAssembly.validate(fma) ? fma : pick(GEMM_BINARIES.plain);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const exports = instance.exports as unknown as GemmExports;
-    gemm = { exports, memory, rows: exports.rows(), heap };
-    instances.set(backend.wasm, gemm);
+    const bound = bindModule<GemmExports>(backend, 'gemm', (bytesFor) => {
+      const fma = bytesFor(GEMM_BINARIES.fma);
+      return WebAssembly.validate(fma) ? fma : bytesFor(GEMM_BINARIES.plain);
+    });
+    gemm = { ...bound, rows: bound.exports.rows(), threads: null };
+    gemms.set(backend.wasm, gemm);
   }
   return gemm;
 }
@@ -58,7 +37,21 @@ export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
   return gemmFor(backend as BackendWasm).rows === 6;
 }
 
-const offsetOf = (backend: BackendWasm, x: tf.TensorInfo) => backend.dataIdMap.get(x.dataId)!.memoryOffset;
+/**
+ * Runs the current wasm backend's products on `threads` threads: this one and threads - 1 workers from `spawn`.
+ * Needs the backend's threaded build (a shared memory) and a thread that may block (a worker, or Node's main
+ * thread). Returns the thread count in effect: 1 where the memory is not shared or the workers did not start.
+ */
+export async function startWasmGemmThreads(threads: number, spawn: SpawnWorker): Promise<number> {
+  const gemm = gemmFor(tf.backend() as BackendWasm);
+  gemm.threads?.stop();
+  gemm.threads = null;
+  if (threads > 1 && isShared(gemm.memory)) gemm.threads = await GemmThreads.start(gemm.memory, gemm.module, threads, spawn);
+  return gemm.threads?.threads ?? 1;
+}
+
+/** Below this many multiply-adds a product stays on the calling thread: waking the workers costs more. */
+const THREADED_MIN_MACS = 1 << 22;
 
 /** op(a)·op(b) (+ bias[n]) for [..., m, k] and [..., k, n] operands whose batch shapes are equal or one is empty. */
 function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias?: tf.TensorInfo): tf.TensorInfo {
@@ -78,29 +71,42 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
   const batch = Math.max(aBatch, bBatch);
   if (m * n * batch === 0) return out;
 
-  const { exports, memory, rows, heap } = gemmFor(backend);
+  const { exports, memory, rows, heap, threads: pool } = gemmFor(backend);
   // With one right operand and A untransposed, the whole batch of A is one [batch·m, k] matrix: one product.
   const folded = bBatch === 1 && aBatch > 1 && !transposeA;
   const [mRows, products] = folded ? [aBatch * m, 1] : [m, batch];
+  const threads = pool !== null && mRows * n * k * products >= THREADED_MIN_MACS ? pool.threads : 1;
+  // Float counts: A's panels, B's panels (each thread its own when the threads split products), the bias padded
+  // to whole panels, a tile per thread.
   const aPanels = Math.ceil(mRows / rows);
   const bPanels = Math.ceil(n / 8);
-  // Floats: A's panels, B's panels, the bias padded to whole panels, one tile.
-  const aFloats = aPanels * rows * k;
-  const bFloats = bPanels * 8 * k;
-  const block = heap._malloc(4 * (aFloats + bFloats + bPanels * 8 + rows * 8));
+  const perThread = products > 1 ? threads : 1;
+  const [aFloats, bFloats] = [aPanels * rows * k, bPanels * 8 * k];
+  const block = heap._malloc(4 * (perThread * (aFloats + bFloats) + bPanels * 8 + threads * rows * 8));
   try {
-    const [ap, bp, biasAt, tile] = [block, block + 4 * aFloats, block + 4 * (aFloats + bFloats), block + 4 * (aFloats + bFloats + bPanels * 8)];
+    const ap = block;
+    const bp = ap + 4 * perThread * aFloats;
+    const biasAt = bp + 4 * perThread * bFloats;
+    const tile = biasAt + 4 * bPanels * 8;
     const padded = new Float32Array(memory.buffer, biasAt, bPanels * 8).fill(0);
     if (bias !== undefined) padded.set(backend.typedArrayFromHeap(bias) as Float32Array);
     // Byte strides of element (row, col) of op(a) and op(b) as they lie in memory.
     const [aRs, aCs] = transposeA ? [4, 4 * m] : [4 * k, 4];
     const [bRs, bCs] = transposeB ? [4, 4 * k] : [4 * n, 4];
-    const [aBase, bBase, outBase] = [offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out)];
-    for (let g = 0; g < products; g++) {
-      if (g === 0 || aBatch > 1) exports.pack_a(aBase + 4 * (aBatch > 1 ? g : 0) * m * k, aRs, aCs, mRows, k, 0, aPanels, ap);
-      if (g === 0 || bBatch > 1) exports.pack_b(bBase + 4 * (bBatch > 1 ? g : 0) * k * n, bRs, bCs, k, n, bp);
-      exports.gemm(ap, bp, biasAt, outBase + 4 * g * m * n, mRows, n, k, 0, aPanels, tile);
-    }
+    const [aBase, bBase] = [addressOf(backend, a), addressOf(backend, b)];
+    const job = threads > 1 ? pool!.job : new Uint32Array(JOB_AT + JOB_FIELDS);
+    job.set(
+      [products, mRows, n, k,
+        aBase, aRs, aCs, aBatch > 1 ? 4 * m * k : 0,
+        bBase, bRs, bCs, bBatch > 1 ? 4 * k * n : 0,
+        addressOf(backend, out), 4 * m * n, biasAt,
+        ap, 4 * aFloats, bp, 4 * bFloats, tile, 4 * rows * 8],
+      JOB_AT,
+    );
+    // One product: its B is packed once, here, for every thread.
+    if (products === 1) exports.pack_b(bBase, bRs, bCs, k, n, bp);
+    if (threads > 1) pool!.run(exports);
+    else runShare(exports, job, 0, 1);
   } finally {
     heap._free(block);
   }
