@@ -3,6 +3,7 @@
 // starts (tfjs caps it at half of them, at most 8); threads need the page to be cross-origin isolated.
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../src/engine/backend/backend';
+import { startWasmGemmThreads } from '../../src/engine/backend/kernels/wasm-gemm';
 import { BENCH_MODELS, backendBytes, buildBenchModel, disposeBenchModel, profileStep, timeInference, timeTraining, type BenchModelName } from '../../src/engine/bench/train-bench';
 import { WASM_PATHS } from '../../src/worker/wasm-paths';
 
@@ -26,6 +27,8 @@ export interface BrowserBenchResult {
   first_loss: number;
   last_loss: number;
   threads: number;
+  /** Threads of the engine's wasm matrix product (kernels/wasm-gemm.ts): every logical core here. */
+  gemm_threads: number;
   cross_origin_isolated: boolean;
   hardware_concurrency: number;
   adapter?: string;
@@ -45,6 +48,9 @@ async function bench(req: BrowserBenchRequest): Promise<BrowserBenchResult> {
     setThreadsCount(navigator.hardwareConcurrency);
   }
   await useBackend(req.backend);
+  const gemmThreads = req.backend === 'wasm'
+    ? await startWasmGemmThreads(navigator.hardwareConcurrency, (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))))
+    : 1;
   const spec = BENCH_MODELS[req.model];
   const m = buildBenchModel(spec, 1);
   try {
@@ -64,6 +70,7 @@ async function bench(req: BrowserBenchRequest): Promise<BrowserBenchResult> {
       first_loss: train.firstLoss,
       last_loss: train.lastLoss,
       threads: req.backend === 'wasm' ? getThreadsCount() : 1,
+      gemm_threads: gemmThreads,
       cross_origin_isolated: self.crossOriginIsolated,
       hardware_concurrency: navigator.hardwareConcurrency,
       ...(req.backend === 'webgpu' ? { adapter: await adapterDescription() } : {}),

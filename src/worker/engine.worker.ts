@@ -4,6 +4,7 @@
 // completely. A training run's or an adaptation's loop runs beside the queue; pause, resume, stop and cancel skip
 // the queue, and an adaptation's result is adopted in the queue, so that it never swaps a model under a command.
 import { useBackend } from '../engine/backend/backend';
+import { startWasmGemmThreads } from '../engine/backend/kernels/wasm-gemm';
 import { loadCheckpoint, type LoadedModel } from '../engine/load';
 import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
@@ -95,7 +96,9 @@ async function activate(name: BackendName): Promise<number> {
   }
   await useBackend(name);
   backend = name;
-  return wasm ? wasm.getThreadsCount() : 1;
+  if (!wasm) return 1;
+  // The engine's matrix product (kernels/wasm-gemm.ts) gets as many threads as XNNPACK, from workers of this worker.
+  return startWasmGemmThreads(wasm.getThreadsCount(), (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
 }
 
 async function start(): Promise<void> {

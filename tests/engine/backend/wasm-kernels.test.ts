@@ -2,7 +2,10 @@
 // fast-paths switch puts back, and BatchMatMul also against a plain triple loop: values, gradients, no leaks.
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { useNodeBackend } from '../../../src/cli/node-backend';
+import { startWasmGemmThreads } from '../../../src/engine/backend/kernels/wasm-gemm';
 import { setFastPaths } from '../../../src/engine/backend/fast-paths';
 import { maxAbsDiff } from '../models/golden-fixtures';
 
@@ -96,6 +99,34 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
       tf.dispose([a, b, alpha, fast, y, expected, ...(bias ? [bias] : [])]);
     },
   );
+
+  test('on three threads (workers sharing the heap), products big enough to split equal the one-thread results', async () => {
+    const spawn = (source: string) => new Worker(source, { eval: true });
+    // [m, k]·[k, n] sizes past the 4M multiply-adds where the workers join: rows split (m = 301 leaves uneven
+    // shares), products split (a batch of 7 over 3 threads), shared A, shared B.
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[301, 130], [130, 127], false, false],
+      [[130, 301], [127, 130], true, true],
+      [[7, 70, 90], [7, 90, 100], false, false],
+      [[90, 70], [7, 100, 90], true, true],
+      [[7, 90, 70], [90, 100], true, false],
+    ];
+    try {
+      expect(await startWasmGemmThreads(1, spawn)).toBe(1);
+      const one = cases.map(([as, bs, ta, tb], i) => tf.matMul(tensor(as, 20 + i), tensor(bs, 30 + i), ta, tb));
+      expect(await startWasmGemmThreads(3, spawn)).toBe(3);
+      cases.forEach(([as, bs, ta, tb], i) => {
+        const [a, b] = [tensor(as, 20 + i), tensor(bs, 30 + i)];
+        const three = tf.matMul(a, b, ta, tb);
+        expect(Array.from(three.dataSync())).toEqual(Array.from(one[i].dataSync()));
+        expect(maxAbsDiff(three.dataSync(), reference(a, b, ta, tb))).toBeLessThan(1e-4);
+        tf.dispose([a, b, three]);
+      });
+      tf.dispose(one);
+    } finally {
+      await startWasmGemmThreads(availableParallelism(), spawn);
+    }
+  });
 
   test('gradients through batched transposed products match tfjs’s own kernel', () => {
     const [a, b, w] = [tensor([3, 6, 4], 3), tensor([3, 5, 4], 4), tensor([3, 6, 5], 5)];

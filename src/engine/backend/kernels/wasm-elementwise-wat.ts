@@ -1,7 +1,8 @@
 // The WebAssembly text of the wasm backend's one-pass kernels (scripts/build-wasm-kernels.ts assembles it into
-// wasm-binaries.ts; wasm-module.ts binds it to tfjs-backend-wasm's memory): GELU and its derivative, column sums and
-// the dropout mask, SIMD128 four floats at a time. Each replaces a chain of tfjs kernels or a JavaScript loop
-// (gelu.ts, column-sums.ts, dropout-mask.ts say which); tfjs-wasm's Exp and Erf are scalar C, 15 and 8 ns a value.
+// wasm-binaries.ts; wasm-module.ts binds it to tfjs-backend-wasm's memory): GELU and its derivative, column sums, the
+// AdamW update and the dropout mask, SIMD128 four floats at a time. Each replaces a chain of tfjs kernels or a
+// JavaScript loop (gelu.ts, column-sums.ts, adamw-update.ts, dropout-mask.ts say which); tfjs-wasm's Exp and Erf are
+// scalar C, 15 and 8 ns a value.
 import * as tf from '@tensorflow/tfjs-core';
 
 const u = tf.backend_util;
@@ -114,6 +115,66 @@ export function elementwiseWat({ sharedMemory }: { sharedMemory: boolean }): str
         (f32.demote_f64 (f64.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $ol))))
+
+  ;; One AdamW update (adamw-update.ts) of n values, the same float32 operations in the same order as optim/adamw.ts's
+  ;; ops: g = grad·gradScale; m' = β1·m + (1-β1)·g; v' = β2·v + (1-β2)·g·g; p' = p·decay + (m' / (√v' / bc2 + eps))·(-stepSize).
+  ;; The scalars come rounded to float32, as tfjs rounds an op's scalar operand.
+  (func (export "adamw") (param $p0 i32) (param $g0 i32) (param $m0 i32) (param $v0 i32) (param $op0 i32) (param $om0 i32)
+      (param $ov0 i32) (param $n0 i32) (param $beta1 f32) (param $oneMinusBeta1 f32) (param $beta2 f32) (param $oneMinusBeta2 f32)
+      (param $eps f32) (param $decay f32) (param $negStepSize f32) (param $bc2 f32) (param $gradScale f32)
+    (local $left i32) (local $g v128) (local $m v128) (local $v v128)
+    (local $b1 v128) (local $c1 v128) (local $b2 v128) (local $c2 v128) (local $e v128) (local $d v128) (local $s v128)
+    (local $bc v128) (local $gs v128) (local $scalar i32)
+    (local.set $b1 (f32x4.splat (local.get $beta1)))
+    (local.set $c1 (f32x4.splat (local.get $oneMinusBeta1)))
+    (local.set $b2 (f32x4.splat (local.get $beta2)))
+    (local.set $c2 (f32x4.splat (local.get $oneMinusBeta2)))
+    (local.set $e (f32x4.splat (local.get $eps)))
+    (local.set $d (f32x4.splat (local.get $decay)))
+    (local.set $s (f32x4.splat (local.get $negStepSize)))
+    (local.set $bc (f32x4.splat (local.get $bc2)))
+    (local.set $gs (f32x4.splat (local.get $gradScale)))
+    (local.set $left (local.get $n0))
+    (block $done (loop $values
+      (br_if $done (i32.eqz (local.get $left)))
+      ;; The last 1-3 values go through lane 0 of a splat; whole vectors otherwise.
+      (local.set $scalar (i32.lt_u (local.get $left) (i32.const 4)))
+      (if (local.get $scalar)
+        (then
+          (local.set $g (v128.load32_splat (local.get $g0)))
+          (local.set $m (v128.load32_splat (local.get $m0)))
+          (local.set $v (v128.load32_splat (local.get $v0))))
+        (else
+          (local.set $g (v128.load (local.get $g0)))
+          (local.set $m (v128.load (local.get $m0)))
+          (local.set $v (v128.load (local.get $v0)))))
+      (local.set $g (f32x4.mul (local.get $g) (local.get $gs)))
+      (local.set $m (f32x4.add (f32x4.mul (local.get $m) (local.get $b1)) (f32x4.mul (local.get $g) (local.get $c1))))
+      (local.set $v (f32x4.add (f32x4.mul (local.get $v) (local.get $b2)) (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (local.get $c2))))
+      (local.set $g (f32x4.add
+        (f32x4.mul (if (result v128) (local.get $scalar) (then (v128.load32_splat (local.get $p0))) (else (v128.load (local.get $p0)))) (local.get $d))
+        (f32x4.mul (f32x4.div (local.get $m) (f32x4.add (f32x4.div (f32x4.sqrt (local.get $v)) (local.get $bc)) (local.get $e))) (local.get $s))))
+      (if (local.get $scalar)
+        (then
+          (f32.store (local.get $op0) (f32x4.extract_lane 0 (local.get $g)))
+          (f32.store (local.get $om0) (f32x4.extract_lane 0 (local.get $m)))
+          (f32.store (local.get $ov0) (f32x4.extract_lane 0 (local.get $v)))
+          (local.set $scalar (i32.const 1)))
+        (else
+          (v128.store (local.get $op0) (local.get $g))
+          (v128.store (local.get $om0) (local.get $m))
+          (v128.store (local.get $ov0) (local.get $v))
+          (local.set $scalar (i32.const 4))))
+      (local.set $left (i32.sub (local.get $left) (local.get $scalar)))
+      (local.set $scalar (i32.shl (local.get $scalar) (i32.const 2)))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $scalar)))
+      (local.set $g0 (i32.add (local.get $g0) (local.get $scalar)))
+      (local.set $m0 (i32.add (local.get $m0) (local.get $scalar)))
+      (local.set $v0 (i32.add (local.get $v0) (local.get $scalar)))
+      (local.set $op0 (i32.add (local.get $op0) (local.get $scalar)))
+      (local.set $om0 (i32.add (local.get $om0) (local.get $scalar)))
+      (local.set $ov0 (i32.add (local.get $ov0) (local.get $scalar)))
+      (br $values))))
 
   ;; lowbias32 (dropout-mask.ts) on four unsigned integers.
   (func $lowbias32 (param $x v128) (result v128)
