@@ -1,6 +1,6 @@
 // LayerNorm over the last dimension with torch.nn.LayerNorm semantics: biased variance, eps inside the sqrt.
 // The fast path has torch's hand-derived backward (aten layer_norm_backward) instead of autodiff through moments;
-// on WebGPU it runs as row kernels (backend/kernels/layer-norm.ts).
+// on WebGPU and wasm it runs as row kernels (backend/kernels/layer-norm.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { fastKernel, fastPathsEnabled } from '../backend/fast-paths';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/kernels/layer-norm';

@@ -10,7 +10,7 @@ import { L2_NORM } from '../backend/kernels/l2-norm';
 /** torch's clip_grad_norm_ adds this to the norm before dividing. */
 const CLIP_EPS = 1e-6;
 
-/** The L2 norm of one tensor: one kernel where the backend has it (webgpu), else three ops. */
+/** The L2 norm of one tensor: one kernel where the backend has it (webgpu, wasm), else three ops. */
 function l2Norm(g: tf.Tensor): tf.Tensor {
   if (fastKernel(L2_NORM)) return tf.reshape(tf.engine().runKernel(L2_NORM, { x: g }) as tf.Tensor, []);
   return tf.sqrt(tf.sum(tf.square(g)));

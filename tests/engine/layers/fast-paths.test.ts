@@ -65,6 +65,9 @@ describe.each(['cpu', 'wasm', 'webgpu'] as const)('fast paths on %s', (backend) 
   test('layerNorm (eps 1e-12, shifted and scaled rows)', () =>
     compare((x, w, b) => layerNorm(x, w, b, 1e-12), [tf.add(tensor([6, 8], 8, 3), 1), tensor([8], 9), tensor([8], 10)], 11));
 
+  test('layerNorm over rows of 7 (a SIMD vector and 3 more on wasm)', () =>
+    compare((x, w, b) => layerNorm(x, w, b, 1e-5), [tensor([5, 7], 21, 2), tensor([7], 22), tensor([7], 23)], 24));
+
   test('layerNorm over rows wider than a workgroup (3-D, width 200)', () =>
     compare((x, w, b) => layerNorm(x, w, b, 1e-5), [tensor([2, 3, 200], 17, 2), tensor([200], 18), tensor([200], 19)], 20));
 

@@ -1,11 +1,14 @@
-// LayerNorm over the last axis (torch.nn.LayerNorm: biased variance, eps inside the sqrt) as WebGPU row kernels. The
-// composite takes 9 dispatches forward and about 11 backward; here the forward is one, and the backward two (dx, and
-// dy·x̂ for the weight's gradient) plus the column sums. Statistics are recomputed in the backward rather than saved.
+// LayerNorm over the last axis (torch.nn.LayerNorm: biased variance, eps inside the sqrt) as row kernels: WebGPU
+// programs, or SIMD row loops of the engine's wasm module (wasm-elementwise-wat.ts). The composite takes 9 kernels
+// forward and about 11 backward; here the forward is one, and the backward two (dx, and dy·x̂ for the weight's
+// gradient) plus the column sums. Statistics are recomputed in the backward rather than saved.
 // Kernel 'LayerwiseLayerNorm': inputs {x [N, H], weight [H], bias [H]}, attrs {eps} -> y [N, H].
 // Kernel 'LayerwiseLayerNormGrad': inputs {x [N, H], weight [H], dy [N, H]}, attrs {eps, output} -> [N, H]:
 //   output 'dx': rstd·(g - mean(g) - x̂·mean(g·x̂)) with g = dy·weight (aten's layer_norm_backward);
 //   output 'dyXHat': dy·x̂, whose column sums are the weight's gradient.
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { addressOf, elementwise } from './wasm-module';
 import { ROW_THREADS, runRowKernel } from './webgpu-rows';
 
 export const LAYER_NORM = 'LayerwiseLayerNorm';
@@ -61,26 +64,45 @@ interface Args {
   attrs?: unknown;
 }
 
-function run(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
+function webgpuRun(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
   const { eps } = args.attrs as unknown as { eps: number };
   const body = ROW_STATISTICS + BODY[mode];
   return runRowKernel(args.backend, { key: `layerwiseLayerNorm_${mode}`, names: INPUTS[mode], inputs, uniform: { name: 'eps', value: eps }, body });
 }
 
-function forwardKernel(args: Args): tf.TensorInfo {
+/** The same on wasm: one call of the module over all rows; inputs in INPUTS' order, x first. */
+function wasmRun(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const { eps } = args.attrs as unknown as { eps: number };
+  const backend = args.backend as unknown as BackendWasm;
+  const x = inputs[0];
+  const width = x.shape[x.shape.length - 1];
+  const out = backend.makeOutput(x.shape, 'float32');
+  const { exports } = elementwise(backend);
+  const [at, rows] = [inputs.map((t) => addressOf(backend, t)), tf.util.sizeFromShape(x.shape) / width];
+  const o = addressOf(backend, out);
+  if (mode === 'forward') exports.layer_norm(at[0], at[1], at[2], o, rows, width, eps);
+  else if (mode === 'dx') exports.layer_norm_dx(at[0], at[1], at[2], o, rows, width, eps);
+  else exports.layer_norm_dy_xhat(at[0], at[1], o, rows, width, eps);
+  return out;
+}
+
+const RUN: Record<string, (args: Args, mode: Mode, inputs: tf.TensorInfo[]) => tf.TensorInfo> = { webgpu: webgpuRun, wasm: wasmRun };
+
+function forwardKernel(args: Args, run: typeof webgpuRun): tf.TensorInfo {
   const { x, weight, bias } = args.inputs;
   return run(args, 'forward', [x, weight, bias]);
 }
 
-function gradKernel(args: Args): tf.TensorInfo {
+function gradKernel(args: Args, run: typeof webgpuRun): tf.TensorInfo {
   const { x, weight, dy } = args.inputs;
   const { output } = args.attrs as unknown as { output: 'dx' | 'dyXHat' };
   return run(args, output, output === 'dx' ? [x, weight, dy] : [x, dy]);
 }
 
-/** Registers both kernels on webgpu (the other backends keep the composite in layers/layer-norm.ts). Idempotent. */
+/** Registers both kernels on webgpu and wasm (cpu keeps the composite in layers/layer-norm.ts). Idempotent. */
 export function registerLayerNorm(backend: string): void {
-  if (backend !== 'webgpu' || tf.getKernel(LAYER_NORM, backend) !== undefined) return;
-  tf.registerKernel({ kernelName: LAYER_NORM, backendName: backend, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: LAYER_NORM_GRAD, backendName: backend, kernelFunc: gradKernel as unknown as tf.KernelFunc });
+  const run = RUN[backend];
+  if (run === undefined || tf.getKernel(LAYER_NORM, backend) !== undefined) return;
+  tf.registerKernel({ kernelName: LAYER_NORM, backendName: backend, kernelFunc: ((args: Args) => forwardKernel(args, run)) as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LAYER_NORM_GRAD, backendName: backend, kernelFunc: ((args: Args) => gradKernel(args, run)) as unknown as tf.KernelFunc });
 }

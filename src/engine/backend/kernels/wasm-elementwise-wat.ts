@@ -1,8 +1,8 @@
 // The WebAssembly text of the wasm backend's one-pass kernels (scripts/build-wasm-kernels.ts assembles it into
-// wasm-binaries.ts; wasm-module.ts binds it to tfjs-backend-wasm's memory): GELU and its derivative, column sums, the
-// AdamW update and the dropout mask, SIMD128 four floats at a time. Each replaces a chain of tfjs kernels or a
-// JavaScript loop (gelu.ts, column-sums.ts, adamw-update.ts, dropout-mask.ts say which); tfjs-wasm's Exp and Erf are
-// scalar C, 15 and 8 ns a value.
+// wasm-binaries.ts; wasm-module.ts binds it to tfjs-backend-wasm's memory): GELU and its derivative, LayerNorm
+// forward and backward, column sums, L2 norms, the AdamW update and the dropout mask, SIMD128 four floats at a time.
+// Each replaces a chain of tfjs kernels or a JavaScript loop (gelu.ts, layer-norm.ts, column-sums.ts, l2-norm.ts,
+// adamw-update.ts, dropout-mask.ts say which); tfjs-wasm's Exp and Erf are scalar C, 15 and 8 ns a value.
 import * as tf from '@tensorflow/tfjs-core';
 
 const u = tf.backend_util;
@@ -63,6 +63,126 @@ function elementLoop(inputs: string[], value: (load: (pointer: string) => string
       ${step(4)}
       (br $tail)))`;
 }
+
+/** Float operations on four lanes (v128) or one (f32), so that a loop body is written once for both. */
+interface Lanes {
+  type: 'v128' | 'f32';
+  bytes: number;
+  /** A local of this lane type: name_v or name_s. */
+  local(name: string): string;
+  op(name: 'add' | 'sub' | 'mul' | 'div', a: string, b: string): string;
+  load(pointer: string): string;
+  store(pointer: string, value: string): string;
+  /** A scalar f32 expression as a value of this type. */
+  splat(scalar: string): string;
+}
+
+const VECTOR: Lanes = {
+  type: 'v128',
+  bytes: 16,
+  local: (name) => `$${name}_v`,
+  op: (name, a, b) => `(f32x4.${name} ${a} ${b})`,
+  load: (pointer) => `(v128.load ${pointer})`,
+  store: (pointer, value) => `(v128.store ${pointer} ${value})`,
+  splat: (scalar) => `(f32x4.splat ${scalar})`,
+};
+
+const SCALAR: Lanes = {
+  type: 'f32',
+  bytes: 4,
+  local: (name) => `$${name}_s`,
+  op: (name, a, b) => `(f32.${name} ${a} ${b})`,
+  load: (pointer) => `(f32.load ${pointer})`,
+  store: (pointer, value) => `(f32.store ${pointer} ${value})`,
+  splat: (scalar) => scalar,
+};
+
+/** Declarations of the vector and scalar versions of locals used by row bodies. */
+const laneLocals = (names: string[]) => names.flatMap((n) => [`(local ${VECTOR.local(n)} v128)`, `(local ${SCALAR.local(n)} f32)`]).join(' ');
+
+/**
+ * One pass over a row of $width floats: `body(lanes)` on whole vectors, then on the last 1-3 values one at a time.
+ * The pointers start at the given row starts and advance with the loop; $c counts columns.
+ */
+function rowPass(pointers: Record<string, string>, body: (l: Lanes) => string): string {
+  const start = Object.entries(pointers).map(([p, from]) => `(local.set ${p} ${from})`).join(' ');
+  const advance = (l: Lanes) => Object.keys(pointers).map((p) => `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${l.bytes})))`).join(' ');
+  return `
+      ${start} (local.set $c (i32.const 0))
+      (block $vd (loop $vl
+        (br_if $vd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $width)))
+        ${body(VECTOR)}
+        ${advance(VECTOR)} (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vl)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $c) (local.get $width)))
+        ${body(SCALAR)}
+        ${advance(SCALAR)} (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $sl)))`;
+}
+
+/** Σ of a vector accumulator's lanes plus the scalar one. */
+const reduce = (name: string) =>
+  `(f32.add (f32.add (f32.add (f32x4.extract_lane 0 (local.get ${VECTOR.local(name)})) (f32x4.extract_lane 1 (local.get ${VECTOR.local(name)})))
+     (f32.add (f32x4.extract_lane 2 (local.get ${VECTOR.local(name)})) (f32x4.extract_lane 3 (local.get ${VECTOR.local(name)})))) (local.get ${SCALAR.local(name)}))`;
+
+const zero = (names: string[]) => names.map((n) => `(local.set ${VECTOR.local(n)} (v128.const i32x4 0 0 0 0)) (local.set ${SCALAR.local(n)} (f32.const 0))`).join(' ');
+
+/** x̂ of the current value: (x - mean)·rstd. */
+const xHat = (l: Lanes) => l.op('mul', l.op('sub', l.load('(local.get $px)'), l.splat('(local.get $mean)')), l.splat('(local.get $rstd)'));
+
+/**
+ * A LayerNorm row function (torch.nn.LayerNorm: biased variance, eps inside the square root): for each of $rows rows
+ * of $width at $x0, the row's mean and rstd (two passes: Σx, then Σ(x - mean)²), then `passes`.
+ */
+function layerNormFunction(name: string, params: string[], locals: string[], passes: string): string {
+  return `
+  (func (export "${name}") (param $x0 i32) ${params.map((p) => `(param ${p} i32)`).join(' ')} (param $rows i32) (param $width i32) (param $eps f32)
+    (local $row i32) (local $c i32) (local $px i32) (local $pa i32) (local $pb i32) (local $po i32) (local $rowX i32) (local $rowAt i32)
+    (local $mean f32) (local $rstd f32) (local $n f32) ${laneLocals(['sum', 'd', ...locals])}
+    (local.set $n (f32.convert_i32_u (local.get $width)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $rowAt (i32.shl (i32.mul (local.get $row) (local.get $width)) (i32.const 2)))
+      (local.set $rowX (i32.add (local.get $x0) (local.get $rowAt)))
+      ${zero(['sum'])}
+      ${rowPass({ $px: '(local.get $rowX)' }, (l) => `(local.set ${l.local('sum')} ${l.op('add', `(local.get ${l.local('sum')})`, l.load('(local.get $px)'))})`)}
+      (local.set $mean (f32.div ${reduce('sum')} (local.get $n)))
+      ${zero(['sum'])}
+      ${rowPass({ $px: '(local.get $rowX)' }, (l) => `(local.set ${l.local('d')} ${l.op('sub', l.load('(local.get $px)'), l.splat('(local.get $mean)'))})
+        (local.set ${l.local('sum')} ${l.op('add', `(local.get ${l.local('sum')})`, l.op('mul', `(local.get ${l.local('d')})`, `(local.get ${l.local('d')})`))})`)}
+      (local.set $rstd (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div ${reduce('sum')} (local.get $n)) (local.get $eps)))))
+      ${passes}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rl))))
+`;
+}
+
+/** out = x̂·weight + bias. */
+const LAYER_NORM = layerNormFunction('layer_norm', ['$w0', '$b0', '$out0'], [], rowPass(
+  { $px: '(local.get $rowX)', $pa: '(local.get $w0)', $pb: '(local.get $b0)', $po: '(i32.add (local.get $out0) (local.get $rowAt))' },
+  (l) => l.store('(local.get $po)', l.op('add', l.op('mul', xHat(l), l.load('(local.get $pa)')), l.load('(local.get $pb)'))),
+));
+
+/** dx = rstd·(g - mean(g) - x̂·mean(g·x̂)), g = dy·weight (aten's layer_norm_backward). */
+const LAYER_NORM_DX = layerNormFunction('layer_norm_dx', ['$w0', '$dy0', '$out0'], ['g', 'gx'], `
+      ${zero(['g', 'gx'])}
+      ${rowPass({ $px: '(local.get $rowX)', $pa: '(local.get $w0)', $pb: '(i32.add (local.get $dy0) (local.get $rowAt))' }, (l) => `
+        (local.set ${l.local('d')} ${l.op('mul', l.load('(local.get $pb)'), l.load('(local.get $pa)'))})
+        (local.set ${l.local('g')} ${l.op('add', `(local.get ${l.local('g')})`, `(local.get ${l.local('d')})`)})
+        (local.set ${l.local('gx')} ${l.op('add', `(local.get ${l.local('gx')})`, l.op('mul', `(local.get ${l.local('d')})`, xHat(l)))})`)}
+      (local.set ${SCALAR.local('g')} (f32.div ${reduce('g')} (local.get $n)))
+      (local.set ${SCALAR.local('gx')} (f32.div ${reduce('gx')} (local.get $n)))
+      ${rowPass({ $px: '(local.get $rowX)', $pa: '(local.get $w0)', $pb: '(i32.add (local.get $dy0) (local.get $rowAt))', $po: '(i32.add (local.get $out0) (local.get $rowAt))' }, (l) =>
+        l.store('(local.get $po)', l.op('mul', l.splat('(local.get $rstd)'),
+          l.op('sub', l.op('sub', l.op('mul', l.load('(local.get $pb)'), l.load('(local.get $pa)')), l.splat(`(local.get ${SCALAR.local('g')})`)),
+            l.op('mul', xHat(l), l.splat(`(local.get ${SCALAR.local('gx')})`))))))}`);
+
+/** out = dy·x̂ (its column sums are the weight's gradient). */
+const LAYER_NORM_DY_XHAT = layerNormFunction('layer_norm_dy_xhat', ['$dy0', '$out0'], [], rowPass(
+  { $px: '(local.get $rowX)', $pb: '(i32.add (local.get $dy0) (local.get $rowAt))', $po: '(i32.add (local.get $out0) (local.get $rowAt))' },
+  (l) => l.store('(local.get $po)', l.op('mul', l.load('(local.get $pb)'), xHat(l))),
+));
 
 export function elementwiseWat({ sharedMemory }: { sharedMemory: boolean }): string {
   return `(module
@@ -175,6 +295,30 @@ export function elementwiseWat({ sharedMemory }: { sharedMemory: boolean }): str
       (local.set $om0 (i32.add (local.get $om0) (local.get $scalar)))
       (local.set $ov0 (i32.add (local.get $ov0) (local.get $scalar)))
       (br $values))))
+
+${LAYER_NORM}${LAYER_NORM_DX}${LAYER_NORM_DY_XHAT}
+  ;; out[0] = √(Σ x²) over n floats (l2-norm.ts), the squares summed in float64.
+  (func (export "l2_norm") (param $x i32) (param $n i32) (param $out i32)
+    (local $end i32) (local $v v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $v (f32x4.mul (local.get $v) (local.get $v)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+      (local.set $hi (f64x2.add (local.get $hi)
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $vectors)))
+    (local.set $lo (f64x2.add (local.get $lo) (local.get $hi)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tdone (loop $tail
+      (br_if $tdone (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.mul (f32.load (local.get $x)) (f32.load (local.get $x))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $tail)))
+    (f32.store (local.get $out) (f32.demote_f64 (f64.sqrt (local.get $s)))))
 
   ;; lowbias32 (dropout-mask.ts) on four unsigned integers.
   (func $lowbias32 (param $x v128) (result v128)

@@ -51,6 +51,10 @@ export interface ElementwiseExports {
   gelu_grad(x: number, dy: number, out: number, n: number): void;
   column_sums(x: number, rows: number, cols: number, acc: number, out: number): void;
   dropout_mask(out: number, n: number, key: number, threshold: number, kept: number): void;
+  l2_norm(x: number, n: number, out: number): void;
+  layer_norm(x: number, w: number, b: number, out: number, rows: number, width: number, eps: number): void;
+  layer_norm_dx(x: number, w: number, dy: number, out: number, rows: number, width: number, eps: number): void;
+  layer_norm_dy_xhat(x: number, dy: number, out: number, rows: number, width: number, eps: number): void;
   adamw(p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, n: number, beta1: number, oneMinusBeta1: number,
     beta2: number, oneMinusBeta2: number, eps: number, decay: number, negStepSize: number, bc2: number, gradScale: number): void;
 }
