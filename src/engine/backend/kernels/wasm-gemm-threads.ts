@@ -12,10 +12,14 @@ export interface GemmWorker {
 /** Starts a worker running `source` (a classic script; it may call require('node:worker_threads') under Node). */
 export type SpawnWorker = (source: string) => GemmWorker;
 
-/** Int32 slots of the control block: the job's generation (-1 stops the workers), workers still on it, workers ready. */
+/**
+ * Int32 slots of the control block: the job's generation (-1 stops the workers), workers still on it, workers ready,
+ * workers whose share of the current job threw (it is still counted done, so the caller never waits forever).
+ */
 const GENERATION = 0;
 const PENDING = 1;
 const READY = 2;
+const FAILED = 3;
 
 /** How long workers may take to start before the product stays on one thread. */
 const START_TIMEOUT_MS = 10_000;
@@ -33,7 +37,11 @@ function start({ memory, module, control, index, threads }) {
     Atomics.wait(ctrl, ${GENERATION}, seen);
     seen = Atomics.load(ctrl, ${GENERATION});
     if (seen === -1) return;
-    runShare(x, job, index, threads);
+    try {
+      runShare(x, job, index, threads);
+    } catch {
+      Atomics.add(ctrl, ${FAILED}, 1);
+    }
     if (Atomics.sub(ctrl, ${PENDING}, 1) === 1) Atomics.notify(ctrl, ${PENDING});
   }
 }
@@ -80,14 +88,20 @@ export class GemmThreads {
     }
   }
 
-  /** Runs the job on every thread; returns when all shares are done. */
+  /** Runs the job on every thread; returns when all shares are done, and throws if one of them threw. */
   run(x: GemmExports): void {
     const c = this.control;
+    Atomics.store(c, FAILED, 0);
     Atomics.store(c, PENDING, this.threads - 1);
     Atomics.store(c, GENERATION, (Atomics.load(c, GENERATION) % 0x3fffffff) + 1);
     Atomics.notify(c, GENERATION);
-    runShare(x, this.job, 0, this.threads);
-    for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) Atomics.wait(c, PENDING, left);
+    try {
+      runShare(x, this.job, 0, this.threads);
+    } finally {
+      // Even when this thread's share threw: the job's memory is freed after this returns.
+      for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) Atomics.wait(c, PENDING, left);
+    }
+    if (Atomics.load(c, FAILED) !== 0) throw new Error('the wasm matrix product failed in one of its workers');
   }
 
   stop(): void {
