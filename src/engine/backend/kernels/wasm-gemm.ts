@@ -1,9 +1,10 @@
 // BatchMatMul and _FusedMatMul for tfjs-backend-wasm 4.22 on the engine's own matrix product (wasm-gemm-wat.ts),
 // replacing the stock kernels (batch_mat_mul_impl.cc): those use XNNPACK only for a non-transposed product of batch
 // 1, send everything else (attention's per-head products, tfjs's transposed gradients) to a scalar loop about 10x
-// slower, and even XNNPACK's 2021 SIMD128 kernels reach 17-18 GFLOP/s on one core here where this product reaches
-// 20-40. It runs in the backend's own memory: operands are read where they lie, packing undoes transposes, the
-// product is written into the output tensor, and the packed panels live in one malloc'd block per call.
+// slower, and even XNNPACK's 2021 SIMD128 kernels reach 17-19 GFLOP/s on one core here where this product reaches
+// 25-38 (41-65 on two cores; docs/PERFORMANCE.md). It runs in the backend's own memory: operands are read where they
+// lie, packing undoes transposes, the product is written into the output tensor, and the packed panels live in one
+// malloc'd block per call.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_BINARIES } from './wasm-binaries';
