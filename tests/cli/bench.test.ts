@@ -27,6 +27,9 @@ describe('layerwise bench', () => {
     expect(line.machine.cpus).toBeGreaterThan(0);
     // tfjs alone would give Node one thread (src/cli/wasm-threads.ts): one per core, as PyTorch uses.
     expect(line.threads).toBe(availableParallelism());
+    // The engine's wasm product: as many threads, and relaxed SIMD's fused multiply-add (node-backend.ts turns it on
+    // in Node 20).
+    expect(line.gemm).toEqual({ threads: availableParallelism(), fma: true });
   }, 120_000);
 
   it('rejects an unknown model with a coded error', async () => {

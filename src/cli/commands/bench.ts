@@ -3,9 +3,11 @@
 // (bench/torch_reference.py) in the same run, as the issue "Speed" specifies. One JSON line per (model, backend).
 // A benchmark never fails because a machine is slow: it exits 0 whatever the ratio.
 import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend/backend';
 import { setFastPaths } from '../../engine/backend/fast-paths';
+import { wasmGemmThreads, wasmGemmUsesFma } from '../../engine/backend/kernels/wasm-gemm';
 import {
   BENCH_MODELS,
   backendBytes,
@@ -29,7 +31,7 @@ Models: mini (4 layers, hidden 256, batch 8 x 128) and base (BERT-base, batch 32
 and cpu, plus webgpu where it runs on a real GPU; base runs on cpu/wasm only when asked by name (--model base).
 --baseline also runs each backend with the fast paths off (plain tfjs ops and kernels): before/after in one run.
 --profile adds the step's kernel count and its ten most expensive kernels.
---threads sets wasm's XNNPACK threads (default: one per core).
+--threads sets wasm's threads, XNNPACK's and the engine's matrix product's (default: one per core).
 PyTorch runs as /usr/bin/python3 bench/torch_reference.py (or $LAYERWISE_PYTHON) unless --no-torch.`;
 
 const MODEL_CHOICES = ['mini', 'base', 'all'] as const;
@@ -44,6 +46,8 @@ interface BenchLine {
   ms_per_step: number;
   /** XNNPACK's threads on wasm (Node gets one per core, src/cli/wasm-threads.ts); null elsewhere. */
   threads: number | null;
+  /** The engine's wasm matrix product (kernels/wasm-gemm.ts): its threads and whether it runs the FMA variant. */
+  gemm: { threads: number; fma: boolean } | null;
   infer_ms_b1: number;
   infer_ms_b8: number;
   parameters: number;
@@ -182,6 +186,7 @@ export async function run(argv: string[]): Promise<number> {
             ratio: torch ? train.tokensPerS / torch.tokens_per_s : null,
             ms_per_step: train.msPerStep,
             threads: backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : null,
+            gemm: backend === 'wasm' && fast ? { threads: wasmGemmThreads(tf.backend()), fma: wasmGemmUsesFma(tf.backend()) } : null,
             infer_ms_b1: await timeInference(m, 1, inferOpts),
             infer_ms_b8: await timeInference(m, Math.min(8, spec.batch), inferOpts),
             parameters: m.params.parameterCount(),

@@ -38,6 +38,11 @@ export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
   return gemmFor(backend as BackendWasm).rows === 6;
 }
 
+/** The threads this backend's products run on (startWasmGemmThreads). */
+export function wasmGemmThreads(backend: tf.KernelBackend): number {
+  return gemmFor(backend as BackendWasm).threads?.threads ?? 1;
+}
+
 /**
  * Runs the current wasm backend's products on `threads` threads: this one and threads - 1 workers from `spawn`.
  * Needs the backend's threaded build (a shared memory) and a thread that may block (a worker, or Node's main
