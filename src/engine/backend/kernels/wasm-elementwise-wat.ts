@@ -71,6 +71,7 @@ interface Lanes {
   /** A local of this lane type: name_v or name_s. */
   local(name: string): string;
   op(name: 'add' | 'sub' | 'mul' | 'div', a: string, b: string): string;
+  sqrt(a: string): string;
   load(pointer: string): string;
   store(pointer: string, value: string): string;
   /** A scalar f32 expression as a value of this type. */
@@ -82,6 +83,7 @@ const VECTOR: Lanes = {
   bytes: 16,
   local: (name) => `$${name}_v`,
   op: (name, a, b) => `(f32x4.${name} ${a} ${b})`,
+  sqrt: (a) => `(f32x4.sqrt ${a})`,
   load: (pointer) => `(v128.load ${pointer})`,
   store: (pointer, value) => `(v128.store ${pointer} ${value})`,
   splat: (scalar) => `(f32x4.splat ${scalar})`,
@@ -92,6 +94,7 @@ const SCALAR: Lanes = {
   bytes: 4,
   local: (name) => `$${name}_s`,
   op: (name, a, b) => `(f32.${name} ${a} ${b})`,
+  sqrt: (a) => `(f32.sqrt ${a})`,
   load: (pointer) => `(f32.load ${pointer})`,
   store: (pointer, value) => `(f32.store ${pointer} ${value})`,
   splat: (scalar) => scalar,
@@ -101,21 +104,21 @@ const SCALAR: Lanes = {
 const laneLocals = (names: string[]) => names.flatMap((n) => [`(local ${VECTOR.local(n)} v128)`, `(local ${SCALAR.local(n)} f32)`]).join(' ');
 
 /**
- * One pass over a row of $width floats: `body(lanes)` on whole vectors, then on the last 1-3 values one at a time.
- * The pointers start at the given row starts and advance with the loop; $c counts columns.
+ * One pass over `count` (a local; a row's $width by default) floats: `body(lanes)` on whole vectors, then on the
+ * last 1-3 values one at a time. The pointers start where given and advance with the loop; $c counts values.
  */
-function rowPass(pointers: Record<string, string>, body: (l: Lanes) => string): string {
+function rowPass(pointers: Record<string, string>, body: (l: Lanes) => string, count = '$width'): string {
   const start = Object.entries(pointers).map(([p, from]) => `(local.set ${p} ${from})`).join(' ');
   const advance = (l: Lanes) => Object.keys(pointers).map((p) => `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${l.bytes})))`).join(' ');
   return `
       ${start} (local.set $c (i32.const 0))
       (block $vd (loop $vl
-        (br_if $vd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $width)))
+        (br_if $vd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get ${count})))
         ${body(VECTOR)}
         ${advance(VECTOR)} (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $vl)))
       (block $sd (loop $sl
-        (br_if $sd (i32.ge_u (local.get $c) (local.get $width)))
+        (br_if $sd (i32.ge_u (local.get $c) (local.get ${count})))
         ${body(SCALAR)}
         ${advance(SCALAR)} (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $sl)))`;
@@ -184,6 +187,32 @@ const LAYER_NORM_DY_XHAT = layerNormFunction('layer_norm_dy_xhat', ['$dy0', '$ou
   (l) => l.store('(local.get $po)', l.op('mul', l.load('(local.get $pb)'), xHat(l))),
 ));
 
+/**
+ * One AdamW update (adamw-update.ts) of $n0 values, the same float32 operations in the same order as
+ * optim/adamw.ts's ops: g = grad·gradScale; m' = β1·m + (1-β1)·g; v' = β2·v + (1-β2)·g·g;
+ * p' = p·decay + (m' / (√v' / bc2 + eps))·(-stepSize). The scalars come rounded to float32, as tfjs rounds an op's
+ * scalar operand.
+ */
+const ADAMW_SCALARS = ['$beta1', '$oneMinusBeta1', '$beta2', '$oneMinusBeta2', '$eps', '$decay', '$negStepSize', '$bc2', '$gradScale'];
+const ADAMW = `
+  (func (export "adamw") (param $p0 i32) (param $g0 i32) (param $m0 i32) (param $v0 i32) (param $op0 i32) (param $om0 i32)
+      (param $ov0 i32) (param $n0 i32) ${ADAMW_SCALARS.map((name) => `(param ${name} f32)`).join(' ')}
+    (local $c i32) (local $pp i32) (local $pg i32) (local $pm i32) (local $pv i32) (local $qp i32) (local $qm i32) (local $qv i32)
+    ${laneLocals(['g', 'm', 'v'])}
+    ${rowPass({ $pp: '(local.get $p0)', $pg: '(local.get $g0)', $pm: '(local.get $m0)', $pv: '(local.get $v0)', $qp: '(local.get $op0)', $qm: '(local.get $om0)', $qv: '(local.get $ov0)' }, (l) => {
+      const get = (name: string) => `(local.get ${l.local(name)})`;
+      const k = (name: string) => l.splat(`(local.get ${name})`);
+      return `
+        (local.set ${l.local('g')} ${l.op('mul', l.load('(local.get $pg)'), k('$gradScale'))})
+        (local.set ${l.local('m')} ${l.op('add', l.op('mul', l.load('(local.get $pm)'), k('$beta1')), l.op('mul', get('g'), k('$oneMinusBeta1')))})
+        (local.set ${l.local('v')} ${l.op('add', l.op('mul', l.load('(local.get $pv)'), k('$beta2')), l.op('mul', l.op('mul', get('g'), get('g')), k('$oneMinusBeta2')))})
+        ${l.store('(local.get $qm)', get('m'))}
+        ${l.store('(local.get $qv)', get('v'))}
+        ${l.store('(local.get $qp)', l.op('add', l.op('mul', l.load('(local.get $pp)'), k('$decay')),
+          l.op('mul', l.op('div', get('m'), l.op('add', l.op('div', l.sqrt(get('v')), k('$bc2')), k('$eps'))), k('$negStepSize'))))}`;
+    }, '$n0')})
+`;
+
 export function elementwiseWat({ sharedMemory }: { sharedMemory: boolean }): string {
   return `(module
   (import "env" "memory" (memory 1 65536${sharedMemory ? ' shared' : ''}))
@@ -236,67 +265,7 @@ export function elementwiseWat({ sharedMemory }: { sharedMemory: boolean }): str
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $ol))))
 
-  ;; One AdamW update (adamw-update.ts) of n values, the same float32 operations in the same order as optim/adamw.ts's
-  ;; ops: g = grad·gradScale; m' = β1·m + (1-β1)·g; v' = β2·v + (1-β2)·g·g; p' = p·decay + (m' / (√v' / bc2 + eps))·(-stepSize).
-  ;; The scalars come rounded to float32, as tfjs rounds an op's scalar operand.
-  (func (export "adamw") (param $p0 i32) (param $g0 i32) (param $m0 i32) (param $v0 i32) (param $op0 i32) (param $om0 i32)
-      (param $ov0 i32) (param $n0 i32) (param $beta1 f32) (param $oneMinusBeta1 f32) (param $beta2 f32) (param $oneMinusBeta2 f32)
-      (param $eps f32) (param $decay f32) (param $negStepSize f32) (param $bc2 f32) (param $gradScale f32)
-    (local $left i32) (local $g v128) (local $m v128) (local $v v128)
-    (local $b1 v128) (local $c1 v128) (local $b2 v128) (local $c2 v128) (local $e v128) (local $d v128) (local $s v128)
-    (local $bc v128) (local $gs v128) (local $scalar i32)
-    (local.set $b1 (f32x4.splat (local.get $beta1)))
-    (local.set $c1 (f32x4.splat (local.get $oneMinusBeta1)))
-    (local.set $b2 (f32x4.splat (local.get $beta2)))
-    (local.set $c2 (f32x4.splat (local.get $oneMinusBeta2)))
-    (local.set $e (f32x4.splat (local.get $eps)))
-    (local.set $d (f32x4.splat (local.get $decay)))
-    (local.set $s (f32x4.splat (local.get $negStepSize)))
-    (local.set $bc (f32x4.splat (local.get $bc2)))
-    (local.set $gs (f32x4.splat (local.get $gradScale)))
-    (local.set $left (local.get $n0))
-    (block $done (loop $values
-      (br_if $done (i32.eqz (local.get $left)))
-      ;; The last 1-3 values go through lane 0 of a splat; whole vectors otherwise.
-      (local.set $scalar (i32.lt_u (local.get $left) (i32.const 4)))
-      (if (local.get $scalar)
-        (then
-          (local.set $g (v128.load32_splat (local.get $g0)))
-          (local.set $m (v128.load32_splat (local.get $m0)))
-          (local.set $v (v128.load32_splat (local.get $v0))))
-        (else
-          (local.set $g (v128.load (local.get $g0)))
-          (local.set $m (v128.load (local.get $m0)))
-          (local.set $v (v128.load (local.get $v0)))))
-      (local.set $g (f32x4.mul (local.get $g) (local.get $gs)))
-      (local.set $m (f32x4.add (f32x4.mul (local.get $m) (local.get $b1)) (f32x4.mul (local.get $g) (local.get $c1))))
-      (local.set $v (f32x4.add (f32x4.mul (local.get $v) (local.get $b2)) (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (local.get $c2))))
-      (local.set $g (f32x4.add
-        (f32x4.mul (if (result v128) (local.get $scalar) (then (v128.load32_splat (local.get $p0))) (else (v128.load (local.get $p0)))) (local.get $d))
-        (f32x4.mul (f32x4.div (local.get $m) (f32x4.add (f32x4.div (f32x4.sqrt (local.get $v)) (local.get $bc)) (local.get $e))) (local.get $s))))
-      (if (local.get $scalar)
-        (then
-          (f32.store (local.get $op0) (f32x4.extract_lane 0 (local.get $g)))
-          (f32.store (local.get $om0) (f32x4.extract_lane 0 (local.get $m)))
-          (f32.store (local.get $ov0) (f32x4.extract_lane 0 (local.get $v)))
-          (local.set $scalar (i32.const 1)))
-        (else
-          (v128.store (local.get $op0) (local.get $g))
-          (v128.store (local.get $om0) (local.get $m))
-          (v128.store (local.get $ov0) (local.get $v))
-          (local.set $scalar (i32.const 4))))
-      (local.set $left (i32.sub (local.get $left) (local.get $scalar)))
-      (local.set $scalar (i32.shl (local.get $scalar) (i32.const 2)))
-      (local.set $p0 (i32.add (local.get $p0) (local.get $scalar)))
-      (local.set $g0 (i32.add (local.get $g0) (local.get $scalar)))
-      (local.set $m0 (i32.add (local.get $m0) (local.get $scalar)))
-      (local.set $v0 (i32.add (local.get $v0) (local.get $scalar)))
-      (local.set $op0 (i32.add (local.get $op0) (local.get $scalar)))
-      (local.set $om0 (i32.add (local.get $om0) (local.get $scalar)))
-      (local.set $ov0 (i32.add (local.get $ov0) (local.get $scalar)))
-      (br $values))))
-
-${LAYER_NORM}${LAYER_NORM_DX}${LAYER_NORM_DY_XHAT}
+${ADAMW}${LAYER_NORM}${LAYER_NORM_DX}${LAYER_NORM_DY_XHAT}
   ;; out[0] = √(Σ x²) over n floats (l2-norm.ts), the squares summed in float64.
   (func (export "l2_norm") (param $x i32) (param $n i32) (param $out i32)
     (local $end i32) (local $v v128) (local $lo v128) (local $hi v128) (local $s f64)
