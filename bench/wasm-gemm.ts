@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../src/cli/node-backend';
 import { setFastPaths } from '../src/engine/backend/fast-paths';
-import { startWasmGemmThreads, wasmGemmUsesFma } from '../src/engine/backend/kernels/wasm-gemm';
+import { wasmGemmUsesFma } from '../src/engine/backend/kernels/wasm-gemm';
+import { startWasmThreads } from '../src/engine/backend/kernels/wasm-pool';
 
 const threads = Number(process.argv[2] ?? availableParallelism());
 await useNodeBackend('wasm', threads);
@@ -41,9 +42,9 @@ for (const [m, k, n] of SHAPES) {
   setFastPaths(false);
   row.xnnpack_gflops = gflops(m, k, n);
   setFastPaths(true);
-  await startWasmGemmThreads(1, spawn);
+  await startWasmThreads(1, spawn);
   row.engine_1_thread_gflops = gflops(m, k, n);
-  row.engine_gflops_threads = await startWasmGemmThreads(threads, spawn);
+  row.engine_gflops_threads = await startWasmThreads(threads, spawn);
   row.engine_gflops = gflops(m, k, n);
   console.log(JSON.stringify(row));
 }

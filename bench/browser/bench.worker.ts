@@ -3,7 +3,7 @@
 // starts (tfjs caps it at half of them, at most 8); threads need the page to be cross-origin isolated.
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../src/engine/backend/backend';
-import { startWasmGemmThreads } from '../../src/engine/backend/kernels/wasm-gemm';
+import { startWasmThreads } from '../../src/engine/backend/kernels/wasm-pool';
 import { BENCH_MODELS, backendBytes, buildBenchModel, disposeBenchModel, profileStep, timeInference, timeTraining, type BenchModelName } from '../../src/engine/bench/train-bench';
 import { WASM_PATHS } from '../../src/worker/wasm-paths';
 
@@ -27,7 +27,7 @@ export interface BrowserBenchResult {
   first_loss: number;
   last_loss: number;
   threads: number;
-  /** Threads of the engine's wasm matrix product (kernels/wasm-gemm.ts): every logical core here. */
+  /** Threads of the engine's wasm kernels (kernels/wasm-pool.ts): every logical core here. */
   gemm_threads: number;
   cross_origin_isolated: boolean;
   hardware_concurrency: number;
@@ -49,7 +49,7 @@ async function bench(req: BrowserBenchRequest): Promise<BrowserBenchResult> {
   }
   await useBackend(req.backend);
   const gemmThreads = req.backend === 'wasm'
-    ? await startWasmGemmThreads(navigator.hardwareConcurrency, (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))))
+    ? await startWasmThreads(navigator.hardwareConcurrency, (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))))
     : 1;
   const spec = BENCH_MODELS[req.model];
   const m = buildBenchModel(spec, 1);

@@ -6,7 +6,7 @@ import { availableParallelism, constants } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { useBackend, type BackendName } from '../engine/backend/backend';
-import { startWasmGemmThreads } from '../engine/backend/kernels/wasm-gemm';
+import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError } from '../lib/errors';
 import { withWasmThreads } from './wasm-threads';
 
@@ -53,9 +53,9 @@ export async function useNodeBackend(name: BackendName, threads = availableParal
     // Node 20's behind this flag, which takes effect for modules compiled after it is set.
     if (Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
     await withWasmThreads(threads, () => useBackend(name));
-    // The engine's matrix product (kernels/wasm-gemm.ts) runs on as many threads as XNNPACK; unref'd workers do not
+    // The engine's own wasm kernels (kernels/wasm-pool.ts) run on as many threads as XNNPACK; unref'd workers do not
     // keep a finished command alive.
-    await startWasmGemmThreads(threads, (source) => {
+    await startWasmThreads(threads, (source) => {
       const worker = new Worker(source, { eval: true });
       worker.unref();
       return worker;

@@ -4,7 +4,7 @@
 // completely. A training run's or an adaptation's loop runs beside the queue; pause, resume, stop and cancel skip
 // the queue, and an adaptation's result is adopted in the queue, so that it never swaps a model under a command.
 import { useBackend } from '../engine/backend/backend';
-import { startWasmGemmThreads } from '../engine/backend/kernels/wasm-gemm';
+import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { loadCheckpoint, type LoadedModel } from '../engine/load';
 import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
@@ -97,8 +97,8 @@ async function activate(name: BackendName): Promise<number> {
   await useBackend(name);
   backend = name;
   if (!wasm) return 1;
-  // The engine's matrix product (kernels/wasm-gemm.ts) gets as many threads as XNNPACK, from workers of this worker.
-  return startWasmGemmThreads(wasm.getThreadsCount(), (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
+  // The engine's own wasm kernels (kernels/wasm-pool.ts) get as many threads as XNNPACK, from workers of this worker.
+  return startWasmThreads(wasm.getThreadsCount(), (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
 }
 
 async function start(): Promise<void> {

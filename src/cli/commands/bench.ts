@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend/backend';
 import { setFastPaths } from '../../engine/backend/fast-paths';
-import { wasmGemmThreads, wasmGemmUsesFma } from '../../engine/backend/kernels/wasm-gemm';
+import { wasmGemmUsesFma } from '../../engine/backend/kernels/wasm-gemm';
+import { wasmThreads } from '../../engine/backend/kernels/wasm-pool';
 import {
   BENCH_MODELS,
   backendBytes,
@@ -46,7 +47,7 @@ interface BenchLine {
   ms_per_step: number;
   /** XNNPACK's threads on wasm (Node gets one per core, src/cli/wasm-threads.ts); null elsewhere. */
   threads: number | null;
-  /** The engine's wasm matrix product (kernels/wasm-gemm.ts): its threads and whether it runs the FMA variant. */
+  /** The engine's wasm kernels: their threads (kernels/wasm-pool.ts) and whether the product runs the FMA variant. */
   gemm: { threads: number; fma: boolean } | null;
   infer_ms_b1: number;
   infer_ms_b8: number;
@@ -186,7 +187,7 @@ export async function run(argv: string[]): Promise<number> {
             ratio: torch ? train.tokensPerS / torch.tokens_per_s : null,
             ms_per_step: train.msPerStep,
             threads: backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : null,
-            gemm: backend === 'wasm' && fast ? { threads: wasmGemmThreads(tf.backend()), fma: wasmGemmUsesFma(tf.backend()) } : null,
+            gemm: backend === 'wasm' && fast ? { threads: wasmThreads(tf.backend()), fma: wasmGemmUsesFma(tf.backend()) } : null,
             infer_ms_b1: await timeInference(m, 1, inferOpts),
             infer_ms_b8: await timeInference(m, Math.min(8, spec.batch), inferOpts),
             parameters: m.params.parameterCount(),

@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import { startWasmGemmThreads } from '../../../src/engine/backend/kernels/wasm-gemm';
+import { adamwUpdate } from '../../../src/engine/backend/kernels/adamw-update';
+import { DROPOUT_MASK } from '../../../src/engine/backend/kernels/dropout-mask';
+import { GELU, GELU_GRAD } from '../../../src/engine/backend/kernels/gelu';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '../../../src/engine/backend/kernels/layer-norm';
+import { startWasmThreads } from '../../../src/engine/backend/kernels/wasm-pool';
 import { setFastPaths } from '../../../src/engine/backend/fast-paths';
 import { maxAbsDiff } from '../models/golden-fixtures';
 
@@ -112,9 +116,9 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
       [[7, 90, 70], [90, 100], true, false],
     ];
     try {
-      expect(await startWasmGemmThreads(1, spawn)).toBe(1);
+      expect(await startWasmThreads(1, spawn)).toBe(1);
       const one = cases.map(([as, bs, ta, tb], i) => tf.matMul(tensor(as, 20 + i), tensor(bs, 30 + i), ta, tb));
-      expect(await startWasmGemmThreads(3, spawn)).toBe(3);
+      expect(await startWasmThreads(3, spawn)).toBe(3);
       cases.forEach(([as, bs, ta, tb], i) => {
         const [a, b] = [tensor(as, 20 + i), tensor(bs, 30 + i)];
         const three = tf.matMul(a, b, ta, tb);
@@ -124,7 +128,40 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
       });
       tf.dispose(one);
     } finally {
-      await startWasmGemmThreads(availableParallelism(), spawn);
+      await startWasmThreads(availableParallelism(), spawn);
+    }
+  });
+
+  test('on three threads, the one-pass kernels cut into shares equal their one-thread results', async () => {
+    const spawn = (source: string) => new Worker(source, { eval: true });
+    // Past the 4M values where the workers join the memory-bound kernels (GELU: 65,536); 16,385 x 257 leaves shares
+    // that are not whole vectors and rows.
+    const shape = [16_385, 257];
+    const [x, dy, w, b, m, v] = [tensor(shape, 40), tensor(shape, 41), tensor([257], 42), tensor([257], 43), tensor(shape, 44), tf.abs(tensor(shape, 45))];
+    const run = () => {
+      const kernel = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+      return [
+        kernel(GELU, { x }),
+        kernel(GELU_GRAD, { x, dy }),
+        kernel(LAYER_NORM, { x, weight: w, bias: b }, { eps: 1e-5 }),
+        kernel(LAYER_NORM_GRAD, { x, weight: w, dy }, { eps: 1e-5, output: 'dx' }),
+        kernel(LAYER_NORM_GRAD, { x, dy }, { eps: 1e-5, output: 'dyXHat' }),
+        kernel(DROPOUT_MASK, {}, { shape: [16_385 * 257], rate: 0.1, seed: 7 }),
+        ...adamwUpdate(x, dy, m, v, { beta1: 0.9, beta2: 0.999, eps: 1e-8, lr: 1e-3, weightDecay: 0.01, step: 3, gradScale: 0.5 }),
+      ];
+    };
+    try {
+      expect(await startWasmThreads(1, spawn)).toBe(1);
+      const one = run();
+      expect(await startWasmThreads(3, spawn)).toBe(3);
+      const three = run();
+      // Bit for bit (compared as bytes: a deep equality of millions of numbers takes a minute).
+      const bytes = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).buffer);
+      one.forEach((t, i) => expect(bytes(three[i]).equals(bytes(t)), `output ${i}`).toBe(true));
+      tf.dispose([...one, ...three]);
+    } finally {
+      await startWasmThreads(availableParallelism(), spawn);
+      tf.dispose([x, dy, w, b, m, v]);
     }
   });
 

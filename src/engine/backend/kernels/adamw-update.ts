@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { addressOf, elementwise } from './wasm-module';
+import { addressOf } from './wasm-module';
+import { runCall } from './wasm-pool';
 
 export const ADAMW_UPDATE = 'LayerwiseAdamW';
 
@@ -130,11 +131,9 @@ function wasmKernel(args: Args): tf.TensorInfo[] {
   const s = scalars(a);
   const backend = args.backend as unknown as BackendWasm;
   const outs = [0, 1, 2].map(() => backend.makeOutput(param.shape, 'float32'));
-  const at = (t: tf.TensorInfo) => addressOf(backend, t);
-  elementwise(backend).exports.adamw(
-    at(param), at(grad), at(expAvg), at(expAvgSq), at(outs[0]), at(outs[1]), at(outs[2]), tf.util.sizeFromShape(param.shape),
-    a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, s.decay, -s.stepSize, s.biasCorrection2Sqrt, a.gradScale,
-  );
+  const pointers = [param, grad, expAvg, expAvgSq, ...outs].map((t) => ({ pointer: addressOf(backend, t), bytesPerUnit: 4 }));
+  const values = [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, s.decay, -s.stepSize, s.biasCorrection2Sqrt, a.gradScale];
+  runCall(backend, 'adamw', 'memory', tf.util.sizeFromShape(param.shape), 4, 1, [...pointers, 'count', ...values.map((f32) => ({ f32 }))]);
   return outs;
 }
 

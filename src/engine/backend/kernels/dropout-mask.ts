@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { addressOf, elementwise } from './wasm-module';
+import { addressOf } from './wasm-module';
+import { runCall } from './wasm-pool';
 
 export const DROPOUT_MASK = 'LayerwiseDropoutMask';
 
@@ -60,7 +61,8 @@ function wasmKernel(args: { backend: tf.KernelBackend; attrs?: unknown }): tf.Te
   const backend = args.backend as unknown as BackendWasm;
   const out = backend.makeOutput(attrs.shape, 'float32');
   const { key, threshold, scale } = parameters(attrs);
-  elementwise(backend).exports.dropout_mask(addressOf(backend, out), tf.util.sizeFromShape(attrs.shape), key, threshold, scale);
+  const out0 = { pointer: addressOf(backend, out), bytesPerUnit: 4 };
+  runCall(backend, 'dropout_mask', 'memory', tf.util.sizeFromShape(attrs.shape), 4, 1, [out0, 'first', 'count', { i32: key }, { i32: threshold }, { f32: scale }]);
   return out;
 }
 

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { addressOf, elementwise } from './wasm-module';
+import { addressOf } from './wasm-module';
+import { runCall } from './wasm-pool';
 
 export const GELU = 'LayerwiseGelu';
 export const GELU_GRAD = 'LayerwiseGeluGrad';
@@ -70,10 +71,10 @@ function wasmKernel(args: Args, backward: boolean): tf.TensorInfo {
   const { x, dy } = args.inputs;
   const backend = args.backend as unknown as BackendWasm;
   const out = backend.makeOutput(x.shape, 'float32');
-  const { exports } = elementwise(backend);
-  const n = tf.util.sizeFromShape(x.shape);
-  if (backward) exports.gelu_grad(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out), n);
-  else exports.gelu(addressOf(backend, x), addressOf(backend, out), n);
+  const pointer = (t: tf.TensorInfo) => ({ pointer: addressOf(backend, t), bytesPerUnit: 4 });
+  const inputs = backward ? [pointer(x), pointer(dy)] : [pointer(x)];
+  // Cut between threads in whole vectors.
+  runCall(backend, backward ? 'gelu_grad' : 'gelu', 'compute', tf.util.sizeFromShape(x.shape), 4, 1, [...inputs, pointer(out), 'count']);
   return out;
 }
 

@@ -8,7 +8,8 @@
 //   output 'dyXHat': dy·x̂, whose column sums are the weight's gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addressOf, elementwise } from './wasm-module';
+import { addressOf } from './wasm-module';
+import { runCall } from './wasm-pool';
 import { ROW_THREADS, runRowKernel } from './webgpu-rows';
 
 export const LAYER_NORM = 'LayerwiseLayerNorm';
@@ -70,19 +71,17 @@ function webgpuRun(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorIn
   return runRowKernel(args.backend, { key: `layerwiseLayerNorm_${mode}`, names: INPUTS[mode], inputs, uniform: { name: 'eps', value: eps }, body });
 }
 
-/** The same on wasm: one call of the module over all rows; inputs in INPUTS' order, x first. */
+/** The same on wasm: the module's row loops, rows cut between threads; inputs in INPUTS' order, x first. */
 function wasmRun(args: Args, mode: Mode, inputs: tf.TensorInfo[]): tf.TensorInfo {
   const { eps } = args.attrs as unknown as { eps: number };
   const backend = args.backend as unknown as BackendWasm;
   const x = inputs[0];
   const width = x.shape[x.shape.length - 1];
   const out = backend.makeOutput(x.shape, 'float32');
-  const { exports } = elementwise(backend);
-  const [at, rows] = [inputs.map((t) => addressOf(backend, t)), tf.util.sizeFromShape(x.shape) / width];
-  const o = addressOf(backend, out);
-  if (mode === 'forward') exports.layer_norm(at[0], at[1], at[2], o, rows, width, eps);
-  else if (mode === 'dx') exports.layer_norm_dx(at[0], at[1], at[2], o, rows, width, eps);
-  else exports.layer_norm_dy_xhat(at[0], at[1], o, rows, width, eps);
+  // [rows, width] tensors advance a row at a time; the weight and bias ([width]) stay.
+  const pointer = (t: tf.TensorInfo) => ({ pointer: addressOf(backend, t), bytesPerUnit: t.shape.length === 1 ? 0 : 4 * width });
+  const name = { forward: 'layer_norm', dx: 'layer_norm_dx', dyXHat: 'layer_norm_dy_xhat' } as const;
+  runCall(backend, name[mode], 'memory', tf.util.sizeFromShape(x.shape) / width, 1, width, [...inputs.map(pointer), pointer(out), 'count', { i32: width }, { f32: eps }]);
   return out;
 }
 

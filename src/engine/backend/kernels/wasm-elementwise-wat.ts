@@ -297,10 +297,11 @@ ${ADAMW}${LAYER_NORM}${LAYER_NORM_DX}${LAYER_NORM_DY_XHAT}
     (local.set $x (i32x4.mul (local.get $x) (i32x4.splat (i32.const 0x846ca68b))))
     (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
 
-  ;; out[i] = kept where lowbias32(i ^ key) >= threshold (unsigned), else 0, for n floats.
-  (func (export "dropout_mask") (param $out i32) (param $n i32) (param $key i32) (param $threshold i32) (param $kept f32)
+  ;; out[j] = kept where lowbias32((first + j) ^ key) >= threshold (unsigned), else 0, for n floats: element first + j
+  ;; of the mask (a thread's share starts past 0).
+  (func (export "dropout_mask") (param $out i32) (param $first i32) (param $n i32) (param $key i32) (param $threshold i32) (param $kept f32)
     (local $i v128) (local $keys v128) (local $limit v128) (local $value v128) (local $left i32) (local $m v128)
-    (local.set $i (v128.const i32x4 0 1 2 3))
+    (local.set $i (i32x4.add (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $first))))
     (local.set $keys (i32x4.splat (local.get $key)))
     (local.set $limit (i32x4.splat (local.get $threshold)))
     (local.set $value (f32x4.splat (local.get $kept)))

@@ -7,53 +7,13 @@
 // malloc'd block per call.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_BINARIES } from './wasm-binaries';
-import { JOB_AT, JOB_FIELDS, runShare, type GemmExports } from './wasm-gemm-share';
-import { GemmThreads, type SpawnWorker } from './wasm-gemm-threads';
-import { addressOf, bindModule, isShared, type BoundModule } from './wasm-module';
-
-interface Gemm extends BoundModule<GemmExports> {
-  rows: number;
-  threads: GemmThreads | null;
-}
-
-const gemms = new WeakMap<object, Gemm>();
-
-/** The product's module on this backend's memory: the fused multiply-add variant where the engine has one. */
-function gemmFor(backend: BackendWasm): Gemm {
-  let gemm = gemms.get(backend.wasm);
-  if (gemm === undefined) {
-    const bound = bindModule<GemmExports>(backend, 'gemm', (bytesFor) => {
-      const fma = bytesFor(GEMM_BINARIES.fma);
-      return WebAssembly.validate(fma) ? fma : bytesFor(GEMM_BINARIES.plain);
-    });
-    gemm = { ...bound, rows: bound.exports.rows(), threads: null };
-    gemms.set(backend.wasm, gemm);
-  }
-  return gemm;
-}
+import { runJob, wasmThreads } from './wasm-pool';
+import { JOB_AT, PRODUCT } from './wasm-share';
+import { addressOf, gemmModule } from './wasm-module';
 
 /** Whether this backend runs the fused multiply-add variant (relaxed SIMD). */
 export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
-  return gemmFor(backend as BackendWasm).rows === 6;
-}
-
-/** The threads this backend's products run on (startWasmGemmThreads). */
-export function wasmGemmThreads(backend: tf.KernelBackend): number {
-  return gemmFor(backend as BackendWasm).threads?.threads ?? 1;
-}
-
-/**
- * Runs the current wasm backend's products on `threads` threads: this one and threads - 1 workers from `spawn`.
- * Needs the backend's threaded build (a shared memory) and a thread that may block (a worker, or Node's main
- * thread). Returns the thread count in effect: 1 where the memory is not shared or the workers did not start.
- */
-export async function startWasmGemmThreads(threads: number, spawn: SpawnWorker): Promise<number> {
-  const gemm = gemmFor(tf.backend() as BackendWasm);
-  gemm.threads?.stop();
-  gemm.threads = null;
-  if (threads > 1 && isShared(gemm.memory)) gemm.threads = await GemmThreads.start(gemm.memory, gemm.module, threads, spawn);
-  return gemm.threads?.threads ?? 1;
+  return gemmModule(backend as BackendWasm).exports.rows() === 6;
 }
 
 /** Below this many multiply-adds a product stays on the calling thread: waking the workers costs more. */
@@ -77,13 +37,14 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
   const batch = Math.max(aBatch, bBatch);
   if (m * n * batch === 0) return out;
 
-  const { exports, memory, rows, heap, threads: pool } = gemmFor(backend);
+  const { exports, memory, heap } = gemmModule(backend);
+  const rows = exports.rows();
   // With one right operand and A untransposed, the whole batch of A is one [batch·m, k] matrix: one product.
   const folded = bBatch === 1 && aBatch > 1 && !transposeA;
   const [mRows, products] = folded ? [aBatch * m, 1] : [m, batch];
-  const threads = pool !== null && mRows * n * k * products >= THREADED_MIN_MACS ? pool.threads : 1;
-  // Float counts: A's panels, B's panels (each thread its own when the threads split products), the bias padded
-  // to whole panels, a tile per thread.
+  // Room for every thread of the pool: a thread's own panels when the threads split products, a tile each.
+  const threads = wasmThreads(backend);
+  // Float counts: A's panels, B's panels, the bias padded to whole panels, the tiles.
   const aPanels = Math.ceil(mRows / rows);
   const bPanels = Math.ceil(n / 8);
   const perThread = products > 1 ? threads : 1;
@@ -100,19 +61,18 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
     const [aRs, aCs] = transposeA ? [4, 4 * m] : [4 * k, 4];
     const [bRs, bCs] = transposeB ? [4, 4 * k] : [4 * n, 4];
     const [aBase, bBase] = [addressOf(backend, a), addressOf(backend, b)];
-    const job = threads > 1 ? pool!.job : new Uint32Array(JOB_AT + JOB_FIELDS);
-    job.set(
-      [products, mRows, n, k,
-        aBase, aRs, aCs, aBatch > 1 ? 4 * m * k : 0,
-        bBase, bRs, bCs, bBatch > 1 ? 4 * k * n : 0,
-        addressOf(backend, out), 4 * m * n, biasAt,
-        ap, 4 * aFloats, bp, 4 * bFloats, tile, 4 * rows * 8],
-      JOB_AT,
-    );
     // One product: its B is packed once, here, for every thread.
     if (products === 1) exports.pack_b(bBase, bRs, bCs, k, n, bp);
-    if (threads > 1) pool!.run(exports);
-    else runShare(exports, job, 0, 1);
+    runJob(backend, mRows * n * k * products, THREADED_MIN_MACS, (job) =>
+      job.set(
+        [PRODUCT, products, mRows, n, k,
+          aBase, aRs, aCs, aBatch > 1 ? 4 * m * k : 0,
+          bBase, bRs, bCs, bBatch > 1 ? 4 * k * n : 0,
+          addressOf(backend, out), 4 * m * n, biasAt,
+          ap, 4 * aFloats, bp, 4 * bFloats, tile, 4 * rows * 8],
+        JOB_AT,
+      ),
+    );
   } finally {
     heap._free(block);
   }

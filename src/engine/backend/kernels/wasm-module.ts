@@ -2,7 +2,8 @@
 // they read and write tensors where tfjs keeps them. The module must import a memory of the same kind: shared in
 // tfjs's threaded build (which creates it in JavaScript), unshared in the single-threaded build (which exports it).
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ELEMENTWISE_BINARIES } from './wasm-binaries';
+import { ELEMENTWISE_BINARIES, GEMM_BINARIES } from './wasm-binaries';
+import type { ElementwiseExports, GemmExports } from './wasm-share';
 
 export interface WasmHeap {
   wasmMemory?: WebAssembly.Memory;
@@ -46,22 +47,16 @@ export function bindModule<Exports>(backend: BackendWasm, name: string, choose: 
   return entry;
 }
 
-export interface ElementwiseExports {
-  gelu(x: number, out: number, n: number): void;
-  gelu_grad(x: number, dy: number, out: number, n: number): void;
-  column_sums(x: number, rows: number, cols: number, acc: number, out: number): void;
-  dropout_mask(out: number, n: number, key: number, threshold: number, kept: number): void;
-  l2_norm(x: number, n: number, out: number): void;
-  layer_norm(x: number, w: number, b: number, out: number, rows: number, width: number, eps: number): void;
-  layer_norm_dx(x: number, w: number, dy: number, out: number, rows: number, width: number, eps: number): void;
-  layer_norm_dy_xhat(x: number, dy: number, out: number, rows: number, width: number, eps: number): void;
-  adamw(p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, n: number, beta1: number, oneMinusBeta1: number,
-    beta2: number, oneMinusBeta2: number, eps: number, decay: number, negStepSize: number, bc2: number, gradScale: number): void;
-}
-
 /** The one-pass kernels (wasm-elementwise-wat.ts) on this backend. */
 export const elementwise = (backend: BackendWasm): BoundModule<ElementwiseExports> =>
   bindModule<ElementwiseExports>(backend, 'elementwise', (bytesFor) => bytesFor(ELEMENTWISE_BINARIES));
+
+/** The matrix product's module (wasm-gemm-wat.ts) on this backend: the fused multiply-add variant where the engine has one. */
+export const gemmModule = (backend: BackendWasm): BoundModule<GemmExports> =>
+  bindModule<GemmExports>(backend, 'gemm', (bytesFor) => {
+    const fma = bytesFor(GEMM_BINARIES.fma);
+    return WebAssembly.validate(fma) ? fma : bytesFor(GEMM_BINARIES.plain);
+  });
 
 /** Byte offset of a tensor in the backend's memory. */
 export const addressOf = (backend: BackendWasm, x: { dataId: object }): number => backend.dataIdMap.get(x.dataId)!.memoryOffset;
