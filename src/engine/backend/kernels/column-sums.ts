@@ -5,7 +5,7 @@
 // Kernel 'LayerwiseColumnSums': inputs {x} float32 [N, H]; no attrs.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addressOf, elementwise } from './wasm-module';
+import { addressOf, elementwise, malloc } from './wasm-module';
 
 export const COLUMN_SUMS = 'LayerwiseColumnSums';
 
@@ -42,7 +42,7 @@ function wasmKernel(args: Args): tf.TensorInfo {
   const backend = args.backend as unknown as BackendWasm;
   const out = backend.makeOutput([width], 'float32');
   const { exports, heap } = elementwise(backend);
-  const acc = heap._malloc(8 * width);
+  const acc = malloc(heap, 8 * width);
   exports.column_sums(addressOf(backend, x), rows, width, acc, addressOf(backend, out));
   heap._free(acc);
   return out;

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { runJob, wasmThreads } from './wasm-pool';
 import { JOB_AT, PRODUCT } from './wasm-share';
-import { addressOf, gemmModule } from './wasm-module';
+import { addressOf, gemmModule, malloc } from './wasm-module';
 
 /** Whether this backend runs the fused multiply-add variant (relaxed SIMD). */
 export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
@@ -49,7 +49,7 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
   const bPanels = Math.ceil(n / 8);
   const perThread = products > 1 ? threads : 1;
   const [aFloats, bFloats] = [aPanels * rows * k, bPanels * 8 * k];
-  const block = heap._malloc(4 * (perThread * (aFloats + bFloats) + bPanels * 8 + threads * rows * 8));
+  const block = malloc(heap, 4 * (perThread * (aFloats + bFloats) + bPanels * 8 + threads * rows * 8));
   try {
     const ap = block;
     const bp = ap + 4 * perThread * aFloats;

@@ -8,9 +8,13 @@ import type { ElementwiseExports, GemmExports } from './wasm-share';
 export interface WasmHeap {
   wasmMemory?: WebAssembly.Memory;
   asm?: { memory?: WebAssembly.Memory };
+  /** A signed 32-bit result: past 2 GB of heap negative, so callers read it as `malloc(heap, n)` does. */
   _malloc(bytes: number): number;
   _free(ptr: number): void;
 }
+
+/** `bytes` of the backend's heap; the address unsigned (tfjs-wasm's heap grows to 4 GB), as tfjs reads its own. */
+export const malloc = (heap: WasmHeap, bytes: number): number => heap._malloc(bytes) >>> 0;
 
 export interface BoundModule<Exports> {
   exports: Exports;
