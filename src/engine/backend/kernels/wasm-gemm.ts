@@ -13,7 +13,7 @@ import { addressOf, gemmModule, malloc } from './wasm-module';
 
 /** Whether this backend runs the fused multiply-add variant (relaxed SIMD). */
 export function wasmGemmUsesFma(backend: tf.KernelBackend): boolean {
-  return gemmModule(backend as BackendWasm).exports.rows() === 6;
+  return gemmModule(backend as BackendWasm).exports.rows() === 6; // the FMA tile's height (wasm-gemm-wat.ts)
 }
 
 /** Below this many multiply-adds a product stays on the calling thread: waking the workers costs more. */
@@ -42,8 +42,10 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
   // With one right operand and A untransposed, the whole batch of A is one [batch·m, k] matrix: one product.
   const folded = bBatch === 1 && aBatch > 1 && !transposeA;
   const [mRows, products] = folded ? [aBatch * m, 1] : [m, batch];
-  // Room for every thread of the pool: a thread's own panels when the threads split products, a tile each.
-  const threads = wasmThreads(backend);
+  // Room for every thread the job will run on (runJob's rule): a thread's own panels when the threads split
+  // products, a tile each.
+  const work = mRows * n * k * products;
+  const threads = work >= THREADED_MIN_MACS ? wasmThreads(backend) : 1;
   // Float counts: A's panels, B's panels, the bias padded to whole panels, the tiles.
   const aPanels = Math.ceil(mRows / rows);
   const bPanels = Math.ceil(n / 8);
@@ -63,7 +65,7 @@ function product(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, trans
     const [aBase, bBase] = [addressOf(backend, a), addressOf(backend, b)];
     // One product: its B is packed once, here, for every thread.
     if (products === 1) exports.pack_b(bBase, bRs, bCs, k, n, bp);
-    runJob(backend, mRows * n * k * products, THREADED_MIN_MACS, (job) =>
+    runJob(backend, work, THREADED_MIN_MACS, (job) =>
       job.set(
         [PRODUCT, products, mRows, n, k,
           aBase, aRs, aCs, aBatch > 1 ? 4 * m * k : 0,

@@ -31,6 +31,7 @@ const START_TIMEOUT_MS = 10_000;
 function workerSource(): string {
   return `'use strict';
 const runShare = ${runShare.toString()};
+const callable = ${JSON.stringify(CALLABLE)};
 function start({ memory, modules, control, index, threads }) {
   const instance = (module) => new WebAssembly.Instance(module, { env: { memory } }).exports;
   const x = { gemm: instance(modules.gemm), elementwise: instance(modules.elementwise) };
@@ -43,7 +44,7 @@ function start({ memory, modules, control, index, threads }) {
     seen = Atomics.load(ctrl, ${GENERATION});
     if (seen === -1) return;
     try {
-      runShare(x, job, index, threads);
+      runShare(x, job, index, threads, callable);
     } catch {
       Atomics.add(ctrl, ${FAILED}, 1);
     }
@@ -101,7 +102,7 @@ export class WasmPool {
     Atomics.store(c, GENERATION, (Atomics.load(c, GENERATION) % 0x3fffffff) + 1);
     Atomics.notify(c, GENERATION);
     try {
-      runShare(x, this.job, 0, this.threads);
+      runShare(x, this.job, 0, this.threads, CALLABLE);
     } finally {
       // Even when this thread's share threw: the job's memory is freed after this returns.
       for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) Atomics.wait(c, PENDING, left);
@@ -152,7 +153,7 @@ export function runJob(backend: BackendWasm, work: number, minWork: number, fill
   const job = threaded ? pool.job : new Uint32Array(JOB_AT + JOB_SLOTS);
   fill(job, new Float32Array(job.buffer, job.byteOffset, job.length));
   if (threaded) pool.run(kernelExports(backend));
-  else runShare(kernelExports(backend), job, 0, 1);
+  else runShare(kernelExports(backend), job, 0, 1, CALLABLE);
 }
 
 /** An argument of a one-pass kernel call (runCall). */

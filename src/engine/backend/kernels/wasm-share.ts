@@ -48,7 +48,8 @@ export const ARG_COUNT = 3;
 export const ARG_FIRST = 4;
 
 /**
- * Thread `t` of `threads`. A PRODUCT job holds, after its kind (addresses and strides in bytes): products, m, n, k;
+ * Thread `t` of `threads`; `callable` is CALLABLE (passed in: the workers get this function as source text, and the
+ * list beside it). A PRODUCT job holds, after its kind (addresses and strides in bytes): products, m, n, k;
  * A's base, row and column strides and the step between products (0 when all share one); the same for B; the output
  * and its step; the padded bias; A's panels, their step per thread, B's panels, their step, the tile and its step.
  * One product: the threads split its row panels and read B's panels, packed before by the caller. Several: the threads
@@ -56,7 +57,7 @@ export const ARG_FIRST = 4;
  * A CALL job holds the kernel's index in CALLABLE, its units (values or rows), the granule its shares are cut in, the
  * argument count, then (kind, value, bytes per unit) for each argument.
  */
-export function runShare(x: KernelExports, job: Uint32Array, t: number, threads: number): void {
+export function runShare(x: KernelExports, job: Uint32Array, t: number, threads: number, callable: readonly string[]): void {
   if (job[4] === 1) {
     const [fn, units, granule, argc] = job.subarray(5, 9);
     const per = Math.ceil(units / threads / granule) * granule;
@@ -70,8 +71,7 @@ export function runShare(x: KernelExports, job: Uint32Array, t: number, threads:
       const kind = job[at];
       args.push(kind === 0 ? job[at + 1] : kind === 1 ? floats[at + 1] : kind === 2 ? job[at + 1] + job[at + 2] * u0 : kind === 3 ? u1 - u0 : u0);
     }
-    const name = ['gelu', 'gelu_grad', 'adamw', 'dropout_mask', 'layer_norm', 'layer_norm_dx', 'layer_norm_dy_xhat'][fn];
-    (x.elementwise as unknown as Record<string, (...a: number[]) => void>)[name](...args);
+    (x.elementwise as unknown as Record<string, (...a: number[]) => void>)[callable[fn]](...args);
     return;
   }
   const g = x.gemm;
