@@ -89,6 +89,7 @@ export class RunKeeper {
       discard: async () => {
         await this.discard(runId).catch(() => undefined);
       },
+      keep: () => this.find(),
     };
   }
 

@@ -46,8 +46,10 @@ export type RunState = 'preparing' | 'running' | 'paused' | 'ended';
 export interface RunCheckpointer {
   /** A resumable state at a safe point, with the step telemetry so far (thinned) and the run's planned total; never rejects. */
   save(checkpoint: TrainCheckpoint, steps: StepTelemetry[], totalSteps: number): Promise<void>;
-  /** The run ended (finished, stopped or failed in the loop): its checkpoint is no longer needed. */
+  /** The run finished or was stopped: its checkpoint is no longer needed. */
   discard(): Promise<void>;
+  /** The run failed (a stuck kernel pool, memory): its last checkpoint stays and is offered as an unfinished run. */
+  keep(): Promise<void>;
 }
 
 /** What a resumed run continues from: the checkpoint and the step telemetry stored with it. */
@@ -239,8 +241,8 @@ export class TrainingRun {
             break;
           case 'failed':
             flush();
-            await keeper?.discard();
             this.post({ type: 'trainingFailed', runId, step: event.step, error: event.error });
+            await keeper?.keep();
             break;
           default:
             event satisfies never;
@@ -253,6 +255,7 @@ export class TrainingRun {
     } catch (err) {
       flush();
       this.post({ type: 'trainingFailed', runId, step: trainer.step, error: toErrorData(err) });
+      await keeper?.keep();
     } finally {
       this.state = 'ended';
       trainer.dispose();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ARG_COUNT, ARG_F32, ARG_FIRST, ARG_I32, ARG_POINTER, CALL, CALLABLE, JOB_AT, JOB_SLOTS, runShare, type KernelExports } from './wasm-share';
 import { elementwise, gemmModule, isShared } from './wasm-module';
+import { LayerwiseError } from '../../../lib/errors';
 
 export interface PoolWorker {
   postMessage(message: unknown): void;
@@ -17,8 +18,9 @@ export interface PoolWorker {
 export type SpawnWorker = (source: string) => PoolWorker;
 
 /**
- * Int32 slots of the control block: the job's generation (-1 stops the workers), workers still on it, workers ready,
- * workers whose share of the current job threw (it is still counted done, so the caller never waits forever).
+ * Int32 slots of the control block: the job's generation (its sequence number; -1 stops the workers), workers still
+ * on it, workers ready, workers whose share of the current job threw (it is still counted done, so the caller never
+ * waits forever).
  */
 const GENERATION = 0;
 const PENDING = 1;
@@ -28,28 +30,120 @@ const FAILED = 3;
 /** How long workers may take to start before the kernels stay on one thread. */
 const START_TIMEOUT_MS = 10_000;
 
+/** How long the caller waits for the workers' shares of one job before it calls the pool stuck (WASM_POOL_STUCK). */
+const STUCK_AFTER_MS = 30_000;
+
+/**
+ * A worker's side of the protocol: runs `work` once for every job published on `ctrl`, until the generation is -1.
+ * It runs in the workers as source text, so it refers to nothing but its arguments, and the control slots are
+ * literals (a minifier would rename the constants): GENERATION 0, PENDING 1, READY 2, FAILED 3.
+ */
+export function serveJobs(ctrl: Int32Array, work: () => void): void {
+  Atomics.add(ctrl, 2, 1);
+  let seen = 0;
+  for (;;) {
+    // Only a new generation is a new job. The caller stores the generation before it notifies, so a worker can take
+    // a job up without sleeping and then be woken by that job's late notify: Atomics.wait returning 'ok' says nothing
+    // about the value (issue #14: the job ran twice, PENDING went to -1 and the caller waited forever).
+    let generation = Atomics.load(ctrl, 0);
+    while (generation === seen) {
+      Atomics.wait(ctrl, 0, seen);
+      generation = Atomics.load(ctrl, 0);
+    }
+    if (generation === -1) return;
+    seen = generation;
+    try {
+      work();
+    } catch {
+      Atomics.add(ctrl, 3, 1);
+    }
+    if (Atomics.sub(ctrl, 1, 1) === 1) Atomics.notify(ctrl, 1);
+  }
+}
+
+/** Test hooks of the caller's side (tests/engine/backend/wasm-pool.test.ts); production code passes none. */
+export interface DispatchHooks {
+  /** Runs between storing a job's generation and notifying the workers: a delay here widens the lost-wake-up race. */
+  afterPublish?: () => void;
+  /** Replaces STUCK_AFTER_MS. */
+  stuckAfterMs?: number;
+}
+
+/**
+ * The caller's side of the protocol on a control block shared with `threads - 1` workers running serveJobs: publish
+ * a job, run this thread's share, wait for theirs. A wait that outlasts the limit stops the workers and throws
+ * WASM_POOL_STUCK, so a lost wake-up or a hung worker is an error that names the kernel, never a silent hang.
+ */
+export class Dispatcher {
+  readonly control: Int32Array;
+  readonly threads: number;
+  private readonly onStop: () => void;
+  private readonly hooks: DispatchHooks;
+  private stopped = false;
+
+  constructor(control: Int32Array, threads: number, onStop: () => void, hooks: DispatchHooks = {}) {
+    this.control = control;
+    this.threads = threads;
+    this.onStop = onStop;
+    this.hooks = hooks;
+  }
+
+  get alive(): boolean {
+    return !this.stopped;
+  }
+
+  /** Runs `ownShare` here while the workers run theirs of the job published now; throws if a share threw. */
+  dispatch(kernel: string, ownShare: () => void): void {
+    const c = this.control;
+    Atomics.store(c, FAILED, 0);
+    Atomics.store(c, PENDING, this.threads - 1);
+    Atomics.store(c, GENERATION, (Atomics.load(c, GENERATION) % 0x3fffffff) + 1);
+    this.hooks.afterPublish?.();
+    Atomics.notify(c, GENERATION);
+    try {
+      ownShare();
+    } finally {
+      // Even when this thread's share threw: the job's memory is freed after this returns.
+      this.awaitWorkers(kernel);
+    }
+    if (Atomics.load(c, FAILED) !== 0) throw new Error(`the wasm ${kernel} kernel failed in one of its worker threads`);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    Atomics.store(this.control, GENERATION, -1);
+    Atomics.notify(this.control, GENERATION);
+    this.onStop();
+  }
+
+  private awaitWorkers(kernel: string): void {
+    const c = this.control;
+    const limit = this.hooks.stuckAfterMs ?? STUCK_AFTER_MS;
+    const deadline = performance.now() + limit;
+    for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) {
+      const rest = deadline - performance.now();
+      // A count outside [0, threads) means a share ran twice or not at all: waiting for it to reach 0 could be forever.
+      if (rest <= 0 || left < 0 || left >= this.threads) {
+        this.stop();
+        const what = rest <= 0 ? `waited ${(limit / 1000).toFixed(1)} s for ${left} of its ${this.threads - 1} worker threads` : `found ${left} of its ${this.threads - 1} worker threads still on the job`;
+        throw new LayerwiseError('WASM_POOL_STUCK', `The wasm ${kernel} kernel ${what}; they were stopped, and the kernels go on on one thread.`);
+      }
+      Atomics.wait(c, PENDING, left, rest);
+    }
+  }
+}
+
 function workerSource(): string {
   return `'use strict';
+const serveJobs = ${serveJobs.toString()};
 const runShare = ${runShare.toString()};
 const callable = ${JSON.stringify(CALLABLE)};
 function start({ memory, modules, control, index, threads }) {
   const instance = (module) => new WebAssembly.Instance(module, { env: { memory } }).exports;
   const x = { gemm: instance(modules.gemm), elementwise: instance(modules.elementwise) };
-  const ctrl = new Int32Array(control);
   const job = new Uint32Array(control);
-  Atomics.add(ctrl, ${READY}, 1);
-  let seen = 0;
-  for (;;) {
-    Atomics.wait(ctrl, ${GENERATION}, seen);
-    seen = Atomics.load(ctrl, ${GENERATION});
-    if (seen === -1) return;
-    try {
-      runShare(x, job, index, threads, callable);
-    } catch {
-      Atomics.add(ctrl, ${FAILED}, 1);
-    }
-    if (Atomics.sub(ctrl, ${PENDING}, 1) === 1) Atomics.notify(ctrl, ${PENDING});
-  }
+  serveJobs(new Int32Array(control), () => runShare(x, job, index, threads, callable));
 }
 if (typeof self === 'object' && typeof self.postMessage === 'function') self.onmessage = (event) => start(event.data);
 else require('node:worker_threads').parentPort.once('message', start);
@@ -59,23 +153,34 @@ else require('node:worker_threads').parentPort.once('message', start);
 export class WasmPool {
   /** The job the next run() executes (layout: wasm-share.ts). */
   readonly job: Uint32Array;
-  readonly threads: number;
-  private readonly control: Int32Array;
-  private readonly workers: PoolWorker[];
+  private readonly dispatcher: Dispatcher;
 
-  private constructor(threads: number, buffer: SharedArrayBuffer, workers: PoolWorker[]) {
-    this.threads = threads;
+  private constructor(threads: number, buffer: SharedArrayBuffer, workers: PoolWorker[], hooks?: DispatchHooks) {
     this.job = new Uint32Array(buffer);
-    this.control = new Int32Array(buffer);
-    this.workers = workers;
+    this.dispatcher = new Dispatcher(new Int32Array(buffer), threads, () => workers.forEach((worker) => worker.terminate()), hooks);
+  }
+
+  get threads(): number {
+    return this.dispatcher.threads;
+  }
+
+  /** False once stopped, by stop() or by a stuck job. */
+  get alive(): boolean {
+    return this.dispatcher.alive;
   }
 
   /** threads - 1 workers on `memory`; null where they did not start in time (they are stopped then). */
-  static async start(memory: WebAssembly.Memory, modules: Record<keyof KernelExports, WebAssembly.Module>, threads: number, spawn: SpawnWorker): Promise<WasmPool | null> {
+  static async start(
+    memory: WebAssembly.Memory,
+    modules: Record<keyof KernelExports, WebAssembly.Module>,
+    threads: number,
+    spawn: SpawnWorker,
+    hooks?: DispatchHooks,
+  ): Promise<WasmPool | null> {
     const buffer = new SharedArrayBuffer(4 * (JOB_AT + JOB_SLOTS));
     const source = workerSource();
     const workers: PoolWorker[] = [];
-    const pool = new WasmPool(threads, buffer, workers);
+    const pool = new WasmPool(threads, buffer, workers, hooks);
     try {
       for (let index = 1; index < threads; index++) {
         const worker = spawn(source);
@@ -83,7 +188,7 @@ export class WasmPool {
         worker.postMessage({ memory, modules, control: buffer, index, threads });
       }
       const deadline = Date.now() + START_TIMEOUT_MS;
-      while (Atomics.load(pool.control, READY) < threads - 1) {
+      while (Atomics.load(pool.dispatcher.control, READY) < threads - 1) {
         if (Date.now() > deadline) throw new Error('the wasm kernels’ workers did not start');
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
@@ -96,24 +201,12 @@ export class WasmPool {
 
   /** Runs the job on every thread; returns when all shares are done, and throws if one of them threw. */
   run(x: KernelExports): void {
-    const c = this.control;
-    Atomics.store(c, FAILED, 0);
-    Atomics.store(c, PENDING, this.threads - 1);
-    Atomics.store(c, GENERATION, (Atomics.load(c, GENERATION) % 0x3fffffff) + 1);
-    Atomics.notify(c, GENERATION);
-    try {
-      runShare(x, this.job, 0, this.threads, CALLABLE);
-    } finally {
-      // Even when this thread's share threw: the job's memory is freed after this returns.
-      for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) Atomics.wait(c, PENDING, left);
-    }
-    if (Atomics.load(c, FAILED) !== 0) throw new Error('a wasm kernel failed in one of its workers');
+    const kernel = this.job[JOB_AT] === CALL ? CALLABLE[this.job[JOB_AT + 1]] : 'matMul';
+    this.dispatcher.dispatch(kernel, () => runShare(x, this.job, 0, this.threads, CALLABLE));
   }
 
   stop(): void {
-    Atomics.store(this.control, GENERATION, -1);
-    Atomics.notify(this.control, GENERATION);
-    for (const worker of this.workers) worker.terminate();
+    this.dispatcher.stop();
   }
 }
 
@@ -140,7 +233,13 @@ export async function startWasmThreads(threads: number, spawn: SpawnWorker): Pro
 
 /** The threads this backend's kernels run on (startWasmThreads). */
 export function wasmThreads(backend: tf.KernelBackend): number {
-  return pools.get((backend as BackendWasm).wasm)?.threads ?? 1;
+  return livePool(backend as BackendWasm)?.threads ?? 1;
+}
+
+/** The backend's pool, unless it was stopped (a stuck job stops it; the kernels then run on this thread). */
+function livePool(backend: BackendWasm): WasmPool | undefined {
+  const pool = pools.get(backend.wasm);
+  return pool?.alive ? pool : undefined;
 }
 
 /**
@@ -148,7 +247,7 @@ export function wasmThreads(backend: tf.KernelBackend): number {
  * when the backend has them and the job has at least `minWork` units of `work`, else on this thread alone.
  */
 export function runJob(backend: BackendWasm, work: number, minWork: number, fill: (job: Uint32Array, floats: Float32Array) => void): void {
-  const pool = pools.get(backend.wasm);
+  const pool = livePool(backend);
   const threaded = pool !== undefined && work >= minWork;
   const job = threaded ? pool.job : new Uint32Array(JOB_AT + JOB_SLOTS);
   fill(job, new Float32Array(job.buffer, job.byteOffset, job.length));
