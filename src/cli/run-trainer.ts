@@ -9,7 +9,7 @@ import type { TrainConfig } from '../protocol/train-config';
 import type { EvalRecord, StepTelemetry } from '../protocol/train-events';
 import { writeHfFolder } from '../engine/export/hf-folder';
 import type { LoadedModel } from '../engine/load';
-import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../engine/train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from '../engine/train/run-checkpoint';
 import type { Trainer } from '../engine/train/trainer';
 import { nodeFile } from './node-files';
 import { jsonText } from './train-data';
@@ -24,7 +24,7 @@ function writeAtomic(file: string, bytes: Uint8Array | string): void {
 }
 
 /** The run saved by --checkpoint-dir in `dir`, for --resume. */
-export async function readCheckpoint(dir: string): Promise<TrainCheckpoint> {
+export async function readCheckpoint(dir: string): Promise<RunCheckpoint> {
   const manifest = path.join(dir, CHECKPOINT_MANIFEST);
   let text: string;
   try {

@@ -9,7 +9,7 @@ import type { SourceFolder } from '../formats/source-file';
 import { loadTokenizer, type TextTokenizer } from '../formats/tokenizer';
 import { TASKS, type Task } from '../protocol/task';
 import { taskOfArchitectures } from './architectures';
-import { readCheckpointWeights, utf8Text, type CheckpointTensor } from './checkpoint-files';
+import { readModelWeights, utf8Text, type ModelTensor } from './model-folder-files';
 import { getModelFamily, type ModelFamily } from './models/index';
 import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
 import { ParamStore } from './params/store';
@@ -104,7 +104,7 @@ function withLabels(config: ModelConfig, task: Task, labels: string[] | undefine
 interface Planned {
   target: string;
   shape: number[];
-  source: CheckpointTensor | null;
+  source: ModelTensor | null;
 }
 
 interface Plan {
@@ -114,7 +114,7 @@ interface Plan {
 
 /** Matches the file's tensors to the model's parameters; throws one coded error listing every problem found. */
 function planLoad(
-  tensors: readonly CheckpointTensor[],
+  tensors: readonly ModelTensor[],
   family: ModelFamily,
   config: ModelConfig,
   task: Task,
@@ -132,8 +132,8 @@ function planLoad(
 
   const applied = new Map<NameRule, string[]>();
   const note = (rule: NameRule, what: string) => applied.set(rule, [...(applied.get(rule) ?? []), what]);
-  const found = new Map<string, CheckpointTensor>();
-  const unexpected: CheckpointTensor[] = [];
+  const found = new Map<string, ModelTensor>();
+  const unexpected: ModelTensor[] = [];
   const duplicates: string[] = [];
   for (const t of tensors) {
     const r = resolveCheckpointName(t.name, ctx);
@@ -146,7 +146,7 @@ function planLoad(
     }
   }
 
-  const problems: { code: string; text: string; at?: CheckpointTensor }[] = [];
+  const problems: { code: string; text: string; at?: ModelTensor }[] = [];
   const wordEmbeddings = `${basePrefix}.embeddings.word_embeddings.weight`;
   const embedding = found.get(wordEmbeddings);
   if (embedding && embedding.shape.length === 2) {
@@ -164,9 +164,9 @@ function planLoad(
   }
 
   const maxBytes = opts.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
-  const tooLarge: CheckpointTensor[] = [];
-  const badDtype: CheckpointTensor[] = [];
-  const mismatched: { target: string; source: CheckpointTensor; text: string }[] = [];
+  const tooLarge: ModelTensor[] = [];
+  const badDtype: ModelTensor[] = [];
+  const mismatched: { target: string; source: ModelTensor; text: string }[] = [];
   const headReplaced: string[] = [];
   const params: Planned[] = [];
   for (const [target, t] of found) {
@@ -279,7 +279,7 @@ async function tokenizerOf(folder: SourceFolder): Promise<{ tokenizer: TextToken
 }
 
 /** Loads config.json, the tokenizer and the weights of a checkpoint folder. See the file comment for the order. */
-export async function loadCheckpoint(folder: SourceFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
   const configFile = folder.get('config.json');
   if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
   const parsed = parseHfConfig(await utf8Text(configFile), 'config.json');
@@ -288,7 +288,7 @@ export async function loadCheckpoint(folder: SourceFolder, opts: LoadOptions = {
   const task = chooseTask(parsed.config, opts.task);
   const config = withLabels(parsed.config, task, opts.labels, messages);
 
-  const weights = await readCheckpointWeights(folder);
+  const weights = await readModelWeights(folder);
   const tok = await tokenizerOf(folder);
   messages.push(...tok.messages);
   const plan = planLoad(weights.tensors, family, config, task, opts, tok.tokenizer ? tok.tokenizer.vocabSize : null);

@@ -68,7 +68,7 @@ export interface HubFile {
 }
 
 export interface HubModel extends HubRef {
-  /** Every file by name, in the order config, tokenizer, weights: what loadCheckpoint takes. */
+  /** Every file by name, in the order config, tokenizer, weights: what loadModelFolder takes. */
   folder: SourceFolder;
   files: HubFile[];
   notes: HubNote[];

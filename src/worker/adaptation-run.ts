@@ -7,7 +7,7 @@ import { mlmTokenizerInfo } from '../engine/data/mlm-collator';
 import { makeSplits } from '../engine/data/split';
 import { textCorpus } from '../engine/data/text-corpus';
 import { writeHfFolder } from '../engine/export/hf-folder';
-import { loadCheckpoint, type LoadedModel } from '../engine/load';
+import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { maxSequenceLength } from '../engine/models/validate-inputs';
 import { Trainer, tfSeed } from '../engine/train/trainer';
 import { readDataset, type Dataset, type ExampleDataset } from '../formats/datasets/index';
@@ -75,7 +75,7 @@ export class AdaptationRun {
       this.checkStopped();
 
       this.post({ type: 'adaptationPreparing', adaptId, phase: 'model', done: 0, total: 0 });
-      const model = await loadCheckpoint(sources.folder, { task: 'mlm', seed: tfSeed(seed, streamId('head')) });
+      const model = await loadModelFolder(sources.folder, { task: 'mlm', seed: tfSeed(seed, streamId('head')) });
       this.model = model;
       this.sourceFolder = sources.folder;
       if (model.nonFinite.size > 0) {
@@ -269,7 +269,7 @@ export class AdaptationRun {
     // The trained copy is not needed any more: free it before the adapted checkpoint is read back.
     this.release();
     const started = performance.now();
-    const loaded = await loadCheckpoint(folder);
+    const loaded = await loadModelFolder(folder);
     return { folder, files: written.map((f) => ({ name: f.name, size: f.bytes.length })), model: loaded, loadMs: performance.now() - started, record };
   }
 

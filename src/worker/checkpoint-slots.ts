@@ -1,8 +1,8 @@
 // The studio's resumable checkpoint in two slots, A and B (RELIABILITY F11, F13): each save goes to the slot that
 // does not hold the newest good checkpoint, removing that slot's manifest first and writing it last, so that a write
 // that fails or is cut off leaves the other slot as it was. Reading takes the newest slot whose manifest describes
-// its tensor file (length and checksum, engine/train/checkpoint.ts) and falls back to the other one.
-import { decodeCheckpoint, type CheckpointFiles, type TrainCheckpoint } from '../engine/train/checkpoint';
+// its tensor file (length and checksum, engine/train/run-checkpoint.ts) and falls back to the other one.
+import { decodeCheckpoint, type CheckpointFiles, type RunCheckpoint } from '../engine/train/run-checkpoint';
 import { readAll, type SourceFile } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import type { CheckpointSlot, RunCheckpointInfo } from '../protocol/run-checkpoint';
@@ -34,7 +34,7 @@ export interface RunFile {
 
 export interface StoredCheckpoint extends RunFile {
   slot: CheckpointSlot;
-  checkpoint: TrainCheckpoint;
+  checkpoint: RunCheckpoint;
   /** The engine pair as stored, for "download checkpoint". */
   files: CheckpointFiles;
   /** A slot that was skipped, and why. */

@@ -5,7 +5,7 @@
 // the queue, and an adaptation's result is adopted in the queue, so that it never swaps a model under a command.
 import { useBackend } from '../engine/backend/backend';
 import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
-import { loadCheckpoint, type LoadedModel } from '../engine/load';
+import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { readDataset, type Dataset } from '../formats/datasets/index';
 import { blobFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
@@ -172,7 +172,7 @@ async function loadFiles(loadId: number, source: string, given: File[], cardUrl:
     const refusal = busy();
     if (refusal) throw refusal;
     const folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
-    const next = await loadCheckpoint(folder);
+    const next = await loadModelFolder(folder);
     const files = given.map((f) => ({ name: f.name, size: f.size }));
     const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [] };
     const summary = summarizeModel(next, source, files, performance.now() - started, provenance);

@@ -3,7 +3,7 @@
 // an unfinished run after a reload or a crash, and zips the latest checkpoint for "download checkpoint now" — the
 // pair `layerwise train --resume <folder>` reads. Slots hold one run: a new run or a discard empties them.
 import { zipSync } from 'fflate';
-import { encodeCheckpoint, type CheckpointFiles } from '../engine/train/checkpoint';
+import { encodeCheckpoint, type CheckpointFiles } from '../engine/train/run-checkpoint';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import type { FromWorker } from '../protocol/messages';
 import type { CheckpointStorageKind, RunCheckpointInfo } from '../protocol/run-checkpoint';

@@ -6,10 +6,10 @@
 // training, after each evaluation and when it pauses; a resumed run starts from one (the Trainer's resumeFrom).
 import { augmentSplits } from '../engine/data/augment';
 import { mlmTokenizerInfo } from '../engine/data/mlm-collator';
-import { loadCheckpoint, type LoadedModel } from '../engine/load';
+import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { maxSequenceLength } from '../engine/models/validate-inputs';
 import { encodeRunData, runLabels, splitRunData } from '../engine/train/prepare';
-import type { TrainCheckpoint } from '../engine/train/checkpoint';
+import type { RunCheckpoint } from '../engine/train/run-checkpoint';
 import { Trainer, tfSeed } from '../engine/train/trainer';
 import type { Dataset } from '../formats/datasets/index';
 import type { SourceFolder } from '../formats/source-file';
@@ -45,7 +45,7 @@ export type RunState = 'preparing' | 'running' | 'paused' | 'ended';
 /** Where a run's checkpoints go (the worker's checkpoint slots); the run waits for each call. */
 export interface RunCheckpointer {
   /** A resumable state at a safe point, with the step telemetry so far (thinned) and the run's planned total; never rejects. */
-  save(checkpoint: TrainCheckpoint, steps: StepTelemetry[], totalSteps: number): Promise<void>;
+  save(checkpoint: RunCheckpoint, steps: StepTelemetry[], totalSteps: number): Promise<void>;
   /** The run finished or was stopped: its checkpoint is no longer needed. */
   discard(): Promise<void>;
   /** The run failed (a stuck kernel pool, memory): its last checkpoint stays and is offered as an unfinished run. */
@@ -54,7 +54,7 @@ export interface RunCheckpointer {
 
 /** What a resumed run continues from: the checkpoint and the step telemetry stored with it. */
 export interface ResumePoint {
-  checkpoint: TrainCheckpoint;
+  checkpoint: RunCheckpoint;
   steps: StepTelemetry[];
 }
 
@@ -117,7 +117,7 @@ export class TrainingRun {
       const started = performance.now();
       // Every run starts from the checkpoint as opened, so runs compare; the head follows the data's classes (C5).
       // The new head's seed as `layerwise train` derives it, so the studio and the CLI start a run alike.
-      model = await loadCheckpoint(sources.folder, { task: config.task, labels: config.task === 'mlm' ? undefined : labels, seed: tfSeed(config.seed, streamId('head')) });
+      model = await loadModelFolder(sources.folder, { task: config.task, labels: config.task === 'mlm' ? undefined : labels, seed: tfSeed(config.seed, streamId('head')) });
       const loadMs = performance.now() - started;
       if (model.nonFinite.size > 0) {
         throw new LayerwiseError('CHECKPOINT_NON_FINITE', `${model.nonFinite.size} tensors of this checkpoint hold NaN or infinite values (see the Model panel); training on them is blocked.`, {

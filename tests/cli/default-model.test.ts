@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeFolder } from '../../src/cli/node-files';
 import { DEFAULT_MODEL_DIR } from '../../src/cli/train-data';
 import { useNodeBackend } from '../../src/cli/node-backend';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { ROOT, layerwise } from './run-cli';
 
 describe('the built-in model', () => {
@@ -24,7 +24,7 @@ describe('the built-in model', () => {
 
   it('loads strictly: every tensor present, the tokenizer matching the embedding, no warning', async () => {
     await useNodeBackend('cpu');
-    const model = await loadCheckpoint(nodeFolder(DEFAULT_MODEL_DIR));
+    const model = await loadModelFolder(nodeFolder(DEFAULT_MODEL_DIR));
     try {
       expect(model.task).toBe('mlm');
       expect(model.messages.filter((m) => m.level !== 'info')).toEqual([]);

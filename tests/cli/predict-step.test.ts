@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFile, nodeFolder } from '../../src/cli/node-files';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
 import { parseHfConfig } from '../../src/formats/hf-config';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { ROOT, layerwise, type CliResult } from './run-cli';
 
 const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny');
@@ -116,7 +116,7 @@ describe('step', () => {
         parseHfConfig(readFileSync(path.join(GOLDEN, name, 'config.json'), 'utf8')).config.architectures,
       );
       expect(written.has('tokenizer.json')).toBe(true);
-      const again = await loadCheckpoint(written);
+      const again = await loadModelFolder(written);
       expect(again.params.names().sort()).toEqual([...want.keys()].sort());
       again.params.dispose();
     });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeFolder } from '../../src/cli/node-files';
 import { readSafetensorsHeader, readTensorFloat32, writeSafetensors } from '../../src/formats/safetensors';
 import { bytesFile, readAll, type SourceFile, type SourceFolder } from '../../src/formats/source-file';
-import { loadCheckpoint, type LoadedModel, type LoadOptions } from '../../src/engine/load';
+import { loadModelFolder, type LoadedModel, type LoadOptions } from '../../src/engine/load';
 
 const GOLDEN = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny');
 const FIXTURES = ['bert-seq-cls', 'bert-token-cls', 'bert-mlm', 'distilbert-seq-cls', 'roberta-seq-cls'] as const;
@@ -60,7 +60,7 @@ function std(data: Float32Array): number {
 
 async function expectLoadError(folder: SourceFolder, code: string, opts: LoadOptions = {}): Promise<string> {
   const before = tf.memory().numTensors;
-  const err = (await loadCheckpoint(folder, opts).then(
+  const err = (await loadModelFolder(folder, opts).then(
     () => null,
     (e: unknown) => e,
   )) as { code?: string; message: string } | null;
@@ -79,7 +79,7 @@ describe('loading the fixtures', () => {
     it(`${name}: every tensor of the file, bit for bit, task from architectures, nothing to report`, async () => {
       const folder = fixture(name);
       const file = await tensorsOf(folder.get('model.safetensors')!);
-      const model = await loadCheckpoint(folder);
+      const model = await loadModelFolder(folder);
       expect(model.task).toBe(TASK_OF[name]);
       expect(model.params.names().sort()).toEqual([...file.keys()].sort());
       for (const [n, t] of file) {
@@ -135,7 +135,7 @@ describe('weights that do not match the config (M19)', () => {
       t.delete('classifier.weight');
       t.delete('classifier.bias');
     });
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     const note = model.messages.find((m) => m.code === 'CHECKPOINT_HEAD_INITIALISED');
     expect(note?.level).toBe('warning');
     expect(note?.tensors?.sort()).toEqual(['classifier.bias', 'classifier.weight']);
@@ -149,7 +149,7 @@ describe('weights that do not match the config (M19)', () => {
   });
 
   it('an MLM checkpoint loaded for seq-cls: its head dropped with a note, the new head initialised', async () => {
-    const model = await loadCheckpoint(fixture('bert-mlm'), { task: 'seq-cls' });
+    const model = await loadModelFolder(fixture('bert-mlm'), { task: 'seq-cls' });
     const dropped = model.messages.find((m) => m.code === 'CHECKPOINT_DROPPED_OTHER_HEAD');
     expect(dropped?.tensors).toContain('cls.predictions.transform.dense.weight');
     expect(model.params.has('cls.predictions.bias')).toBe(false);
@@ -165,7 +165,7 @@ describe('renames and drops at the loader edge, all reported', () => {
       renamed(t, (n) => n.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')),
     );
     const original = await tensorsOf(fixture('bert-seq-cls').get('model.safetensors')!);
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     const note = model.messages.find((m) => m.code === 'CHECKPOINT_RENAMED_LEGACY_LAYERNORM');
     expect(note?.tensors).toContain('bert.embeddings.LayerNorm.gamma -> bert.embeddings.LayerNorm.weight');
     expect(note?.tensors).toHaveLength(10);
@@ -187,7 +187,7 @@ describe('renames and drops at the loader edge, all reported', () => {
       (c) => (c.architectures = ['BertModel']),
     );
     await expectLoadError(folder, 'CHECKPOINT_TASK_UNKNOWN');
-    const model = await loadCheckpoint(folder, { task: 'seq-cls' });
+    const model = await loadModelFolder(folder, { task: 'seq-cls' });
     const prefixed = model.messages.find((m) => m.code === 'CHECKPOINT_ADDED_BASE_PREFIX');
     expect(prefixed?.tensors).toContain('embeddings.word_embeddings.weight -> bert.embeddings.word_embeddings.weight');
     expect(prefixed?.tensors).toHaveLength(39);
@@ -212,7 +212,7 @@ describe('renames and drops at the loader edge, all reported', () => {
     const folder = await withWeights(fixture('bert-mlm'), (t) => {
       t.set('cls.predictions.decoder.weight', t.get('bert.embeddings.word_embeddings.weight')!);
     });
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     expect(model.messages.find((m) => m.code === 'CHECKPOINT_DROPPED_TIED')?.tensors).toEqual(['cls.predictions.decoder.weight']);
     expect(model.params.has('cls.predictions.decoder.weight')).toBe(false);
     model.params.dispose();
@@ -232,7 +232,7 @@ describe('labels and the head (C5)', () => {
 
   it('labels of another count re-initialise the head, reported; id2label changes in the normalised view only', async () => {
     const labels = ['neg', 'neu', 'pos', 'mixed', '__proto__'];
-    const model = await loadCheckpoint(fixture('bert-seq-cls'), { labels });
+    const model = await loadModelFolder(fixture('bert-seq-cls'), { labels });
     const note = model.messages.find((m) => m.code === 'CHECKPOINT_HEAD_REINITIALISED');
     expect(note?.tensors?.sort()).toEqual(['classifier.bias', 'classifier.weight']);
     expect(model.params.shape('classifier.weight')).toEqual([5, 32]);
@@ -245,7 +245,7 @@ describe('labels and the head (C5)', () => {
 
   it('labels of the same count keep the trained head', async () => {
     const original = await tensorsOf(fixture('bert-seq-cls').get('model.safetensors')!);
-    const model = await loadCheckpoint(fixture('bert-seq-cls'), { labels: ['neg', 'neu', 'pos'] });
+    const model = await loadModelFolder(fixture('bert-seq-cls'), { labels: ['neg', 'neu', 'pos'] });
     expect(model.messages.some((m) => m.code === 'CHECKPOINT_HEAD_REINITIALISED')).toBe(false);
     expect(Array.from(await values(model, 'classifier.weight'))).toEqual(Array.from(original.get('classifier.weight')!.data));
     expect(model.config.id2label).toEqual(['neg', 'neu', 'pos']);
@@ -273,7 +273,7 @@ describe('vocabulary and positions (C3, C6)', () => {
   });
 
   it('a tokenizer with fewer tokens than the embedding rows is fine (tables are often padded)', async () => {
-    const model = await loadCheckpoint(fixture('bert-seq-cls'));
+    const model = await loadModelFolder(fixture('bert-seq-cls'));
     expect(model.tokenizer!.vocabSize).toBeLessThan(328);
     model.params.dispose();
   });
@@ -292,7 +292,7 @@ describe('non-finite weights (M17) and tensor budget (M20)', () => {
       t.get('classifier.bias')!.data[0] = Number.POSITIVE_INFINITY;
       t.get('classifier.bias')!.data[1] = Number.NEGATIVE_INFINITY;
     });
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     expect([...model.nonFinite]).toEqual(
       expect.arrayContaining([
         ['bert.encoder.layer.0.attention.self.key.weight', 1],
@@ -360,8 +360,8 @@ describe('checkpoint files', () => {
   }
 
   it('a checkpoint split in two shards loads the same parameters as the single file', async () => {
-    const single = await loadCheckpoint(fixture('bert-seq-cls'));
-    const split = await loadCheckpoint(await sharded());
+    const single = await loadModelFolder(fixture('bert-seq-cls'));
+    const split = await loadModelFolder(await sharded());
     expect(split.params.names().sort()).toEqual(single.params.names().sort());
     for (const n of single.params.names()) expect(Array.from(await values(split, n)), n).toEqual(Array.from(await values(single, n)));
     single.params.dispose();
@@ -386,7 +386,7 @@ describe('checkpoint files', () => {
 
 describe('a failed load costs nothing', () => {
   it('a read failure after some variables were made disposes them all; a loaded model stays intact', async () => {
-    const kept = await loadCheckpoint(fixture('bert-seq-cls'));
+    const kept = await loadModelFolder(fixture('bert-seq-cls'));
     const keptValues = Array.from(await values(kept, 'classifier.weight'));
     const folder = fixture('bert-seq-cls');
     const real = folder.get('model.safetensors')!;
@@ -401,7 +401,7 @@ describe('a failed load costs nothing', () => {
       },
     };
     const before = tf.memory().numTensors;
-    await expect(loadCheckpoint(new Map([...folder, ['model.safetensors', failing]]))).rejects.toThrow('disk unplugged');
+    await expect(loadModelFolder(new Map([...folder, ['model.safetensors', failing]]))).rejects.toThrow('disk unplugged');
     expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(await values(kept, 'classifier.weight'))).toEqual(keptValues);
     kept.params.dispose();

@@ -1,7 +1,7 @@
 // resolveHubFiles against a local stand-in for the Hub (e2e/support/hub-server.ts) serving the golden hf-tiny
 // checkpoints in the Hub's URL layout: files fetched, byte progress, optional files absent, coded HTTP errors, ids
 // refused before any request, headers refused while downloading, the cache reused offline, and the result loaded by
-// loadCheckpoint with every tensor equal to the fixture's (transformers-made) safetensors.
+// loadModelFolder with every tensor equal to the fixture's (transformers-made) safetensors.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderFiles, startFakeHub, type FakeHub } from '../../e2e/support/hub-server';
 import { dirHubCache } from '../../src/cli/hub-cache';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { resolveHubFiles, type HubOptions } from '../../src/formats/hub';
 import { parseSafetensorsHeader, readTensorFloat32, writeSafetensors } from '../../src/formats/safetensors';
 import { bytesFile, readAll } from '../../src/formats/source-file';
@@ -104,7 +104,7 @@ async function codeOf(promise: Promise<unknown>): Promise<{ code: string; messag
 }
 
 async function expectFixtureWeights(folder: Map<string, unknown>): Promise<void> {
-  const model = await loadCheckpoint(folder as Parameters<typeof loadCheckpoint>[0]);
+  const model = await loadModelFolder(folder as Parameters<typeof loadModelFolder>[0]);
   try {
     expect(model.config.model_type).toBe('bert');
     expect(model.tokenizer).not.toBeNull();

@@ -10,7 +10,7 @@ import { encodeExamples } from '../../src/engine/data/encode';
 import { mlmTokenizerInfo } from '../../src/engine/data/mlm-collator';
 import { makeSplits } from '../../src/engine/data/split';
 import { textCorpus } from '../../src/engine/data/text-corpus';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { Trainer, tfSeed } from '../../src/engine/train/trainer';
 import { readDataset, type Dataset } from '../../src/formats/datasets/index';
 import { bytesFile, type SourceFolder } from '../../src/formats/source-file';
@@ -90,7 +90,7 @@ describe('AdaptationRun', () => {
 
     // The same Trainer run, set up independently, ends on the very weights that were handed over.
     const [{ model: adaptedModel, folder, files }] = adopted;
-    const reference = await loadCheckpoint(fixture(), { task: 'mlm', seed: tfSeed(42, streamId('head')) });
+    const reference = await loadModelFolder(fixture(), { task: 'mlm', seed: tfSeed(42, streamId('head')) });
     const corpus = textCorpus(await readDataset(bytesFile('notes.txt', new TextEncoder().encode(TEXT))));
     const splits = makeSplits({ train: corpus }, { validation: 6 / 120, test: 0 }, 42);
     const tokenizer = reference.tokenizer!;
@@ -110,7 +110,7 @@ describe('AdaptationRun', () => {
     const actual = await adaptedModel.params.snapshot();
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [name, data] of expected) expect(actual.get(name), name).toEqual(data);
-    const original = await loadCheckpoint(fixture());
+    const original = await loadModelFolder(fixture());
     const before = await original.params.snapshot();
     expect(actual.get('bert.encoder.layer.0.attention.self.query.weight')).not.toEqual(before.get('bert.encoder.layer.0.attention.self.query.weight'));
     original.params.dispose();
@@ -119,7 +119,7 @@ describe('AdaptationRun', () => {
     // What a fine-tuning run then loads: the adapted encoder under a new classifier, the MLM head left out.
     expect(files.map((f) => f.name)).toEqual(['config.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
     expect(adaptedModel.task).toBe('mlm');
-    const classifier = await loadCheckpoint(folder, { task: 'seq-cls', labels: ['bad', 'good'] });
+    const classifier = await loadModelFolder(folder, { task: 'seq-cls', labels: ['bad', 'good'] });
     expect(classifier.messages.map((m) => m.code)).toEqual(expect.arrayContaining(['CHECKPOINT_DROPPED_OTHER_HEAD', 'CHECKPOINT_HEAD_INITIALISED']));
     expect(await classifier.params.get('bert.encoder.layer.0.attention.self.query.weight').data()).toEqual(actual.get('bert.encoder.layer.0.attention.self.query.weight'));
     classifier.params.dispose();

@@ -3,7 +3,7 @@
 // the other one (RELIABILITY F13), and a write that fails — a full quota, a write cut off — leaves the previous
 // checkpoint readable and says what was needed (F11). Checkpoints are small hand-made states, compared value by value.
 import { describe, expect, it } from 'vitest';
-import { encodeCheckpoint, type TrainCheckpoint } from '../../src/engine/train/checkpoint';
+import { encodeCheckpoint, type RunCheckpoint } from '../../src/engine/train/run-checkpoint';
 import { bytesFile, type SourceFile } from '../../src/formats/source-file';
 import { LayerwiseError } from '../../src/lib/errors';
 import type { CheckpointSlot, RunCheckpointInfo } from '../../src/protocol/run-checkpoint';
@@ -44,7 +44,7 @@ class MemoryStorage implements SlotStorage {
 const CONFIG = parseTrainConfig({ batchSize: 4, epochs: 2 });
 
 /** A state whose weight value is the step, so that a decoded checkpoint tells which save it came from. */
-function state(step: number): TrainCheckpoint {
+function state(step: number): RunCheckpoint {
   const w = new Float32Array([step, step + 0.5, -step, 0.25]);
   return {
     config: CONFIG,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import { nodeFolder } from '../../src/cli/node-files';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { predictText, splitWords } from '../../src/worker/predict-text';
 
 beforeAll(() => useNodeBackend('cpu'));
@@ -16,7 +16,7 @@ describe('predictText for token classification', () => {
   });
 
   it('labels each word with its first token', async () => {
-    const model = await loadCheckpoint(nodeFolder(path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-token-cls')));
+    const model = await loadModelFolder(nodeFolder(path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-token-cls')));
     try {
       const result = await predictText(model, 'the movie, was great');
       if (result.task !== 'token-cls') throw new Error('expected a token-cls answer');

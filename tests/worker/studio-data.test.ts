@@ -7,7 +7,7 @@ import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import { nodeFolder } from '../../src/cli/node-files';
-import { loadCheckpoint } from '../../src/engine/load';
+import { loadModelFolder } from '../../src/engine/load';
 import { readDataset } from '../../src/formats/datasets/index';
 import { bytesFile, type SourceFolder } from '../../src/formats/source-file';
 import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
@@ -79,7 +79,7 @@ describe('export zip', () => {
 
   it('zips a Hugging Face folder that loads back with the same weights', async () => {
     const folder = nodeFolder(fixture);
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     try {
       const exported = await exportModel(model, folder, 'bert-seq-cls', false);
       expect(exported.fileName).toBe('bert-seq-cls-finetuned.zip');
@@ -88,7 +88,7 @@ describe('export zip', () => {
       expect(names).toEqual(['config.json', 'model.safetensors', ...model.tokenizerFiles].map((n) => `bert-seq-cls-finetuned/${n}`).sort());
       expect(exported.files.map((f) => f.size)).toEqual(exported.files.map((f) => files[`bert-seq-cls-finetuned/${f.name}`].length));
       const back: SourceFolder = new Map(Object.entries(files).map(([n, bytes]) => [n.split('/')[1], bytesFile(n.split('/')[1], bytes)]));
-      const again = await loadCheckpoint(back);
+      const again = await loadModelFolder(back);
       try {
         const a = await model.params.snapshot();
         const b = await again.params.snapshot();
@@ -105,7 +105,7 @@ describe('export zip', () => {
 
   it('refuses NaN weights unless told to export them', async () => {
     const folder = nodeFolder(fixture);
-    const model = await loadCheckpoint(folder);
+    const model = await loadModelFolder(folder);
     try {
       const name = 'classifier.bias';
       const nan = new Float32Array(model.params.get(name).size).fill(NaN);

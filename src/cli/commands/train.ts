@@ -6,11 +6,11 @@ import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
 import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
 import { parseHfConfig } from '../../formats/hf-config';
-import { utf8Text } from '../../engine/checkpoint-files';
+import { utf8Text } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
-import type { TrainCheckpoint } from '../../engine/train/checkpoint';
+import type { RunCheckpoint } from '../../engine/train/run-checkpoint';
 import { randomModel } from '../../engine/train/init';
 import { encodeRunData, runLabels, splitRunData } from '../../engine/train/prepare';
 import { Trainer, tfSeed } from '../../engine/train/trainer';
@@ -50,7 +50,7 @@ const OVERRIDES = [
 ] as const;
 
 /** The run's config: a checkpoint's, or --config with the command-line overrides, validated once. */
-async function runConfig(opts: Record<string, unknown>, task: Task | undefined, resume: TrainCheckpoint | null): Promise<{ input: Record<string, unknown>; file?: string }> {
+async function runConfig(opts: Record<string, unknown>, task: Task | undefined, resume: RunCheckpoint | null): Promise<{ input: Record<string, unknown>; file?: string }> {
   const overrides: Record<string, unknown> = {};
   for (const [flag, field] of OVERRIDES) if (opts[flag] !== undefined) overrides[field] = numberOption(opts[flag], flag, 0);
   if (resume !== null) {

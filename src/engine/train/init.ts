@@ -9,7 +9,7 @@ import { parseHfConfig, type ModelConfig } from '../../formats/hf-config';
 import type { SourceFolder } from '../../formats/source-file';
 import { loadTokenizer } from '../../formats/tokenizer';
 import type { Task } from '../../protocol/task';
-import { utf8Text } from '../checkpoint-files';
+import { utf8Text } from '../model-folder-files';
 import type { LoadedModel, LoaderMessage } from '../load';
 import { getModelFamily, type ModelFamily } from '../models/index';
 import { ParamStore } from '../params/store';

@@ -13,7 +13,7 @@ import type { MlmTokenizerInfo } from '../data/mlm-collator';
 import { EarlyStopping } from '../metrics/early-stopping';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { AdamW } from '../optim/adamw';
-import { dataFingerprint, restoreCheckpoint, type BestEvaluation, type TrainCheckpoint, type TrainProgress } from './checkpoint';
+import { dataFingerprint, restoreCheckpoint, type BestEvaluation, type RunCheckpoint, type TrainProgress } from './run-checkpoint';
 import { evaluate, type EvalOptions } from './evaluate';
 import { ParameterSchedule } from './groups';
 import { accumulateGradients, applyGradients, dropoutRates, type GradientOptions, type StepModel } from './step';
@@ -31,7 +31,7 @@ export interface TrainerOptions {
   /** MLM: the tokenizer facts masking needs (data/mlm-collator mlmTokenizerInfo); required for task 'mlm'. */
   masking?: MlmTokenizerInfo | null;
   /** Continue this run from a checkpoint (the store must hold the run's starting weights, e.g. the pretrained ones). */
-  resumeFrom?: TrainCheckpoint;
+  resumeFrom?: RunCheckpoint;
   /** Per-group gradient norms and weight deltas on step 1 and every N steps; 0 turns them off. Default 10. */
   groupTelemetryEvery?: number;
   /** Emit a `checkpointed` event every N optimizer steps, after each evaluation, or never (default); also on stop(). */
@@ -40,7 +40,7 @@ export interface TrainerOptions {
   maxSkippedSteps?: number;
 }
 
-export type TrainEvent = TrainRunEvent | { type: 'checkpointed'; step: number; checkpoint: TrainCheckpoint };
+export type TrainEvent = TrainRunEvent | { type: 'checkpointed'; step: number; checkpoint: RunCheckpoint };
 
 const DEFAULT_GROUP_TELEMETRY_EVERY = 10;
 const DEFAULT_MAX_SKIPPED = 5;
@@ -357,7 +357,7 @@ export class Trainer {
   }
 
   /** The whole resumable state. Call it between events (the loop waits at each event) or after the run. */
-  async checkpoint(): Promise<TrainCheckpoint> {
+  async checkpoint(): Promise<RunCheckpoint> {
     const params = this.model.params;
     const snapshot = await params.snapshot();
     return {

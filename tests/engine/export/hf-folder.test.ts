@@ -10,7 +10,7 @@ import { parseHfConfig } from '../../../src/formats/hf-config';
 import { parseSafetensorsHeader, readTensorFloat32 } from '../../../src/formats/safetensors';
 import { bytesFile, readAll } from '../../../src/formats/source-file';
 import { exportedConfig, writeHfFolder } from '../../../src/engine/export/hf-folder';
-import { loadCheckpoint, type LoadedModel } from '../../../src/engine/load';
+import { loadModelFolder, type LoadedModel } from '../../../src/engine/load';
 
 const GOLDEN = path.resolve(import.meta.dirname, '..', '..', 'golden', 'hf-tiny');
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 describe('writeHfFolder', () => {
   it('bert-mlm: the tied decoder is written once (as the word embedding), every tensor round-trips bit for bit', async () => {
-    const model = await loadCheckpoint(nodeFolder(path.join(GOLDEN, 'bert-mlm')));
+    const model = await loadModelFolder(nodeFolder(path.join(GOLDEN, 'bert-mlm')));
     const files = await exportModel(model, 'bert-mlm');
     const weights = files.find((f) => f.name === 'model.safetensors')!.bytes;
     const header = parseSafetensorsHeader(weights, 'model.safetensors');
@@ -51,7 +51,7 @@ describe('writeHfFolder', () => {
   });
 
   it('tokenizer files are copied byte for byte; config.json names the class and keeps every other field', async () => {
-    const model = await loadCheckpoint(nodeFolder(path.join(GOLDEN, 'roberta-seq-cls')));
+    const model = await loadModelFolder(nodeFolder(path.join(GOLDEN, 'roberta-seq-cls')));
     const files = await exportModel(model, 'roberta-seq-cls');
     const source = nodeFolder(path.join(GOLDEN, 'roberta-seq-cls'));
     expect(model.tokenizerFiles.length).toBeGreaterThan(0);

@@ -9,10 +9,10 @@ import { useEngine } from '../../engine-context';
 import { useApp } from '../../store/app-store';
 import { activeHubDownload } from '../../store/hub-slice';
 import { Icon } from '../../components/icons';
-import { DropZone, FolderPicker } from './checkpoint-picker';
+import { DropZone, FolderPicker } from './model-folder-picker';
 import { DEFAULT_MODEL_NAME, loadDefaultModel } from './default-model';
 import { HubForm } from './hub-form';
-import type { CheckpointPick } from './checkpoint-files';
+import type { ModelFolderPick } from './model-folder-pick';
 import { LoaderMessages } from './loader-messages';
 import { ConfigCard, FilesCard, TaskCard, TokenizerCard } from './model-details';
 import { AdaptationsCard, ModelCardView } from './model-card-view';
@@ -70,7 +70,7 @@ export function ModelPanel() {
   const pickFailed = useApp((s) => s.modelPickFailed);
   // The built-in model as it was loaded (not adapted since): loading it again would change nothing.
   const isDefault = useApp((s) => s.model.current?.source === DEFAULT_MODEL_NAME && s.model.current.adaptations.length === 0);
-  const open = (pick: CheckpointPick) => engine.loadModel(pick.source, pick.files);
+  const open = (pick: ModelFolderPick) => engine.loadModel(pick.source, pick.files);
   const empty = !hasModel && !pending;
   const builtIn = (
     <button type="button" className="button button-secondary" onClick={() => loadDefaultModel(engine)}>

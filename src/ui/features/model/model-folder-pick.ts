@@ -7,7 +7,7 @@ export interface PickedFile {
   file: File;
 }
 
-export interface CheckpointPick {
+export interface ModelFolderPick {
   /** The folder's name for display ("" when loose files were picked). */
   source: string;
   files: File[];
@@ -31,7 +31,7 @@ function shallowest(dirs: Iterable<string>): string | undefined {
 }
 
 /** Without any config.json the shallowest folder still goes to the loader, whose error says what is missing. */
-export function pickCheckpoint(picked: readonly PickedFile[]): CheckpointPick {
+export function pickModelFolder(picked: readonly PickedFile[]): ModelFolderPick {
   const withConfig = picked.filter((p) => p.path.split('/').pop() === 'config.json').map((p) => dirOf(p.path));
   const dir = shallowest(withConfig) ?? shallowest(picked.map((p) => dirOf(p.path))) ?? '';
   const files = picked.filter((p) => dirOf(p.path) === dir).map((p) => p.file);

@@ -35,7 +35,7 @@ export interface BestEvaluation {
   weights: Map<string, Float32Array> | null;
 }
 
-export interface TrainCheckpoint {
+export interface RunCheckpoint {
   config: TrainConfig;
   task: Task;
   /** The training examples' count and hash: resuming on different data is refused. */
@@ -80,7 +80,7 @@ const decodeFloat = (_key: string, value: unknown): unknown => {
 
 const tensorName = (kind: 'weight' | 'exp_avg' | 'exp_avg_sq' | 'best', name: string) => `${kind}:${name}`;
 
-export function encodeCheckpoint(c: TrainCheckpoint): CheckpointFiles {
+export function encodeCheckpoint(c: RunCheckpoint): CheckpointFiles {
   const tensors: [string, ParamValues][] = [];
   const shapes = new Map<string, number[]>();
   for (const [name, w] of c.weights) {
@@ -120,7 +120,7 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
 const isNameList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** Reads a checkpoint pair back; a manifest that does not describe the tensor file exactly is refused. */
-export async function decodeCheckpoint(manifestText: string, tensorFile: SourceFile, manifestName = 'checkpoint.json'): Promise<TrainCheckpoint> {
+export async function decodeCheckpoint(manifestText: string, tensorFile: SourceFile, manifestName = 'checkpoint.json'): Promise<RunCheckpoint> {
   let m: unknown;
   try {
     m = JSON.parse(manifestText, decodeFloat);
@@ -204,7 +204,7 @@ function mismatch(message: string, field?: string): never {
  * anything else is refused before a value changes.
  */
 export function restoreCheckpoint(
-  c: TrainCheckpoint,
+  c: RunCheckpoint,
   run: { params: ParamStore; task: Task; config: TrainConfig; fingerprint: { examples: number; hash: number }; optimizer: AdamW },
 ): void {
   if (c.task !== run.task) mismatch(`the checkpoint trained task ${c.task}, this run ${run.task}`, 'task');

@@ -1,16 +1,16 @@
 // Opening a checkpoint folder: a directory picker (<input type="file" webkitdirectory>) styled as a button, and a
-// drop target that accepts a dropped folder or its loose files. Both end in one CheckpointPick.
+// drop target that accepts a dropped folder or its loose files. Both end in one ModelFolderPick.
 import type { ReactNode } from 'react';
 import type { LayerwiseErrorData } from '../../../lib/errors';
 import { DropTarget } from '../../components/file-drop';
 import { Icon } from '../../components/icons';
-import { readDrop, takeDrop } from './checkpoint-drop';
-import { pickCheckpoint, pickedFromInput, type CheckpointPick } from './checkpoint-files';
+import { readDrop, takeDrop } from './folder-drop';
+import { pickModelFolder, pickedFromInput, type ModelFolderPick } from './model-folder-pick';
 
 // React has no typed prop for these non-standard attributes; they pass through to the DOM as written.
 const directoryAttributes = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
-export function FolderPicker(props: { onPick: (pick: CheckpointPick) => void; variant?: 'primary' | 'secondary'; label?: string }) {
+export function FolderPicker(props: { onPick: (pick: ModelFolderPick) => void; variant?: 'primary' | 'secondary'; label?: string }) {
   const label = props.label ?? 'Open checkpoint folder';
   return (
     <label className={`button button-${props.variant ?? 'primary'} file-button`}>
@@ -21,7 +21,7 @@ export function FolderPicker(props: { onPick: (pick: CheckpointPick) => void; va
         {...directoryAttributes}
         onChange={(e) => {
           const files = e.currentTarget.files;
-          if (files && files.length > 0) props.onPick(pickCheckpoint(pickedFromInput(files)));
+          if (files && files.length > 0) props.onPick(pickModelFolder(pickedFromInput(files)));
           // Reset, so that choosing the same folder again (after fixing a file) fires change again.
           e.currentTarget.value = '';
         }}
@@ -34,7 +34,7 @@ export function FolderPicker(props: { onPick: (pick: CheckpointPick) => void; va
 
 /** Wraps a region: a dropped folder or its loose files are read and handed on as one pick. */
 export function DropZone(props: {
-  onPick: (pick: CheckpointPick) => void;
+  onPick: (pick: ModelFolderPick) => void;
   onError: (error: LayerwiseErrorData) => void;
   children: ReactNode;
   className?: string;
@@ -46,7 +46,7 @@ export function DropZone(props: {
       onDrop={(data) => {
         // Entries are taken now, inside the drop event; reading them is async.
         readDrop(takeDrop(data)).then(
-          (picked) => props.onPick(pickCheckpoint(picked)),
+          (picked) => props.onPick(pickModelFolder(picked)),
           (err: unknown) =>
             props.onError({ code: 'DROP_UNREADABLE', message: `The dropped files could not be read: ${err instanceof Error ? err.message : String(err)}` }),
         );

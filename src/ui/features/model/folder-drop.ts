@@ -1,6 +1,6 @@
 // Files dropped onto the page: loose files, or a whole folder walked through the File and Directory Entries API.
 // Entries must be taken synchronously inside the drop event (the DataTransfer empties afterwards); reading is async.
-import type { PickedFile } from './checkpoint-files';
+import type { PickedFile } from './model-folder-pick';
 
 /** A checkpoint sits at most a few folders down; deeper walks are skipped rather than read without bound. */
 const MAX_DEPTH = 3;

@@ -10,7 +10,7 @@ export const WEIGHTS_FILE = 'model.safetensors';
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 
 /** One tensor of the checkpoint: where it lives and what its header says. */
-export interface CheckpointTensor {
+export interface ModelTensor {
   name: string;
   file: SourceFile;
   header: SafetensorsHeader;
@@ -20,7 +20,7 @@ export interface CheckpointTensor {
 
 export interface CheckpointWeights {
   /** Every tensor, in checkpoint order (shard order, then header order). */
-  tensors: CheckpointTensor[];
+  tensors: ModelTensor[];
   /** The weight files read, in order. */
   files: string[];
 }
@@ -57,12 +57,12 @@ export async function utf8Text(file: SourceFile): Promise<string> {
   }
 }
 
-function tensorsOf(file: SourceFile, header: SafetensorsHeader): CheckpointTensor[] {
+function tensorsOf(file: SourceFile, header: SafetensorsHeader): ModelTensor[] {
   return [...header.tensors].map(([name, info]) => ({ name, file, header, dtype: info.dtype, shape: [...info.shape] }));
 }
 
 /** The headers of the folder's weights; nothing but headers (and the index) is read. */
-export async function readCheckpointWeights(folder: SourceFolder): Promise<CheckpointWeights> {
+export async function readModelWeights(folder: SourceFolder): Promise<CheckpointWeights> {
   const single = folder.get(WEIGHTS_FILE);
   if (single) return { tensors: tensorsOf(single, await readSafetensorsHeader(single)), files: [WEIGHTS_FILE] };
   const indexFile = folder.get(WEIGHTS_INDEX_FILE);
@@ -70,7 +70,7 @@ export async function readCheckpointWeights(folder: SourceFolder): Promise<Check
 
   const index = parseSafetensorsIndex(await utf8Text(indexFile), WEIGHTS_INDEX_FILE);
   checkShardsPresent(index, folder, WEIGHTS_INDEX_FILE);
-  const tensors: CheckpointTensor[] = [];
+  const tensors: ModelTensor[] = [];
   for (const shard of index.shards) {
     const file = folder.get(shard) as SourceFile;
     const header = await readSafetensorsHeader(file);

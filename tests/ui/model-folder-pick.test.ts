@@ -1,13 +1,13 @@
-// Which files of a picked folder form the checkpoint (src/ui/features/model/checkpoint-files.ts).
+// Which files of a picked folder form the checkpoint (src/ui/features/model/model-folder-pick.ts).
 import { describe, expect, it } from 'vitest';
-import { pickCheckpoint, pickedFromInput, type PickedFile } from '../../src/ui/features/model/checkpoint-files';
+import { pickModelFolder, pickedFromInput, type PickedFile } from '../../src/ui/features/model/model-folder-pick';
 
 const at = (path: string): PickedFile => ({ path, file: new File(['x'], path.split('/').pop()!) });
 const names = (files: File[]) => files.map((f) => f.name).sort();
 
-describe('pickCheckpoint', () => {
+describe('pickModelFolder', () => {
   it('takes the folder holding config.json and only its own files', () => {
-    const pick = pickCheckpoint([
+    const pick = pickModelFolder([
       at('bert/config.json'),
       at('bert/model.safetensors'),
       at('bert/vocab.txt'),
@@ -19,19 +19,19 @@ describe('pickCheckpoint', () => {
   });
 
   it('picks a nested checkpoint when the top folder has no config.json', () => {
-    const pick = pickCheckpoint([at('run/notes.md'), at('run/final/config.json'), at('run/final/model.safetensors')]);
+    const pick = pickModelFolder([at('run/notes.md'), at('run/final/config.json'), at('run/final/model.safetensors')]);
     expect(pick.source).toBe('final');
     expect(names(pick.files)).toEqual(['config.json', 'model.safetensors']);
   });
 
   it('passes the shallowest folder on when there is no config.json, so the loader can say what is missing', () => {
-    const pick = pickCheckpoint([at('weights/model.safetensors'), at('weights/old/model.safetensors')]);
+    const pick = pickModelFolder([at('weights/model.safetensors'), at('weights/old/model.safetensors')]);
     expect(pick).toEqual({ source: 'weights', files: [expect.any(File)] });
   });
 
   it('accepts loose files (no folder) and an empty pick', () => {
-    expect(pickCheckpoint([at('config.json'), at('model.safetensors')]).source).toBe('');
-    expect(pickCheckpoint([])).toEqual({ source: '', files: [] });
+    expect(pickModelFolder([at('config.json'), at('model.safetensors')]).source).toBe('');
+    expect(pickModelFolder([])).toEqual({ source: '', files: [] });
   });
 });
 

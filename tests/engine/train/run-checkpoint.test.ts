@@ -7,7 +7,7 @@ import { useNodeBackend } from '../../../src/cli/node-backend';
 import { bytesFile } from '../../../src/formats/source-file';
 import type { EncodedDataset } from '../../../src/engine/data/encode';
 import type { MlmTokenizerInfo } from '../../../src/engine/data/mlm-collator';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointFiles, type TrainCheckpoint } from '../../../src/engine/train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointFiles, type RunCheckpoint } from '../../../src/engine/train/run-checkpoint';
 import type { StepModel } from '../../../src/engine/train/step';
 import { Trainer, type TrainEvent } from '../../../src/engine/train/trainer';
 import { parseTrainConfig } from '../../../src/protocol/train-config';
@@ -66,7 +66,7 @@ const mlm: Setup = {
   validation: mlmData(8, 4),
 };
 
-async function trainerFor(setup: Setup, resumeFrom?: TrainCheckpoint, checkpointEvery: number | null = null): Promise<{ model: StepModel; trainer: Trainer }> {
+async function trainerFor(setup: Setup, resumeFrom?: RunCheckpoint, checkpointEvery: number | null = null): Promise<{ model: StepModel; trainer: Trainer }> {
   const model = await fixtureModel(setup.fixture, setup.task);
   let trainer: Trainer;
   try {
@@ -135,7 +135,7 @@ describe('a resumed run continues exactly as the uninterrupted one', () => {
 });
 
 describe('checkpoint files', () => {
-  async function someCheckpoint(): Promise<TrainCheckpoint> {
+  async function someCheckpoint(): Promise<RunCheckpoint> {
     const { trainer } = await trainerFor({ ...seqCls, config: { ...seqCls.config, epochs: 1 } });
     await drain(trainer);
     return trainer.checkpoint();
