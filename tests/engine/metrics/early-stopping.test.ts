@@ -1,7 +1,9 @@
 // Early stopping as transformers' EarlyStoppingCallback: patience counts evaluations that do not beat the previous
-// best by more than minDelta; the best evaluation is any strict improvement. Sequences are traced by hand below.
+// best by more than minDelta; the best evaluation is any strict improvement. Sequences are traced by hand below, and
+// seeded sequences on a grid (ties and gains of exactly minDelta) are compared with a transcription of the callback.
 import { describe, expect, it } from 'vitest';
 import { EarlyStopping } from '../../../src/engine/metrics/early-stopping';
+import { createRng } from '../../../src/lib/random';
 import type { EarlyStoppingConfig } from '../../../src/protocol/train-config';
 
 const config = (c: Partial<EarlyStoppingConfig>): EarlyStoppingConfig => ({
@@ -34,6 +36,49 @@ describe('EarlyStopping', () => {
     expect(d.map((x) => x.isBest)).toEqual([true, true, true, true, false]);
     expect(d.map((x) => x.shouldStop)).toEqual([false, false, false, false, true]);
     expect(e.best).toEqual({ value: 0.525, step: 40 });
+  });
+
+  it('a gain of exactly minDelta is not an improvement for patience (abs(value − best) > threshold), a hair more is', () => {
+    // 1 → 0.75 → 0.5: gains of exactly 0.25 (exact in binary) are new bests that do not reset the count; patience 2.
+    const e = new EarlyStopping(config({ patience: 2, minDelta: 0.25 }));
+    const d = run(e, 'eval_loss', [1, 0.75, 0.5]);
+    expect(d.map((x) => x.isBest)).toEqual([true, true, true]);
+    expect(d.map((x) => x.shouldStop)).toEqual([false, false, true]);
+    // Maximising: 0.5 → 0.625 is exactly minDelta 0.125 (bad, 1), then 0.625 → the next double above 0.75 is more (reset).
+    const f = new EarlyStopping(config({ metric: 'f1_macro', patience: 2, minDelta: 0.125 }));
+    const g = run(f, 'f1_macro', [0.5, 0.625, 0.7500000000000001, 0.875, 0.875]);
+    expect(g.map((x) => x.isBest)).toEqual([true, true, true, true, false]);
+    expect(g.map((x) => x.shouldStop)).toEqual([false, false, false, false, true]);
+  });
+
+  it('follows EarlyStoppingCallback + Trainer best_metric on seeded sequences with ties and gains of exactly minDelta', () => {
+    // transformers: EarlyStoppingCallback.check_metric_value (on_evaluate, before the Trainer updates best_metric),
+    // then Trainer._determine_best_metric: best_metric = value when it is None or operator(value, best_metric).
+    function callback(values: number[], greaterIsBetter: boolean, threshold: number, patience: number) {
+      const operator = (a: number, b: number) => (greaterIsBetter ? a > b : a < b);
+      let best: number | null = null;
+      let counter = 0;
+      return values.map((value) => {
+        if (best === null || (operator(value, best) && Math.abs(value - best) > threshold)) counter = 0;
+        else counter += 1;
+        const isBest = best === null || operator(value, best);
+        if (isBest) best = value;
+        return { isBest, shouldStop: counter >= patience };
+      });
+    }
+    const rng = createRng(21);
+    for (let trial = 0; trial < 200; trial++) {
+      const metric = trial % 2 === 0 ? 'eval_loss' : 'f1_macro';
+      const minDelta = [0, 0.125, 0.25][trial % 3];
+      const patience = 1 + rng.int(4);
+      let value = 1;
+      const values = Array.from({ length: 12 }, () => (value += (rng.int(7) - 3) * 0.125));
+      const expected = callback(values, metric === 'f1_macro', minDelta, patience);
+      const stop = expected.findIndex((x) => x.shouldStop);
+      const upTo = stop === -1 ? values.length : stop + 1; // the run ends at the first stop
+      const e = new EarlyStopping(config({ metric, patience, minDelta }));
+      expect(run(e, metric, values.slice(0, upTo)), JSON.stringify({ metric, minDelta, patience, values })).toEqual(expected.slice(0, upTo));
+    }
   });
 
   it('treats NaN as no improvement and never stops with patience null', () => {
