@@ -2,16 +2,7 @@
 // (BertForSequenceClassification, ...), read when loading and written when exporting.
 import { LayerwiseError } from '../lib/errors';
 import type { Task } from '../protocol/task';
-
-/** transformers' class-name stem for each model_type that the studio supports (hf-config MODEL_TYPES). */
-const CLASS_STEM: Readonly<Record<string, string>> = {
-  bert: 'Bert',
-  roberta: 'Roberta',
-  'xlm-roberta': 'XLMRoberta',
-  camembert: 'Camembert',
-  distilbert: 'DistilBert',
-  electra: 'Electra',
-};
+import { MODEL_TYPES } from './models/index';
 
 const TASK_SUFFIX: Readonly<Record<Task, string>> = {
   'seq-cls': 'ForSequenceClassification',
@@ -29,12 +20,13 @@ export function taskOfArchitectures(architectures: readonly string[]): Task | nu
   return null;
 }
 
-/** The class transformers loads for this model type and task, e.g. ('bert', 'mlm') -> BertForMaskedLM. */
+/** The class transformers loads for this model type and task, e.g. ('bert', 'mlm') -> BertForMaskedLM (the family's class-name stem). */
 export function architectureName(modelType: string, task: Task): string {
-  if (!Object.hasOwn(CLASS_STEM, modelType)) {
+  const family = MODEL_TYPES.get(modelType);
+  if (family === undefined) {
     throw new LayerwiseError('CONFIG_UNSUPPORTED_MODEL_TYPE', `model_type \`${modelType}\` has no transformers class here`, {
       field: 'model_type',
     });
   }
-  return CLASS_STEM[modelType] + TASK_SUFFIX[task];
+  return family.modelTypes[modelType] + TASK_SUFFIX[task];
 }

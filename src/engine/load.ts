@@ -3,14 +3,14 @@
 // are tensors read and variables made, and a failure disposes them, so a model loaded before stays untouched.
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../lib/errors';
-import { parseHfConfig, type ModelConfig } from '../formats/hf-config';
+import type { ModelConfig } from '../formats/hf-config';
 import { countNonFinite, readTensorFloat32 } from '../formats/safetensors';
 import type { SourceFolder } from '../formats/source-file';
 import { loadTokenizer, type TextTokenizer } from '../formats/tokenizer';
 import { TASKS, type Task } from '../protocol/task';
 import { taskOfArchitectures } from './architectures';
 import { readModelWeights, utf8Text, type ModelTensor } from './model-folder-files';
-import { getModelFamily, type ModelFamily } from './models/index';
+import { getModelFamily, parseModelConfig, type ModelFamily } from './models/index';
 import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
 import { ParamStore } from './params/store';
 
@@ -128,7 +128,14 @@ function planLoad(
     for (const name of family.parameterShapes(config, other).keys()) if (!expected.has(name)) otherHeads.add(name);
   }
   const basePrefix = family.basePrefix.replace(/\.$/, '');
-  const ctx: NameContext = { basePrefix, expected, otherHeads, tieWordEmbeddings: config.tie_word_embeddings };
+  const ctx: NameContext = {
+    basePrefix,
+    expected,
+    otherHeads,
+    tieWordEmbeddings: config.tie_word_embeddings,
+    tiedDecoder: family.tiedDecoder,
+    pretrainingHeads: family.pretrainingHeads,
+  };
 
   const applied = new Map<NameRule, string[]>();
   const note = (rule: NameRule, what: string) => applied.set(rule, [...(applied.get(rule) ?? []), what]);
@@ -282,7 +289,7 @@ async function tokenizerOf(folder: SourceFolder): Promise<{ tokenizer: TextToken
 export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
   const configFile = folder.get('config.json');
   if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
-  const parsed = parseHfConfig(await utf8Text(configFile), 'config.json');
+  const parsed = parseModelConfig(await utf8Text(configFile), 'config.json');
   const messages: LoaderMessage[] = parsed.notes.map((n) => ({ level: 'info', code: 'CONFIG_NORMALISED', message: n }));
   const family = getModelFamily(parsed.config);
   const task = chooseTask(parsed.config, opts.task);

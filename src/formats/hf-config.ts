@@ -1,24 +1,15 @@
 // config.json of a Hugging Face checkpoint: parsed as written (never rewritten) and one normalised view with
-// BERT's field names, so that every model family reads the same fields. Mirrors transformers' *Config classes.
+// BERT's field names, so that every model family reads the same fields. Which model_types exist and how each names
+// its fields are the families' facts (engine/models, ModelFamily.normaliseConfig): this file reads the JSON, the
+// fields every config shares (labels, architectures, tying) and typed fields for the family's normaliser.
 import { LayerwiseError } from '../lib/errors';
 import { parseJsonText } from './json-text';
-
-export type ModelFamilyName = 'bert' | 'roberta' | 'distilbert' | 'electra';
-
-/** model_type -> the family whose module computes it. xlm-roberta and camembert are RoBERTa in structure. */
-export const MODEL_TYPES: Readonly<Record<string, ModelFamilyName>> = {
-  bert: 'bert',
-  roberta: 'roberta',
-  'xlm-roberta': 'roberta',
-  camembert: 'roberta',
-  distilbert: 'distilbert',
-  electra: 'electra',
-};
 
 /** The normalised view. Field names are BERT's (transformers' BertConfig). */
 export interface ModelConfig {
   model_type: string;
-  family: ModelFamilyName;
+  /** The model family whose module computes model_type (ModelFamily.name). */
+  family: string;
   vocab_size: number;
   hidden_size: number;
   num_hidden_layers: number;
@@ -47,6 +38,35 @@ export interface ModelConfig {
   tie_word_embeddings: boolean;
 }
 
+/** What a family's normaliser fills in: everything but model_type, family and the fields every config shares. */
+export type FamilyConfig = Omit<ModelConfig, 'model_type' | 'family' | 'num_labels' | 'id2label' | 'architectures' | 'tie_word_embeddings'>;
+
+/**
+ * Typed fields of one config.json under the family's own names. A field that is absent takes its fallback and is
+ * noted; a bad one is CONFIG_INVALID_FIELD naming it.
+ */
+export interface ConfigReader {
+  /** config.json as written. */
+  readonly raw: Readonly<Record<string, unknown>>;
+  /** An integer >= min (1 by default); required when there is no fallback. */
+  int(key: string, fallback?: number, min?: number): number;
+  /** A probability in [0, 1). */
+  prob(key: string, fallback: number): number;
+  /** A finite number > 0. */
+  positive(key: string, fallback: number): number;
+  /** The hidden width and the number of attention heads, the width a multiple of the heads (both required). */
+  widthAndHeads(widthKey: string, headsKey: string): { width: number; heads: number };
+  /** An activation the engine computes; gelu when absent. */
+  activation(key: string): string;
+}
+
+/** A family as the config reader sees it (ModelFamily has these members). */
+export interface ConfigFamily {
+  readonly name: string;
+  /** config.json in the family's field names -> the BERT-named fields. */
+  normaliseConfig(read: ConfigReader): FamilyConfig;
+}
+
 export interface ParsedConfig {
   /** config.json exactly as written. */
   raw: Record<string, unknown>;
@@ -55,33 +75,13 @@ export interface ParsedConfig {
   notes: string[];
 }
 
-const SUPPORTED = Object.keys(MODEL_TYPES).join(', ');
+const ACTIVATIONS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish'];
 
 function fail(file: string, field: string, message: string): never {
   throw new LayerwiseError('CONFIG_INVALID_FIELD', `${file}: ${message}`, { file, field });
 }
 
-export function parseHfConfig(text: string, file = 'config.json'): ParsedConfig {
-  const { value, hadBom } = parseJsonText(text, file, 'CONFIG_INVALID_JSON');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new LayerwiseError('CONFIG_NOT_OBJECT', `${file} must hold a JSON object`, { file });
-  }
-  const raw = value as Record<string, unknown>;
-  const notes: string[] = hadBom ? [`${file}: removed a UTF-8 byte-order mark`] : [];
-  const modelType = raw.model_type;
-  if (typeof modelType !== 'string' || !Object.hasOwn(MODEL_TYPES, modelType)) {
-    const what = typeof modelType === 'string' ? `model_type \`${modelType}\`` : 'a config without model_type';
-    throw new LayerwiseError(
-      'CONFIG_UNSUPPORTED_MODEL_TYPE',
-      `${what} is not supported by this studio (supported: ${SUPPORTED})`,
-      { file, field: 'model_type' },
-    );
-  }
-  const family = MODEL_TYPES[modelType];
-  const isDistil = family === 'distilbert';
-  // DistilBERT names its fields differently; read each field under the family's own name.
-  const name = (bert: string, distil: string) => (isDistil ? distil : bert);
-
+function configReader(raw: Record<string, unknown>, file: string, notes: string[]): ConfigReader {
   function int(key: string, fallback?: number, min = 1): number {
     const v = raw[key] ?? fallback;
     if (v === undefined) fail(file, key, `missing required field "${key}"`);
@@ -91,28 +91,36 @@ export function parseHfConfig(text: string, file = 'config.json'): ParsedConfig 
     if (raw[key] === undefined) notes.push(`${file}: "${key}" absent, using ${v}`);
     return v;
   }
-  function prob(key: string, fallback: number): number {
-    const v = raw[key] ?? fallback;
-    if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(file, key, `"${key}" must be in [0, 1), got ${JSON.stringify(v)}`);
-    return v;
-  }
-  function positive(key: string, fallback: number): number {
-    const v = raw[key] ?? fallback;
-    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) fail(file, key, `"${key}" must be a positive number`);
-    return v;
-  }
+  return {
+    raw,
+    int,
+    prob(key, fallback) {
+      const v = raw[key] ?? fallback;
+      if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(file, key, `"${key}" must be in [0, 1), got ${JSON.stringify(v)}`);
+      return v;
+    },
+    positive(key, fallback) {
+      const v = raw[key] ?? fallback;
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) fail(file, key, `"${key}" must be a positive number`);
+      return v;
+    },
+    widthAndHeads(widthKey, headsKey) {
+      const width = int(widthKey);
+      const heads = int(headsKey);
+      if (width % heads !== 0) fail(file, widthKey, `hidden size ${width} is not a multiple of the number of attention heads ${heads}`);
+      return { width, heads };
+    },
+    activation(key) {
+      const act = raw[key] ?? 'gelu';
+      if (typeof act !== 'string' || !ACTIVATIONS.includes(act)) fail(file, key, `activation ${JSON.stringify(act)} is not supported`);
+      return act;
+    },
+  };
+}
 
-  const hidden = int(name('hidden_size', 'dim'));
-  const heads = int(name('num_attention_heads', 'n_heads'));
-  if (hidden % heads !== 0) {
-    fail(file, name('hidden_size', 'dim'), `hidden size ${hidden} is not a multiple of the number of attention heads ${heads}`);
-  }
-  const act = raw[name('hidden_act', 'activation')] ?? 'gelu';
-  if (typeof act !== 'string' || !['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish'].includes(act)) {
-    fail(file, name('hidden_act', 'activation'), `activation ${JSON.stringify(act)} is not supported`);
-  }
-  const classifierDropout = isDistil ? prob('seq_classif_dropout', 0.2) : raw.classifier_dropout == null ? null : prob('classifier_dropout', 0);
-
+/** id2label as a list (LABEL_i for num_labels, default 2, where the config has none), checked against num_labels. */
+function labelsOf(read: ConfigReader, file: string): string[] {
+  const { raw } = read;
   const id2labelRaw = raw.id2label;
   let id2label: string[];
   if (id2labelRaw !== undefined && id2labelRaw !== null) {
@@ -127,32 +135,42 @@ export function parseHfConfig(text: string, file = 'config.json'): ParsedConfig 
       id2label[i] = v;
     }
   } else {
-    const n = int('num_labels', 2);
+    const n = read.int('num_labels', 2);
     id2label = Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
   if (typeof raw.num_labels === 'number' && raw.num_labels !== id2label.length) {
     fail(file, 'num_labels', `"num_labels" is ${raw.num_labels} but "id2label" has ${id2label.length} entries`);
   }
+  return id2label;
+}
 
+/**
+ * Reads config.json with the family that `families` names for its model_type (in the order of the supported list
+ * that an unknown model_type is told).
+ */
+export function parseHfConfig(text: string, file: string, families: ReadonlyMap<string, ConfigFamily>): ParsedConfig {
+  const { value, hadBom } = parseJsonText(text, file, 'CONFIG_INVALID_JSON');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LayerwiseError('CONFIG_NOT_OBJECT', `${file} must hold a JSON object`, { file });
+  }
+  const raw = value as Record<string, unknown>;
+  const notes: string[] = hadBom ? [`${file}: removed a UTF-8 byte-order mark`] : [];
+  const modelType = raw.model_type;
+  const family = typeof modelType === 'string' ? families.get(modelType) : undefined;
+  if (typeof modelType !== 'string' || family === undefined) {
+    const what = typeof modelType === 'string' ? `model_type \`${modelType}\`` : 'a config without model_type';
+    throw new LayerwiseError(
+      'CONFIG_UNSUPPORTED_MODEL_TYPE',
+      `${what} is not supported by this studio (supported: ${[...families.keys()].join(', ')})`,
+      { file, field: 'model_type' },
+    );
+  }
+  const read = configReader(raw, file, notes);
+  const id2label = labelsOf(read, file);
   const config: ModelConfig = {
     model_type: modelType,
-    family,
-    vocab_size: int('vocab_size'),
-    hidden_size: hidden,
-    num_hidden_layers: int(name('num_hidden_layers', 'n_layers')),
-    num_attention_heads: heads,
-    intermediate_size: int(name('intermediate_size', 'hidden_dim')),
-    hidden_act: act as string,
-    max_position_embeddings: int('max_position_embeddings', 512),
-    type_vocab_size: isDistil ? 0 : int('type_vocab_size', 2),
-    layer_norm_eps: isDistil ? 1e-12 : positive('layer_norm_eps', 1e-12),
-    pad_token_id: int('pad_token_id', family === 'roberta' ? 1 : 0, 0),
-    hidden_dropout_prob: prob(name('hidden_dropout_prob', 'dropout'), 0.1),
-    attention_probs_dropout_prob: prob(name('attention_probs_dropout_prob', 'attention_dropout'), 0.1),
-    classifier_dropout: classifierDropout,
-    initializer_range: positive('initializer_range', 0.02),
-    embedding_size: family === 'electra' ? int('embedding_size', hidden) : hidden,
-    sinusoidal_pos_embds: isDistil && raw.sinusoidal_pos_embds === true,
+    family: family.name,
+    ...family.normaliseConfig(read),
     num_labels: id2label.length,
     id2label,
     architectures: Array.isArray(raw.architectures) ? raw.architectures.filter((a): a is string => typeof a === 'string') : [],

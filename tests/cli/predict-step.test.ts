@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFile, nodeFolder } from '../../src/cli/node-files';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../src/formats/safetensors';
-import { parseHfConfig } from '../../src/formats/hf-config';
+import { parseModelConfig } from '../../src/engine/models/index';
 import { loadModelFolder } from '../../src/engine/load';
 import { ROOT, layerwise, type CliResult } from './run-cli';
 
@@ -112,8 +112,8 @@ describe('step', () => {
 
       // The folder is a checkpoint again: config.json parses, the tokenizer files came along, and it loads.
       const written = nodeFolder(out);
-      expect(parseHfConfig(readFileSync(path.join(out, 'config.json'), 'utf8')).config.architectures).toEqual(
-        parseHfConfig(readFileSync(path.join(GOLDEN, name, 'config.json'), 'utf8')).config.architectures,
+      expect(parseModelConfig(readFileSync(path.join(out, 'config.json'), 'utf8')).config.architectures).toEqual(
+        parseModelConfig(readFileSync(path.join(GOLDEN, name, 'config.json'), 'utf8')).config.architectures,
       );
       expect(written.has('tokenizer.json')).toBe(true);
       const again = await loadModelFolder(written);

@@ -1,8 +1,9 @@
-// config.json: the normalised view of each fixture family, and the coded errors of RELIABILITY C1/C2.
+// config.json: the normalised view of each fixture family (each read by its family's normaliser), and the coded errors
+// of RELIABILITY C1/C2.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseHfConfig } from '../../src/formats/hf-config';
+import { parseModelConfig } from '../../src/engine/models/index';
 import { LayerwiseError } from '../../src/lib/errors';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'hf-tiny');
@@ -18,10 +19,10 @@ function codeOf(fn: () => unknown): LayerwiseError {
   throw new Error('expected a LayerwiseError');
 }
 
-describe('parseHfConfig', () => {
+describe('parseModelConfig', () => {
   it('reads a BERT config as written and keeps the raw object untouched', () => {
     const source = text('bert-seq-cls');
-    const { raw, config, notes } = parseHfConfig(source);
+    const { raw, config, notes } = parseModelConfig(source);
     expect(raw).toEqual(JSON.parse(source));
     expect(notes).toEqual([]);
     expect(config).toMatchObject({
@@ -45,7 +46,7 @@ describe('parseHfConfig', () => {
   });
 
   it("maps DistilBERT's own field names onto the BERT-named view", () => {
-    const { config } = parseHfConfig(text('distilbert-seq-cls'));
+    const { config } = parseModelConfig(text('distilbert-seq-cls'));
     expect(config).toMatchObject({
       family: 'distilbert',
       hidden_size: 32, // dim
@@ -62,12 +63,12 @@ describe('parseHfConfig', () => {
   it('treats xlm-roberta and camembert as RoBERTa', () => {
     for (const model_type of ['roberta', 'xlm-roberta', 'camembert']) {
       const raw = { ...JSON.parse(text('roberta-seq-cls')), model_type };
-      expect(parseHfConfig(JSON.stringify(raw)).config.family).toBe('roberta');
+      expect(parseModelConfig(JSON.stringify(raw)).config.family).toBe('roberta');
     }
   });
 
   it('C1: invalid JSON gives its line and column', () => {
-    const err = codeOf(() => parseHfConfig('{\n  "model_type": "bert",\n  "hidden_size": 32,,\n}', 'config.json'));
+    const err = codeOf(() => parseModelConfig('{\n  "model_type": "bert",\n  "hidden_size": 32,,\n}', 'config.json'));
     expect(err.code).toBe('CONFIG_INVALID_JSON');
     expect(err.location).toMatchObject({ file: 'config.json', line: 3 });
     expect(err.location?.column).toBeGreaterThan(1);
@@ -75,12 +76,12 @@ describe('parseHfConfig', () => {
 
   it('C1: a JSON value that is not an object is refused', () => {
     for (const body of ['[]', '"bert"', 'null', '42']) {
-      expect(codeOf(() => parseHfConfig(body)).code).toBe('CONFIG_NOT_OBJECT');
+      expect(codeOf(() => parseModelConfig(body)).code).toBe('CONFIG_NOT_OBJECT');
     }
   });
 
   it('C1: a byte-order mark is stripped and reported', () => {
-    const { config, notes } = parseHfConfig('\ufeff' + text('bert-seq-cls'));
+    const { config, notes } = parseModelConfig('\ufeff' + text('bert-seq-cls'));
     expect(config.model_type).toBe('bert');
     expect(notes).toEqual(['config.json: removed a UTF-8 byte-order mark']);
   });
@@ -92,7 +93,7 @@ describe('parseHfConfig', () => {
       [undefined, 'a config without model_type'],
     ] as const) {
       const raw = { ...JSON.parse(text('bert-seq-cls')), model_type };
-      const err = codeOf(() => parseHfConfig(JSON.stringify(raw)));
+      const err = codeOf(() => parseModelConfig(JSON.stringify(raw)));
       expect(err.code).toBe('CONFIG_UNSUPPORTED_MODEL_TYPE');
       expect(err.message).toBe(
         `${what} is not supported by this studio (supported: bert, roberta, xlm-roberta, camembert, distilbert, electra)`,
@@ -113,7 +114,7 @@ describe('parseHfConfig', () => {
       [{ id2label: { '0': 'a', '2': 'b' } }, 'id2label'],
     ];
     for (const [patch, field] of cases) {
-      const err = codeOf(() => parseHfConfig(JSON.stringify({ ...base, ...patch })));
+      const err = codeOf(() => parseModelConfig(JSON.stringify({ ...base, ...patch })));
       expect(err.code, JSON.stringify(patch)).toBe('CONFIG_INVALID_FIELD');
       expect(err.location?.field).toBe(field);
     }
@@ -125,7 +126,7 @@ describe('parseHfConfig', () => {
     delete raw.id2label;
     delete raw.label2id;
     delete raw.num_labels;
-    const { config, notes } = parseHfConfig(JSON.stringify(raw));
+    const { config, notes } = parseModelConfig(JSON.stringify(raw));
     expect(config.max_position_embeddings).toBe(512);
     expect(config.id2label).toEqual(['LABEL_0', 'LABEL_1']);
     expect(notes).toContain('config.json: "max_position_embeddings" absent, using 512');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
 import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
-import { parseHfConfig } from '../../formats/hf-config';
+import { parseModelConfig } from '../../engine/models/index';
 import { utf8Text } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
@@ -110,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   const { input, file: configFile } = await runConfig(opts, taskFlag, resume);
   if (input.learningRate === undefined) {
     // As in the studio: the default rate follows the model's width (5e-5 at hidden 768, 3e-4 at hidden 128).
-    const { config: modelConfig } = parseHfConfig(await utf8Text(nodeFile(path.join(modelDir, 'config.json'))));
+    const { config: modelConfig } = parseModelConfig(await utf8Text(nodeFile(path.join(modelDir, 'config.json'))));
     input.learningRate = defaultLearningRate(modelConfig.hidden_size);
     console.error(`layerwise train: note: learning rate ${input.learningRate}, the default for hidden size ${modelConfig.hidden_size} (--lr sets another)`);
   }

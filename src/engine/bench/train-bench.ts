@@ -3,8 +3,8 @@
 // forward with dropout, ParamStore.gradients, global-norm clipping, AdamW), as bench/torch_reference.py does in PyTorch.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../lib/random';
-import { parseHfConfig, type ModelConfig } from '../../formats/hf-config';
-import { getModelFamily, taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
+import type { ModelConfig } from '../../formats/hf-config';
+import { getModelFamily, parseModelConfig, taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
 import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import { AdamW } from '../optim/adamw';
 import { ParamStore } from '../params/store';
@@ -49,7 +49,7 @@ export function benchConfig(spec: BenchModelSpec): ModelConfig {
     layer_norm_eps: 1e-12,
     num_labels: NUM_LABELS,
   };
-  return parseHfConfig(JSON.stringify(raw)).config;
+  return parseModelConfig(JSON.stringify(raw)).config;
 }
 
 export interface BenchModel {

@@ -1,14 +1,40 @@
 // The embeddings and encoder that BERT, RoBERTa and ELECTRA share, with BERT's module names
-// (`embeddings.word_embeddings`, `encoder.layer.N.attention.self.query`, ...). Mirrors transformers'
-// BertEmbeddings, BertSelfAttention, BertSelfOutput, BertIntermediate, BertOutput and BertLayer.
+// (`embeddings.word_embeddings`, `encoder.layer.N.attention.self.query`, ...), and their config fields, which
+// RobertaConfig and ElectraConfig name as BertConfig does. Mirrors transformers' BertConfig, BertEmbeddings,
+// BertSelfAttention, BertSelfOutput, BertIntermediate, BertOutput and BertLayer.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../../formats/hf-config';
+import type { ConfigReader, FamilyConfig, ModelConfig } from '../../formats/hf-config';
 import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
 import { dense, linearShapes, norm, normShapes, param, type Forward, type ShapeList } from './common';
 import type { ModelInputs } from './types';
+
+/** BertConfig's fields with its defaults; padTokenId is the family's default pad_token_id (RoBERTa's is 1). */
+export function bertConfig(read: ConfigReader, padTokenId: number): FamilyConfig {
+  const { width, heads } = read.widthAndHeads('hidden_size', 'num_attention_heads');
+  const hiddenAct = read.activation('hidden_act');
+  const classifierDropout = read.raw.classifier_dropout == null ? null : read.prob('classifier_dropout', 0);
+  return {
+    vocab_size: read.int('vocab_size'),
+    hidden_size: width,
+    num_hidden_layers: read.int('num_hidden_layers'),
+    num_attention_heads: heads,
+    intermediate_size: read.int('intermediate_size'),
+    hidden_act: hiddenAct,
+    max_position_embeddings: read.int('max_position_embeddings', 512),
+    type_vocab_size: read.int('type_vocab_size', 2),
+    layer_norm_eps: read.positive('layer_norm_eps', 1e-12),
+    pad_token_id: read.int('pad_token_id', padTokenId, 0),
+    hidden_dropout_prob: read.prob('hidden_dropout_prob', 0.1),
+    attention_probs_dropout_prob: read.prob('attention_probs_dropout_prob', 0.1),
+    classifier_dropout: classifierDropout,
+    initializer_range: read.positive('initializer_range', 0.02),
+    embedding_size: width,
+    sinusoidal_pos_embds: false,
+  };
+}
 
 /** `${prefix}` = e.g. `bert.embeddings`; width = embedding_size (ELECTRA) or hidden_size. */
 export function embeddingShapes(prefix: string, config: ModelConfig): ShapeList {

@@ -5,11 +5,14 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
-import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import { allPositions, classifierOrHidden, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'bert';
+const WORDS = `${BASE}.embeddings.word_embeddings.weight`;
+/** BertLMPredictionHead's decoder: its weight is the word embeddings (tied), its bias cls.predictions.bias. */
+const DECODER = { weight: 'cls.predictions.decoder.weight', bias: 'cls.predictions.decoder.bias' };
 
 function shapes(config: ModelConfig, task: Task): ShapeList {
   const h = config.hidden_size;
@@ -25,7 +28,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
         ...base,
         ...linearShapes('cls.predictions.transform.dense', h, h),
         ...normShapes('cls.predictions.transform.LayerNorm', h),
-        ...decoderShapes(config, 'cls.predictions.decoder.weight', 'cls.predictions.bias', h),
+        ...decoderShapes(config, DECODER.weight, 'cls.predictions.bias', h),
       ];
   }
 }
@@ -38,11 +41,11 @@ function pooler(f: Forward, hidden: tf.Tensor): tf.Tensor {
 /** BertLMPredictionHead: transform (dense, hidden_act, LayerNorm), then the tied decoder -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
   const transformed = norm(f, 'cls.predictions.transform.LayerNorm', activation(f.config.hidden_act)(dense(f, 'cls.predictions.transform.dense', mlmRows(f, hidden))));
-  return mlmDecoder(f, transformed, `${BASE}.embeddings.word_embeddings.weight`, 'cls.predictions.decoder.weight', 'cls.predictions.bias');
+  return mlmDecoder(f, transformed, WORDS, DECODER.weight, 'cls.predictions.bias');
 }
 
 function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
-  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const f = startForward(params, inputs, config, opts, classifierOrHidden(config, task, config.hidden_dropout_prob));
   const hidden = encoder(f, `${BASE}.encoder`, embeddings(f, `${BASE}.embeddings`, inputs), inputs.attention_mask); // [B·S, H]
   switch (task) {
     case 'seq-cls':
@@ -56,11 +59,21 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
 
 export const bert: ModelFamily = {
   name: 'bert',
+  modelTypes: { bert: 'Bert' },
+  normaliseConfig: (read) => bertConfig(read, 0),
   basePrefix: BASE,
+  hasTokenTypes: true,
+  tiedDecoder: DECODER,
+  // BertForPreTraining's next-sentence head.
+  pretrainingHeads: ['cls.seq_relationship'],
+  positionLimit: allPositions,
   parameterShapes: (config, task) => new Map(shapes(config, task)),
   // The pooler belongs to the sequence head: token-cls and MLM checkpoints have none.
   isHeadParam: (name) => !name.startsWith(`${BASE}.`) || name.startsWith(`${BASE}.pooler.`),
   initKind: initKindOf,
+  paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
+  fixedInit: noFixedInit,
+  headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer', ['pooler']),
 };

@@ -1,5 +1,6 @@
 // Pieces every model family shares: reading a parameter by name, dense and LayerNorm modules addressed by their
-// checkpoint prefix, dropout rates, the tied MLM decoder, init kinds and layer depths.
+// checkpoint prefix, dropout rates, the tied MLM decoder, init kinds and layer depths, and the facts most families
+// state alike (head dropout, position limit, no fixed tables).
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import type { ModelConfig } from '../../formats/hf-config';
@@ -7,7 +8,7 @@ import { dropout, dropoutContext, type DropoutContext } from '../layers/dropout'
 import { embedding } from '../layers/embedding';
 import { layerNorm } from '../layers/layer-norm';
 import { linear } from '../layers/linear';
-import type { ForwardOptions, InitKind, ModelInputs } from './types';
+import type { ForwardOptions, InitKind, ModelFamily, ModelInputs } from './types';
 
 export interface DropoutRates {
   hidden: number;
@@ -28,7 +29,7 @@ export interface Forward {
   positions: tf.Tensor | null;
 }
 
-/** classifierDefault: the family's own rate for the head dropout when opts.dropout does not set one. */
+/** classifierDefault: the family's headDropout at the config's rates, for when opts.dropout does not set one. */
 export function startForward(
   params: ReadonlyMap<string, tf.Tensor>,
   inputs: ModelInputs,
@@ -140,3 +141,12 @@ export function depthOfName(name: string, config: ModelConfig, base: string, lay
   const m = new RegExp(`^${base}\\.${layers.replace(/\./g, '\\.')}\\.(\\d+)\\.`).exec(name);
   return m ? Number(m[1]) + 1 : 0;
 }
+
+/** transformers' *For* heads of BERT, RoBERTa and ELECTRA: classifier_dropout, else the hidden dropout. */
+export const classifierOrHidden: ModelFamily['headDropout'] = (config, _task, hidden) => config.classifier_dropout ?? hidden;
+
+/** A position table whose every row is a position (positions 0..S-1). */
+export const allPositions: ModelFamily['positionLimit'] = (config) => ({ length: config.max_position_embeddings, lost: null });
+
+/** Every parameter is drawn as its init kind says. */
+export const noFixedInit: ModelFamily['fixedInit'] = () => null;

@@ -1,23 +1,70 @@
 // DistilBERT and its task heads; mirrors transformers' modeling_distilbert.py: Embeddings (word + position, no
 // token types), Transformer of TransformerBlocks (q_lin/k_lin/v_lin/out_lin, sa_layer_norm, ffn.lin1/lin2,
 // output_layer_norm), and the heads pre_classifier + ReLU + classifier, classifier, vocab_transform/projector.
+// DistilBertConfig names its fields differently (dim, n_layers, seq_classif_dropout, ...); they are read here.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../../formats/hf-config';
+import type { ConfigReader, FamilyConfig, ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
-import { decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
+import { allPositions, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'distilbert';
+const WORDS = `${BASE}.embeddings.word_embeddings.weight`;
+const POSITIONS = `${BASE}.embeddings.position_embeddings.weight`;
+/** vocab_projector's weight is the word embeddings (tied); its bias is a parameter of its own. */
+const DECODER = { weight: 'vocab_projector.weight', bias: null };
+
+/** DistilBertConfig's fields, with its defaults, under BERT's names. It has no token types and a fixed LayerNorm eps. */
+function distilbertConfig(read: ConfigReader): FamilyConfig {
+  const { width, heads } = read.widthAndHeads('dim', 'n_heads');
+  const hiddenAct = read.activation('activation');
+  const seqClassifDropout = read.prob('seq_classif_dropout', 0.2);
+  return {
+    vocab_size: read.int('vocab_size'),
+    hidden_size: width,
+    num_hidden_layers: read.int('n_layers'),
+    num_attention_heads: heads,
+    intermediate_size: read.int('hidden_dim'),
+    hidden_act: hiddenAct,
+    max_position_embeddings: read.int('max_position_embeddings', 512),
+    type_vocab_size: 0,
+    layer_norm_eps: 1e-12,
+    pad_token_id: read.int('pad_token_id', 0, 0),
+    hidden_dropout_prob: read.prob('dropout', 0.1),
+    attention_probs_dropout_prob: read.prob('attention_dropout', 0.1),
+    classifier_dropout: seqClassifDropout,
+    initializer_range: read.positive('initializer_range', 0.02),
+    embedding_size: width,
+    sinusoidal_pos_embds: read.raw.sinusoidal_pos_embds === true,
+  };
+}
+
+/** create_sinusoidal_embeddings: [n_pos, dim], sin on even columns, cos on odd, angle pos / 10000^(2⌊j/2⌋/dim). */
+function sinusoidalTable(rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let pos = 0; pos < rows; pos++) {
+    for (let j = 0; j < dim; j++) {
+      const angle = pos / 10000 ** ((2 * Math.floor(j / 2)) / dim);
+      out[pos * dim + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
+  }
+  return out;
+}
+
+/** seq_classif_dropout (normalised into classifier_dropout) before the sequence classifier; `dropout` elsewhere. */
+function headDropout(config: ModelConfig, task: Task, hidden: number): number {
+  return task === 'seq-cls' ? (config.classifier_dropout ?? hidden) : hidden;
+}
 
 function shapes(config: ModelConfig, task: Task): ShapeList {
   const dim = config.hidden_size;
   const base: ShapeList = [
-    [`${BASE}.embeddings.word_embeddings.weight`, [config.vocab_size, dim]],
-    [`${BASE}.embeddings.position_embeddings.weight`, [config.max_position_embeddings, dim]],
+    [WORDS, [config.vocab_size, dim]],
+    [POSITIONS, [config.max_position_embeddings, dim]],
     ...normShapes(`${BASE}.embeddings.LayerNorm`, dim),
   ];
   for (let i = 0; i < config.num_hidden_layers; i++) {
@@ -43,7 +90,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
         ...base,
         ...linearShapes('vocab_transform', dim, dim),
         ...normShapes('vocab_layer_norm', dim),
-        ...decoderShapes(config, 'vocab_projector.weight', 'vocab_projector.bias', dim),
+        ...decoderShapes(config, DECODER.weight, 'vocab_projector.bias', dim),
       ];
   }
 }
@@ -54,8 +101,8 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
  */
 function embeddings(f: Forward, inputs: ModelInputs): tf.Tensor {
   const dim = f.config.hidden_size;
-  const words = embedding(param(f, `${BASE}.embeddings.word_embeddings.weight`), inputs.input_ids); // [B, S, dim]
-  const table = param(f, `${BASE}.embeddings.position_embeddings.weight`);
+  const words = embedding(param(f, WORDS), inputs.input_ids); // [B, S, dim]
+  const table = param(f, POSITIONS);
   const positions = tf.slice(table, [0, 0], [f.seq, dim]); // [S, dim], broadcast over the batch
   const sum = tf.reshape(tf.add(words, positions), [f.batch * f.seq, dim]);
   return dropout(norm(f, `${BASE}.embeddings.LayerNorm`, sum), f.rates.hidden, f.dropout);
@@ -85,13 +132,11 @@ function transformer(f: Forward, hidden: tf.Tensor, attentionMask: tf.Tensor): t
 /** DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector (tied) -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
   const x = norm(f, 'vocab_layer_norm', activation(f.config.hidden_act)(dense(f, 'vocab_transform', mlmRows(f, hidden))));
-  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'vocab_projector.weight', 'vocab_projector.bias');
+  return mlmDecoder(f, x, WORDS, DECODER.weight, 'vocab_projector.bias');
 }
 
 function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
-  // seq_classif_dropout (normalised into classifier_dropout) before the sequence classifier; `dropout` elsewhere.
-  const headDropout = task === 'seq-cls' ? (config.classifier_dropout ?? config.hidden_dropout_prob) : config.hidden_dropout_prob;
-  const f = startForward(params, inputs, config, opts, headDropout);
+  const f = startForward(params, inputs, config, opts, headDropout(config, task, config.hidden_dropout_prob));
   const hidden = transformer(f, embeddings(f, inputs), inputs.attention_mask); // [B·S, dim]
   switch (task) {
     case 'seq-cls': {
@@ -108,10 +153,19 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
 
 export const distilbert: ModelFamily = {
   name: 'distilbert',
+  modelTypes: { distilbert: 'DistilBert' },
+  normaliseConfig: distilbertConfig,
   basePrefix: BASE,
+  hasTokenTypes: false,
+  tiedDecoder: DECODER,
+  pretrainingHeads: [],
+  positionLimit: allPositions,
   parameterShapes: (config, task) => new Map(shapes(config, task)),
   isHeadParam: (name) => !name.startsWith(`${BASE}.`),
   initKind: initKindOf,
+  paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
+  fixedInit: (name, shape, config) => (config.sinusoidal_pos_embds && name === POSITIONS ? sinusoidalTable(shape[0], shape[1]) : null),
+  headDropout,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'transformer.layer'),
 };

@@ -6,11 +6,14 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
-import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import { allPositions, classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'electra';
+const WORDS = `${BASE}.embeddings.word_embeddings.weight`;
+/** generator_lm_head's weight is the word embeddings (tied); its bias is a parameter of its own. */
+const DECODER = { weight: 'generator_lm_head.weight', bias: null };
 
 function hasProjection(config: ModelConfig): boolean {
   return config.embedding_size !== config.hidden_size;
@@ -34,7 +37,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
         ...base,
         ...linearShapes('generator_predictions.dense', e, h),
         ...normShapes('generator_predictions.LayerNorm', e),
-        ...decoderShapes(config, 'generator_lm_head.weight', 'generator_lm_head.bias', e),
+        ...decoderShapes(config, DECODER.weight, 'generator_lm_head.bias', e),
       ];
   }
 }
@@ -42,11 +45,11 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
 /** ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm) and generator_lm_head -> [B, S, V], or [M, V] at f.positions. */
 function generatorHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
   const x = norm(f, 'generator_predictions.LayerNorm', gelu(dense(f, 'generator_predictions.dense', mlmRows(f, hidden))));
-  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'generator_lm_head.weight', 'generator_lm_head.bias');
+  return mlmDecoder(f, x, WORDS, DECODER.weight, 'generator_lm_head.bias');
 }
 
 function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
-  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const f = startForward(params, inputs, config, opts, classifierOrHidden(config, task, config.hidden_dropout_prob));
   const embedded = embeddings(f, `${BASE}.embeddings`, inputs); // [B·S, E]
   const projected = hasProjection(config) ? dense(f, `${BASE}.embeddings_project`, embedded) : embedded;
   const hidden = encoder(f, `${BASE}.encoder`, projected, inputs.attention_mask);
@@ -62,10 +65,24 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
 
 export const electra: ModelFamily = {
   name: 'electra',
+  modelTypes: { electra: 'Electra' },
+  // ElectraConfig is BertConfig plus embedding_size (hidden_size when absent).
+  normaliseConfig: (read) => {
+    const config = bertConfig(read, 0);
+    return { ...config, embedding_size: read.int('embedding_size', config.hidden_size) };
+  },
   basePrefix: BASE,
+  hasTokenTypes: true,
+  tiedDecoder: DECODER,
+  // ElectraForPreTraining's discriminator head.
+  pretrainingHeads: ['discriminator_predictions'],
+  positionLimit: allPositions,
   parameterShapes: (config, task) => new Map(shapes(config, task)),
   isHeadParam: (name) => !name.startsWith(`${BASE}.`),
   initKind: initKindOf,
+  paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
+  fixedInit: noFixedInit,
+  headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),
 };

@@ -6,11 +6,15 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { classificationHead, classificationHeadShapes, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
-import { embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import { classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'roberta';
+const WORDS = `${BASE}.embeddings.word_embeddings.weight`;
+const POSITIONS = `${BASE}.embeddings.position_embeddings.weight`;
+/** RobertaLMHead's decoder: its weight is the word embeddings (tied), its bias lm_head.bias. */
+const DECODER = { weight: 'lm_head.decoder.weight', bias: 'lm_head.decoder.bias' };
 
 function shapes(config: ModelConfig, task: Task): ShapeList {
   const h = config.hidden_size;
@@ -25,7 +29,7 @@ function shapes(config: ModelConfig, task: Task): ShapeList {
         ...base,
         ...linearShapes('lm_head.dense', h, h),
         ...normShapes('lm_head.layer_norm', h),
-        ...decoderShapes(config, 'lm_head.decoder.weight', 'lm_head.bias', h),
+        ...decoderShapes(config, DECODER.weight, 'lm_head.bias', h),
       ];
   }
 }
@@ -42,11 +46,11 @@ export function positionIdsFromInputIds(inputIds: tf.Tensor, paddingIdx: number)
 /** RobertaLMHead: dense, gelu (erf, whatever hidden_act says), layer_norm, tied decoder + bias -> [B, S, V], or [M, V] at f.positions. */
 function lmHead(f: Forward, hidden: tf.Tensor): tf.Tensor {
   const x = norm(f, 'lm_head.layer_norm', gelu(dense(f, 'lm_head.dense', mlmRows(f, hidden))));
-  return mlmDecoder(f, x, `${BASE}.embeddings.word_embeddings.weight`, 'lm_head.decoder.weight', 'lm_head.bias');
+  return mlmDecoder(f, x, WORDS, DECODER.weight, 'lm_head.bias');
 }
 
 function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, config: ModelConfig, task: Task, opts: ForwardOptions): tf.Tensor {
-  const f = startForward(params, inputs, config, opts, config.classifier_dropout ?? config.hidden_dropout_prob);
+  const f = startForward(params, inputs, config, opts, classifierOrHidden(config, task, config.hidden_dropout_prob));
   const positionIds = positionIdsFromInputIds(inputs.input_ids, config.pad_token_id);
   const hidden = encoder(f, `${BASE}.encoder`, embeddings(f, `${BASE}.embeddings`, inputs, positionIds), inputs.attention_mask);
   switch (task) {
@@ -61,10 +65,22 @@ function forward(params: ReadonlyMap<string, tf.Tensor>, inputs: ModelInputs, co
 
 export const roberta: ModelFamily = {
   name: 'roberta',
+  // XLM-RoBERTa and CamemBERT are RoBERTa in structure, under their own class names.
+  modelTypes: { roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert' },
+  normaliseConfig: (read) => bertConfig(read, 1),
   basePrefix: BASE,
+  hasTokenTypes: true,
+  tiedDecoder: DECODER,
+  pretrainingHeads: [],
+  // Positions are numbered from padding_idx + 1 (positionIdsFromInputIds): rows 0..padding_idx hold no token.
+  positionLimit: (config) => ({ length: config.max_position_embeddings - config.pad_token_id - 1, lost: 'minus pad_token_id + 1 for RoBERTa' }),
   parameterShapes: (config, task) => new Map(shapes(config, task)),
   isHeadParam: (name) => !name.startsWith(`${BASE}.`),
   initKind: initKindOf,
+  // RobertaEmbeddings builds the position table with padding_idx too.
+  paddingRow: (name, config) => (name === WORDS || name === POSITIONS ? config.pad_token_id : null),
+  fixedInit: noFixedInit,
+  headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),
 };

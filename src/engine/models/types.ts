@@ -1,7 +1,8 @@
 // The contract between a model family (bert.ts, ...) and the rest of the engine: parameters by checkpoint name,
-// a forward function of (parameters, inputs), and the facts the loader, the optimizer and the layer tree need.
+// a forward function of (parameters, inputs), and every fact about the family that the config reader, the loader,
+// initialisation, input checks, training and export need, so that a family is one file and its registration.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig, ModelFamilyName } from '../../formats/hf-config';
+import type { ConfigFamily, ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 
 export interface ModelInputs {
@@ -16,7 +17,7 @@ export interface ModelInputs {
 export interface ForwardOptions {
   /** Dropout is active only when training (torch's model.train()). */
   training: boolean;
-  /** Dropout rates; by default the config's (hidden_dropout_prob, attention_probs_dropout_prob, the head's own). */
+  /** Dropout rates; by default the config's (hidden_dropout_prob, attention_probs_dropout_prob, ModelFamily.headDropout). */
   dropout?: { hidden: number; attention: number; classifier: number };
   /** Per-step dropout seed (any integer; each dropout call derives its own nonzero seed from it). */
   seed?: number;
@@ -30,10 +31,31 @@ export interface ForwardOptions {
 /** How transformers' _init_weights initialises a parameter. */
 export type InitKind = 'normal' | 'zeros' | 'ones';
 
-export interface ModelFamily {
-  readonly name: ModelFamilyName;
+export interface ModelFamily extends ConfigFamily {
+  /** The registry key (models/index.ts), also ModelConfig.family. */
+  readonly name: string;
+  /**
+   * Each model_type this module computes -> transformers' class-name stem ('xlm-roberta' -> 'XLMRoberta'): the
+   * supported list, and the architectures (stem + ForSequenceClassification, ...) read and exported.
+   */
+  readonly modelTypes: Readonly<Record<string, string>>;
   /** The base-model prefix of checkpoint names: 'bert' | 'roberta' | 'distilbert' | 'electra'. */
   readonly basePrefix: string;
+  /** Whether token_type_ids reach the model (DistilBERT has no token type embedding and ignores them). */
+  readonly hasTokenTypes: boolean;
+  /**
+   * The MLM decoder tensors transformers ties and save_pretrained may still write: the weight (the word embeddings
+   * when tie_word_embeddings; a parameter of its own otherwise) and, where the decoder has a bias attribute of its
+   * own, that bias (always the head's bias). The loader drops them as tied copies.
+   */
+  readonly tiedDecoder: { weight: string; bias: string | null };
+  /** Module prefixes of pre-training heads that no task of the studio has; the loader drops their tensors. */
+  readonly pretrainingHeads: readonly string[];
+  /**
+   * The longest sequence the position table covers, and what the table loses to padding where it is shorter
+   * than max_position_embeddings (said in INPUT_TOO_LONG).
+   */
+  positionLimit(config: ModelConfig): { length: number; lost: string | null };
   /**
    * Every parameter of base model + task head: checkpoint name -> shape ([out, in] for linear weights), in a
    * stable order. Tied weights appear once (under the name the checkpoint stores).
@@ -46,6 +68,15 @@ export interface ModelFamily {
    * LayerNorm weights.
    */
   initKind(name: string): InitKind;
+  /** The row of an embedding built with padding_idx = pad_token_id, which transformers zeroes at init; null elsewhere. */
+  paddingRow(name: string, config: ModelConfig): number | null;
+  /** The values of a parameter transformers initialises to a fixed table (DistilBERT's sinusoidal positions), or null. */
+  fixedInit(name: string, shape: readonly number[], config: ModelConfig): Float32Array | null;
+  /**
+   * The dropout before the task head's last linear layer, given the hidden dropout rate in force (the config's,
+   * or a run's override), as transformers' *For* classes choose it.
+   */
+  headDropout(config: ModelConfig, task: Task, hidden: number): number;
   /**
    * Logits: [B, num_labels] (seq-cls), [B, S, num_labels] (token-cls), [B, S, vocab] (mlm). params holds every
    * name of parameterShapes (Variables for trainable ones, plain tensors for frozen ones).

@@ -2,13 +2,11 @@
 // an id outside the table where cpu and wasm throw, so a bad id must never reach the model (RELIABILITY C3, C6).
 import { LayerwiseError } from '../../lib/errors';
 import type { ModelConfig } from '../../formats/hf-config';
+import { getModelFamily } from './index';
 
-/**
- * The longest sequence the position table covers. RoBERTa numbers positions from padding_idx + 1
- * (create_position_ids_from_input_ids), so it loses padding_idx + 1 rows of its table.
- */
+/** The longest sequence the position table covers (ModelFamily.positionLimit: RoBERTa loses pad_token_id + 1 rows). */
 export function maxSequenceLength(config: ModelConfig): number {
-  return config.family === 'roberta' ? config.max_position_embeddings - config.pad_token_id - 1 : config.max_position_embeddings;
+  return getModelFamily(config).positionLimit(config).length;
 }
 
 function checkRectangle(rows: number[][], what: string, width: number): void {
@@ -48,16 +46,17 @@ export function validateInputIds(input_ids: number[][], config: ModelConfig, tok
   }
   const width = input_ids[0].length;
   checkRectangle(input_ids, 'input_ids', width);
-  const maxLength = maxSequenceLength(config);
-  if (width > maxLength) {
+  const family = getModelFamily(config);
+  const limit = family.positionLimit(config);
+  if (width > limit.length) {
     throw new LayerwiseError(
       'INPUT_TOO_LONG',
-      `sequences of ${width} tokens are longer than the ${maxLength} positions this model has (max_position_embeddings ${config.max_position_embeddings}${config.family === 'roberta' ? `, minus pad_token_id + 1 for RoBERTa` : ''}): truncate them`,
-      { field: 'input_ids', column: maxLength },
+      `sequences of ${width} tokens are longer than the ${limit.length} positions this model has (max_position_embeddings ${config.max_position_embeddings}${limit.lost === null ? '' : `, ${limit.lost}`}): truncate them`,
+      { field: 'input_ids', column: limit.length },
     );
   }
   checkRange(input_ids, 'input_ids', config.vocab_size, 'INPUT_ID_OUT_OF_RANGE', 'vocabulary');
-  if (tokenTypeIds === undefined || config.type_vocab_size === 0) return;
+  if (tokenTypeIds === undefined || !family.hasTokenTypes) return;
   if (tokenTypeIds.length !== input_ids.length) {
     throw new LayerwiseError('INPUT_RAGGED', `token_type_ids has ${tokenTypeIds.length} rows, input_ids has ${input_ids.length}`, { field: 'token_type_ids' });
   }

@@ -11,6 +11,10 @@ export interface NameContext {
   otherHeads: ReadonlySet<string>;
   /** config.tie_word_embeddings: the MLM decoder is the word embedding matrix. */
   tieWordEmbeddings: boolean;
+  /** The family's tied MLM decoder tensors (ModelFamily.tiedDecoder). */
+  tiedDecoder: { weight: string; bias: string | null };
+  /** Module prefixes of the family's pre-training heads (ModelFamily.pretrainingHeads). */
+  pretrainingHeads: readonly string[];
 }
 
 export interface NameRule {
@@ -27,11 +31,6 @@ interface RenameRule extends NameRule {
 interface DropRule extends NameRule {
   drops(name: string, ctx: NameContext): boolean;
 }
-
-/** Decoder tensors that transformers ties to another tensor and save_pretrained leaves out of the file. */
-const TIED_DECODER = /^(cls\.predictions\.decoder\.(weight|bias)|lm_head\.decoder\.(weight|bias)|vocab_projector\.weight|generator_lm_head\.weight)$/;
-/** Pre-training heads that no fine-tuning task of the studio has (BERT's next-sentence head, ELECTRA's discriminator). */
-const PRETRAINING_HEAD = /^(cls\.seq_relationship|discriminator_predictions)\./;
 
 /** Renames, tried in this order and composed (a legacy name in a base-model checkpoint gets both). */
 export const RENAME_RULES: readonly RenameRule[] = [
@@ -57,12 +56,12 @@ export const DROP_RULES: readonly DropRule[] = [
   {
     code: 'CHECKPOINT_DROPPED_TIED',
     reason: 'tied copies (decoder = word embeddings, decoder bias = head bias), which transformers ties again on load',
-    drops: (name, ctx) => TIED_DECODER.test(name) && (ctx.tieWordEmbeddings || name.endsWith('.bias')),
+    drops: (name, ctx) => name === ctx.tiedDecoder.bias || (ctx.tieWordEmbeddings && name === ctx.tiedDecoder.weight),
   },
   {
     code: 'CHECKPOINT_DROPPED_OTHER_HEAD',
     reason: 'weights of a head that this task does not use (another task or pre-training)',
-    drops: (name, ctx) => ctx.otherHeads.has(name) || PRETRAINING_HEAD.test(name),
+    drops: (name, ctx) => ctx.otherHeads.has(name) || ctx.pretrainingHeads.some((head) => name.startsWith(`${head}.`)),
   },
 ];
 

@@ -72,16 +72,15 @@ export function batchTensors(batch: Batch, task: Task): { inputs: ModelInputs; l
 
 /**
  * TrainConfig.dropout over the model's own rates; undefined when it sets none. A rate left null follows transformers'
- * config semantics: the head's dropout defaults to classifier_dropout, else the (possibly overridden) hidden rate;
- * DistilBERT's token and MLM heads use its `dropout`, the hidden rate.
+ * config semantics: the head's dropout is the family's headDropout at the (possibly overridden) hidden rate.
  */
 export function dropoutRates(config: TrainConfig, model: StepModel): GradientOptions['dropout'] {
   const d = config.dropout;
   if (d.hidden === null && d.attention === null && d.classifier === null) return undefined;
   const c = model.config;
   const hidden = d.hidden ?? c.hidden_dropout_prob;
-  const head = c.family === 'distilbert' && model.task !== 'seq-cls' ? hidden : (c.classifier_dropout ?? hidden);
-  return { hidden, attention: d.attention ?? c.attention_probs_dropout_prob, classifier: d.classifier ?? head };
+  const head = d.classifier ?? model.family.headDropout(c, model.task, hidden);
+  return { hidden, attention: d.attention ?? c.attention_probs_dropout_prob, classifier: head };
 }
 
 /** acc + next for every name (new tensors; the first contribution is taken as it is); the inputs are disposed. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeFolder } from '../../../src/cli/node-files';
-import { parseHfConfig } from '../../../src/formats/hf-config';
+import { parseModelConfig } from '../../../src/engine/models/index';
 import { parseSafetensorsHeader, readTensorFloat32 } from '../../../src/formats/safetensors';
 import { bytesFile, readAll } from '../../../src/formats/source-file';
 import { exportedConfig, writeHfFolder } from '../../../src/engine/export/hf-folder';
@@ -67,10 +67,10 @@ describe('writeHfFolder', () => {
   it('labels, including hostile names, are written as id2label/label2id and read back the same', async () => {
     const raw = JSON.parse(new TextDecoder().decode(await readAll(nodeFolder(path.join(GOLDEN, 'bert-token-cls')).get('config.json')!)));
     const labels = ['O', '__proto__', '<img src=x onerror=alert(1)>', 'constructor', 'B-\u202eLOC'];
-    const { config } = parseHfConfig(JSON.stringify(raw));
+    const { config } = parseModelConfig(JSON.stringify(raw));
     const out = exportedConfig({ ...raw, num_labels: 3 }, { ...config, id2label: labels, num_labels: labels.length }, 'token-cls');
     const text = JSON.stringify(out);
-    const reparsed = parseHfConfig(text);
+    const reparsed = parseModelConfig(text);
     expect(reparsed.config.id2label).toEqual(labels);
     expect(reparsed.raw.num_labels).toBe(5);
     expect(Object.keys(JSON.parse(text).label2id)).toEqual(labels);
@@ -80,7 +80,7 @@ describe('writeHfFolder', () => {
 
   it('a transformers 4.x config keeps torch_dtype and gets no dtype field', () => {
     const raw = { model_type: 'distilbert', vocab_size: 10, dim: 8, n_layers: 1, n_heads: 2, hidden_dim: 16, torch_dtype: 'float16' };
-    const { config } = parseHfConfig(JSON.stringify(raw));
+    const { config } = parseModelConfig(JSON.stringify(raw));
     const out = exportedConfig(raw, config, 'seq-cls');
     expect(out.torch_dtype).toBe('float32');
     expect(Object.hasOwn(out, 'dtype')).toBe(false);

@@ -3,9 +3,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import type { ModelConfig, ModelFamilyName } from '../../../src/formats/hf-config';
+import type { ModelConfig } from '../../../src/formats/hf-config';
 import { TASKS, type Task } from '../../../src/protocol/task';
-import { getModelFamily, taskLoss, type ModelInputs } from '../../../src/engine/models';
+import { getModelFamily, taskLoss, type ModelFamilyName, type ModelInputs } from '../../../src/engine/models';
 import { positionIdsFromInputIds } from '../../../src/engine/models/roberta';
 import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables } from './golden-fixtures';
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeFile } from '../../../src/cli/node-files';
-import { parseHfConfig, type ModelConfig, type ModelFamilyName } from '../../../src/formats/hf-config';
+import type { ModelConfig } from '../../../src/formats/hf-config';
+import { parseModelConfig, type ModelFamilyName } from '../../../src/engine/models/index';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../../src/formats/safetensors';
 import type { Task } from '../../../src/protocol/task';
 
@@ -42,7 +43,7 @@ async function readAllTensors(path: string): Promise<Map<string, { shape: number
 
 export async function loadFixture(name: string): Promise<Fixture> {
   const dir = join(FIXTURE_ROOT, name);
-  const { config } = parseHfConfig(readFileSync(join(dir, 'config.json'), 'utf8'));
+  const { config } = parseModelConfig(readFileSync(join(dir, 'config.json'), 'utf8'));
   const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
   return {
     name,

@@ -4,8 +4,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import type { ModelFamilyName } from '../../../src/formats/hf-config';
-import { getModelFamily, taskLoss } from '../../../src/engine/models';
+import { getModelFamily, taskLoss, type ModelFamilyName } from '../../../src/engine/models';
 import { GRAD_TOL, LOSS_REL_TOL } from './golden';
 import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables, worstTensor } from './golden-fixtures';
 

@@ -4,7 +4,7 @@
 // included in the fixtures), for DistilBERT the token type row is folded into the positions (it has no types).
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import type { ModelConfig, ModelFamilyName } from '../../../src/formats/hf-config';
+import type { ModelConfig } from '../../../src/formats/hf-config';
 import { computeGolden, GRAD_TOL, LOGITS_TOL, LOSS_REL_TOL } from './golden';
 import { loadFixture, maxAbsDiff, worstTensor, type Fixture } from './golden-fixtures';
 
@@ -71,7 +71,7 @@ function shiftPositions(t: { shape: number[]; data: Float32Array }): { shape: nu
 }
 
 function transplant(fx: Fixture, target: keyof typeof BERT_HEAD_TO): Fixture {
-  const config: ModelConfig = { ...fx.config, model_type: target, family: target as ModelFamilyName };
+  const config: ModelConfig = { ...fx.config, model_type: target, family: target };
   const weights = renameAll(target, fx.weights);
   const grads = renameAll(target, fx.grads);
   const reference = structuredClone(fx.reference);

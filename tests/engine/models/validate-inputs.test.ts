@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseHfConfig } from '../../../src/formats/hf-config';
+import { parseModelConfig } from '../../../src/engine/models/index';
 import { maxSequenceLength, validateInputIds } from '../../../src/engine/models/validate-inputs';
 import { FIXTURE_ROOT } from './golden-fixtures';
 
-const configOf = (name: string) => parseHfConfig(readFileSync(join(FIXTURE_ROOT, name, 'config.json'), 'utf8')).config;
+const configOf = (name: string) => parseModelConfig(readFileSync(join(FIXTURE_ROOT, name, 'config.json'), 'utf8')).config;
 const bert = configOf('bert-seq-cls'); // vocab 328, 64 positions, 2 token types
 const roberta = configOf('roberta-seq-cls'); // vocab 5, 66 positions, pad_token_id 0
 const distilbert = configOf('distilbert-seq-cls');

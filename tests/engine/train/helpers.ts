@@ -4,10 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeFile } from '../../../src/cli/node-files';
-import { parseHfConfig } from '../../../src/formats/hf-config';
 import { readSafetensorsHeader, readTensorFloat32 } from '../../../src/formats/safetensors';
 import type { EncodedDataset, EncodedExample } from '../../../src/engine/data/encode';
-import { getModelFamily } from '../../../src/engine/models/index';
+import { getModelFamily, parseModelConfig } from '../../../src/engine/models/index';
 import { ParamStore, type ParamValues } from '../../../src/engine/params/store';
 import type { StepModel } from '../../../src/engine/train/step';
 import { createRng } from '../../../src/lib/random';
@@ -36,7 +35,7 @@ export function reference(fixture: string): Reference {
 
 /** A fixture's model with a fresh store of its weights; the caller disposes model.params. */
 export async function fixtureModel(fixture: string, task: Task): Promise<StepModel> {
-  const { config } = parseHfConfig(readFileSync(path.join(GOLDEN, fixture, 'config.json'), 'utf8'));
+  const { config } = parseModelConfig(readFileSync(path.join(GOLDEN, fixture, 'config.json'), 'utf8'));
   const weights = await readTensors(path.join(GOLDEN, fixture, 'model.safetensors'));
   return { family: getModelFamily(config), config, task, params: ParamStore.fromValues(weights) };
 }
