@@ -1,15 +1,21 @@
 // The model registry and what every family promises: parameter lists that forward() uses exactly, heads, depths,
-// init kinds, untied decoders, ELECTRA's embedding projection, RoBERTa's position ids, padding, dropout.
+// init kinds, untied decoders, ELECTRA's embedding projection, RoBERTa's position ids, padding, dropout, and the
+// facts each family states for the loader, initialisation, input checks and training (names of its own parameters).
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
 import type { ModelConfig } from '../../../src/formats/hf-config';
 import { TASKS, type Task } from '../../../src/protocol/task';
-import { getModelFamily, taskLoss, type ModelFamilyName, type ModelInputs } from '../../../src/engine/models';
+import { architectureName } from '../../../src/engine/architectures';
+import { getModelFamily, MODEL_TYPES, taskLoss, type ModelFamilyName, type ModelInputs } from '../../../src/engine/models';
 import { positionIdsFromInputIds } from '../../../src/engine/models/roberta';
+import { ParamStore } from '../../../src/engine/params/store';
+import { dropoutRates } from '../../../src/engine/train/step';
+import { parseTrainConfig } from '../../../src/protocol/train-config';
 import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables } from './golden-fixtures';
 
-const FAMILY_NAMES: ModelFamilyName[] = ['bert', 'roberta', 'distilbert', 'electra'];
+/** Every registered family: a new one gets these tests by its registration. */
+const FAMILY_NAMES = [...new Set([...MODEL_TYPES.values()].map((f) => f.name))] as ModelFamilyName[];
 
 /** Every parameter of parameterShapes, drawn at random (std 0.5, so that outputs differ visibly). */
 function randomParams(config: ModelConfig, task: Task, seed = 1): Map<string, tf.Variable> {
@@ -105,6 +111,65 @@ describe.each(FAMILY_NAMES)('%s', (familyName) => {
     expect(maxAbsDiff(await run(true, 3), evalLogits)).toBeGreaterThan(1e-3);
     expect(await run(true, 3, { hidden: 0, attention: 0, classifier: 0 })).toEqual(evalLogits);
   });
+
+  test('its facts name its own parameters: tied decoder, padding rows, pre-training heads, class names', () => {
+    const config = tinyConfig(familyName);
+    const family = getModelFamily(config);
+    const tied = family.parameterShapes(config, 'mlm');
+    const untied = family.parameterShapes({ ...config, tie_word_embeddings: false }, 'mlm');
+    expect(tied.has(family.tiedDecoder.weight)).toBe(false);
+    expect(untied.get(family.tiedDecoder.weight)).toEqual([config.vocab_size, config.embedding_size]);
+    if (family.tiedDecoder.bias !== null) expect(untied.has(family.tiedDecoder.bias)).toBe(false);
+    const every = new Map(TASKS.flatMap((task) => [...family.parameterShapes(config, task)]));
+    const padded = [...every].filter(([name]) => family.paddingRow(name, config) !== null);
+    expect(padded.map(([name]) => name)).toContain(`${family.basePrefix}.embeddings.word_embeddings.weight`);
+    for (const [name, shape] of padded) expect(family.paddingRow(name, config), name).toBeLessThan(shape[0]);
+    for (const head of family.pretrainingHeads) expect([...every.keys()].filter((n) => n.startsWith(`${head}.`))).toEqual([]);
+    for (const [type, stem] of Object.entries(family.modelTypes)) {
+      expect(MODEL_TYPES.get(type)).toBe(family);
+      expect(architectureName(type, 'token-cls')).toBe(`${stem}ForTokenClassification`);
+    }
+    expect(family.positionLimit(config).length).toBeLessThanOrEqual(config.max_position_embeddings);
+  });
+});
+
+test('RoBERTa zeroes its position padding row too and loses pad_token_id + 1 positions; the others all theirs', () => {
+  const roberta = tinyConfig('roberta');
+  const family = getModelFamily(roberta);
+  expect(family.paddingRow('roberta.embeddings.position_embeddings.weight', roberta)).toBe(1);
+  expect(family.positionLimit(roberta)).toEqual({ length: 16 - 1 - 1, lost: 'minus pad_token_id + 1 for RoBERTa' });
+  const bert = tinyConfig('bert');
+  expect(getModelFamily(bert).paddingRow('bert.embeddings.position_embeddings.weight', bert)).toBeNull();
+  expect(getModelFamily(bert).positionLimit(bert)).toEqual({ length: 16, lost: null });
+});
+
+test('token types: every family has them but DistilBERT', () => {
+  expect(FAMILY_NAMES.filter((name) => !getModelFamily(tinyConfig(name)).hasTokenTypes)).toEqual(['distilbert']);
+});
+
+test("DistilBERT's sinusoidal position table is fixed at init, only when sinusoidal_pos_embds", () => {
+  const family = getModelFamily(tinyConfig('distilbert'));
+  const name = 'distilbert.embeddings.position_embeddings.weight';
+  expect(family.fixedInit(name, [16, 8], tinyConfig('distilbert'))).toBeNull();
+  const table = family.fixedInit(name, [16, 8], tinyConfig('distilbert', { sinusoidal_pos_embds: true })) as Float32Array;
+  // create_sinusoidal_embeddings: position 3, columns 4 (sin) and 5 (cos) at angle 3 / 10000^(4/8).
+  expect(table[3 * 8 + 4]).toBeCloseTo(Math.sin(3 / 100), 6);
+  expect(table[3 * 8 + 5]).toBeCloseTo(Math.cos(3 / 100), 6);
+  expect(family.fixedInit('distilbert.embeddings.word_embeddings.weight', [20, 8], tinyConfig('distilbert', { sinusoidal_pos_embds: true }))).toBeNull();
+});
+
+test("head dropout: DistilBERT's token and MLM heads use `dropout`, its sequence head seq_classif_dropout; the others classifier_dropout ?? hidden", () => {
+  const rates = (name: ModelFamilyName, task: Task, hidden: number | null) => {
+    const config = tinyConfig(name, { hidden_dropout_prob: 0.1, classifier_dropout: name === 'distilbert' ? 0.2 : null });
+    const model = { family: getModelFamily(config), config, task, params: new ParamStore() };
+    return { own: model.family.headDropout(config, task, config.hidden_dropout_prob), run: dropoutRates(parseTrainConfig({ dropout: { hidden } }), model)?.classifier };
+  };
+  expect(rates('distilbert', 'seq-cls', 0.3)).toEqual({ own: 0.2, run: 0.2 });
+  expect(rates('distilbert', 'token-cls', 0.3)).toEqual({ own: 0.1, run: 0.3 });
+  expect(rates('distilbert', 'mlm', 0.3)).toEqual({ own: 0.1, run: 0.3 });
+  expect(rates('bert', 'seq-cls', 0.3)).toEqual({ own: 0.1, run: 0.3 });
+  const withClassifier = tinyConfig('roberta', { classifier_dropout: 0.05 });
+  expect(getModelFamily(withClassifier).headDropout(withClassifier, 'token-cls', 0.3)).toBe(0.05);
 });
 
 test('initKind follows transformers _init_weights: LayerNorm weights ones, biases zeros, the rest normal', () => {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../../src/cli/node-backend';
-import { getModelFamily, taskLoss, type ModelFamilyName } from '../../../src/engine/models';
+import { getModelFamily, MODEL_TYPES, taskLoss, type ModelFamilyName } from '../../../src/engine/models';
 import { GRAD_TOL, LOSS_REL_TOL } from './golden';
 import { inputTensors, loadFixture, maxAbsDiff, tinyConfig, toVariables, worstTensor } from './golden-fixtures';
 
@@ -40,7 +40,7 @@ test('bert-mlm: loss and gradients over the masked positions only match transfor
   tf.dispose([value, ...Object.values(grads), ...vars.values()]);
 });
 
-describe.each(['bert', 'roberta', 'distilbert', 'electra'] as ModelFamilyName[])('%s', (familyName) => {
+describe.each([...new Set([...MODEL_TYPES.values()].map((f) => f.name))] as ModelFamilyName[])('%s', (familyName) => {
   test('logits at the positions are those rows of the full logits', async () => {
     const config = tinyConfig(familyName, { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, embedding_size: familyName === 'electra' ? 6 : 8, tie_word_embeddings: familyName !== 'electra' });
     const family = getModelFamily(config);

@@ -43,6 +43,10 @@ describe('validateInputIds', () => {
     expect(() => validateInputIds([new Array(65).fill(1)], bert)).toThrow(coded('INPUT_TOO_LONG'));
     expect(() => validateInputIds([new Array(65).fill(1)], roberta)).not.toThrow();
     expect(() => validateInputIds([new Array(66).fill(1)], roberta)).toThrow(coded('INPUT_TOO_LONG'));
+    expect(() => validateInputIds([new Array(66).fill(1)], roberta)).toThrow(
+      'sequences of 66 tokens are longer than the 65 positions this model has (max_position_embeddings 66, minus pad_token_id + 1 for RoBERTa): truncate them',
+    );
+    expect(() => validateInputIds([new Array(65).fill(1)], bert)).toThrow('(max_position_embeddings 64): truncate them');
   });
 
   test('refuses ragged and empty batches', () => {
