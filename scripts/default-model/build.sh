@@ -22,8 +22,7 @@ cut -d';' -f1 "$DATA/emotion/train.txt" > "$WORK/emotion-train-sentences.txt"
 TEXTS=("$WORK/wiki-train.txt" "$WORK/sst2-train-sentences.txt" "$WORK/emotion-train-sentences.txt")
 
 # 2. Vocabulary: 8,192 lower-cased WordPiece tokens trained on the training text only.
-mkdir -p "$WORK/arch"
-node bin/layerwise.mjs vocab "${TEXTS[@]/#/--data=}" --out "$WORK/arch" --vocab-size 8192 --json > "$WORK/vocab.json"
+node bin/layerwise.mjs vocab "${TEXTS[@]/#/--data=}" --out "$WORK/arch" --overwrite --vocab-size 8192 --json > "$WORK/vocab.json"
 
 # 3. Architecture: BERT, 4 layers, hidden 128, 2 heads, FFN 512, 128 positions (see the model card for why).
 cp scripts/default-model/config.json "$WORK/arch/config.json"
@@ -33,7 +32,7 @@ cp scripts/default-model/config.json "$WORK/arch/config.json"
 node bin/layerwise.mjs pretrain --model "$WORK/arch" --init ppmi "${TEXTS[@]/#/--text=}" \
   --validation "$WORK/wiki-heldout.txt" --mode group --whole-word \
   --config scripts/default-model/pretrain.json --checkpoint-dir "$WORK/checkpoint" \
-  --backend wasm --out "$WORK/pretrained" --json | tee "$WORK/pretrain-eval.jsonl"
+  --backend wasm --out "$WORK/pretrained" --overwrite --json | tee "$WORK/pretrain-eval.jsonl"
 
 # 5. Install: the Hugging Face folder under public/models/default (the model card, README.md, is written by hand
 #    from pretrain-eval.jsonl, metrics.json and the results of scripts/default-model/compare.sh).

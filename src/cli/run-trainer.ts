@@ -1,17 +1,17 @@
-// The part of `layerwise train` and `layerwise pretrain` after the data is encoded: the Trainer's events as progress
+// The part of `layerwise train` and `layerwise pretrain` after the run is prepared: the Trainer's events as progress
 // lines on stderr and evaluation lines on stdout, checkpoints written atomically, Ctrl-C as a clean stop, and the
-// tuned model written as a Hugging Face folder plus metrics.json.
+// tuned model written by the one model-folder writer (engine/export/model-folder.ts) as a whole folder.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LayerwiseError } from '../lib/errors';
-import type { SourceFile, SourceFolder } from '../formats/source-file';
-import type { TrainConfig } from '../protocol/train-config';
+import type { SourceFolder } from '../formats/source-file';
 import type { EvalRecord, StepTelemetry } from '../protocol/train-events';
-import { writeHfFolder } from '../engine/export/hf-folder';
+import { writeModelFolder, type RunRecord } from '../engine/export/model-folder';
 import type { LoadedModel } from '../engine/load';
 import { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from '../engine/train/run-checkpoint';
 import type { Trainer } from '../engine/train/trainer';
 import { nodeFile } from './node-files';
+import { writeFolderAtomic } from './out-folder';
 import { jsonText } from './train-data';
 
 const CHECKPOINT_TENSORS = 'checkpoint.safetensors';
@@ -61,38 +61,22 @@ function evaluationLine(r: EvalRecord): string {
   return `step ${r.step} epoch ${r.epoch.toFixed(2)}: ${parts.join(', ')}`;
 }
 
-async function writeOutput(out: string, model: LoadedModel, folder: SourceFolder, metrics: Record<string, unknown>): Promise<string[]> {
-  const { params } = model;
-  const snapshot = await params.snapshot();
-  // num_labels written too (transformers derives it from id2label; readers of config.json often look for it).
-  const rawConfig = model.task === 'mlm' ? model.rawConfig : { ...model.rawConfig, num_labels: model.config.num_labels };
-  const files = await writeHfFolder({
-    rawConfig,
-    config: model.config,
-    task: model.task,
-    weights: params.names().map((n) => [n, { shape: params.shape(n), data: snapshot.get(n) as Float32Array }]),
-    tokenizerFiles: model.tokenizerFiles.map((n) => folder.get(n) as SourceFile),
-  });
-  mkdirSync(out, { recursive: true });
-  for (const f of files) writeFileSync(path.join(out, f.name), f.bytes);
-  writeFileSync(path.join(out, 'metrics.json'), `${jsonText(metrics, 2)}\n`);
-  return [...files.map((f) => f.name), 'metrics.json'];
-}
-
 export interface RunTrainerOptions {
   /** 'train' or 'pretrain': the prefix of every progress line. */
   command: string;
   trainer: Trainer;
-  config: TrainConfig;
   model: LoadedModel;
   /** The model folder, whose tokenizer files are copied to the output. */
   folder: SourceFolder;
   out: string;
+  /** What the model card says of the run; the evaluations and the figures of the run are added at its end. */
+  record: Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'>;
+  allowNonFinite: boolean;
   json: boolean;
   checkpointDir?: string;
   /** Ends the first line (after steps, examples and parameters): where evaluation data comes from, the backend. */
   startNote: string;
-  /** What metrics.json says about the run besides the trainer's own figures (data, backend, init, ...). */
+  /** What metrics.json's `train` block says about the run besides the trainer's own figures (data, backend, init, ...). */
   describe: Record<string, unknown>;
 }
 
@@ -138,10 +122,12 @@ export async function runTrainer(o: RunTrainerOptions): Promise<void> {
         throw new LayerwiseError(e.error.code, e.error.message, e.error.location);
       } else if (e.type === 'finished') {
         const wall = (performance.now() - started) / 1000;
-        const metrics = {
-          ...(e.metrics ?? {}),
+        const record: RunRecord = {
+          ...o.record,
+          metrics: e.metrics,
           history: trainer.history,
-          train: {
+          restoredBestStep: e.restoredBestStep,
+          summary: {
             steps: e.step,
             finish_reason: e.reason,
             restored_best_step: e.restoredBestStep,
@@ -151,9 +137,10 @@ export async function runTrainer(o: RunTrainerOptions): Promise<void> {
             wall_seconds: wall,
             tokens_per_second: seconds > 0 ? tokens / seconds : 0,
           },
-          config: o.config,
         };
-        const written = await writeOutput(o.out, o.model, o.folder, metrics);
+        const files = await writeModelFolder({ model: o.model, source: o.folder, run: record, allowNonFinite: o.allowNonFinite });
+        writeFolderAtomic(o.out, files);
+        const written = files.map((f) => f.name);
         console.error(`layerwise ${command}: ${e.reason} after ${e.step} steps, ${Math.round(seconds > 0 ? tokens / seconds : 0)} tokens/s; wrote ${written.join(', ')} to ${o.out}`);
       }
     }

@@ -108,6 +108,19 @@ export interface MlmConfig {
   wholeWord: boolean;
 }
 
+/** EDA's operations (Wei & Zou 2019) without synonyms: random swap, random deletion, random insertion of a word of the text. */
+export type EdaOperation = 'swap' | 'delete' | 'insert';
+export const EDA_OPERATIONS: readonly EdaOperation[] = ['swap', 'delete', 'insert'];
+
+export interface AugmentConfig {
+  /** Augmented variants added per training example (0: off); validation data is never augmented. */
+  copies: number;
+  /** EDA's alpha: the share of a text's words an operation changes. */
+  alpha: number;
+  /** The operations drawn from. */
+  operations: EdaOperation[];
+}
+
 export interface TrainConfig {
   /** Which head and loss: sequence classification, token classification or masked-LM. */
   task: Task;
@@ -151,6 +164,8 @@ export interface TrainConfig {
   l2sp: number;
   /** Fraction of the training data held out for evaluation when no validation file is given. */
   validationSplit: number;
+  /** EDA augmentation of the training split (after the validation share is held out). */
+  augment: AugmentConfig;
   /** Evaluate at the end of every epoch, or every N optimizer steps. */
   evalEvery: 'epoch' | number;
   /** Early stopping and best-weights restoration. */
@@ -198,6 +213,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   labelSmoothing: 0,
   l2sp: 0,
   validationSplit: 0.1,
+  augment: { copies: 0, alpha: 0.1, operations: ['swap', 'delete', 'insert'] },
   evalEvery: 'epoch',
   earlyStopping: { metric: 'eval_loss', patience: null, minDelta: 0, restoreBest: false },
   gradualUnfreeze: null,
@@ -310,6 +326,15 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     labelSmoothing: probability,
     l2sp: nonNegative,
     validationSplit: probability,
+    augment: {
+      fields: {
+        copies: rule('an integer in [0, 16]', (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 16),
+        alpha: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1),
+        operations: rule(`a non-empty array of ${EDA_OPERATIONS.map((o) => JSON.stringify(o)).join(', ')}`, (v) =>
+          Array.isArray(v) && v.length > 0 && v.every((o) => EDA_OPERATIONS.includes(o as EdaOperation)),
+        ),
+      },
+    },
     evalEvery: rule('"epoch" or a positive integer (optimizer steps)', (v) => v === 'epoch' || positiveInt.ok(v)),
     earlyStopping: {
       fields: { metric, patience: orNull(positiveInt), minDelta: nonNegative, restoreBest: boolean },

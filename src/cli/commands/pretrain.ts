@@ -4,23 +4,18 @@
 // format (a text column of a CSV, lines of a .txt) are read with the same readDataset as everything else; each line
 // is one example and longer lines become consecutive windows (no text is cut away). Checkpoints, exact resume,
 // progress and the output folder are `layerwise train`'s (run-trainer.ts).
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
-import { streamId } from '../../lib/random';
 import type { Dataset, ExampleDataset } from '../../formats/datasets/index';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
-import { encodeExamples, type EncodedDataset } from '../../engine/data/encode';
 import { textCorpus } from '../../engine/data/text-corpus';
-import { makeSplits } from '../../engine/data/split';
-import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
-import { maxSequenceLength } from '../../engine/models/validate-inputs';
-import { randomModel } from '../../engine/train/init';
-import { initialiseWordEmbeddingsFromText } from '../../engine/train/ppmi-init';
-import { Trainer, tfSeed } from '../../engine/train/trainer';
+import { prepareMlmRun } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
-import { loadModelForCommand } from '../load-model';
 import { nodeFolder } from '../node-files';
+import { checkOutFolder } from '../out-folder';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { readDatasetFile, resolveModelDir } from '../train-data';
 
@@ -48,7 +43,7 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
                           [--whole-word] [--mlm-probability 0.15] [--mode window|group|line]
                           [--config CONFIG.json] [--epochs N] [--max-steps N] [--lr X] [--batch-size N]
                           [--max-length N] [--eval-every N] [--seed N]
-                          [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--json]
+                          [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--overwrite] [--json]
 
   --model       the architecture and tokenizer (config.json + tokenizer files); its weights are the starting point
                 unless --init is given (continued pretraining adapts a model to new text)
@@ -66,10 +61,12 @@ const USAGE = `usage: layerwise pretrain --model DIR|default --text FILE [--text
   --mode        window (default): one line per example, longer lines cut into consecutive windows of max-length;
                 group: lines concatenated and cut into blocks (run_mlm.py); line: one line, truncated
   --checkpoint-dir DIR  checkpoint after every evaluation;  --resume DIR  continue it exactly
+  --overwrite   replace --out when it already holds files (it is never the --model folder)
 
 Defaults: ${JSON.stringify({ ...PRETRAIN_DEFAULTS, schedule: { type: 'linear', warmupRatio: 0.05 } })}.
 Prints one JSON line per evaluation with --json (step, eval_loss, accuracy = masked-token accuracy, perplexity).
-Writes to --out: config.json, model.safetensors (…ForMaskedLM), the tokenizer files, metrics.json.`;
+Writes to --out, as one folder once the run has ended: config.json, model.safetensors (…ForMaskedLM), the tokenizer
+files, README.md (a model card) and metrics.json.`;
 
 const START: Record<string, string> = {
   random: 'from a random initialisation',
@@ -139,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     resume: { type: 'string' },
     backend: { type: 'string' },
     out: { type: 'string' },
+    overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (opts.help) {
@@ -149,10 +147,10 @@ export async function run(argv: string[]): Promise<number> {
   const texts = opts.text ?? [];
   if (texts.length === 0) throw new LayerwiseError('CLI_MISSING_ARGUMENT', '--text FILE is required (give it more than once for several files)', { field: 'text' });
   const out = required(opts.out, 'out');
+  checkOutFolder(out, { inputs: [modelDir], overwrite: opts.overwrite === true });
   if (opts.init !== undefined && opts.init !== 'random' && opts.init !== 'ppmi') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random" or "ppmi", got "${opts.init}"`, { field: 'init' });
   }
-  const fresh = opts.init !== undefined;
   if (opts['ppmi-scale'] !== undefined && opts.init !== 'ppmi') throw new LayerwiseError('CLI_BAD_ARGUMENT', '--ppmi-scale goes with --init ppmi', { field: 'ppmi-scale' });
   const ppmiScale = numberOption(opts['ppmi-scale'], 'ppmi-scale', 0.2);
   const mode = opts.mode ?? 'window';
@@ -173,52 +171,48 @@ export async function run(argv: string[]): Promise<number> {
   const backend = await startCliBackend(opts.backend, 'pretrain');
 
   const columns = { textCol: opts['text-col'] === undefined ? undefined : [opts['text-col']] };
-  const corpus = joinTexts(await Promise.all(texts.map((t) => readDatasetFile(t, 'text', columns))));
+  const text = joinTexts(await Promise.all(texts.map((t) => readDatasetFile(t, 'text', columns))));
   const heldOut = opts.validation === undefined ? null : joinTexts([await readDatasetFile(opts.validation, 'validation', columns)]);
-  const splits = makeSplits({ train: corpus, validation: heldOut }, { validation: config.validationSplit, test: 0 }, config.seed);
-  for (const w of splits.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
-
   const folder = nodeFolder(modelDir);
-  const model = fresh ? await randomModel(folder, { task: 'mlm', seed: config.seed }) : await loadModelForCommand(folder, 'pretrain', { task: 'mlm', seed: tfSeed(config.seed, streamId('head')) });
-  if (fresh) for (const m of model.messages) console.error(`layerwise pretrain: ${m.level}: ${m.code}: ${m.message}`);
-  let trainer: Trainer | null = null;
+  const init = opts.init ?? 'pretrained';
+  const checkpointDir = opts['checkpoint-dir'];
+  const t0 = performance.now();
+  const run = await prepareMlmRun({ folder, text, heldOut, validationShare: config.validationSplit }, config, {
+    init,
+    ppmiScale,
+    mode,
+    resumeFrom: resume ?? undefined,
+    checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
+  });
+  const { model, trainer, train, validation } = run;
   try {
-    const tokenizer = model.tokenizer;
-    if (tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
-    const maxLength = Math.min(config.maxLength, maxSequenceLength(model.config));
-    if (maxLength < config.maxLength) console.error(`layerwise pretrain: note: maxLength ${config.maxLength} is more than the model's ${maxLength} positions: windows of ${maxLength} tokens`);
-    const encode = (ds: ExampleDataset): Promise<EncodedDataset> => encodeExamples(ds, tokenizer, 'mlm', { maxLength, mlmMode: mode });
-    const train = await encode(splits.train as ExampleDataset);
-    const validation = splits.validation === null ? null : await encode(splits.validation as ExampleDataset);
-    for (const w of train.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
-    const trainTokens = train.examples.reduce((n, e) => n + e.ids.length, 0);
-    // A resumed run's weights come from its checkpoint: the embeddings are computed only when the run starts.
-    if (opts.init === 'ppmi' && resume === null) {
-      const t0 = performance.now();
-      const r = initialiseWordEmbeddingsFromText(model, train.examples.map((e) => e.ids), { seed: config.seed, scale: ppmiScale });
-      console.error(`layerwise pretrain: note: PPMI_INIT: ${r.covered} of ${r.vocabSize} rows of ${r.name} from PPMI-SVD of the training text (${r.pairs} positive pairs, ${r.dim} dimensions, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    for (const m of model.messages) console.error(`layerwise pretrain: ${m.level}: ${m.code}: ${m.message}`);
+    for (const w of run.warnings) console.error(`layerwise pretrain: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    const r = run.ppmi;
+    if (r !== null) {
+      console.error(`layerwise pretrain: note: PPMI_INIT: ${r.covered} of ${r.vocabSize} rows of ${r.name} from PPMI-SVD of the training text (${r.pairs} positive pairs, ${r.dim} dimensions; prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
-    const checkpointDir = opts['checkpoint-dir'];
-    trainer = new Trainer({
-      model: { family: model.family, config: model.config, task: 'mlm', params: model.params },
-      train,
-      validation,
-      config,
-      padId: tokenizer.special.pad,
-      masking: mlmTokenizerInfo(tokenizer),
-      resumeFrom: resume ?? undefined,
-      checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
-    });
+    const trainTokens = train.examples.reduce((n, e) => n + e.ids.length, 0);
+    const bytes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
     await runTrainer({
       command: 'pretrain',
       trainer,
-      config,
       model,
       folder,
       out,
       json: opts.json === true,
       checkpointDir,
-      startNote: `${trainTokens} tokens per epoch in ${mode} mode; ${START[opts.init ?? 'pretrained']}; backend ${backend}`,
+      allowNonFinite: false,
+      startNote: `${trainTokens} tokens per epoch in ${mode} mode; ${START[init]}; backend ${backend}`,
+      record: {
+        baseModel: opts.model === 'default' ? 'layerwise built-in model' : path.basename(path.resolve(modelDir)),
+        init,
+        train: { name: texts.map((t) => path.basename(t)).join(' + '), bytes: bytes(texts), examples: train.examples.length },
+        validation: opts.validation === undefined ? null : { name: path.basename(opts.validation), bytes: bytes([opts.validation]), examples: validation?.examples.length ?? 0 },
+        validationSource: opts.validation !== undefined ? 'file' : config.validationSplit > 0 ? 'split' : 'none',
+        config: run.config,
+        baseline: null,
+      },
       describe: {
         text_files: texts,
         validation: opts.validation ?? (config.validationSplit > 0 ? `split ${config.validationSplit}` : 'none'),
@@ -226,13 +220,13 @@ export async function run(argv: string[]): Promise<number> {
         train_examples: train.examples.length,
         train_tokens_per_epoch: trainTokens,
         validation_examples: validation?.examples.length ?? 0,
-        max_length: maxLength,
+        max_length: run.config.maxLength,
         backend,
-        init: opts.init ?? 'pretrained',
+        init,
       },
     });
   } finally {
-    trainer?.dispose();
+    trainer.dispose();
     model.params.dispose();
   }
   return 0;

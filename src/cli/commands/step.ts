@@ -1,12 +1,9 @@
 // `layerwise step`: one AdamW step with torch.optim.AdamW semantics (every parameter trainable, weight decay on
 // all of them, no dropout) on one batch, then the updated checkpoint written as a Hugging Face folder
 // (DESIGN.md "The command line"). Prints {"loss", "out", "files"} with --json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
-import type { SourceFile } from '../../formats/source-file';
-import { writeHfFolder } from '../../engine/export/hf-folder';
+import { writeModelFolder } from '../../engine/export/model-folder';
 import { taskLoss } from '../../engine/models/index';
 import { validateInputIds } from '../../engine/models/validate-inputs';
 import { AdamW } from '../../engine/optim/adamw';
@@ -16,11 +13,13 @@ import { startCliBackend } from '../backend-option';
 import { batchTensors, idsBatch, labelsFor, readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
 import { nodeFolder } from '../node-files';
+import { checkOutFolder, writeFolderAtomic } from '../out-folder';
 
 export const summary = 'one AdamW step (torch semantics) on one batch; writes the updated Hugging Face folder';
 
 const USAGE = `usage: layerwise step --model DIR --batch FILE.json --out DIR [--lr 1e-3] [--weight-decay 0.01]
-                      [--betas 0.9,0.999] [--eps 1e-8] [--backend cpu|wasm|webgpu] [--allow-non-finite] [--json]
+                      [--betas 0.9,0.999] [--eps 1e-8] [--backend cpu|wasm|webgpu] [--allow-non-finite]
+                      [--overwrite] [--json]
 
 FILE.json holds {"inputs": {"input_ids": [[...]], "attention_mask": [[...]], ...}, "labels": [...]}
 (the layout of a fixture reference.json).`;
@@ -48,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     eps: { type: 'string' },
     backend: { type: 'string' },
     'allow-non-finite': { type: 'boolean' },
+    overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (opts.help) {
@@ -57,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = resolveModelDir(required(opts.model, 'model'));
   const batchPath = required(opts.batch, 'batch');
   const outDir = required(opts.out, 'out');
+  checkOutFolder(outDir, { inputs: [modelDir], overwrite: opts.overwrite === true });
   const lr = numberOption(opts.lr, 'lr', 1e-3);
   const weightDecay = numberOption(opts['weight-decay'], 'weight-decay', 0.01);
   const betas = betasOption(opts.betas);
@@ -96,16 +97,8 @@ export async function run(argv: string[]): Promise<number> {
     const lossValue = (await loss.data())[0];
     loss.dispose();
 
-    const snapshot = await params.snapshot();
-    const files = await writeHfFolder({
-      rawConfig: model.rawConfig,
-      config,
-      task,
-      weights: params.names().map((n) => [n, { shape: params.shape(n), data: snapshot.get(n)! }]),
-      tokenizerFiles: model.tokenizerFiles.map((n) => source.get(n) as SourceFile),
-    });
-    mkdirSync(outDir, { recursive: true });
-    for (const f of files) writeFileSync(join(outDir, f.name), f.bytes);
+    const files = await writeModelFolder({ model, source, allowNonFinite: opts['allow-non-finite'] === true });
+    writeFolderAtomic(outDir, files);
     if (opts.json) console.log(JSON.stringify({ loss: lossValue, out: outDir, files: files.map((f) => f.name) }));
     else console.log(`loss ${lossValue}; wrote ${files.map((f) => f.name).join(', ')} to ${outDir}`);
   } finally {

@@ -1,24 +1,22 @@
-// `layerwise train`: fine-tunes a checkpoint (or trains its architecture from a fresh initialisation) on a dataset
-// file with the engine's Trainer, prints one JSON line per evaluation, and writes a Hugging Face folder plus
-// metrics.json (DESIGN.md "The command line"). Ctrl-C stops after the current step and still writes the folder.
+// `layerwise train`: fine-tunes a model folder (or trains its architecture from a fresh initialisation) on a dataset
+// file with the engine's run recipe (engine/train/recipe.ts, as the studio does), prints one JSON line per evaluation,
+// and writes a model folder with its card and metrics.json (DESIGN.md "The command line"). Ctrl-C stops after the
+// current step and still writes the folder.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
-import { streamId } from '../../lib/random';
 import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
 import { parseModelConfig } from '../../engine/models/index';
 import { utf8Text } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
-import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
-import { maxSequenceLength } from '../../engine/models/validate-inputs';
 import type { RunCheckpoint } from '../../engine/train/run-checkpoint';
-import { randomModel } from '../../engine/train/init';
-import { encodeRunData, runLabels, splitRunData } from '../../engine/train/prepare';
-import { Trainer, tfSeed } from '../../engine/train/trainer';
+import { taskForData } from '../../engine/train/prepare';
+import { prepareRun } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
-import { loadModelForCommand } from '../load-model';
 import { nodeFile, nodeFolder } from '../node-files';
+import { checkOutFolder } from '../out-folder';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
@@ -27,7 +25,8 @@ export const summary = 'fine-tune a model on a dataset file; writes a Hugging Fa
 const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR [--validation FILE]
                        [--task seq-cls|token-cls|mlm] [--config CONFIG.json] [--text-col NAME] [--label-col NAME]
                        [--epochs N] [--lr X] [--batch-size N] [--max-steps N] [--seed N] [--init random]
-                       [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--allow-non-finite] [--json]
+                       [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--allow-non-finite]
+                       [--overwrite] [--json]
 
   --config      a JSON TrainConfig (any subset of its fields; the rest keep their defaults)
   --epochs, --lr, --batch-size, --max-steps, --seed
@@ -37,9 +36,12 @@ const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR 
   --init random train the folder's architecture from a fresh seeded initialisation (its weights are not read)
   --checkpoint-dir DIR   write checkpoint.safetensors + checkpoint.json after every evaluation
   --resume DIR  continue the run saved in DIR (its config is used; config flags are refused)
+  --overwrite   replace --out when it already holds files (it is never the --model folder)
+  --allow-non-finite  train on, and write, weights that hold NaN or infinite values
 
 Prints one JSON line per evaluation with --json (step, epoch, learning_rate, eval_loss, accuracy, f1_macro, ...).
-Writes to --out: config.json, model.safetensors, the tokenizer files, metrics.json.`;
+Writes to --out, as one folder once the run has ended: config.json, model.safetensors, the tokenizer files, README.md
+(a model card) and metrics.json.`;
 
 const OVERRIDES = [
   ['epochs', 'epochs'],
@@ -92,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     'checkpoint-dir': { type: 'string' },
     resume: { type: 'string' },
     'allow-non-finite': { type: 'boolean' },
+    overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (opts.help) {
@@ -101,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = resolveModelDir(required(opts.model, 'model'));
   const dataPath = required(opts.data, 'data');
   const out = required(opts.out, 'out');
+  checkOutFolder(out, { inputs: [modelDir], overwrite: opts.overwrite === true });
   if (opts.init !== undefined && opts.init !== 'random') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random", got "${opts.init}"`, { field: 'init' });
   }
@@ -118,66 +122,51 @@ export async function run(argv: string[]): Promise<number> {
 
   const train = await readDatasetFile(dataPath, 'data', columns);
   const validationFile = opts.validation === undefined ? null : await readDatasetFile(opts.validation, 'validation', columns);
-  if (input.task === undefined) {
-    if (train.kind === 'examples' && train.labelColumn === null) {
-      throw new LayerwiseError('TRAIN_TASK_UNKNOWN', `${train.file} has no label column: pass --label-col NAME for classification, or --task mlm for a masked LM`, { field: 'task' });
-    }
-    input.task = train.kind === 'tokens' ? 'token-cls' : 'seq-cls';
-  }
+  input.task ??= taskForData(train);
   const config: TrainConfig = parseTrainConfig(input, configFile);
-  const splits = splitRunData(config.task, train, validationFile, config);
-  const labels = runLabels(config.task, splits.train);
-
   const folder = nodeFolder(modelDir);
-  const labelOption = config.task === 'mlm' ? undefined : labels;
-  const model =
-    opts.init === 'random'
-      ? await randomModel(folder, { task: config.task, labels: labelOption, seed: config.seed })
-      : await loadModelForCommand(folder, 'train', { task: config.task, labels: labelOption, seed: tfSeed(config.seed, streamId('head')) });
-  if (opts.init === 'random') for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
-  let trainer: Trainer | null = null;
+  const init = opts.init === 'random' ? 'random' : 'pretrained';
+  const checkpointDir = opts['checkpoint-dir'];
+  const run = await prepareRun({ folder, train, validation: validationFile }, config, {
+    init,
+    allowNonFinite: opts['allow-non-finite'] === true,
+    resumeFrom: resume ?? undefined,
+    checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
+  });
+  const { model, trainer, data } = run;
   try {
-    if (model.nonFinite.size > 0 && !opts['allow-non-finite']) {
-      throw new LayerwiseError('CHECKPOINT_NON_FINITE', `the checkpoint holds NaN or infinite values in ${[...model.nonFinite.keys()].join(', ')}: pass --allow-non-finite to train anyway`, {
-        tensor: [...model.nonFinite.keys()][0],
-      });
-    }
-    const tokenizer = model.tokenizer;
-    if (tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
-    const data = await encodeRunData(splits, tokenizer, config.task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels });
+    for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
     for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
-    const checkpointDir = opts['checkpoint-dir'];
-    trainer = new Trainer({
-      model: { family: model.family, config: model.config, task: model.task, params: model.params },
-      train: data.train,
-      validation: data.validation,
-      config,
-      padId: tokenizer.special.pad,
-      masking: config.task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
-      resumeFrom: resume ?? undefined,
-      checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
-    });
     await runTrainer({
       command: 'train',
       trainer,
-      config,
       model,
       folder,
       out,
       json: opts.json === true,
       checkpointDir,
+      allowNonFinite: opts['allow-non-finite'] === true,
       startNote: `${data.validationSource} evaluation data; backend ${backend}`,
+      record: {
+        baseModel: opts.model === 'default' ? 'layerwise built-in model' : path.basename(path.resolve(modelDir)),
+        init,
+        train: { name: path.basename(dataPath), bytes: statSync(dataPath).size, examples: data.train.examples.length },
+        validation: opts.validation === undefined ? null : { name: path.basename(opts.validation), bytes: statSync(opts.validation).size, examples: data.validation?.examples.length ?? 0 },
+        validationSource: data.validationSource,
+        config: run.config,
+        baseline: run.baseline,
+      },
       describe: {
         train_examples: data.train.examples.length,
         validation_examples: data.validation?.examples.length ?? 0,
         validation_source: data.validationSource,
         max_length: data.maxLength,
         backend,
-        init: opts.init === 'random' ? 'random' : 'pretrained',
+        init,
       },
     });
   } finally {
-    trainer?.dispose();
+    trainer.dispose();
     model.params.dispose();
   }
   return 0;

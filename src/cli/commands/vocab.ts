@@ -1,8 +1,7 @@
 // `layerwise vocab`: trains a WordPiece vocabulary on text files (engine/data/wordpiece-trainer.ts, HF tokenizers'
 // WordPieceTrainer) and writes vocab.txt, tokenizer.json and tokenizer_config.json, which @huggingface/tokenizers
 // and transformers' BertTokenizer(Fast) read; prints a summary, measured with the tokenizer read back from --out.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { countWordsInTexts } from '../../engine/data/bert-words';
 import { WORDPIECE_TRAIN_DEFAULTS, trainWordPiece, vocabCoverage, wordPieceFiles } from '../../engine/data/wordpiece-trainer';
 import { newDecodeReport, readTextChunks, type DecodeReport } from '../../formats/text-decode';
@@ -10,6 +9,7 @@ import { loadTokenizer } from '../../formats/tokenizer';
 import { LayerwiseError } from '../../lib/errors';
 import { numberOption, parseOptions, required } from '../args';
 import { nodeFile, nodeFolder } from '../node-files';
+import { checkOutFolder, writeFolderAtomic } from '../out-folder';
 
 export const summary = 'train a WordPiece vocabulary (BERT normalisation) on text files and write its tokenizer files';
 
@@ -17,11 +17,13 @@ export const summary = 'train a WordPiece vocabulary (BERT normalisation) on tex
 const MODEL_MAX_LENGTH = 512;
 
 const USAGE = `usage: layerwise vocab --data FILE[,FILE...] --out DIR [--vocab-size ${WORDPIECE_TRAIN_DEFAULTS.vocabSize}]
-                       [--min-frequency ${WORDPIECE_TRAIN_DEFAULTS.minFrequency}] [--limit-alphabet ${WORDPIECE_TRAIN_DEFAULTS.limitAlphabet}] [--no-lowercase] [--json]
+                       [--min-frequency ${WORDPIECE_TRAIN_DEFAULTS.minFrequency}] [--limit-alphabet ${WORDPIECE_TRAIN_DEFAULTS.limitAlphabet}] [--no-lowercase]
+                       [--overwrite] [--json]
 
 Trains as HF tokenizers' BertWordPieceTokenizer.train does: BERT normalisation (lower-cased and accents stripped
 unless --no-lowercase), whitespace and punctuation split, special tokens [PAD] [UNK] [CLS] [SEP] [MASK] first.
---data may also be given more than once. Writes vocab.txt, tokenizer.json and tokenizer_config.json to DIR.
+--data may also be given more than once. Writes vocab.txt, tokenizer.json and tokenizer_config.json as the folder DIR
+(refused when DIR already holds files, unless --overwrite).
 With --json prints {vocabSize, wordsSeen, distinctWords, alphabetSize, coverage (% of word occurrences encoded
 without [UNK]), subwordsPerWord, seconds, ...}.`;
 
@@ -45,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     'min-frequency': { type: 'string' },
     'limit-alphabet': { type: 'string' },
     'no-lowercase': { type: 'boolean' },
+    overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (o.help) {
@@ -61,9 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const f of files) {
     if (!existsSync(f) || !statSync(f).isFile()) throw new LayerwiseError('CLI_FILE_NOT_FOUND', `${f} is not a file`, { file: f, field: 'data' });
   }
-  if (existsSync(out) && !statSync(out).isDirectory()) {
-    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--out ${out} exists and is not a folder`, { file: out, field: 'out' });
-  }
+  checkOutFolder(out, { overwrite: o.overwrite === true });
 
   const start = performance.now();
   const reports: { file: string; report: DecodeReport }[] = [];
@@ -79,9 +80,8 @@ export async function run(argv: string[]): Promise<number> {
   const trained = trainWordPiece(counted.counts, { vocabSize, minFrequency, limitAlphabet });
   const train = performance.now();
 
-  mkdirSync(out, { recursive: true });
   const written = wordPieceFiles(trained.vocab, { lowercase, modelMaxLength: MODEL_MAX_LENGTH });
-  for (const [name, text] of Object.entries(written)) writeFileSync(path.join(out, name), text);
+  writeFolderAtomic(out, Object.entries(written).map(([name, bytes]) => ({ name, bytes })));
   const { tokenizer } = await loadTokenizer(nodeFolder(out));
   const coverage = vocabCoverage(counted.counts, tokenizer);
   const end = performance.now();

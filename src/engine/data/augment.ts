@@ -6,10 +6,9 @@
 import type { ExampleDataset, TokenDataset } from '../../formats/datasets/index';
 import { LayerwiseError } from '../../lib/errors';
 import { createRng, streamId, type Rng } from '../../lib/random';
+import { EDA_OPERATIONS, type EdaOperation } from '../../protocol/train-config';
 import type { DatasetSplits } from './split';
 
-export type EdaOperation = 'swap' | 'delete' | 'insert';
-export const EDA_OPERATIONS: readonly EdaOperation[] = ['swap', 'delete', 'insert'];
 
 export interface AugmentOptions {
   seed: number;

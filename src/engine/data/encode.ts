@@ -44,6 +44,9 @@ export interface EncodedDataset {
   warnings: DataWarning[];
 }
 
+/** How masked-LM text becomes examples: one line truncated, lines grouped into blocks, or each line cut into windows. */
+export type MlmMode = 'line' | 'group' | 'window';
+
 export interface EncodeOptions {
   maxLength: number;
   /** Class ids to use (the training split's); by default built from this dataset's labels. */
@@ -53,7 +56,7 @@ export interface EncodeOptions {
    * truncated (run_mlm's --line_by_line); 'window' keeps one line each and cuts a longer line into consecutive
    * windows, each with the special tokens, so that no text is lost and no block mixes unrelated lines.
    */
-  mlmMode?: 'line' | 'group' | 'window';
+  mlmMode?: MlmMode;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }

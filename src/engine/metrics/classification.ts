@@ -110,3 +110,27 @@ export function classificationReport(
     labels: [...labels],
   };
 }
+
+/** Always predicting the most frequent class (scikit-learn's DummyClassifier(strategy="most_frequent")). */
+export interface MajorityBaseline {
+  /** The class it predicts (the lowest id among equally frequent ones). */
+  label: string;
+  accuracy: number;
+  f1_macro: number;
+}
+
+/** The majority-class baseline over the true labels (ids into `names`; others, e.g. -100, left out); null for none. */
+export function majorityBaseline(yTrue: ArrayLike<number>, names: readonly string[]): MajorityBaseline | null {
+  const counts = names.map(() => 0);
+  const kept: number[] = [];
+  for (let k = 0; k < yTrue.length; k++) {
+    if (yTrue[k] >= 0 && yTrue[k] < names.length) {
+      counts[yTrue[k]]++;
+      kept.push(yTrue[k]);
+    }
+  }
+  if (kept.length === 0) return null;
+  const top = counts.indexOf(Math.max(...counts));
+  const report = classificationReport(kept, kept.map(() => top), names.map((_, i) => i));
+  return { label: names[top], accuracy: report.accuracy, f1_macro: report.macro.f1 };
+}

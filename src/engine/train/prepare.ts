@@ -27,6 +27,18 @@ const WANTS: Record<Task, string> = {
   mlm: 'rows or lines of text',
 };
 
+/** The task a dataset asks for when none is given: token classification for tagged sentences, else sequence classification. */
+export function taskForData(ds: Dataset): Task {
+  if (ds.kind === 'tokens') return 'token-cls';
+  if (ds.labelColumn === null) {
+    throw new LayerwiseError('TRAIN_TASK_UNKNOWN', `${ds.file} has no label column: name the label column (--label-col NAME) for classification, or choose the masked-LM task (--task mlm)`, {
+      file: ds.file,
+      field: 'task',
+    });
+  }
+  return 'seq-cls';
+}
+
 /** Refuses a dataset that cannot feed the task (a CoNLL file for seq-cls, a CSV without labels, ...). */
 export function checkTaskData(task: Task, ds: Dataset): void {
   const fits = task === 'token-cls' ? ds.kind === 'tokens' : ds.kind === 'examples' && (task === 'mlm' || ds.labelColumn !== null);

@@ -2,7 +2,7 @@
 // make_classification_reference.py): accuracy, per-class and averaged P/R/F1 with zero_division=0, confusion matrix.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accuracy, classificationReport, confusionMatrix } from '../../../src/engine/metrics/classification';
+import { accuracy, classificationReport, confusionMatrix, majorityBaseline } from '../../../src/engine/metrics/classification';
 
 interface Scores {
   precision: number;
@@ -59,5 +59,24 @@ describe('edge cases', () => {
     expect(() => classificationReport([0, 1], [0], [0, 1])).toThrow(
       expect.objectContaining({ code: 'METRICS_LENGTH_MISMATCH' }),
     );
+  });
+});
+
+describe('majority-class baseline', () => {
+  const { baselines } = JSON.parse(readFileSync(new URL('./classification_reference.json', import.meta.url), 'utf8')) as {
+    baselines: { name: string; yTrue: number[]; classes: number; label: number; accuracy: number; f1_macro: number }[];
+  };
+  for (const b of baselines) {
+    it(`as DummyClassifier(most_frequent): ${b.name}`, () => {
+      const names = Array.from({ length: b.classes }, (_, i) => `c${i}`);
+      const got = majorityBaseline(b.yTrue, names);
+      expect(got?.label).toBe(`c${b.label}`);
+      expect(got?.accuracy).toBeCloseTo(b.accuracy, 12);
+      expect(got?.f1_macro).toBeCloseTo(b.f1_macro, 12);
+    });
+  }
+  it('leaves ignored positions out, and is null without labels', () => {
+    expect(majorityBaseline([-100, 1, 1, 0, -100], ['a', 'b'])).toMatchObject({ label: 'b', accuracy: 2 / 3 });
+    expect(majorityBaseline([-100], ['a', 'b'])).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 # Generates classification_reference.json for classification.test.ts with scikit-learn (Debian's python3-sklearn):
 # accuracy_score, precision_recall_fscore_support (per class, macro, micro, weighted; zero_division=0) and
-# confusion_matrix, each with an explicit label order. Run: /usr/bin/python3 tests/engine/metrics/make_classification_reference.py
+# confusion_matrix, each with an explicit label order; and the majority-class baseline (DummyClassifier most_frequent). Run: /usr/bin/python3 tests/engine/metrics/make_classification_reference.py
 import json, os
 import numpy as np
 import sklearn
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 rng = np.random.default_rng(3)
 cases = []
@@ -40,6 +41,15 @@ add('samples outside labels count as sklearn counts them', [0, 1, 2, 2, 1, 0, 2]
 t = rng.integers(0, 7, 500)
 add('7 classes, 500 samples, skewed predictions', t, np.where(rng.random(500) < 0.4, t, rng.integers(0, 3, 500)), list(range(7)))
 
+baselines = []
+for name, y_true, n in [('3 classes, skewed', [2, 0, 2, 1, 2, 2, 0], 3), ('a tie takes the lowest id', [1, 0, 1, 0, 2], 3),
+                        ('a class never seen', [1, 1, 1, 3], 4), ('random 5 classes', rng.integers(0, 5, 200).tolist(), 5)]:
+    dummy = DummyClassifier(strategy='most_frequent').fit(np.zeros((len(y_true), 1)), y_true)
+    pred = dummy.predict(np.zeros((len(y_true), 1)))
+    baselines.append({'name': name, 'yTrue': list(map(int, y_true)), 'classes': n, 'label': int(pred[0]),
+                      'accuracy': float(accuracy_score(y_true, pred)),
+                      'f1_macro': float(f1_score(y_true, pred, labels=list(range(n)), average='macro', zero_division=0))})
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'classification_reference.json'), 'w') as f:
-    json.dump({'generator': 'make_classification_reference.py', 'sklearn': sklearn.__version__, 'cases': cases}, f)
+    json.dump({'generator': 'make_classification_reference.py', 'sklearn': sklearn.__version__, 'cases': cases, 'baselines': baselines}, f)
 print(len(cases), 'cases')

@@ -1,0 +1,73 @@
+// Output folders of the commands that write a model folder or a tokenizer (train, pretrain, step, vocab): checked
+// before any work, so that a bad --out never costs a run (RELIABILITY O1–O3); never the input model; never over a
+// model unless --overwrite; and written whole or not at all: the files go into a temporary sibling that is renamed
+// into place, so a crash or kill -9 leaves the old folder, never half a new one.
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { LayerwiseError } from '../lib/errors';
+
+/** Files whose presence makes a folder a model folder (weights, config or tokenizer). */
+const MODEL_FILES = ['config.json', 'model.safetensors', 'model.safetensors.index.json', 'tokenizer.json', 'vocab.txt', 'vocab.json'];
+
+const real = (p: string) => realpathSync(p);
+const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
+
+/**
+ * Refuses an --out that would lose something: the input model folder (or a folder inside it or around it), an
+ * existing file, a folder holding a model or other files unless `overwrite`, a place that cannot be written.
+ * Creates the parent folders, so that a missing parent is no reason to fail after the run.
+ */
+export function checkOutFolder(out: string, opts: { inputs?: readonly string[]; overwrite: boolean; flag?: string }): void {
+  const flag = opts.flag ?? 'out';
+  const target = path.resolve(out);
+  for (const input of opts.inputs ?? []) {
+    if (!existsSync(input)) continue;
+    const from = real(input);
+    const to = existsSync(target) ? real(target) : target;
+    if (inside(to, from) || inside(from, to)) {
+      throw new LayerwiseError('CLI_OUT_IS_INPUT', `--${flag} ${out} is the model folder the command reads (${input}), or holds it: write the result to another folder`, { field: flag });
+    }
+  }
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new LayerwiseError('CLI_OUT_NOT_FOLDER', `--${flag} ${out} is a file, not a folder`, { field: flag });
+    const entries = readdirSync(target);
+    if (entries.length > 0 && !opts.overwrite) {
+      const model = entries.filter((e) => MODEL_FILES.includes(e));
+      const what = model.length > 0 ? `a model (${model.join(', ')})` : `${entries.length} other file${entries.length === 1 ? '' : 's'}`;
+      throw new LayerwiseError('CLI_OUT_NOT_EMPTY', `--${flag} ${out} already holds ${what}: choose an empty or new folder, or pass --overwrite to replace the folder`, { field: flag });
+    }
+  }
+  const parent = path.dirname(target);
+  try {
+    mkdirSync(parent, { recursive: true });
+    accessSync(parent, constants.W_OK);
+  } catch (err) {
+    throw new LayerwiseError('CLI_OUT_NOT_WRITABLE', `--${flag} ${out} cannot be written: ${(err as Error).message}`, { field: flag });
+  }
+}
+
+/**
+ * Writes `files` as the folder `out`: into a temporary sibling first, which then replaces `out` by renames (the old
+ * folder, if any, is removed only once the new one is in place).
+ */
+export function writeFolderAtomic(out: string, files: readonly { name: string; bytes: Uint8Array | string }[]): void {
+  const target = path.resolve(out);
+  const parent = path.dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(path.join(parent, `.${path.basename(target)}.writing-`));
+  try {
+    for (const f of files) writeFileSync(path.join(staging, f.name), f.bytes);
+    if (existsSync(target)) {
+      const old = mkdtempSync(path.join(parent, `.${path.basename(target)}.replaced-`));
+      rmSync(old, { recursive: true });
+      renameSync(target, old);
+      renameSync(staging, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(staging, target);
+    }
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,222 @@
+// The one writer of a model folder (a Hugging Face checkpoint folder, as transformers' save_pretrained writes it),
+// used by every command that writes weights and by the studio's export, with one policy (RELIABILITY X1, X2, N1):
+// config.json names the task's class with num_labels, id2label and label2id; model.safetensors holds F32 weights with
+// the run's TrainConfig and this library's version in its __metadata__; the tokenizer files are copied byte for byte,
+// except tokenizer_config.json, whose model_max_length is capped at the positions the model has; README.md is a model
+// card; metrics.json holds the run's figures. Weights with NaN or ±Inf are refused unless the caller overrides it.
+import type { ModelConfig } from '../../formats/hf-config';
+import { writeSafetensors } from '../../formats/safetensors';
+import { readAll, type SourceFolder } from '../../formats/source-file';
+import { LayerwiseError } from '../../lib/errors';
+import type { Task } from '../../protocol/task';
+import type { TrainConfig } from '../../protocol/train-config';
+import type { EvalMetrics, EvalRecord } from '../../protocol/train-events';
+import { LAYERWISE_VERSION } from '../../protocol/version';
+import { architectureName } from '../architectures';
+import type { LoadedModel } from '../load';
+import type { MajorityBaseline } from '../metrics/classification';
+import { maxSequenceLength } from '../models/validate-inputs';
+
+export interface ModelFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A data file of the run, as the model card names it. */
+export interface RunDataFile {
+  name: string;
+  bytes: number;
+  examples: number;
+}
+
+/** What the model card and metrics.json say about the run that made the weights. */
+export interface RunRecord {
+  /** Where the run started: a folder name, `hub:org/name`, or the built-in model's name. */
+  baseModel: string;
+  /** 'pretrained': fine-tuned from the base model's weights; 'random' / 'ppmi': its architecture trained afresh. */
+  init: 'pretrained' | 'random' | 'ppmi';
+  train: RunDataFile;
+  /** The evaluation data: a file, a held-out share of the training file, or none. */
+  validation: RunDataFile | null;
+  validationSource: 'file' | 'split' | 'none';
+  config: TrainConfig;
+  /** The final evaluation (the restored best one when early stopping restored it); null without evaluation data. */
+  metrics: EvalMetrics | null;
+  /** Every evaluation of the run, in order. */
+  history: readonly EvalRecord[];
+  /** The step whose weights were put back at the end (restoreBest), else null: the last evaluation's weights. */
+  restoredBestStep: number | null;
+  /** Always predicting the most frequent class of the evaluation data; null for masked LM or without evaluation data. */
+  baseline: MajorityBaseline | null;
+  /** metrics.json's `train` block: steps, how the run ended, timings (the host's figures). */
+  summary: Record<string, unknown>;
+}
+
+export interface ModelFolderInput {
+  model: LoadedModel;
+  /** The folder the model was read from: its tokenizer files are copied. */
+  source: SourceFolder;
+  /** The run that made these weights; without it (a single optimizer step) there is no card and no metrics.json. */
+  run?: RunRecord;
+  /** Write weights that hold NaN or ±Inf (the CLI's --allow-non-finite); refused otherwise (EXPORT_NON_FINITE). */
+  allowNonFinite?: boolean;
+  /** The card's date; now by default. */
+  date?: Date;
+}
+
+const TASK_PIPELINE: Record<Task, string> = { 'seq-cls': 'text-classification', 'token-cls': 'token-classification', mlm: 'fill-mask' };
+const TASK_NAME: Record<Task, string> = { 'seq-cls': 'sequence classification', 'token-cls': 'token classification', mlm: 'masked language modelling' };
+const TASK_CLASS: Record<Task, string> = { 'seq-cls': 'AutoModelForSequenceClassification', 'token-cls': 'AutoModelForTokenClassification', mlm: 'AutoModelForMaskedLM' };
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const json = (value: unknown) => `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+
+/**
+ * config.json: the raw config with the task's architecture, id2label / label2id and num_labels for a classification
+ * head (transformers derives num_labels from id2label; other readers of config.json look for it), dtype float32.
+ */
+export function exportedConfig(rawConfig: Record<string, unknown>, config: ModelConfig, task: Task): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...rawConfig };
+  out.architectures = [architectureName(config.model_type, task)];
+  if (task !== 'mlm') {
+    // Object.fromEntries defines own properties, so a label named __proto__ stays a label (RELIABILITY D15).
+    out.id2label = Object.fromEntries(config.id2label.map((label, i) => [String(i), label]));
+    out.label2id = Object.fromEntries(config.id2label.map((label, i) => [label, i]));
+    out.num_labels = config.id2label.length;
+  }
+  // transformers 5 writes `dtype`, 4.x `torch_dtype`: set whichever the checkpoint used, `dtype` otherwise.
+  const hadTorchDtype = Object.hasOwn(rawConfig, 'torch_dtype');
+  if (hadTorchDtype) out.torch_dtype = 'float32';
+  if (Object.hasOwn(rawConfig, 'dtype') || !hadTorchDtype) out.dtype = 'float32';
+  return out;
+}
+
+/**
+ * tokenizer_config.json with model_max_length at most the model's positions: transformers truncates to it, and a
+ * tokenizer that allows 512 tokens for a model with 128 positions would index past its position table. Written
+ * where the folder has none, so that the limit travels with the model.
+ */
+function tokenizerConfig(bytes: Uint8Array | null, limit: number): Uint8Array | null {
+  let value: unknown = {};
+  if (bytes !== null) {
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return bytes; // the loader read the tokenizer without it; copied as it is
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return bytes;
+  }
+  const config = value as Record<string, unknown>;
+  const current = typeof config.model_max_length === 'number' ? config.model_max_length : Infinity;
+  if (bytes !== null && current <= limit) return bytes;
+  return utf8(json({ ...config, model_max_length: limit }));
+}
+
+function formatMetric(value: number | undefined): string {
+  return value === undefined ? '—' : Number.isFinite(value) ? value.toFixed(4) : String(value);
+}
+
+function dataLine(file: RunDataFile): string {
+  return `\`${file.name}\` (${file.bytes.toLocaleString('en-US')} bytes, ${file.examples.toLocaleString('en-US')} examples)`;
+}
+
+/** README.md: the Hub's front matter, then what a reader needs to trust and use the model. */
+export function modelCard(model: LoadedModel, run: RunRecord, date: Date): string {
+  const task = model.task;
+  const arch = architectureName(model.config.model_type, task);
+  const lines = [
+    '---',
+    'library_name: transformers',
+    `pipeline_tag: ${TASK_PIPELINE[task]}`,
+    'tags:',
+    '- layerwise',
+    ...(run.baseModel.startsWith('hub:') ? [`base_model: ${run.baseModel.slice(4).split('@')[0]}`] : []),
+    '---',
+    '',
+    `# ${arch}`,
+    '',
+    `${run.init === 'pretrained' ? `Fine-tuned from \`${run.baseModel}\`` : `The architecture of \`${run.baseModel}\`, trained from a ${run.init === 'ppmi' ? 'fresh initialisation with PPMI word vectors' : 'fresh initialisation'}`} ` +
+      `for ${TASK_NAME[task]} with Layerwise ${LAYERWISE_VERSION} on ${date.toISOString().slice(0, 10)}.`,
+    '',
+    '## Data',
+    '',
+    `- Training: ${dataLine(run.train)}`,
+    `- Evaluation: ${run.validationSource === 'none' ? 'none' : run.validationSource === 'split' ? `a seeded, stratified ${run.config.validationSplit} share of the training file` : dataLine(run.validation as RunDataFile)}`,
+  ];
+  if (task !== 'mlm') lines.push(`- Labels (${model.config.id2label.length}): ${model.config.id2label.map((l) => `\`${l}\``).join(', ')}`);
+  lines.push('', '## Results', '');
+  const m = run.metrics;
+  const at = run.history.find((r) => r.step === run.restoredBestStep) ?? run.history.at(-1);
+  if (m === null) lines.push('No evaluation: the run had no evaluation data.');
+  else {
+    const step = at ? `after step ${at.step} (epoch ${at.epoch.toFixed(2)})${run.restoredBestStep !== null ? ', the best evaluation, whose weights these are' : ''}` : 'at the end';
+    if (task === 'mlm') {
+      lines.push(`Evaluated ${step}: eval_loss ${formatMetric(m.eval_loss)}, masked-token accuracy ${formatMetric(m.accuracy)}, perplexity ${formatMetric(m.perplexity)}.`);
+    } else {
+      const base = run.baseline;
+      lines.push(`Evaluated ${step}.${base ? ` The majority-class baseline always predicts \`${base.label}\`.` : ''}`, '', '| metric | this model | majority-class baseline |', '| --- | --- | --- |');
+      lines.push(`| accuracy | ${formatMetric(m.accuracy)} | ${formatMetric(base?.accuracy)} |`);
+      lines.push(`| F1 (macro) | ${formatMetric(m.f1_macro)} | ${formatMetric(base?.f1_macro)} |`);
+      if (m.entity_f1 !== undefined) lines.push(`| entity F1 (seqeval, strict) | ${formatMetric(m.entity_f1)} | 0.0000 |`);
+      lines.push(`| eval_loss | ${formatMetric(m.eval_loss)} | — |`);
+    }
+  }
+  lines.push('', '## Training configuration', '', 'The TrainConfig of the run; `layerwise train --config` with it reruns the run.', '', '```json', json(run.config).trimEnd(), '```', '');
+  lines.push(
+    '## How to use',
+    '',
+    'In Python, with `transformers`:',
+    '',
+    '```python',
+    `from transformers import AutoTokenizer, ${TASK_CLASS[task]}, pipeline`,
+    '',
+    `model = ${TASK_CLASS[task]}.from_pretrained("path/to/this/folder")`,
+    'tokenizer = AutoTokenizer.from_pretrained("path/to/this/folder")',
+    `print(pipeline("${TASK_PIPELINE[task]}", model=model, tokenizer=tokenizer)("${task === 'mlm' ? 'Paris is the [MASK] of France.' : 'A sentence to try.'}"))`,
+    '```',
+    '',
+    'In Layerwise: open this folder in the studio\'s Model panel, or run `npx layerwise predict --model path/to/this/folder --inputs texts.json --json`.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, README.md and metrics.json (with a run). */
+export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
+  const { model, run } = input;
+  const { params } = model;
+  const values = await params.snapshot();
+  const bad = [...values].filter(([, data]) => data.some((x) => !Number.isFinite(x))).map(([name]) => name);
+  if (bad.length > 0 && input.allowNonFinite !== true) {
+    throw new LayerwiseError('EXPORT_NON_FINITE', `${bad.length} of the model's tensors hold NaN or infinite values (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', …' : ''}): the run diverged; these weights are not written.`, {
+      tensor: bad[0],
+    });
+  }
+  const metadata: Record<string, string> = { format: 'pt', 'layerwise.version': LAYERWISE_VERSION };
+  if (run) metadata['layerwise.train_config'] = JSON.stringify(run.config);
+  const files: ModelFile[] = [
+    { name: 'config.json', bytes: utf8(json(exportedConfig(model.rawConfig, model.config, model.task))) },
+    // Tied weights (the MLM decoder, which is the word embedding) are not parameters of their own: each is written once, as transformers expects (X2).
+    { name: 'model.safetensors', bytes: writeSafetensors(params.names().map((name) => [name, { shape: params.shape(name), data: values.get(name) as Float32Array }]), metadata) },
+  ];
+  const limit = maxSequenceLength(model.config);
+  for (const name of model.tokenizerFiles) {
+    const file = input.source.get(name);
+    if (!file) throw new LayerwiseError('EXPORT_TOKENIZER_FILE_MISSING', `The tokenizer file ${name} is no longer available.`, { file: name });
+    const bytes = await readAll(file);
+    files.push({ name, bytes: name === 'tokenizer_config.json' ? (tokenizerConfig(bytes, limit) as Uint8Array) : bytes });
+  }
+  if (model.tokenizerFiles.length > 0 && !model.tokenizerFiles.includes('tokenizer_config.json')) files.push({ name: 'tokenizer_config.json', bytes: tokenizerConfig(null, limit) as Uint8Array });
+  if (run) {
+    files.push({ name: 'README.md', bytes: utf8(modelCard(model, run, input.date ?? new Date())) });
+    const metrics = {
+      ...(run.metrics ?? {}),
+      majority_baseline: run.baseline,
+      history: run.history,
+      train: run.summary,
+      config: run.config,
+    };
+    files.push({ name: 'metrics.json', bytes: utf8(json(metrics)) });
+  }
+  return files;
+}

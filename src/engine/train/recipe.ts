@@ -1,0 +1,223 @@
+// The one run recipe: from a model folder and dataset files to a Trainer ready to run. Fine-tuning (prepareRun) is
+// what `layerwise train` and the studio's training run do; masked-LM training on text (prepareMlmRun) is what
+// `layerwise pretrain` and the studio's "Adapt to my text" do. The hosts only read files, report progress and write
+// the result, so that a studio run's TrainConfig replays exactly with `layerwise train --config`.
+import type { Dataset, ExampleDataset } from '../../formats/datasets/index';
+import type { SourceFolder } from '../../formats/source-file';
+import type { TextTokenizer } from '../../formats/tokenizer';
+import { LayerwiseError } from '../../lib/errors';
+import { streamId } from '../../lib/random';
+import type { TrainConfig } from '../../protocol/train-config';
+import { augmentSplits } from '../data/augment';
+import { encodeExamples, type EncodedDataset, type MlmMode } from '../data/encode';
+import { mlmTokenizerInfo } from '../data/mlm-collator';
+import { makeSplits } from '../data/split';
+import type { DataWarning } from '../data/warnings';
+import { loadModelFolder, type LoadedModel } from '../load';
+import { majorityBaseline, type MajorityBaseline } from '../metrics/classification';
+import { maxSequenceLength } from '../models/validate-inputs';
+import { randomModel } from './init';
+import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-init';
+import { encodeRunData, runLabels, splitRunData, type RunData } from './prepare';
+import type { RunCheckpoint } from './run-checkpoint';
+import { Trainer, tfSeed, type TrainerOptions } from './trainer';
+
+/** A step of a run's preparation, for progress lines; `done` / `total` count examples while tokenising. */
+export type RunPhase = 'split' | 'model' | 'tokenise';
+
+/** How a host follows and cancels a preparation, and what it asks of the Trainer. */
+export interface RecipeOptions {
+  signal?: AbortSignal;
+  onPhase?: (phase: RunPhase, done: number, total: number) => void;
+  /** Continue this run checkpoint (its weights replace the folder's when the run starts). */
+  resumeFrom?: RunCheckpoint;
+  groupTelemetryEvery?: TrainerOptions['groupTelemetryEvery'];
+  checkpointEvery?: TrainerOptions['checkpointEvery'];
+  /** Train on weights that hold NaN or ±Inf (the command line's --allow-non-finite); refused otherwise. */
+  allowNonFinite?: boolean;
+}
+
+export interface FineTuneSources {
+  /** The model folder the run starts from. */
+  folder: SourceFolder;
+  train: Dataset;
+  /** A validation file, or null to hold config.validationSplit of the training file out. */
+  validation: Dataset | null;
+}
+
+export interface PreparedRun {
+  model: LoadedModel;
+  trainer: Trainer;
+  /** The config as the run uses it: maxLength cut to the model's positions. */
+  config: TrainConfig;
+  /** Class names in id order (the new head's id2label); empty for masked LM. */
+  labels: string[];
+  data: RunData;
+  /** Always predicting the evaluation data's most frequent class; null for masked LM or without evaluation data. */
+  baseline: MajorityBaseline | null;
+  loadMs: number;
+}
+
+const cancelled = () => new LayerwiseError('TRAIN_CANCELLED', 'Training was stopped before its first step.');
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelled();
+}
+
+/** The checks every run makes of the model it trains: finite weights, and a tokenizer to read the data with. */
+function checkTrainable(model: LoadedModel, allowNonFinite: boolean): TextTokenizer {
+  if (model.nonFinite.size > 0 && !allowNonFinite) {
+    const names = [...model.nonFinite.keys()];
+    throw new LayerwiseError(
+      'CHECKPOINT_NON_FINITE',
+      `${names.length} tensors of this model hold NaN or infinite values (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): training on them is blocked (the command line's --allow-non-finite trains anyway).`,
+      { tensor: names[0] },
+    );
+  }
+  if (model.tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'The model folder has no tokenizer (tokenizer.json, vocab.txt, or vocab.json with merges.txt), so it cannot read the data.', { file: 'tokenizer.json' });
+  return model.tokenizer;
+}
+
+/** Runs `build` on a freshly loaded model; a failure frees the model before it is thrown on. */
+async function withModel<T>(model: LoadedModel, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (err) {
+    model.params.dispose();
+    throw err;
+  }
+}
+
+/** The majority-class baseline of the evaluation data: its sequence labels, or every labelled token. */
+function baselineOf(validation: EncodedDataset | null, labels: readonly string[]): MajorityBaseline | null {
+  if (validation === null || validation.task === 'mlm') return null;
+  const ids = validation.task === 'token-cls' ? validation.examples.flatMap((e) => Array.from(e.tokenLabels ?? [])) : validation.examples.map((e) => e.label);
+  return majorityBaseline(ids, labels);
+}
+
+/**
+ * Fine-tuning: the split (the validation file, or a stratified seeded share of the training file), augmentation of
+ * the training split, the class list, the model (the folder's weights with a head sized and seeded for the classes,
+ * or with `init: 'random'` its architecture freshly initialised), tokenisation, and the Trainer.
+ */
+export async function prepareRun(sources: FineTuneSources, config: TrainConfig, opts: RecipeOptions & { init?: 'pretrained' | 'random' } = {}): Promise<PreparedRun> {
+  const { task } = config;
+  opts.onPhase?.('split', 0, 0);
+  let splits = splitRunData(task, sources.train, sources.validation, config);
+  if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
+  const labels = runLabels(task, splits.train);
+  checkSignal(opts.signal);
+
+  opts.onPhase?.('model', 0, 0);
+  const started = performance.now();
+  const classes = task === 'mlm' ? undefined : labels;
+  const model =
+    opts.init === 'random'
+      ? await randomModel(sources.folder, { task, labels: classes, seed: config.seed })
+      : await loadModelFolder(sources.folder, { task, labels: classes, seed: tfSeed(config.seed, streamId('head')) });
+  const loadMs = performance.now() - started;
+  return withModel(model, async () => {
+    const tokenizer = checkTrainable(model, opts.allowNonFinite === true);
+    checkSignal(opts.signal);
+    const total = splits.train.kind === 'tokens' ? splits.train.sentences.length : splits.train.rows.length;
+    opts.onPhase?.('tokenise', 0, total);
+    const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal });
+    checkSignal(opts.signal);
+    const runConfig = { ...config, maxLength: data.maxLength };
+    const trainer = new Trainer({
+      model: { family: model.family, config: model.config, task: model.task, params: model.params },
+      train: data.train,
+      validation: data.validation,
+      config: runConfig,
+      padId: tokenizer.special.pad,
+      masking: task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
+      resumeFrom: opts.resumeFrom,
+      groupTelemetryEvery: opts.groupTelemetryEvery,
+      checkpointEvery: opts.checkpointEvery,
+    });
+    return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs };
+  });
+}
+
+export interface MlmSources {
+  folder: SourceFolder;
+  /** Unlabeled text, one example per row (textCorpus turns any dataset into this). */
+  text: ExampleDataset;
+  /** Held-out text, or null to hold `validationShare` of the rows out (seeded). */
+  heldOut: ExampleDataset | null;
+  validationShare: number;
+}
+
+export interface MlmOptions extends RecipeOptions {
+  /** 'pretrained' continues the folder's weights; 'random' and 'ppmi' train its architecture from a fresh start. */
+  init?: 'pretrained' | 'random' | 'ppmi';
+  /** --init ppmi: std of each PPMI word-vector component. */
+  ppmiScale?: number;
+  /** How text becomes examples: one line per example cut into windows, lines grouped into blocks, or one line truncated. */
+  mode: MlmMode;
+  /** The config once the number of training windows is known (the studio's adaptation caps its steps by them). */
+  fitToData?: (trainExamples: number) => TrainConfig;
+}
+
+export interface PreparedMlmRun {
+  model: LoadedModel;
+  trainer: Trainer;
+  config: TrainConfig;
+  train: EncodedDataset;
+  validation: EncodedDataset | null;
+  /** Rows of text held out for evaluation. */
+  heldOutRows: number;
+  warnings: DataWarning[];
+  /** The PPMI initialisation of the word embeddings (init 'ppmi' on a fresh run), else null. */
+  ppmi: PpmiInitReport | null;
+}
+
+/**
+ * Masked-LM training on text: the held-out split, the model with its masked-LM head (its weights, or a fresh
+ * initialisation, with PPMI word vectors for `init: 'ppmi'`), tokenisation into windows, and the Trainer.
+ */
+export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, opts: MlmOptions): Promise<PreparedMlmRun> {
+  const { seed } = config;
+  opts.onPhase?.('split', 0, 0);
+  const splits = makeSplits({ train: sources.text, validation: sources.heldOut }, { validation: sources.validationShare, test: 0 }, seed);
+  checkSignal(opts.signal);
+
+  opts.onPhase?.('model', 0, 0);
+  const init = opts.init ?? 'pretrained';
+  const model = init === 'pretrained' ? await loadModelFolder(sources.folder, { task: 'mlm', seed: tfSeed(seed, streamId('head')) }) : await randomModel(sources.folder, { task: 'mlm', seed });
+  return withModel(model, async () => {
+    const tokenizer = checkTrainable(model, opts.allowNonFinite === true);
+    checkSignal(opts.signal);
+    const wanted = config.maxLength;
+    const maxLength = Math.min(wanted, maxSequenceLength(model.config));
+    const warnings: DataWarning[] = [...splits.warnings];
+    if (maxLength < wanted) {
+      warnings.push({ code: 'TRAIN_MAX_LENGTH_CLAMPED', level: 'warning', message: `maxLength ${wanted} is more than the model's ${maxLength} positions: windows of ${maxLength} tokens.` });
+    }
+    const rows = splits.train.rows.length + (splits.validation?.rows.length ?? 0);
+    const encode = (ds: ExampleDataset, offset: number) =>
+      encodeExamples(ds, tokenizer, 'mlm', { maxLength, mlmMode: opts.mode, signal: opts.signal, onProgress: (done) => opts.onPhase?.('tokenise', offset + done, rows) });
+    opts.onPhase?.('tokenise', 0, rows);
+    const train = await encode(splits.train as ExampleDataset, 0);
+    const validation = splits.validation === null ? null : await encode(splits.validation as ExampleDataset, splits.train.rows.length);
+    warnings.push(...train.warnings);
+    checkSignal(opts.signal);
+    const runConfig = { ...(opts.fitToData?.(train.examples.length) ?? config), maxLength };
+    // A resumed run's weights come from its checkpoint: the embeddings are computed only when a run starts.
+    const ppmi = init === 'ppmi' && opts.resumeFrom === undefined
+      ? initialiseWordEmbeddingsFromText(model, train.examples.map((e) => e.ids), { seed: runConfig.seed, scale: opts.ppmiScale ?? 0.2 })
+      : null;
+    const trainer = new Trainer({
+      model: { family: model.family, config: model.config, task: 'mlm', params: model.params },
+      train,
+      validation,
+      config: runConfig,
+      padId: tokenizer.special.pad,
+      masking: mlmTokenizerInfo(tokenizer),
+      resumeFrom: opts.resumeFrom,
+      groupTelemetryEvery: opts.groupTelemetryEvery,
+      checkpointEvery: opts.checkpointEvery,
+    });
+    return { model, trainer, config: runConfig, train, validation, heldOutRows: splits.validation?.rows.length ?? 0, warnings, ppmi };
+  });
+}
