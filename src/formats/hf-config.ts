@@ -39,7 +39,7 @@ export interface ModelConfig {
 }
 
 /** What a family's normaliser fills in: everything but model_type, family and the fields every config shares. */
-export type FamilyConfig = Omit<ModelConfig, 'model_type' | 'family' | 'num_labels' | 'id2label' | 'architectures' | 'tie_word_embeddings'>;
+export type FamilyFields = Omit<ModelConfig, 'model_type' | 'family' | 'num_labels' | 'id2label' | 'architectures' | 'tie_word_embeddings'>;
 
 /**
  * Typed fields of one config.json under the family's own names. A field that is absent takes its fallback and is
@@ -64,7 +64,7 @@ export interface ConfigReader {
 export interface ConfigFamily {
   readonly name: string;
   /** config.json in the family's field names -> the BERT-named fields. */
-  normaliseConfig(read: ConfigReader): FamilyConfig;
+  normaliseConfig(read: ConfigReader): FamilyFields;
 }
 
 export interface ParsedConfig {

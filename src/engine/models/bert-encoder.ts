@@ -3,7 +3,7 @@
 // RobertaConfig and ElectraConfig name as BertConfig does. Mirrors transformers' BertConfig, BertEmbeddings,
 // BertSelfAttention, BertSelfOutput, BertIntermediate, BertOutput and BertLayer.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConfigReader, FamilyConfig, ModelConfig } from '../../formats/hf-config';
+import type { ConfigReader, FamilyFields, ModelConfig } from '../../formats/hf-config';
 import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
@@ -12,7 +12,7 @@ import { dense, linearShapes, norm, normShapes, param, type Forward, type ShapeL
 import type { ModelInputs } from './types';
 
 /** BertConfig's fields with its defaults; padTokenId is the family's default pad_token_id (RoBERTa's is 1). */
-export function bertConfig(read: ConfigReader, padTokenId: number): FamilyConfig {
+export function bertConfig(read: ConfigReader, padTokenId: number): FamilyFields {
   const { width, heads } = read.widthAndHeads('hidden_size', 'num_attention_heads');
   const hiddenAct = read.activation('hidden_act');
   const classifierDropout = read.raw.classifier_dropout == null ? null : read.prob('classifier_dropout', 0);

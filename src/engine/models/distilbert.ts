@@ -3,7 +3,7 @@
 // output_layer_norm), and the heads pre_classifier + ReLU + classifier, classifier, vocab_transform/projector.
 // DistilBertConfig names its fields differently (dim, n_layers, seq_classif_dropout, ...); they are read here.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConfigReader, FamilyConfig, ModelConfig } from '../../formats/hf-config';
+import type { ConfigReader, FamilyFields, ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
@@ -19,7 +19,7 @@ const POSITIONS = `${BASE}.embeddings.position_embeddings.weight`;
 const DECODER = { weight: 'vocab_projector.weight', bias: null };
 
 /** DistilBertConfig's fields, with its defaults, under BERT's names. It has no token types and a fixed LayerNorm eps. */
-function distilbertConfig(read: ConfigReader): FamilyConfig {
+function distilbertConfig(read: ConfigReader): FamilyFields {
   const { width, heads } = read.widthAndHeads('dim', 'n_heads');
   const hiddenAct = read.activation('activation');
   const seqClassifDropout = read.prob('seq_classif_dropout', 0.2);
