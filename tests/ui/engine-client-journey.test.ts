@@ -75,7 +75,7 @@ describe('a training run', () => {
     expect(store.getState().model.current?.labels).toEqual(['a', 'b']);
     worker.emit({ type: 'trainingProgressed', runId, steps: [step(1), step(2)] });
     worker.emit({ type: 'trainingProgressed', runId, steps: [step(3)] });
-    expect(store.getState().training).toMatchObject({ status: 'running', stepCount: 3 });
+    expect(store.getState().training).toMatchObject({ status: 'running', steps: { count: 3 } });
     client.pauseTraining();
     expect(store.getState().training.status).toBe('pausing');
     worker.emit({ type: 'trainingPaused', runId, step: 3 });
@@ -87,7 +87,7 @@ describe('a training run', () => {
     expect(store.getState().training.status).toBe('stopping');
     // Events of an older run are ignored.
     worker.emit({ type: 'trainingProgressed', runId: 'old', steps: [step(99)] });
-    expect(store.getState().training.stepCount).toBe(3);
+    expect(store.getState().training.steps.count).toBe(3);
     worker.emit({ type: 'trainingFinished', runId, reason: 'stopped', step: 3, metrics: null, restoredBestStep: null });
     expect(store.getState().training).toMatchObject({ status: 'finished', finish: { reason: 'stopped' } });
   });

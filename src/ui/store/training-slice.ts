@@ -1,6 +1,6 @@
 // Store slice: the training run — its status, the run's config and plan, every step's telemetry and every
-// evaluation, as the worker reports them (steps arrive in batches of per-step deltas). The steps array grows in
-// place and stepCount changes with each batch, so a long run does not copy its whole history ten times a second.
+// evaluation, as the worker reports them (steps arrive in batches of per-step deltas). The steps go into one bounded
+// StepHistory (ui/series.ts), which the charts, the status line and the History record read.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { DataNote } from '../../protocol/dataset-summary';
@@ -9,6 +9,7 @@ import type { GroupPlan } from '../../protocol/param-groups';
 import type { RestoredHistory } from '../../protocol/run-checkpoint';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from '../../protocol/train-events';
+import { appendSteps, NO_STEPS, prependSteps, type StepHistory } from '../series';
 import type { AppState } from './app-store';
 
 /** idle: no run yet; pausing / stopping: asked for, until the worker confirms after its current step. */
@@ -42,9 +43,7 @@ export interface TrainingState {
   dataNotes: DataNote[];
   /** The parameter groups of the current epoch (gradual unfreezing changes them). */
   groups: GroupPlan[];
-  /** Appended in place; read it together with stepCount. */
-  steps: StepTelemetry[];
-  stepCount: number;
+  steps: StepHistory;
   evals: Evaluation[];
   /** Date.now() at the first step's start, and time spent paused, for the ETA. */
   startedAt: number | null;
@@ -87,8 +86,7 @@ const initial: TrainingState = {
   maxLength: 0,
   dataNotes: [],
   groups: [],
-  steps: [],
-  stepCount: 0,
+  steps: NO_STEPS,
   evals: [],
   startedAt: null,
   pausedMs: 0,
@@ -113,7 +111,7 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
   return {
     training: initial,
     trainingRequested: (runId, config, backend, datasetFile) =>
-      set({ training: { ...initial, steps: [], runId, status: 'preparing', config, backend, datasetFile } }),
+      set({ training: { ...initial, runId, status: 'preparing', config, backend, datasetFile } }),
     trainingPreparing: (runId, phase, done, total) => forRun(runId, () => ({ prepare: { phase, done, total } })),
     trainingStarted: (runId, plan, labels, maxLength, dataNotes) =>
       forRun(runId, (t) => ({
@@ -127,16 +125,9 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
         status: t.status === 'preparing' ? 'running' : t.status,
       })),
     trainingEpochStarted: (runId, groups) => forRun(runId, () => ({ groups })),
-    trainingProgressed: (runId, steps) =>
-      forRun(runId, (t) => {
-        t.steps.push(...steps);
-        return { stepCount: t.steps.length };
-      }),
+    trainingProgressed: (runId, steps) => forRun(runId, (t) => ({ steps: appendSteps(t.steps, steps) })),
     trainingRestored: (runId, history) =>
-      forRun(runId, (t) => {
-        t.steps.unshift(...history.steps);
-        return { stepCount: t.steps.length, evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] };
-      }),
+      forRun(runId, (t) => ({ steps: prependSteps(t.steps, history.steps), evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] })),
     trainingEvaluated: (runId, evaluation) => forRun(runId, (t) => ({ evals: [...t.evals, evaluation] })),
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),
     trainingPaused: (runId) => forRun(runId, (t) => (t.status === 'stopping' ? {} : { status: 'paused', pausedAt: Date.now() })),

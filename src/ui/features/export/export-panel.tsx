@@ -34,7 +34,7 @@ function Exporter({ model }: { model: ModelSummary }) {
   const exporting = useApp((s) => s.exporting);
   const dismiss = useApp((s) => s.dismissExportError);
   const status = useApp((s) => s.training.status);
-  const steps = useApp((s) => s.training.stepCount);
+  const steps = useApp((s) => s.training.steps.count);
   const reason = useApp((s) => s.training.finish?.reason);
   const [allowNonFinite, setAllowNonFinite] = useState(false);
   const busy = exporting.requestId !== null;

@@ -6,7 +6,7 @@ import type { ModelSummary } from '../../../protocol/messages';
 import type { AppStore } from '../../store/app-store';
 import type { RunRecord } from '../../store/history-slice';
 import type { TrainingState } from '../../store/training-slice';
-import { thinIndices } from '../../series';
+import { latestStep, thinIndices } from '../../series';
 import { listRuns, putRun } from './run-store';
 
 /** Points of the training curve kept per run. */
@@ -15,7 +15,8 @@ const SAVE_EVERY_MS = 5000;
 
 export function runRecord(t: TrainingState, model: ModelSummary | null): RunRecord | null {
   if (t.runId === null || t.config === null || t.plan === null || t.startedAt === null) return null;
-  const idx = thinIndices(t.stepCount, RUN_CURVE_POINTS);
+  const steps = t.steps.curve;
+  const idx = thinIndices(steps.length, RUN_CURVE_POINTS);
   const outcome = t.status === 'finished' ? (t.finish?.reason ?? 'completed') : t.status === 'failed' ? 'failed' : 'running';
   return {
     id: t.runId,
@@ -27,11 +28,11 @@ export function runRecord(t: TrainingState, model: ModelSummary | null): RunReco
     backend: t.backend ?? '',
     config: t.config,
     totalSteps: t.plan.totalSteps,
-    stepsDone: t.steps[t.stepCount - 1]?.step ?? 0,
+    stepsDone: latestStep(t.steps)?.step ?? 0,
     curve: {
-      step: idx.map((i) => t.steps[i].step),
-      loss: idx.map((i) => t.steps[i].loss),
-      learningRate: idx.map((i) => t.steps[i].learningRate),
+      step: idx.map((i) => steps[i].step),
+      loss: idx.map((i) => steps[i].loss),
+      learningRate: idx.map((i) => steps[i].learningRate),
     },
     evals: t.evals.map((e) => e.record),
     finalMetrics: t.finish?.metrics ?? null,
@@ -82,6 +83,6 @@ export function startRunRecorder(store: AppStore): () => void {
     const evaluated = t.evals.length !== lastEvals;
     lastStatus = t.status;
     lastEvals = t.evals.length;
-    if (started || ended || evaluated || (t.stepCount > 0 && Date.now() - lastSave > SAVE_EVERY_MS)) save();
+    if (started || ended || evaluated || (t.steps.count > 0 && Date.now() - lastSave > SAVE_EVERY_MS)) save();
   });
 }

@@ -126,7 +126,7 @@ export function AdaptCard() {
   const model = useApp((s) => s.model.current);
   const hasDataset = useApp((s) => s.dataset.train !== null);
   const training = useApp((s) => isActive(s.training.status));
-  const fineTuned = useApp((s) => s.training.stepCount > 0);
+  const fineTuned = useApp((s) => s.training.steps.count > 0);
   const chosen = useApp((s) => s.adaptFileChosen);
   const adapting = isAdapting(a.status);
   const blockers = adaptBlockers({

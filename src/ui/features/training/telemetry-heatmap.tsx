@@ -24,13 +24,6 @@ export interface HeatmapData {
   min: number;
 }
 
-/** The steps that measured group norms (every few steps of a run). */
-export function measuredSteps(steps: readonly StepTelemetry[], count: number): StepTelemetry[] {
-  const measured: StepTelemetry[] = [];
-  for (let i = 0; i < count; i++) if (steps[i].groups.length > 0 && steps[i].groups[0].gradNorm !== null) measured.push(steps[i]);
-  return measured;
-}
-
 /** The measured steps thinned to at most `columns`, as rows of values per group. */
 export function heatmapData(measured: readonly StepTelemetry[], metric: Metric, columns = COLUMNS): HeatmapData {
   const picked = thinIndices(measured.length, columns).map((i) => measured[i]);
@@ -101,14 +94,11 @@ function shortGroup(name: string): string {
   return /^\d+$/.test(last) && parts.length >= 2 ? `${parts[parts.length - 2]} ${last}` : last;
 }
 
-export const TelemetryHeatmap = memo(function TelemetryHeatmap({ steps, stepCount }: { steps: readonly StepTelemetry[]; stepCount: number }) {
+/** `measured`: the run's steps that measured the groups (StepHistory.layers, a new array only when one comes). */
+export const TelemetryHeatmap = memo(function TelemetryHeatmap({ measured }: { measured: readonly StepTelemetry[] }) {
   const [metric, setMetric] = useState<Metric>('gradNorm');
   const name = useId();
-  // Only steps that measured the groups change the map: recompute when their number changes, not at every step.
-  const measured = measuredSteps(steps, stepCount);
-  const measuredCount = measured.length;
-  // eslint's react-hooks plugin is not used here; `measured` is a function of measuredCount (the steps only grow).
-  const data = useMemo(() => heatmapData(measured, metric), [measuredCount, metric]);
+  const data = useMemo(() => heatmapData(measured, metric), [measured, metric]);
   const rows = useMemo(() => [...data.groups.keys()].reverse(), [data]);
   const canvas = useRef<HTMLCanvasElement>(null);
   const theme = useApp((st) => st.layout.theme);

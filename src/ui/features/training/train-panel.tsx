@@ -13,6 +13,7 @@ import { useEngine } from '../../engine-context';
 import { toErrorData } from '../../../lib/errors';
 import { planParameterGroups } from '../../../protocol/param-groups';
 import { BACKEND_LABELS, formatCount } from '../../format';
+import { latestStep } from '../../series';
 import { useApp } from '../../store/app-store';
 import { isAdapting } from '../../store/adaptation-slice';
 import { useRunConfig } from '../../store/config-draft';
@@ -114,7 +115,7 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
     return p.phase === 'tokenise' ? `Preparing: tokenising ${formatCount(p.total)} examples…` : p.phase === 'model' ? 'Preparing: loading the model…' : 'Preparing: splitting the data…';
   }
   const plan = t.plan;
-  const last = t.steps[t.stepCount - 1];
+  const last = latestStep(t.steps);
   if (!plan) return t.status === 'failed' ? `Failed before the first step: ${t.error?.message ?? ''}` : 'Starting…';
   const active = (t.endedAt ?? now) - (t.startedAt ?? now) - t.pausedMs - (t.pausedAt !== null ? now - t.pausedAt : 0);
   const running = t.status === 'running' || t.status === 'pausing';
@@ -124,7 +125,7 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
     step: last?.step ?? 0,
     totalSteps: plan.totalSteps,
     loss: last ? last.loss : null,
-    tokensPerSecond: last ? recentTokensPerSecond(t.steps.slice(Math.max(0, t.stepCount - 10), t.stepCount)) : null,
+    tokensPerSecond: last ? recentTokensPerSecond(t.steps.curve) : null,
     eta: running ? etaSeconds(last?.step ?? 0, plan.totalSteps, active) : null,
   });
   switch (t.status) {
@@ -184,7 +185,7 @@ function RunStatus({ ready }: { ready: boolean }) {
   const t = useApp((s) => s.training);
   const { derived } = useRunConfig();
   const now = Date.now();
-  const last = t.steps[t.stepCount - 1];
+  const last = latestStep(t.steps);
   const plan = t.plan;
   const epochStep = last && plan ? ((last.step - 1) % plan.stepsPerEpoch) + 1 : 0;
   return (
@@ -213,7 +214,6 @@ function RunStatus({ ready }: { ready: boolean }) {
 /** The charts are there before the first run (empty, on the planned step axis), so a run only updates them. */
 function Charts() {
   const steps = useApp((s) => s.training.steps);
-  const stepCount = useApp((s) => s.training.stepCount);
   const evals = useApp((s) => s.training.evals);
   const runConfig = useApp((s) => s.training.config);
   const runSteps = useApp((s) => s.training.plan?.totalSteps ?? null);
@@ -222,12 +222,12 @@ function Charts() {
   const totalSteps = runSteps ?? planned.derived.totalSteps;
   return (
     <section className="chart-grid" aria-label="Training charts">
-      <LossChart steps={steps} stepCount={stepCount} evals={evals} config={config} totalSteps={totalSteps} />
+      <LossChart steps={steps} evals={evals} config={config} totalSteps={totalSteps} />
       <MetricsChart evals={evals} config={config} totalSteps={totalSteps} />
-      <LearningRateChart steps={steps} stepCount={stepCount} totalSteps={totalSteps} />
-      <GradientNormChart steps={steps} stepCount={stepCount} config={config} totalSteps={totalSteps} />
+      <LearningRateChart steps={steps} totalSteps={totalSteps} />
+      <GradientNormChart steps={steps} config={config} totalSteps={totalSteps} />
       <div className="chart-wide">
-        <TelemetryHeatmap steps={steps} stepCount={stepCount} />
+        <TelemetryHeatmap measured={steps.layers} />
       </div>
     </section>
   );

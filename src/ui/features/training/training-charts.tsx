@@ -7,7 +7,7 @@ import { ChartFigure, SERIES, depthColor } from '../../components/chart-figure';
 import { LineChart, type ChartMarks, type ChartSeries } from '../../components/line-chart';
 import type { TrainConfig } from '../../../protocol/train-config';
 import type { StepTelemetry } from '../../../protocol/train-events';
-import { thinIndices } from '../../series';
+import { thinIndices, type StepHistory } from '../../series';
 import type { Evaluation } from '../../store/training-slice';
 import { patienceState } from './run-progress';
 
@@ -15,15 +15,14 @@ const LOSS_POINTS = 400;
 const LR_POINTS = 200;
 
 interface ChartProps {
-  steps: readonly StepTelemetry[];
-  stepCount: number;
+  steps: StepHistory;
   evals: readonly Evaluation[];
   config: TrainConfig;
   totalSteps: number;
 }
 
-function thinned(steps: readonly StepTelemetry[], count: number, max: number): StepTelemetry[] {
-  return thinIndices(count, max).map((i) => steps[i]);
+function thinned({ curve }: StepHistory, max: number): StepTelemetry[] {
+  return thinIndices(curve.length, max).map((i) => curve[i]);
 }
 
 const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
@@ -45,14 +44,14 @@ function evalMarks(evals: readonly Evaluation[], config: TrainConfig): ChartMark
   };
 }
 
-export const LossChart = memo(function LossChart({ steps, stepCount, evals, config, totalSteps }: ChartProps) {
+export const LossChart = memo(function LossChart({ steps, evals, config, totalSteps }: ChartProps) {
   const series = useMemo((): ChartSeries[] => {
-    const train = thinned(steps, stepCount, LOSS_POINTS);
+    const train = thinned(steps, LOSS_POINTS);
     return [
       { name: 'training', color: SERIES[0], xs: train.map((s) => s.step), ys: train.map((s) => finite(s.loss)) },
       { name: 'validation', color: SERIES[1], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.eval_loss)), dots: true },
     ];
-  }, [steps, stepCount, evals]);
+  }, [steps, evals]);
   const marks = useMemo(() => evalMarks(evals, config), [evals, config]);
   return (
     <ChartFigure title="Loss" description="Training loss per step; validation loss at each evaluation.">
@@ -60,13 +59,13 @@ export const LossChart = memo(function LossChart({ steps, stepCount, evals, conf
         series={series}
         xDomain={[0, Math.max(1, totalSteps)]}
         marks={marks}
-        summary={`Training loss ${last(series[0].ys)} after ${stepCount} steps; validation loss ${last(series[1].ys)}.`}
+        summary={`Training loss ${last(series[0].ys)} after ${steps.count} steps; validation loss ${last(series[1].ys)}.`}
       />
     </ChartFigure>
   );
 });
 
-export const MetricsChart = memo(function MetricsChart({ evals, config, totalSteps }: Omit<ChartProps, 'steps' | 'stepCount'>) {
+export const MetricsChart = memo(function MetricsChart({ evals, config, totalSteps }: Omit<ChartProps, 'steps'>) {
   const f1Key = config.task === 'token-cls' ? 'entity_f1' : 'f1_macro';
   const f1Name = config.task === 'token-cls' ? 'entity F1' : 'F1 (macro)';
   const series = useMemo(
@@ -96,13 +95,13 @@ function shortGroup(name: string): string {
   return /^\d+$/.test(end) && parts.length >= 2 ? `${parts[parts.length - 2]} ${end}` : end;
 }
 
-export const LearningRateChart = memo(function LearningRateChart({ steps, stepCount, totalSteps }: Omit<ChartProps, 'evals' | 'config'>) {
+export const LearningRateChart = memo(function LearningRateChart({ steps, totalSteps }: Omit<ChartProps, 'evals' | 'config'>) {
   const series = useMemo((): ChartSeries[] => {
-    const points = thinned(steps, stepCount, LR_POINTS);
+    const points = thinned(steps, LR_POINTS);
     const names = points[0]?.groups.map((g) => g.name) ?? [];
     const xs = points.map((s) => s.step);
     return names.map((n, i) => ({ name: shortGroup(n), color: depthColor(i, names.length), xs, ys: points.map((s) => s.groups[i]?.lr ?? null) }));
-  }, [steps, stepCount]);
+  }, [steps]);
   const top = series.at(-1);
   return (
     <ChartFigure title="Learning rate" description="The rate each parameter group used at each step (0 while frozen).">
@@ -115,16 +114,16 @@ export const LearningRateChart = memo(function LearningRateChart({ steps, stepCo
   );
 });
 
-export const GradientNormChart = memo(function GradientNormChart({ steps, stepCount, config, totalSteps }: Omit<ChartProps, 'evals'>) {
+export const GradientNormChart = memo(function GradientNormChart({ steps, config, totalSteps }: Omit<ChartProps, 'evals'>) {
   const series = useMemo((): ChartSeries[] => {
-    const points = thinned(steps, stepCount, LOSS_POINTS);
+    const points = thinned(steps, LOSS_POINTS);
     return [{ name: 'gradient norm', color: SERIES[4], xs: points.map((s) => s.step), ys: points.map((s) => finite(s.gradNorm)) }];
-  }, [steps, stepCount]);
+  }, [steps]);
   const clip = config.maxGradNorm;
   const marks = useMemo((): ChartMarks => ({ lines: clip ? [{ y: clip, label: 'clip', color: 'var(--danger)' }] : [] }), [clip]);
   return (
     <ChartFigure title="Gradient norm" description={clip ? `Global L2 norm before clipping; the line marks the clip at ${clip}.` : 'Global L2 norm of the gradient (no clipping).'}>
-      <LineChart series={series} xDomain={[0, Math.max(1, totalSteps)]} marks={marks} summary={`Gradient norm ${last(series[0].ys)} at step ${stepCount}.`} />
+      <LineChart series={series} xDomain={[0, Math.max(1, totalSteps)]} marks={marks} summary={`Gradient norm ${last(series[0].ys)} at step ${steps.count}.`} />
     </ChartFigure>
   );
 });
