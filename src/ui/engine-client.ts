@@ -1,17 +1,19 @@
-// The only code that talks to the engine worker: sends ToWorker commands, writes FromWorker events into the
-// store, and watches the worker's heartbeat. Components call its methods and never hold the worker.
+// The only code that talks to the engine worker: sends ToWorker commands, hands each FromWorker event to the store
+// slices that own it (store/worker-events.ts), saves the zips the worker sends, and watches the worker's heartbeat.
+// Components call its methods and never hold the worker.
 import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptSettings, AdaptTextSource } from '../protocol/adaptation';
 import type { AugmentSettings, DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import { hubModelLabel } from '../protocol/hub';
-import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type ExportedModel, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
 import type { Task } from '../protocol/task';
 import type { TrainConfig } from '../protocol/train-config';
+import type { UnfinishedRun } from '../protocol/run-checkpoint';
 import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
-import type { UnfinishedRun } from '../protocol/run-checkpoint';
 import type { PredictTarget } from './store/prediction-slice';
 import { isActive } from './store/training-slice';
+import { applyWorkerEvent, type SliceEventType, type WorkerEvent } from './store/worker-events';
 
 /** The part of a Worker the client uses; tests pass a fake. */
 export interface WorkerLike {
@@ -82,170 +84,33 @@ export function spawnEngineWorker(): WorkerLike {
   return new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'layerwise-engine' });
 }
 
+/** The events that carry a zip: the client hands it to the browser's download (the store keeps no bytes). */
+type Downloads = { [T in 'checkpointDownloaded' | 'modelExported']: (event: WorkerEvent<T>) => void };
+
+// Every event has an owner: a FromWorker event that no slice and not Downloads handles is a type error here, by name.
+(null as unknown as Exclude<FromWorker['type'], SliceEventType | keyof Downloads>) satisfies never;
+
 export function createEngineClient(store: AppStore, spawn: () => WorkerLike = spawnEngineWorker, saveFile: SaveFile = downloadFile): EngineClient {
   const actions = () => store.getState();
   let worker: WorkerLike;
   let lastBeat = Date.now();
   let nextRequestId = 1;
-  const predictTargets = new Map<number, PredictTarget>();
   let exportUrl: string | null = null;
 
-  function exported(requestId: number, result: ExportedModel): void {
-    const blob = new Blob([result.zip], { type: 'application/zip' });
-    if (exportUrl !== null) URL.revokeObjectURL(exportUrl);
-    exportUrl = saveFile(blob, result.fileName);
-    actions().exportFinished(requestId, { fileName: result.fileName, files: result.files, size: blob.size, url: exportUrl, at: Date.now() });
-  }
-
-  function predicted(event: Extract<FromWorker, { type: 'predicted' | 'predictFailed' }>): void {
-    const target = predictTargets.get(event.requestId) ?? 'model';
-    predictTargets.delete(event.requestId);
-    if (event.type === 'predicted') actions().predicted(target, event.requestId, event.prediction);
-    else actions().predictionFailed(target, event.requestId, event.error);
-  }
+  const downloads: Downloads = {
+    checkpointDownloaded: (e) => saveFile(new Blob([e.zip], { type: 'application/zip' }), e.fileName),
+    modelExported: ({ requestId, exported }) => {
+      const blob = new Blob([exported.zip], { type: 'application/zip' });
+      if (exportUrl !== null) URL.revokeObjectURL(exportUrl);
+      exportUrl = saveFile(blob, exported.fileName);
+      actions().exportFinished(requestId, { fileName: exported.fileName, files: exported.files, size: blob.size, url: exportUrl, at: Date.now() });
+    },
+  };
 
   function onEvent(event: FromWorker): void {
     lastBeat = Date.now();
-    switch (event.type) {
-      case 'ready':
-        actions().engineReady(event);
-        return;
-      case 'backendFailed':
-        actions().backendFailed(event.backend, event.error);
-        return;
-      case 'modelLoaded':
-        actions().modelLoaded(event.loadId, event.summary);
-        actions().configFollowsModel(event.summary);
-        actions().predictionsCleared();
-        return;
-      case 'loadFailed':
-        actions().modelLoadFailed(event.loadId, event.source, event.error);
-        return;
-      case 'hubProgressed':
-        actions().hubProgressed(event.loadId, event.progress);
-        return;
-      case 'hubDownloaded':
-        actions().hubDownloaded(event.loadId, event.notes, event.files);
-        return;
-      case 'predicted':
-      case 'predictFailed':
-        predicted(event);
-        return;
-      case 'datasetReadProgressed':
-        actions().datasetReadProgressed(event.requestId, event.bytesRead);
-        return;
-      case 'datasetPreviewed':
-        actions().datasetPreviewed(event.requestId, event.preview);
-        return;
-      case 'datasetRead':
-        actions().datasetRead(event.requestId, event.summary);
-        if (event.summary.role === 'train') actions().configFollowsData(event.summary);
-        return;
-      case 'datasetReadFailed':
-        actions().datasetReadFailed(event.requestId, event.role, event.file, event.error);
-        return;
-      case 'validationFileCleared':
-        actions().validationFileCleared();
-        return;
-      case 'dataPlanned':
-        actions().dataPlanned(event.requestId, event.plan);
-        return;
-      case 'dataPlanFailed':
-        actions().dataPlanFailed(event.requestId, event.error);
-        return;
-      case 'trainingPreparing':
-        actions().trainingPreparing(event.runId, event.phase, event.done, event.total);
-        return;
-      case 'trainingStarted':
-        // The run's model (its head sized for the data) is now the worker's current model.
-        actions().modelReplaced(event.summary);
-        actions().predictionsCleared();
-        actions().trainingStarted(event.runId, event.plan, event.labels, event.maxLength, event.dataNotes);
-        if (actions().checkpoints.unfinished?.info.runId === event.runId) actions().unfinishedRunCleared();
-        return;
-      case 'trainingRestored':
-        actions().trainingRestored(event.runId, event.history);
-        return;
-      case 'checkpointSaved':
-        actions().checkpointSaved({ runId: event.runId, step: event.step, slot: event.slot, bytes: event.bytes, at: Date.now() });
-        return;
-      case 'checkpointFailed':
-        actions().checkpointFailed(event.runId, event.step, event.error);
-        return;
-      case 'unfinishedRunFound':
-        actions().unfinishedRunFound(event.run, event.storage, event.storageNote);
-        return;
-      case 'unfinishedRunDiscarded':
-        actions().unfinishedRunCleared();
-        return;
-      case 'checkpointDownloaded':
-        saveFile(new Blob([event.zip], { type: 'application/zip' }), event.fileName);
-        actions().checkpointDownloadEnded(event.requestId, null);
-        return;
-      case 'checkpointDownloadFailed':
-        actions().checkpointDownloadEnded(event.requestId, event.error);
-        return;
-      case 'trainingEpochStarted':
-        actions().trainingEpochStarted(event.runId, event.groups);
-        return;
-      case 'trainingProgressed':
-        actions().trainingProgressed(event.runId, event.steps);
-        return;
-      case 'trainingEvaluated':
-        actions().trainingEvaluated(event.runId, { record: event.record, isBest: event.isBest, lrReduced: event.lrReduced });
-        return;
-      case 'trainingPaused':
-        actions().trainingPaused(event.runId);
-        return;
-      case 'trainingResumed':
-        actions().trainingResumed(event.runId);
-        return;
-      case 'trainingFinished':
-        actions().trainingFinished(event.runId, { reason: event.reason, step: event.step, metrics: event.metrics, restoredBestStep: event.restoredBestStep });
-        return;
-      case 'trainingFailed':
-        actions().trainingFailed(event.runId, event.error);
-        return;
-      case 'adaptationPreparing':
-        actions().adaptationPreparing(event.adaptId, event.phase, event.done, event.total);
-        return;
-      case 'adaptationStarted':
-        actions().adaptationStarted(event.adaptId, event.plan);
-        return;
-      case 'adaptationProgressed':
-        actions().adaptationProgressed(event.adaptId, event.steps);
-        return;
-      case 'adaptationEvaluated':
-        actions().adaptationEvaluated(event.adaptId, event.record);
-        return;
-      case 'adaptationFinished':
-        // The adapted checkpoint is now the worker's current model and what later runs start from.
-        actions().adaptationFinished(event.adaptId, event.record);
-        actions().modelReplaced(event.summary);
-        actions().configFollowsModel(event.summary);
-        actions().predictionsCleared();
-        return;
-      case 'adaptationDiscarded':
-        actions().adaptationDiscarded(event.adaptId);
-        return;
-      case 'adaptationFailed':
-        actions().adaptationFailed(event.adaptId, event.error);
-        return;
-      case 'modelExported':
-        exported(event.requestId, event.exported);
-        return;
-      case 'exportFailed':
-        actions().exportFailed(event.requestId, event.error);
-        return;
-      case 'failed':
-        actions().engineFailed(event.error);
-        return;
-      case 'heartbeat':
-        actions().engineAlive();
-        return;
-      default:
-        event satisfies never;
-    }
+    (downloads as Partial<Record<string, (event: FromWorker) => void>>)[event.type]?.(event);
+    applyWorkerEvent(store, event);
   }
 
   /** Everything the worker held is gone: say so wherever it was shown or awaited. */
@@ -254,16 +119,19 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     actions().datasetsLost();
     actions().trainingLost({ code: 'ENGINE_CRASHED', message: 'Training stopped unexpectedly: the engine stopped.' });
     actions().adaptationLost({ code: 'ENGINE_CRASHED', message: 'The adaptation stopped unexpectedly: the engine stopped.' });
-    const exporting = actions().exporting.requestId;
-    if (exporting !== null) actions().exportFailed(exporting, { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' });
+    // The export in flight fails as if the worker had said so.
+    const requestId = actions().exporting.requestId;
+    if (requestId !== null) applyWorkerEvent(store, { type: 'exportFailed', requestId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' } });
   }
 
   function crashed(error: LayerwiseErrorData): void {
     actions().engineCrashed(error);
     workerGone();
+    // So does the model load in flight: no spinner is left behind.
     const pending = actions().model.pending;
     if (pending) {
-      actions().modelLoadFailed(pending.loadId, pending.source, { code: 'ENGINE_CRASHED', message: 'The engine stopped while loading this model.' });
+      const lost = { code: 'ENGINE_CRASHED', message: 'The engine stopped while loading this model.' };
+      applyWorkerEvent(store, { type: 'loadFailed', loadId: pending.loadId, source: pending.source, error: lost });
     }
   }
 
@@ -272,7 +140,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     lastBeat = Date.now();
     worker.addEventListener('message', (e) => onEvent(e.data));
     worker.addEventListener('messageerror', () =>
-      actions().engineFailed({ code: 'WORKER_MESSAGE_UNREADABLE', message: 'A message from the engine could not be decoded.' }),
+      applyWorkerEvent(store, { type: 'failed', error: { code: 'WORKER_MESSAGE_UNREADABLE', message: 'A message from the engine could not be decoded.' } }),
     );
     // The worker reports its own errors as `failed`; an error event here means the script itself did not run.
     worker.addEventListener('error', (e) => {
@@ -310,7 +178,6 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     },
     predict(text, target = 'model') {
       const requestId = nextRequestId++;
-      predictTargets.set(requestId, target);
       actions().predictionStarted(target, requestId);
       worker.postMessage({ type: 'predict', requestId, text });
     },

@@ -99,21 +99,20 @@ describe('the fine-tuning task of a masked-LM checkpoint', () => {
   });
 
   it('switches with the training file read under a masked-LM checkpoint, but not away from a chosen mlm task', () => {
-    const store = createAppStore();
+    const { store, client, worker } = setup();
     const s = () => store.getState();
-    s().modelLoaded(1, model('mlm'));
-    s().configFollowsModel(model('mlm'));
+    worker().emit({ type: 'modelLoaded', loadId: 1, summary: model('mlm') });
     expect(s().config.draft.task).toBe('seq-cls');
-    s().configFollowsData(conll);
+    worker().emit({ type: 'datasetRead', requestId: 2, summary: conll });
     expect(s().config.draft.task).toBe('token-cls');
     s().configFieldChanged('task', 'mlm');
-    s().configFollowsData(csv);
+    worker().emit({ type: 'datasetRead', requestId: 3, summary: csv });
     expect(s().config.draft.task).toBe('mlm');
     // Under a classifier checkpoint the data does not change the task (the Dataset panel says when it does not fit).
-    s().modelLoaded(2, model('seq-cls'));
-    s().configFollowsModel(model('seq-cls'));
-    s().configFollowsData(conll);
+    worker().emit({ type: 'modelLoaded', loadId: 4, summary: model('seq-cls') });
+    worker().emit({ type: 'datasetRead', requestId: 5, summary: conll });
     expect(s().config.draft.task).toBe('seq-cls');
+    client.dispose();
   });
 });
 

@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary } from '../../src/protocol/messages';
 import { defaultLearningRate } from '../../src/protocol/train-config';
+import { createEngineClient } from '../../src/ui/engine-client';
 import { createAppStore } from '../../src/ui/store/app-store';
+import { FakeWorker } from './fake-worker';
 
 const model = (hidden: number) => ({ source: 'm', task: 'mlm', hidden_size: hidden, parameters: [], adaptations: [], modelCard: null, tokenizer: null }) as unknown as ModelSummary;
 
@@ -21,18 +23,18 @@ describe('defaultLearningRate', () => {
 describe('the learning rate of the draft', () => {
   it('follows each model loaded until the user types one; Reset returns to the model default', () => {
     const store = createAppStore();
+    const worker = new FakeWorker();
+    const client = createEngineClient(store, () => worker);
     const s = () => store.getState();
-    s().modelLoaded(1, model(128));
-    s().configFollowsModel(model(128));
+    worker.emit({ type: 'modelLoaded', loadId: 1, summary: model(128) });
     expect(s().config.draft.learningRate).toBe(3e-4);
-    s().modelLoaded(2, model(768));
-    s().configFollowsModel(model(768));
+    worker.emit({ type: 'modelLoaded', loadId: 2, summary: model(768) });
     expect(s().config.draft.learningRate).toBe(5e-5);
     s().configFieldChanged('learningRate', 2e-4);
-    s().modelLoaded(3, model(128));
-    s().configFollowsModel(model(128));
+    worker.emit({ type: 'modelLoaded', loadId: 3, summary: model(128) });
     expect(s().config.draft.learningRate).toBe(2e-4);
     s().configReset();
     expect(s().config.draft.learningRate).toBe(3e-4);
+    client.dispose();
   });
 });

@@ -92,6 +92,25 @@ describe('a training run', () => {
     expect(store.getState().training).toMatchObject({ status: 'finished', finish: { reason: 'stopped' } });
   });
 
+  it('continues an unfinished run: the offer goes once it runs, its stored steps and evaluations come first', () => {
+    const { store, client } = setup();
+    const info = { runId: 'r1', name: 'reviews.csv', step: 20, totalSteps: 3000, savedAt: 0, startedAt: 0, config: DEFAULT_TRAIN_CONFIG } as never;
+    const run = { info, slot: 'A' as const, storage: 'opfs' as const, notes: [] };
+    worker.emit({ type: 'unfinishedRunFound', run, storage: 'opfs', storageNote: '' });
+    client.continueRun(run);
+    expect(last('continueRun').runId).toBe('r1');
+    expect(store.getState().checkpoints.unfinished).not.toBeNull();
+    worker.emit({ type: 'trainingStarted', runId: 'r1', plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never });
+    expect(store.getState().checkpoints.unfinished).toBeNull();
+    const evaluation = { record: { step: 10, epoch: 0.01, learning_rate: 1e-3, eval_loss: 0.5, accuracy: 0.5, eval_samples: 2 }, isBest: true };
+    worker.emit({ type: 'trainingRestored', runId: 'r1', history: { step: 20, steps: [step(1), step(10), step(20)], evals: [evaluation] } });
+    worker.emit({ type: 'trainingProgressed', runId: 'r1', steps: [step(21)] });
+    const t = store.getState().training;
+    expect(t.steps.curve.map((s) => s.step)).toEqual([1, 10, 20, 21]);
+    expect(t.steps.count).toBe(4);
+    expect(t.evals).toEqual([{ ...evaluation, lrReduced: false }]);
+  });
+
   it('a crashed worker fails the run in flight: no perpetual spinner', () => {
     const { store, client } = setup();
     const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);

@@ -1,12 +1,14 @@
 // Store slice: "Adapt to my text" — where the text comes from, the settings as typed (protocol/adaptation validates
 // them), and the adaptation in flight or last ended: its plan, latest steps and held-out evaluation, the record of
-// a kept result, or its error. Late events of an older adaptation are dropped, as for training runs.
+// a kept result, or its error. It owns the adaptation's events (adaptationPreparing … adaptationFailed); late
+// events of an older adaptation are dropped, as for training runs.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import { DEFAULT_ADAPT_SETTINGS, type AdaptationRecord, type AdaptPhase, type AdaptPlan, type AdaptSettings } from '../../protocol/adaptation';
 import type { EvalRecord, StepTelemetry } from '../../protocol/train-events';
 import type { AppState } from './app-store';
 import { setPath } from './config-slice';
+import type { SliceEvents } from './worker-events';
 
 /** stopping: asked for, until the worker ends after its current step. discarded: stopped, nothing changed. */
 export type AdaptStatus = 'idle' | 'preparing' | 'running' | 'stopping' | 'finished' | 'discarded' | 'failed';
@@ -41,14 +43,7 @@ export interface AdaptationSlice {
   /** Sets one setting by its dotted path ("length.epochs"); the value may be invalid. */
   adaptSettingChanged(path: string, value: unknown): void;
   adaptationRequested(adaptId: string): void;
-  adaptationPreparing(adaptId: string, phase: AdaptPhase, done: number, total: number): void;
-  adaptationStarted(adaptId: string, plan: AdaptPlan): void;
-  adaptationProgressed(adaptId: string, steps: StepTelemetry[]): void;
-  adaptationEvaluated(adaptId: string, record: EvalRecord): void;
   adaptationStopRequested(keep: boolean): void;
-  adaptationFinished(adaptId: string, record: AdaptationRecord): void;
-  adaptationDiscarded(adaptId: string): void;
-  adaptationFailed(adaptId: string, error: LayerwiseErrorData): void;
   /** The worker went away mid-adaptation (crash, restart). */
   adaptationLost(error: LayerwiseErrorData): void;
 }
@@ -65,24 +60,30 @@ function idleRun(): RunFields {
   return { adaptId: null, status: 'idle', keepOnStop: false, prepare: null, plan: null, recent: [], evaluation: null, record: null, error: null };
 }
 
+/** The adaptation's fields changed by p, for an event of the adaptation in hand. */
+const forRun = (s: AppState, adaptId: string, p: (a: AdaptationState) => Partial<AdaptationState>) =>
+  s.adaptation.adaptId === adaptId ? { adaptation: { ...s.adaptation, ...p(s.adaptation) } } : {};
+
+export const adaptationEvents = {
+  adaptationPreparing: (s, { adaptId, phase, done, total }) => forRun(s, adaptId, () => ({ prepare: { phase, done, total } })),
+  adaptationStarted: (s, { adaptId, plan }) => forRun(s, adaptId, (a) => ({ plan, prepare: null, status: a.status === 'preparing' ? 'running' : a.status })),
+  adaptationProgressed: (s, { adaptId, steps }) => forRun(s, adaptId, (a) => ({ recent: [...a.recent, ...steps].slice(-RECENT_STEPS) })),
+  adaptationEvaluated: (s, { adaptId, record }) => forRun(s, adaptId, () => ({ evaluation: record })),
+  // The adapted checkpoint is now the worker's current model (the model slice takes its summary).
+  adaptationFinished: (s, { adaptId, record }) => forRun(s, adaptId, () => ({ status: 'finished', record, prepare: null })),
+  adaptationDiscarded: (s, { adaptId }) => forRun(s, adaptId, () => ({ status: 'discarded', prepare: null })),
+  adaptationFailed: (s, { adaptId, error }) => forRun(s, adaptId, () => ({ status: 'failed', error, prepare: null })),
+} satisfies SliceEvents;
+
 export const createAdaptationSlice: StateCreator<AppState, [], [], AdaptationSlice> = (set) => {
   const patch = (p: (a: AdaptationState) => Partial<AdaptationState>) => set((s) => ({ adaptation: { ...s.adaptation, ...p(s.adaptation) } }));
-  const forRun = (adaptId: string, p: (a: AdaptationState) => Partial<AdaptationState>) =>
-    set((s) => (s.adaptation.adaptId === adaptId ? { adaptation: { ...s.adaptation, ...p(s.adaptation) } } : s));
   return {
     adaptation: { source: 'dataset', file: null, draft: structuredClone(DEFAULT_ADAPT_SETTINGS) as AdaptSettings, ...idleRun() },
     adaptSourceChosen: (source) => patch(() => ({ source })),
     adaptFileChosen: (file) => patch(() => ({ file, source: 'file' })),
     adaptSettingChanged: (path, value) => patch((a) => ({ draft: setPath(a.draft, path, value) })),
     adaptationRequested: (adaptId) => patch(() => ({ ...idleRun(), adaptId, status: 'preparing' })),
-    adaptationPreparing: (adaptId, phase, done, total) => forRun(adaptId, () => ({ prepare: { phase, done, total } })),
-    adaptationStarted: (adaptId, plan) => forRun(adaptId, (a) => ({ plan, prepare: null, status: a.status === 'preparing' ? 'running' : a.status })),
-    adaptationProgressed: (adaptId, steps) => forRun(adaptId, (a) => ({ recent: [...a.recent, ...steps].slice(-RECENT_STEPS) })),
-    adaptationEvaluated: (adaptId, record) => forRun(adaptId, () => ({ evaluation: record })),
     adaptationStopRequested: (keep) => patch((a) => (isAdapting(a.status) ? { status: 'stopping', keepOnStop: keep } : {})),
-    adaptationFinished: (adaptId, record) => forRun(adaptId, () => ({ status: 'finished', record, prepare: null })),
-    adaptationDiscarded: (adaptId) => forRun(adaptId, () => ({ status: 'discarded', prepare: null })),
-    adaptationFailed: (adaptId, error) => forRun(adaptId, () => ({ status: 'failed', error, prepare: null })),
     adaptationLost: (error) => patch((a) => (isAdapting(a.status) ? { status: 'failed', error, prepare: null } : {})),
   };
 };

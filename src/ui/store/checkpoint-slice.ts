@@ -1,10 +1,14 @@
 // Store slice: resumable runs (RELIABILITY F5, F8, F10–F14) — where the worker keeps checkpoints, the unfinished run
 // it found after a reload or a crash, the latest checkpoint of the run in hand or why it failed (a full quota), the
-// checkpoint download in flight, and whether this tab holds the training lock (one writer of the slots).
+// checkpoint download in flight, and whether this tab holds the training lock (one writer of the slots). Its
+// events: checkpointSaved, checkpointFailed, unfinishedRunFound, unfinishedRunDiscarded, the download's end
+// (checkpointDownloaded, whose zip the engine client hands to the browser; checkpointDownloadFailed), and
+// trainingStarted, which ends the offer to resume a run once that run is running again.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { CheckpointSlot, CheckpointStorageKind, UnfinishedRun } from '../../protocol/run-checkpoint';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 /**
  * unknown: not asked yet; free: no tab trains; held: this tab trains; elsewhere: another tab holds the lock;
@@ -37,12 +41,9 @@ export interface CheckpointState {
 
 export interface CheckpointSlice {
   checkpoints: CheckpointState;
-  unfinishedRunFound(run: UnfinishedRun | null, storage: CheckpointStorageKind, note: string): void;
+  /** A new run empties the checkpoint slots: the unfinished run is gone. */
   unfinishedRunCleared(): void;
-  checkpointSaved(saved: SavedCheckpoint): void;
-  checkpointFailed(runId: string, step: number, error: LayerwiseErrorData): void;
   checkpointDownloadStarted(requestId: number): void;
-  checkpointDownloadEnded(requestId: number, error: LayerwiseErrorData | null): void;
   lockChanged(lock: LockState): void;
   storagePersisted(persisted: boolean): void;
 }
@@ -59,18 +60,27 @@ const initial: CheckpointState = {
   downloading: null,
 };
 
+const checkpoints = (s: AppState, p: Partial<CheckpointState>) => ({ checkpoints: { ...s.checkpoints, ...p } });
+const downloadEnded = (s: AppState, requestId: number, p: Partial<CheckpointState>) =>
+  s.checkpoints.downloading === requestId ? checkpoints(s, { downloading: null, ...p }) : {};
+
+export const checkpointEvents = {
+  unfinishedRunFound: (s, { run, storage, storageNote }) => checkpoints(s, { unfinished: run, storage, storageNote }),
+  unfinishedRunDiscarded: (s) => checkpoints(s, { unfinished: null }),
+  trainingStarted: (s, { runId }) => (s.checkpoints.unfinished?.info.runId === runId ? checkpoints(s, { unfinished: null }) : {}),
+  checkpointSaved: (s, { runId, step, slot, bytes }) => checkpoints(s, { saved: { runId, step, slot, bytes, at: Date.now() }, error: null, failedStep: null }),
+  checkpointFailed: (s, { step, error }) => checkpoints(s, { error, failedStep: step }),
+  checkpointDownloaded: (s, { requestId }) => downloadEnded(s, requestId, {}),
+  checkpointDownloadFailed: (s, { requestId, error }) => downloadEnded(s, requestId, { error, failedStep: null }),
+} satisfies SliceEvents;
+
 export const createCheckpointSlice: StateCreator<AppState, [], [], CheckpointSlice> = (set) => {
-  const patch = (p: (c: CheckpointState) => Partial<CheckpointState>) => set((s) => ({ checkpoints: { ...s.checkpoints, ...p(s.checkpoints) } }));
+  const patch = (p: Partial<CheckpointState>) => set((s) => checkpoints(s, p));
   return {
     checkpoints: initial,
-    unfinishedRunFound: (run, storage, note) => patch(() => ({ unfinished: run, storage, storageNote: note })),
-    unfinishedRunCleared: () => patch(() => ({ unfinished: null })),
-    checkpointSaved: (saved) => patch(() => ({ saved, error: null, failedStep: null })),
-    checkpointFailed: (_runId, step, error) => patch(() => ({ error, failedStep: step })),
-    checkpointDownloadStarted: (requestId) => patch(() => ({ downloading: requestId })),
-    checkpointDownloadEnded: (requestId, error) =>
-      patch((c) => (c.downloading === requestId ? { downloading: null, ...(error ? { error, failedStep: null } : {}) } : {})),
-    lockChanged: (lock) => patch(() => ({ lock })),
-    storagePersisted: (persisted) => patch(() => ({ persisted })),
+    unfinishedRunCleared: () => patch({ unfinished: null }),
+    checkpointDownloadStarted: (requestId) => patch({ downloading: requestId }),
+    lockChanged: (lock) => patch({ lock }),
+    storagePersisted: (persisted) => patch({ persisted }),
   };
 };

@@ -1,12 +1,14 @@
 // Store slice: the TrainConfig being edited. Fields hold what the user typed, so a half-typed number can be
 // shown with its error (protocol/train-config validates it); features/configure/config-draft.ts derives the
-// usable config that the previews and the run use. Defaults come from DEFAULT_TRAIN_CONFIG only.
+// usable config that the previews and the run use. Defaults come from DEFAULT_TRAIN_CONFIG only. Its events: the
+// draft follows each model the worker takes on (modelLoaded, adaptationFinished) and each training file read (datasetRead).
 import type { StateCreator } from 'zustand/vanilla';
 import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Task } from '../../protocol/task';
 import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type TrainConfig } from '../../protocol/train-config';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 export interface ConfigSlice {
   /**
@@ -19,13 +21,6 @@ export interface ConfigSlice {
   /** Replaces several top-level fields at once (presets of the Layers panel). */
   configPatched(patch: Partial<TrainConfig>): void;
   configReset(): void;
-  /**
-   * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, prefixes that name none of its
-   * parameters are dropped, and an untouched learning rate becomes the default for its width.
-   */
-  configFollowsModel(summary: ModelSummary): void;
-  /** A training file was read: under a masked-LM checkpoint, the run's task follows what the file holds. */
-  configFollowsData(summary: DatasetSummary): void;
 }
 
 /**
@@ -54,6 +49,33 @@ function covers(prefix: string, name: string): boolean {
   return name === prefix || name.startsWith(`${prefix}.`);
 }
 
+/**
+ * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, prefixes that name none of its
+ * parameters are dropped, and an untouched learning rate becomes the default for its width.
+ */
+function followModel(s: AppState, summary: ModelSummary): Partial<AppState> {
+  const names = summary.parameters.map((p) => p.name);
+  const known = (prefix: string) => names.some((n) => covers(prefix, n));
+  const draft = s.config.draft;
+  const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
+  const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
+  const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
+  return { config: { ...s.config, draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers, learningRate } } };
+}
+
+/** A training file was read: under a masked-LM checkpoint, the run's task follows what the file holds. */
+function followData(s: AppState, summary: DatasetSummary): Partial<AppState> {
+  const draft = s.config.draft;
+  if (summary.role !== 'train' || s.model.current?.task !== 'mlm' || draft.task === 'mlm') return {};
+  return { config: { ...s.config, draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
+}
+
+export const configEvents = {
+  modelLoaded: (s, { summary }) => followModel(s, summary),
+  adaptationFinished: (s, { summary }) => followModel(s, summary),
+  datasetRead: (s, { summary }) => followData(s, summary),
+} satisfies SliceEvents;
+
 export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (set) => ({
   config: { draft: copy(DEFAULT_TRAIN_CONFIG), learningRateFromModel: true },
   configFieldChanged: (path, value) =>
@@ -65,21 +87,5 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
       const hidden = s.model.current?.hidden_size;
       const draft = copy(DEFAULT_TRAIN_CONFIG);
       return { config: { draft: hidden === undefined ? draft : { ...draft, learningRate: defaultLearningRate(hidden) }, learningRateFromModel: true } };
-    }),
-  configFollowsModel: (summary) =>
-    set((s) => {
-      const names = summary.parameters.map((p) => p.name);
-      const known = (prefix: string) => names.some((n) => covers(prefix, n));
-      const draft = s.config.draft;
-      const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
-      const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
-      const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
-      return { config: { ...s.config, draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers, learningRate } } };
-    }),
-  configFollowsData: (summary) =>
-    set((s) => {
-      const draft = s.config.draft;
-      if (s.model.current?.task !== 'mlm' || draft.task === 'mlm') return s;
-      return { config: { ...s.config, draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
     }),
 });

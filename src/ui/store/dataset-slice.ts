@@ -1,10 +1,13 @@
 // Store slice: the datasets the worker holds (training file, optional validation file) as summaries, the read in
 // flight with its progress and early preview, the last read error, the augmentation settings and the data plan
 // (split sizes, warnings, augmentation examples). A failed read never clears a dataset (RELIABILITY R3, D1).
+// Its events: the read's (datasetReadProgressed, datasetPreviewed, datasetRead, datasetReadFailed), the plan's
+// (dataPlanned, dataPlanFailed) and validationFileCleared; answers to an older read or plan request are dropped.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import { DEFAULT_AUGMENT, type AugmentSettings, type DataPlan, type DatasetRole, type DatasetSummary, type EarlyPreview } from '../../protocol/dataset-summary';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 export interface PendingRead {
   requestId: number;
@@ -31,15 +34,8 @@ export interface DatasetState {
 export interface DatasetSlice {
   dataset: DatasetState;
   datasetReadStarted(read: PendingRead): void;
-  datasetReadProgressed(requestId: number, bytesRead: number): void;
-  datasetPreviewed(requestId: number, preview: EarlyPreview): void;
-  datasetRead(requestId: number, summary: DatasetSummary): void;
-  datasetReadFailed(requestId: number, role: DatasetRole, file: string, error: LayerwiseErrorData): void;
-  validationFileCleared(): void;
   augmentChanged(augment: AugmentSettings): void;
   dataPlanRequested(requestId: number): void;
-  dataPlanned(requestId: number, plan: DataPlan): void;
-  dataPlanFailed(requestId: number, error: LayerwiseErrorData): void;
   /** The worker that held the datasets is gone. */
   datasetsLost(): void;
   dismissDatasetError(): void;
@@ -56,35 +52,31 @@ const initial: DatasetState = {
   planError: null,
 };
 
+const dataset = (s: AppState, p: Partial<DatasetState>) => ({ dataset: { ...s.dataset, ...p } });
+/** The read in flight changed by p, for an event of that read; late events of an older one change nothing. */
+const forRead = (s: AppState, requestId: number, p: (pending: PendingRead) => Partial<PendingRead>) =>
+  s.dataset.pending?.requestId === requestId ? dataset(s, { pending: { ...s.dataset.pending, ...p(s.dataset.pending) } }) : {};
+/** The read in flight ends with this event only if it is that read's. */
+const settle = (s: AppState, requestId: number) => (s.dataset.pending?.requestId === requestId ? null : s.dataset.pending);
+const forPlan = (s: AppState, requestId: number, p: Partial<DatasetState>) => (s.dataset.planRequestId === requestId ? dataset(s, { ...p, planRequestId: null }) : {});
+
+export const datasetEvents = {
+  datasetReadProgressed: (s, { requestId, bytesRead }) => forRead(s, requestId, () => ({ bytesRead })),
+  datasetPreviewed: (s, { requestId, preview }) => forRead(s, requestId, () => ({ preview })),
+  datasetRead: (s, { requestId, summary }) => dataset(s, { [summary.role]: summary, pending: settle(s, requestId), error: null }),
+  datasetReadFailed: (s, { requestId, role, file, error }) => dataset(s, { pending: settle(s, requestId), error: { role, file, error } }),
+  validationFileCleared: (s) => dataset(s, { validation: null }),
+  dataPlanned: (s, { requestId, plan }) => forPlan(s, requestId, { plan, planError: null }),
+  dataPlanFailed: (s, { requestId, error }) => forPlan(s, requestId, { plan: null, planError: error }),
+} satisfies SliceEvents;
+
 export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = (set) => {
-  const patch = (p: Partial<DatasetState>) => set((s) => ({ dataset: { ...s.dataset, ...p } }));
-  const forRead = (requestId: number, p: (pending: PendingRead) => Partial<DatasetState>) =>
-    set((s) => (s.dataset.pending?.requestId === requestId ? { dataset: { ...s.dataset, ...p(s.dataset.pending) } } : s));
+  const patch = (p: Partial<DatasetState>) => set((s) => dataset(s, p));
   return {
     dataset: initial,
     datasetReadStarted: (read) => patch({ pending: read, error: null }),
-    datasetReadProgressed: (requestId, bytesRead) => forRead(requestId, (p) => ({ pending: { ...p, bytesRead } })),
-    datasetPreviewed: (requestId, preview) => forRead(requestId, (p) => ({ pending: { ...p, preview } })),
-    datasetRead: (requestId, summary) =>
-      set((s) => ({
-        dataset: {
-          ...s.dataset,
-          [summary.role]: summary,
-          pending: s.dataset.pending?.requestId === requestId ? null : s.dataset.pending,
-          error: null,
-        },
-      })),
-    datasetReadFailed: (requestId, role, file, error) =>
-      set((s) => ({
-        dataset: { ...s.dataset, pending: s.dataset.pending?.requestId === requestId ? null : s.dataset.pending, error: { role, file, error } },
-      })),
-    validationFileCleared: () => patch({ validation: null }),
     augmentChanged: (augment) => patch({ augment }),
     dataPlanRequested: (requestId) => patch({ planRequestId: requestId }),
-    dataPlanned: (requestId, plan) =>
-      set((s) => (s.dataset.planRequestId === requestId ? { dataset: { ...s.dataset, plan, planRequestId: null, planError: null } } : s)),
-    dataPlanFailed: (requestId, error) =>
-      set((s) => (s.dataset.planRequestId === requestId ? { dataset: { ...s.dataset, plan: null, planRequestId: null, planError: error } } : s)),
     datasetsLost: () => patch({ train: null, validation: null, pending: null, plan: null, planRequestId: null }),
     dismissDatasetError: () => patch({ error: null }),
   };

@@ -1,9 +1,10 @@
-// Store slice: the engine worker's state as the engine client reports it (backend, reason, health).
-// Written only by ui/engine-client.ts; components read it through narrow selectors.
+// Store slice: the engine worker's state (backend, reason, health). It owns the worker's ready, backendFailed,
+// failed and heartbeat events; the engine client reports what only it sees (a crash, missed heartbeats, a restart).
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
-import type { BackendName, BackendProbe, FromWorker } from '../../protocol/messages';
+import type { BackendName, BackendProbe } from '../../protocol/messages';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 /** starting: the worker is probing and initialising a backend; unresponsive: heartbeats stopped; crashed: gone. */
 export type EngineStatus = 'starting' | 'ready' | 'unresponsive' | 'crashed';
@@ -25,13 +26,9 @@ export interface EngineState {
 
 export interface EngineSlice {
   engine: EngineState;
-  engineReady(event: Extract<FromWorker, { type: 'ready' }>): void;
   backendRequested(backend: BackendName): void;
-  backendFailed(backend: BackendName, error: LayerwiseErrorData): void;
-  engineFailed(error: LayerwiseErrorData): void;
   engineCrashed(error: LayerwiseErrorData): void;
   engineUnresponsive(): void;
-  engineAlive(): void;
   engineRestarted(): void;
   dismissEngineError(): void;
 }
@@ -48,28 +45,24 @@ const initialEngine: EngineState = {
   error: null,
 };
 
+const engine = (s: AppState, p: Partial<EngineState>) => ({ engine: { ...s.engine, ...p } });
+
+export const engineEvents = {
+  ready: (s, { backend, reason, chosenBy, threads, notices, probe }) =>
+    engine(s, { status: 'ready', backend, reason, chosenBy, threads, notices, probe, requestedBackend: null }),
+  backendFailed: (s, { error }) => engine(s, { requestedBackend: null, error }),
+  // A failure before any backend started leaves nothing to run on: say so instead of "Starting…" forever.
+  failed: (s, { error }) => engine(s, { error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status }),
+  heartbeat: (s) => (s.engine.status === 'unresponsive' ? engine(s, { status: s.engine.backend ? 'ready' : 'starting' }) : {}),
+} satisfies SliceEvents;
+
 export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (set) => {
-  const patch = (p: Partial<EngineState>) => set((s) => ({ engine: { ...s.engine, ...p } }));
+  const patch = (p: Partial<EngineState>) => set((s) => engine(s, p));
   return {
     engine: initialEngine,
-    engineReady: (e) =>
-      patch({
-        status: 'ready',
-        backend: e.backend,
-        reason: e.reason,
-        chosenBy: e.chosenBy,
-        threads: e.threads,
-        notices: e.notices,
-        probe: e.probe,
-        requestedBackend: null,
-      }),
     backendRequested: (backend) => patch({ requestedBackend: backend, error: null }),
-    backendFailed: (_backend, error) => patch({ requestedBackend: null, error }),
-    // A failure before any backend started leaves nothing to run on: say so instead of "Starting…" forever.
-    engineFailed: (error) => set((s) => ({ engine: { ...s.engine, error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status } })),
     engineCrashed: (error) => patch({ status: 'crashed', error, requestedBackend: null }),
-    engineUnresponsive: () => set((s) => (s.engine.status === 'ready' || s.engine.status === 'starting' ? { engine: { ...s.engine, status: 'unresponsive' } } : s)),
-    engineAlive: () => set((s) => (s.engine.status === 'unresponsive' ? { engine: { ...s.engine, status: s.engine.backend ? 'ready' : 'starting' } } : s)),
+    engineUnresponsive: () => set((s) => (s.engine.status === 'ready' || s.engine.status === 'starting' ? engine(s, { status: 'unresponsive' }) : s)),
     engineRestarted: () => patch({ ...initialEngine }),
     dismissEngineError: () => patch({ error: null }),
   };

@@ -1,8 +1,10 @@
 // Store slice: the export in flight and the last exported zip (its name, files and a download URL for the Blob
-// the engine client made from the transferred bytes), or the last export error.
+// the engine client made from the transferred bytes), or the last export error. Its event is exportFailed; the
+// engine client takes modelExported (it hands the zip to the browser's download) and reports it with exportFinished.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 export interface ExportResult {
   fileName: string;
@@ -24,16 +26,17 @@ export interface ExportSlice {
   exporting: ExportState;
   exportStarted(requestId: number): void;
   exportFinished(requestId: number, result: ExportResult): void;
-  exportFailed(requestId: number, error: LayerwiseErrorData): void;
   dismissExportError(): void;
 }
+
+export const exportEvents = {
+  exportFailed: (s, { requestId, error }) => (s.exporting.requestId === requestId ? { exporting: { ...s.exporting, requestId: null, error } } : {}),
+} satisfies SliceEvents;
 
 export const createExportSlice: StateCreator<AppState, [], [], ExportSlice> = (set) => ({
   exporting: { requestId: null, result: null, error: null },
   exportStarted: (requestId) => set((s) => ({ exporting: { ...s.exporting, requestId, error: null } })),
   exportFinished: (requestId, result) =>
     set((s) => (s.exporting.requestId === requestId ? { exporting: { requestId: null, result, error: null } } : s)),
-  exportFailed: (requestId, error) =>
-    set((s) => (s.exporting.requestId === requestId ? { exporting: { ...s.exporting, requestId: null, error } } : s)),
   dismissExportError: () => set((s) => ({ exporting: { ...s.exporting, error: null } })),
 });

@@ -1,9 +1,11 @@
 // Store slice: the Hub form's endpoint, and the Hub download in flight (bytes so far), then its notes (served from
 // the cache while offline, not cached). The load that follows a download is the model slice's pending load, as for
 // a folder: it also carries a crash or a failure, so a download is "in flight" only while that load is pending.
+// Its events: hubProgressed and hubDownloaded (whose file counts the model slice gives the pending load).
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_HUB_ENDPOINT, type HubNote, type HubProgress } from '../../protocol/hub';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 export interface HubDownload {
   loadId: number;
@@ -20,8 +22,6 @@ export interface HubSlice {
   hub: { endpoint: string; download: HubDownload | null };
   hubEndpointChanged(endpoint: string): void;
   hubLoadStarted(loadId: number, source: string): void;
-  hubProgressed(loadId: number, progress: HubProgress): void;
-  hubDownloaded(loadId: number, notes: HubNote[], files: { name: string; size: number }[]): void;
 }
 
 /** The Hub download whose bytes are still arriving, if any. */
@@ -30,21 +30,17 @@ export function activeHubDownload(s: AppState): HubDownload | null {
   return d !== null && !d.downloaded && s.model.pending?.loadId === d.loadId ? d : null;
 }
 
-export const createHubSlice: StateCreator<AppState, [], [], HubSlice> = (set) => {
-  const forLoad = (s: AppState, loadId: number, p: Partial<HubDownload>) =>
-    s.hub.download?.loadId === loadId ? { hub: { ...s.hub, download: { ...s.hub.download, ...p } } } : {};
-  return {
-    hub: { endpoint: DEFAULT_HUB_ENDPOINT, download: null },
-    hubEndpointChanged: (endpoint) => set((s) => ({ hub: { ...s.hub, endpoint } })),
-    hubLoadStarted: (loadId, source) => set((s) => ({ hub: { ...s.hub, download: { loadId, source, progress: null, downloaded: false, notes: [] } } })),
-    hubProgressed: (loadId, progress) => set((s) => forLoad(s, loadId, { progress })),
-    // The pending load now has files: the Model panel's loading card shows them as for a folder.
-    hubDownloaded: (loadId, notes, files) =>
-      set((s) => ({
-        ...forLoad(s, loadId, { downloaded: true, notes }),
-        ...(s.model.pending?.loadId === loadId
-          ? { model: { ...s.model, pending: { ...s.model.pending, fileCount: files.length, bytes: files.reduce((n, f) => n + f.size, 0) } } }
-          : {}),
-      })),
-  };
-};
+/** The download's fields changed by p, for an event of the download in hand. */
+const forLoad = (s: AppState, loadId: number, p: Partial<HubDownload>) =>
+  s.hub.download?.loadId === loadId ? { hub: { ...s.hub, download: { ...s.hub.download, ...p } } } : {};
+
+export const hubEvents = {
+  hubProgressed: (s, { loadId, progress }) => forLoad(s, loadId, { progress }),
+  hubDownloaded: (s, { loadId, notes }) => forLoad(s, loadId, { downloaded: true, notes }),
+} satisfies SliceEvents;
+
+export const createHubSlice: StateCreator<AppState, [], [], HubSlice> = (set) => ({
+  hub: { endpoint: DEFAULT_HUB_ENDPOINT, download: null },
+  hubEndpointChanged: (endpoint) => set((s) => ({ hub: { ...s.hub, endpoint } })),
+  hubLoadStarted: (loadId, source) => set((s) => ({ hub: { ...s.hub, download: { loadId, source, progress: null, downloaded: false, notes: [] } } })),
+});

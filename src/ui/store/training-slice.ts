@@ -1,16 +1,17 @@
-// Store slice: the training run — its status, the run's config and plan, every step's telemetry and every
-// evaluation, as the worker reports them (steps arrive in batches of per-step deltas). The steps go into one bounded
-// StepHistory (ui/series.ts), which the charts, the status line and the History record read.
+// Store slice: the training run — its status, the run's config and plan, its steps and every evaluation. It owns
+// the run's events (trainingPreparing … trainingFailed, trainingRestored); events of an older run are dropped.
+// Steps arrive in batches of per-step deltas and go into one bounded StepHistory (ui/series.ts), which the
+// charts, the status line and the History record read.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { DataNote } from '../../protocol/dataset-summary';
 import type { BackendName, PreparePhase } from '../../protocol/messages';
 import type { GroupPlan } from '../../protocol/param-groups';
-import type { RestoredHistory } from '../../protocol/run-checkpoint';
 import type { TrainConfig } from '../../protocol/train-config';
-import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from '../../protocol/train-events';
+import type { EvalMetrics, EvalRecord, FinishReason, RunPlan } from '../../protocol/train-events';
 import { appendSteps, NO_STEPS, prependSteps, type StepHistory } from '../series';
 import type { AppState } from './app-store';
+import type { SliceEvents } from './worker-events';
 
 /** idle: no run yet; pausing / stopping: asked for, until the worker confirms after its current step. */
 export type RunStatus = 'idle' | 'preparing' | 'running' | 'pausing' | 'paused' | 'stopping' | 'finished' | 'failed';
@@ -57,19 +58,8 @@ export interface TrainingState {
 export interface TrainingSlice {
   training: TrainingState;
   trainingRequested(runId: string, config: TrainConfig, backend: BackendName | null, datasetFile: string | null): void;
-  trainingPreparing(runId: string, phase: PreparePhase, done: number, total: number): void;
-  trainingStarted(runId: string, plan: RunPlan, labels: string[], maxLength: number, dataNotes: DataNote[]): void;
-  trainingEpochStarted(runId: string, groups: GroupPlan[]): void;
-  trainingProgressed(runId: string, steps: StepTelemetry[]): void;
-  /** A resumed run's steps and evaluations before its first new step. */
-  trainingRestored(runId: string, history: RestoredHistory): void;
-  trainingEvaluated(runId: string, evaluation: Evaluation): void;
   trainingPauseRequested(): void;
-  trainingPaused(runId: string): void;
-  trainingResumed(runId: string): void;
   trainingStopRequested(): void;
-  trainingFinished(runId: string, finish: RunFinish): void;
-  trainingFailed(runId: string, error: LayerwiseErrorData): void;
   /** The worker went away mid-run (crash, restart): the run cannot continue. */
   trainingLost(error: LayerwiseErrorData): void;
 }
@@ -102,40 +92,45 @@ export function isActive(status: RunStatus): boolean {
   return ACTIVE.includes(status);
 }
 
+/** The run's fields changed by p, for an event of the run in hand; late events of an older run change nothing. */
+const forRun = (s: AppState, runId: string, p: (t: TrainingState) => Partial<TrainingState>) =>
+  s.training.runId === runId ? { training: { ...s.training, ...p(s.training) } } : {};
+const ended = (t: TrainingState) => ({ endedAt: Date.now(), pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null, prepare: null });
+
+export const trainingEvents = {
+  trainingPreparing: (s, { runId, phase, done, total }) => forRun(s, runId, () => ({ prepare: { phase, done, total } })),
+  trainingStarted: (s, { runId, plan, labels, maxLength, dataNotes }) =>
+    forRun(s, runId, (t) => ({
+      plan,
+      labels,
+      maxLength,
+      dataNotes,
+      groups: plan.groups,
+      prepare: null,
+      startedAt: Date.now(),
+      status: t.status === 'preparing' ? 'running' : t.status,
+    })),
+  // A resumed run's steps and evaluations before its first new step.
+  trainingRestored: (s, { runId, history }) =>
+    forRun(s, runId, (t) => ({ steps: prependSteps(t.steps, history.steps), evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] })),
+  trainingEpochStarted: (s, { runId, groups }) => forRun(s, runId, () => ({ groups })),
+  trainingProgressed: (s, { runId, steps }) => forRun(s, runId, (t) => ({ steps: appendSteps(t.steps, steps) })),
+  trainingEvaluated: (s, { runId, record, isBest, lrReduced }) => forRun(s, runId, (t) => ({ evals: [...t.evals, { record, isBest, lrReduced }] })),
+  trainingPaused: (s, { runId }) => forRun(s, runId, (t) => (t.status === 'stopping' ? {} : { status: 'paused', pausedAt: Date.now() })),
+  trainingResumed: (s, { runId }) =>
+    forRun(s, runId, (t) => ({ status: 'running', pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null })),
+  trainingFinished: (s, { runId, reason, step, metrics, restoredBestStep }) =>
+    forRun(s, runId, (t) => ({ ...ended(t), status: 'finished', finish: { reason, step, metrics, restoredBestStep } })),
+  trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error })),
+} satisfies SliceEvents;
+
 export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> = (set) => {
-  /** Applies p only to events of the run in hand; late events of an older run are dropped. */
-  const forRun = (runId: string, p: (t: TrainingState) => Partial<TrainingState>) =>
-    set((s) => (s.training.runId === runId ? { training: { ...s.training, ...p(s.training) } } : s));
   const patch = (p: (t: TrainingState) => Partial<TrainingState>) => set((s) => ({ training: { ...s.training, ...p(s.training) } }));
-  const ended = (t: TrainingState) => ({ endedAt: Date.now(), pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null, prepare: null });
   return {
     training: initial,
-    trainingRequested: (runId, config, backend, datasetFile) =>
-      set({ training: { ...initial, runId, status: 'preparing', config, backend, datasetFile } }),
-    trainingPreparing: (runId, phase, done, total) => forRun(runId, () => ({ prepare: { phase, done, total } })),
-    trainingStarted: (runId, plan, labels, maxLength, dataNotes) =>
-      forRun(runId, (t) => ({
-        plan,
-        labels,
-        maxLength,
-        dataNotes,
-        groups: plan.groups,
-        prepare: null,
-        startedAt: Date.now(),
-        status: t.status === 'preparing' ? 'running' : t.status,
-      })),
-    trainingEpochStarted: (runId, groups) => forRun(runId, () => ({ groups })),
-    trainingProgressed: (runId, steps) => forRun(runId, (t) => ({ steps: appendSteps(t.steps, steps) })),
-    trainingRestored: (runId, history) =>
-      forRun(runId, (t) => ({ steps: prependSteps(t.steps, history.steps), evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] })),
-    trainingEvaluated: (runId, evaluation) => forRun(runId, (t) => ({ evals: [...t.evals, evaluation] })),
+    trainingRequested: (runId, config, backend, datasetFile) => set({ training: { ...initial, runId, status: 'preparing', config, backend, datasetFile } }),
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),
-    trainingPaused: (runId) => forRun(runId, (t) => (t.status === 'stopping' ? {} : { status: 'paused', pausedAt: Date.now() })),
-    trainingResumed: (runId) =>
-      forRun(runId, (t) => ({ status: 'running', pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null })),
     trainingStopRequested: () => patch((t) => (isActive(t.status) ? { status: 'stopping' } : {})),
-    trainingFinished: (runId, finish) => forRun(runId, (t) => ({ ...ended(t), status: 'finished', finish })),
-    trainingFailed: (runId, error) => forRun(runId, (t) => ({ ...ended(t), status: 'failed', error })),
     trainingLost: (error) => patch((t) => (isActive(t.status) ? { ...ended(t), status: 'failed', error } : {})),
   };
 };
