@@ -80,14 +80,6 @@ export interface TokenDatasetSummary extends SummaryBase {
 export type DatasetSummary = ExampleDatasetSummary | TokenDatasetSummary;
 
 /** The user's augmentation settings (engine/data/augment EDA options); copies 0 is off. */
-export interface AugmentSettings {
-  copies: number;
-  alpha: number;
-  operations: ('swap' | 'delete' | 'insert')[];
-}
-
-export const DEFAULT_AUGMENT: Readonly<AugmentSettings> = { copies: 0, alpha: 0.1, operations: ['swap', 'delete', 'insert'] };
-
 /** What a run would train and evaluate on: split sizes per class, cross-split warnings, augmentation examples. */
 export interface DataPlan {
   validationSource: 'file' | 'split' | 'none';

@@ -3,12 +3,12 @@
 // Both unions are switched on exhaustively (`satisfies never`) by the worker host and the UI's engine client.
 import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptationRecord, AdaptPhase, AdaptPlan, AdaptSettings, AdaptTextSource } from './adaptation';
-import type { AugmentSettings, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
+import type { DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
 import type { HubNote, HubProgress } from './hub';
 import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, UnfinishedRun } from './run-checkpoint';
 import type { GroupPlan } from './param-groups';
 import type { Task } from './task';
-import type { TrainConfig } from './train-config';
+import type { AugmentConfig, TrainConfig } from './train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from './train-events';
 
 /** The tfjs backends the studio can run on, fastest first. */
@@ -164,9 +164,9 @@ export type ToWorker =
   /** Forget the separate validation file (the training file is then split by ratio again). */
   | { type: 'clearValidationFile' }
   /** Split (and augment) the loaded data as a run would, and report sizes, warnings and augmentation examples. */
-  | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentSettings }
-  /** Start a run from the loaded checkpoint's weights on the loaded data. */
-  | { type: 'startTraining'; runId: string; config: TrainConfig; augment: AugmentSettings }
+  | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentConfig }
+  /** Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID). */
+  | { type: 'startTraining'; runId: string; config: TrainConfig }
   /** Pause, resume and stop act on the run in flight at once (not queued behind it). */
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }

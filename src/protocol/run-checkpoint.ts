@@ -1,7 +1,6 @@
 // What the studio keeps to resume a training run after a reload or a crashed worker (RELIABILITY F5, F8, F10–F14):
 // the run's identity and settings and which model and dataset files it trained on (names, sizes, fingerprints),
 // stored beside the engine's checkpoint pair in one of two slots. Plain data shared by the UI and the worker.
-import type { AugmentSettings } from './dataset-summary';
 import type { TrainConfig } from './train-config';
 import type { EvalRecord, StepTelemetry } from './train-events';
 
@@ -29,8 +28,8 @@ export interface RunCheckpointInfo {
   /** Date.now() when it was saved, and when the run first started. */
   savedAt: number;
   startedAt: number;
+  /** The run's TrainConfig (augmentation included). */
   config: TrainConfig;
-  augment: AugmentSettings;
   model: {
     source: string;
     /** Fetched from this site (the built-in model): the page loads it again by itself. */

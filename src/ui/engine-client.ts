@@ -3,11 +3,11 @@
 // Components call its methods and never hold the worker.
 import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptSettings, AdaptTextSource } from '../protocol/adaptation';
-import type { AugmentSettings, DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
+import type { DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import { hubModelLabel } from '../protocol/hub';
 import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
 import type { Task } from '../protocol/task';
-import type { TrainConfig } from '../protocol/train-config';
+import type { AugmentConfig, TrainConfig } from '../protocol/train-config';
 import type { UnfinishedRun } from '../protocol/run-checkpoint';
 import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
@@ -38,9 +38,9 @@ export interface EngineClient {
   cancelDatasetRead(): void;
   clearValidationFile(): void;
   /** Asks the worker how a run would split and augment the loaded data. */
-  planData(settings: { task: Task; validationSplit: number; seed: number; augment: AugmentSettings }): void;
+  planData(settings: { task: Task; validationSplit: number; seed: number; augment: AugmentConfig }): void;
   /** Starts a run with a validated config; returns its id. */
-  startTraining(config: TrainConfig, augment: AugmentSettings): string;
+  startTraining(config: TrainConfig): string;
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
@@ -198,13 +198,13 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().dataPlanRequested(requestId);
       worker.postMessage({ type: 'planData', requestId, ...settings });
     },
-    startTraining(config, augment) {
+    startTraining(config) {
       const runId = newRunId();
       const state = actions();
       actions().trainingRequested(runId, config, state.engine.backend, state.dataset.train?.file ?? null);
       // The worker empties the checkpoint slots for the new run: an unfinished one is gone.
       actions().unfinishedRunCleared();
-      worker.postMessage({ type: 'startTraining', runId, config, augment });
+      worker.postMessage({ type: 'startTraining', runId, config });
       return runId;
     },
     continueRun(run) {

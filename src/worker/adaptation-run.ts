@@ -1,19 +1,16 @@
-// "Adapt to my text" in the worker: continued masked-LM training of the checkpoint as opened, on unlabeled text
-// (domain-adaptive pretraining, Gururangan et al. 2020), with the engine's Trainer (task mlm, 'window' encoding).
+// "Adapt to my text" in the worker: continued masked-LM training of the model as opened, on unlabeled text
+// (domain-adaptive pretraining, Gururangan et al. 2020), prepared by the engine's masked-LM recipe (as `layerwise
+// pretrain` is: task mlm, 'window' encoding).
 // The current model is untouched until the end: a completed run (or a stop that keeps its weights) writes an
 // adapted masked-LM checkpoint in memory, loads it, and hands it to the host to adopt; anything else changes nothing.
-import { encodeExamples, type EncodedDataset } from '../engine/data/encode';
-import { mlmTokenizerInfo } from '../engine/data/mlm-collator';
-import { makeSplits } from '../engine/data/split';
 import { textCorpus } from '../engine/data/text-corpus';
-import { writeHfFolder } from '../engine/export/hf-folder';
+import { writeModelFolder } from '../engine/export/model-folder';
 import { loadModelFolder, type LoadedModel } from '../engine/load';
-import { maxSequenceLength } from '../engine/models/validate-inputs';
-import { Trainer, tfSeed } from '../engine/train/trainer';
+import { prepareMlmRun } from '../engine/train/recipe';
+import type { Trainer } from '../engine/train/trainer';
 import { readDataset, type Dataset, type ExampleDataset } from '../formats/datasets/index';
 import { blobFile, bytesFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
-import { streamId } from '../lib/random';
 import { adaptRun, adaptSettingsErrors, heldOutLines, type AdaptationRecord, type AdaptPlan, type AdaptSettings, type AdaptTextSource } from '../protocol/adaptation';
 import type { FromWorker, ModelSummary } from '../protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../protocol/train-config';
@@ -26,8 +23,8 @@ export interface AdaptSources {
   dataset: Dataset | null;
 }
 
-/** The adapted checkpoint, loaded, for the host to make current. */
-export interface AdaptedCheckpoint {
+/** The adapted model folder, loaded, for the host to make current. */
+export interface AdaptedModel {
   folder: SourceFolder;
   files: { name: string; size: number }[];
   model: LoadedModel;
@@ -57,7 +54,7 @@ export class AdaptationRun {
     this.post = post;
   }
 
-  /** Reads and splits the text, loads the checkpoint with its masked-LM head, tokenises. False when it failed or was stopped. */
+  /** Reads the text, then prepares the masked-LM run with the engine's recipe. False when it failed or was stopped. */
   async prepare(sources: AdaptSources, text: AdaptTextSource, settings: AdaptSettings): Promise<boolean> {
     const adaptId = this.adaptId;
     try {
@@ -68,61 +65,35 @@ export class AdaptationRun {
       }
       this.post({ type: 'adaptationPreparing', adaptId, phase: 'read', done: 0, total: text.kind === 'file' ? text.file.size : 0 });
       const { corpus, name } = await this.readText(sources.dataset, text);
+      this.checkStopped();
       const lines = corpus.rows.length;
       const heldOut = heldOutLines(lines);
       const seed = DEFAULT_TRAIN_CONFIG.seed;
-      const splits = makeSplits({ train: corpus }, { validation: heldOut === 0 ? 0 : heldOut / lines, test: 0 }, seed);
-      this.checkStopped();
-
-      this.post({ type: 'adaptationPreparing', adaptId, phase: 'model', done: 0, total: 0 });
-      const model = await loadModelFolder(sources.folder, { task: 'mlm', seed: tfSeed(seed, streamId('head')) });
-      this.model = model;
-      this.sourceFolder = sources.folder;
-      if (model.nonFinite.size > 0) {
-        throw new LayerwiseError('CHECKPOINT_NON_FINITE', `${model.nonFinite.size} tensors of this checkpoint hold NaN or infinite values (see the Model panel); adapting them is blocked.`, {
-          tensor: [...model.nonFinite.keys()][0],
-        });
-      }
-      const tokenizer = model.tokenizer;
-      if (tokenizer === null) throw new LayerwiseError('TRAIN_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read the text.', { field: 'tokenizer' });
-      const masking = mlmTokenizerInfo(tokenizer);
-      this.checkStopped();
-
-      this.post({ type: 'adaptationPreparing', adaptId, phase: 'tokenise', done: 0, total: lines });
-      const maxLength = Math.min(settings.maxLength, maxSequenceLength(model.config));
-      const encode = (ds: ExampleDataset, offset: number): Promise<EncodedDataset> =>
-        encodeExamples(ds, tokenizer, 'mlm', {
-          maxLength,
-          mlmMode: 'window',
-          signal: this.controller.signal,
-          onProgress: (done) => this.post({ type: 'adaptationPreparing', adaptId, phase: 'tokenise', done: offset + done, total: lines }),
-        });
-      const train = await encode(splits.train, 0);
-      const validation = splits.validation === null ? null : await encode(splits.validation, splits.train.rows.length);
-      this.checkStopped();
-
-      const run = adaptRun({ ...settings, maxLength }, train.examples.length, seed);
-      this.trainer = new Trainer({
-        model: { family: model.family, config: model.config, task: 'mlm', params: model.params },
-        train,
-        validation,
-        config: run.config,
-        padId: tokenizer.special.pad,
-        masking,
-        // Per-layer telemetry keeps a copy of every weight; the adaptation shows loss and accuracy only.
-        groupTelemetryEvery: 0,
+      const run = await prepareMlmRun({ folder: sources.folder, text: corpus, heldOut: null, validationShare: heldOut === 0 ? 0 : heldOut / lines }, adaptRun(settings, lines, seed).config, {
+        mode: 'window',
+        signal: this.controller.signal,
+        onPhase: (phase, done, total) => {
+          if (phase !== 'split') this.post({ type: 'adaptationPreparing', adaptId, phase, done, total });
+        },
+        // The steps follow the number of windows (capped at ADAPT_STEP_CAP); per-layer telemetry is not shown.
+        fitToData: (windows) => adaptRun(settings, windows, seed).config,
+        telemetryPoints: 0,
       });
+      this.model = run.model;
+      this.sourceFolder = sources.folder;
+      this.trainer = run.trainer;
       this.settings = settings;
+      const planned = adaptRun(settings, run.train.examples.length, seed);
       this.plan = {
         text: name,
         lines,
-        heldOutLines: splits.validation?.rows.length ?? 0,
-        trainExamples: train.examples.length,
-        validationExamples: validation?.examples.length ?? 0,
-        totalSteps: run.totalSteps,
-        stepsPerEpoch: run.stepsPerEpoch,
-        capped: run.capped,
-        maxLength,
+        heldOutLines: run.heldOutRows,
+        trainExamples: run.train.examples.length,
+        validationExamples: run.validation?.examples.length ?? 0,
+        totalSteps: planned.totalSteps,
+        stepsPerEpoch: planned.stepsPerEpoch,
+        capped: planned.capped,
+        maxLength: run.config.maxLength,
       };
       return true;
     } catch (err) {
@@ -169,7 +140,7 @@ export class AdaptationRun {
    * Trains to the end, posting progress. Then, if the weights are to be kept, writes and loads the adapted checkpoint
    * and calls adopt (which makes it current and returns its summary) before posting adaptationFinished.
    */
-  async run(adopt: (adapted: AdaptedCheckpoint) => Promise<ModelSummary>): Promise<void> {
+  async run(adopt: (adapted: AdaptedModel) => Promise<ModelSummary>): Promise<void> {
     const { trainer, model, plan, settings } = this;
     if (trainer === null || model === null || plan === null || settings === null) return;
     const adaptId = this.adaptId;
@@ -238,7 +209,7 @@ export class AdaptationRun {
         wholeWord: settings.wholeWord,
         stopped: finished.stopped,
       };
-      const adapted = await this.adaptedCheckpoint(record);
+      const adapted = await this.adaptedModel(record);
       const summary = await adopt(adapted);
       this.post({ type: 'adaptationFinished', adaptId, record, summary });
     } catch (err) {
@@ -251,22 +222,14 @@ export class AdaptationRun {
   }
 
   /**
-   * The trained weights as a masked-LM checkpoint folder in memory (config.json with ...ForMaskedLM, the weights,
-   * the tokenizer files as they were), loaded back as the model to adopt: exactly what a later run starts from.
+   * The trained weights as a masked-LM model folder in memory (the one model-folder writer: config.json with
+   * ...ForMaskedLM, the weights, the tokenizer files), loaded back as the model to adopt: exactly what a later run
+   * starts from.
    */
-  private async adaptedCheckpoint(record: AdaptationRecord): Promise<AdaptedCheckpoint> {
-    const model = this.model as LoadedModel;
-    const source = this.sourceFolder as SourceFolder;
-    const values = await model.params.snapshot();
-    const written = await writeHfFolder({
-      rawConfig: model.rawConfig,
-      config: model.config,
-      task: 'mlm',
-      weights: model.params.names().map((name): [string, { shape: number[]; data: Float32Array }] => [name, { shape: model.params.shape(name), data: values.get(name) as Float32Array }]),
-      tokenizerFiles: model.tokenizerFiles.map((name) => source.get(name)).filter((f) => f !== undefined),
-    });
+  private async adaptedModel(record: AdaptationRecord): Promise<AdaptedModel> {
+    const written = await writeModelFolder({ model: this.model as LoadedModel, source: this.sourceFolder as SourceFolder });
     const folder: SourceFolder = new Map(written.map((f) => [f.name, bytesFile(f.name, f.bytes)]));
-    // The trained copy is not needed any more: free it before the adapted checkpoint is read back.
+    // The trained copy is not needed any more: free it before the adapted model is read back.
     this.release();
     const started = performance.now();
     const loaded = await loadModelFolder(folder);

@@ -4,9 +4,9 @@
 import { previewAugmentation } from '../engine/data/augment';
 import { splitRunData, runLabels } from '../engine/train/prepare';
 import type { Dataset } from '../formats/datasets/index';
-import type { AugmentSettings, Capped, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary } from '../protocol/dataset-summary';
+import type { Capped, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary } from '../protocol/dataset-summary';
 import type { Task } from '../protocol/task';
-import { DEFAULT_TRAIN_CONFIG } from '../protocol/train-config';
+import { DEFAULT_TRAIN_CONFIG, type AugmentConfig } from '../protocol/train-config';
 
 /** Rows or sentences in the preview table. */
 export const PREVIEW_ROWS = 50;
@@ -74,7 +74,7 @@ function classCounts(ds: Dataset | null): ReadonlyMap<string, number> {
 }
 
 /** The split (and augmentation) a run with these settings would make, summarised. */
-export function planRunData(task: Task, train: Dataset, validation: Dataset | null, settings: { validationSplit: number; seed: number; augment: AugmentSettings }): DataPlan {
+export function planRunData(task: Task, train: Dataset, validation: Dataset | null, settings: { validationSplit: number; seed: number; augment: AugmentConfig }): DataPlan {
   const config = { ...DEFAULT_TRAIN_CONFIG, task, validationSplit: settings.validationSplit, seed: settings.seed };
   const splits = splitRunData(task, train, validation, config);
   const trainCounts = classCounts(splits.train);

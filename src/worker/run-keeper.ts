@@ -19,13 +19,16 @@ export class RunKeeper {
   /** The latest checkpoint of the run in this worker, stored or not (a full quota still lets the user download it). */
   private latest: { runId: string; step: number; files: CheckpointFiles } | null = null;
   private readonly post: (event: FromWorker, transfer?: Transferable[]) => void;
+  private readonly openStorage: typeof openSlotStorage;
 
-  constructor(post: (event: FromWorker, transfer?: Transferable[]) => void) {
+  /** openStorage: where the slots live (OPFS, else IndexedDB; tests give a memory store). */
+  constructor(post: (event: FromWorker, transfer?: Transferable[]) => void, openStorage = openSlotStorage) {
     this.post = post;
+    this.openStorage = openStorage;
   }
 
   private open() {
-    this.opened ??= openSlotStorage().then(({ storage, kind, reason }) => ({ slots: storage && new CheckpointSlots(storage, estimateStorage), kind, reason }));
+    this.opened ??= this.openStorage().then(({ storage, kind, reason }) => ({ slots: storage && new CheckpointSlots(storage, estimateStorage), kind, reason }));
     return this.opened;
   }
 

@@ -1,38 +1,38 @@
-// One training run in the worker: prepares it (a fresh copy of the checkpoint with its head sized for the data's
-// classes, the split and augmentation, tokenisation), then drives the engine's Trainer and turns its events into
-// protocol events, steps batched (step-batcher.ts). Pause, resume and stop act on the trainer at once. The model
+// One training run in the worker: prepares it with the engine's run recipe (engine/train/recipe.ts, as `layerwise
+// train` does), then drives the Trainer and turns its events into protocol events, steps batched (step-batcher.ts). Pause, resume and stop act on the trainer at once. The model
 // the run trains becomes the worker's current model only once preparation has succeeded (RELIABILITY R3). With a
 // checkpointer, the run saves a resumable checkpoint at safe points (RELIABILITY F8): every CHECKPOINT_INTERVAL_MS of
 // training, after each evaluation and when it pauses; a resumed run starts from one (the Trainer's resumeFrom).
-import { augmentSplits } from '../engine/data/augment';
-import { mlmTokenizerInfo } from '../engine/data/mlm-collator';
-import { loadModelFolder, type LoadedModel } from '../engine/load';
-import { maxSequenceLength } from '../engine/models/validate-inputs';
-import { encodeRunData, runLabels, splitRunData } from '../engine/train/prepare';
+import type { RunRecord } from '../engine/export/model-folder';
+import type { LoadedModel } from '../engine/load';
+import { prepareRun, runRecordOf } from '../engine/train/recipe';
 import type { RunCheckpoint } from '../engine/train/run-checkpoint';
-import { Trainer, tfSeed } from '../engine/train/trainer';
+import type { Trainer } from '../engine/train/trainer';
 import type { Dataset } from '../formats/datasets/index';
 import type { SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
-import { streamId } from '../lib/random';
-import type { AugmentSettings } from '../protocol/dataset-summary';
 import type { FromWorker } from '../protocol/messages';
 import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
-import { deriveSchedule } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
 import type { RunPlan, StepTelemetry } from '../protocol/train-events';
 import { summarizeModel, type ModelProvenance } from './model-summary';
 import { StepBatcher, yieldToEventLoop } from './step-batcher';
 
-/** What a run starts from: the checkpoint folder as the user opened it, and the datasets read so far. */
+/** A dataset read by the studio, with the name and size of its file (for the model card). */
+export interface OpenDataset {
+  dataset: Dataset;
+  file: { name: string; bytes: number };
+}
+
+/** What a run starts from: the model folder as the user opened it, and the datasets read so far. */
 export interface RunSources {
   folder: SourceFolder;
   source: string;
   files: readonly { name: string; size: number }[];
-  /** The model card and adaptations of the checkpoint, carried into the run's summary. */
+  /** The model card and adaptations of the model, carried into the run's summary. */
   provenance?: ModelProvenance;
-  train: Dataset | null;
-  validation: Dataset | null;
+  train: OpenDataset | null;
+  validation: OpenDataset | null;
 }
 
 /** Group telemetry (per-layer norms, one extra readback) on about this many steps of a run. */
@@ -91,6 +91,10 @@ export class TrainingRun {
   private readonly checkpointIntervalMs: number;
   private resumed: ResumePoint | null = null;
   private evalEvery: TrainConfig['evalEvery'] = 'epoch';
+  /** What the model card will say of the run, known once it is prepared. */
+  private record: Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> | null = null;
+  /** The whole record once the run has finished (or was stopped): what an export of its weights says of them. */
+  finished: RunRecord | null = null;
   state: RunState = 'preparing';
 
   constructor(runId: string, post: (event: FromWorker) => void, options: TrainingRunOptions = {}) {
@@ -101,68 +105,39 @@ export class TrainingRun {
   }
 
   /**
-   * Builds the run's model and trainer. Returns the model to adopt as current (the caller disposes the old one),
-   * or null when preparation failed or was stopped (a trainingFailed event has been posted; nothing changed).
+   * Builds the run's model and trainer with the engine's run recipe. Returns the model to adopt as current (the
+   * caller disposes the old one), or null when preparation failed or was stopped (a trainingFailed event has been
+   * posted; nothing changed).
    */
-  async prepare(sources: RunSources, config: TrainConfig, augment: AugmentSettings, resume: ResumePoint | null = null): Promise<LoadedModel | null> {
+  async prepare(sources: RunSources, config: TrainConfig, resume: ResumePoint | null = null): Promise<LoadedModel | null> {
     const runId = this.runId;
-    let model: LoadedModel | null = null;
     try {
       if (sources.train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
-      this.post({ type: 'trainingPreparing', runId, phase: 'split', done: 0, total: 0 });
-      let splits = splitRunData(config.task, sources.train, sources.validation, config);
-      if (augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, copies: augment.copies, alpha: augment.alpha, operations: augment.operations });
-      const labels = runLabels(config.task, splits.train);
-      this.post({ type: 'trainingPreparing', runId, phase: 'model', done: 0, total: 0 });
-      const started = performance.now();
-      // Every run starts from the checkpoint as opened, so runs compare; the head follows the data's classes (C5).
-      // The new head's seed as `layerwise train` derives it, so the studio and the CLI start a run alike.
-      model = await loadModelFolder(sources.folder, { task: config.task, labels: config.task === 'mlm' ? undefined : labels, seed: tfSeed(config.seed, streamId('head')) });
-      const loadMs = performance.now() - started;
-      if (model.nonFinite.size > 0) {
-        throw new LayerwiseError('CHECKPOINT_NON_FINITE', `${model.nonFinite.size} tensors of this checkpoint hold NaN or infinite values (see the Model panel); training on them is blocked.`, {
-          tensor: [...model.nonFinite.keys()][0],
-        });
-      }
-      const tokenizer = model.tokenizer;
-      if (tokenizer === null) throw new LayerwiseError('TRAIN_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read the dataset.', { field: 'tokenizer' });
-      this.checkStopped();
-      const total = splits.train.kind === 'tokens' ? splits.train.sentences.length : splits.train.rows.length;
-      this.post({ type: 'trainingPreparing', runId, phase: 'tokenise', done: 0, total });
-      const data = await encodeRunData(splits, tokenizer, config.task, {
-        maxLength: config.maxLength,
-        modelMaxLength: maxSequenceLength(model.config),
-        labels,
+      // Every run starts from the model folder as opened, so runs compare; the head follows the data's classes (C5).
+      const run = await prepareRun({ folder: sources.folder, train: sources.train.dataset, validation: sources.validation?.dataset ?? null }, config, {
         signal: this.controller.signal,
-      });
-      this.checkStopped();
-      const steps = deriveSchedule(config, Math.ceil(data.train.examples.length / config.batchSize)).totalSteps;
-      this.trainer = new Trainer({
-        model: { family: model.family, config: model.config, task: model.task, params: model.params },
-        train: data.train,
-        validation: data.validation,
-        config: { ...config, maxLength: data.maxLength },
-        padId: tokenizer.special.pad,
-        masking: config.task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
-        groupTelemetryEvery: Math.max(1, Math.ceil(steps / TELEMETRY_POINTS)),
+        onPhase: (phase, done, total) => this.post({ type: 'trainingPreparing', runId, phase, done, total }),
         resumeFrom: resume?.checkpoint,
+        telemetryPoints: TELEMETRY_POINTS,
       });
+      this.trainer = run.trainer;
       this.resumed = resume;
       this.evalEvery = config.evalEvery;
-      const summary = summarizeModel(model, sources.source, sources.files, loadMs, sources.provenance);
-      this.pendingStart = { labels, maxLength: data.maxLength, dataNotes: data.warnings.map((w) => ({ ...w })), summary };
-      return model;
+      this.record = runRecordOf(run, {
+        baseModel: sources.source,
+        init: 'pretrained',
+        train: sources.train.file,
+        validation: sources.validation?.file ?? null,
+      });
+      const summary = summarizeModel(run.model, sources.source, sources.files, run.loadMs, sources.provenance);
+      this.pendingStart = { labels: run.labels, maxLength: run.data.maxLength, dataNotes: run.data.warnings.map((w) => ({ ...w })), summary };
+      return run.model;
     } catch (err) {
-      model?.params.dispose();
       this.state = 'ended';
       const error = this.stopRequested ? { code: 'TRAIN_CANCELLED', message: 'Training was stopped before its first step.' } : toErrorData(err);
       this.post({ type: 'trainingFailed', runId, step: 0, error });
       return null;
     }
-  }
-
-  private checkStopped(): void {
-    if (this.stopRequested) throw new LayerwiseError('TRAIN_CANCELLED', 'Training was stopped before its first step.');
   }
 
   /** Runs the prepared trainer to its end, posting its events; resolves when the run has ended. */
@@ -237,10 +212,23 @@ export class TrainingRun {
           case 'finished':
             flush();
             await keeper?.discard();
+            this.state = 'ended';
+            if (this.record !== null) {
+              const tokens = history.reduce((n, t) => n + t.tokens, 0);
+              const seconds = history.reduce((n, t) => n + t.seconds, 0);
+              this.finished = {
+                ...this.record,
+                metrics: event.metrics,
+                history: trainer.history,
+                restoredBestStep: event.restoredBestStep,
+                summary: { steps: event.step, finish_reason: event.reason, restored_best_step: event.restoredBestStep, tokens, train_seconds: seconds, tokens_per_second: seconds > 0 ? tokens / seconds : 0 },
+              };
+            }
             this.post({ type: 'trainingFinished', runId, reason: event.reason, step: event.step, metrics: event.metrics, restoredBestStep: event.restoredBestStep });
             break;
           case 'failed':
             flush();
+            this.state = 'ended';
             this.post({ type: 'trainingFailed', runId, step: event.step, error: event.error });
             await keeper?.keep();
             break;
@@ -254,6 +242,7 @@ export class TrainingRun {
       }
     } catch (err) {
       flush();
+      this.state = 'ended';
       this.post({ type: 'trainingFailed', runId, step: trainer.step, error: toErrorData(err) });
       await keeper?.keep();
     } finally {

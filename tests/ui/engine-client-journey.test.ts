@@ -4,7 +4,6 @@
 // the download; and the History record a run leaves (features/history/run-recorder runRecord).
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetSummary } from '../../src/protocol/dataset-summary';
-import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
 import type { Prediction, ToWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
 import type { RunPlan, StepTelemetry } from '../../src/protocol/train-events';
@@ -66,7 +65,7 @@ describe('dataset reads', () => {
 describe('a training run', () => {
   it('sends start, pause, resume and stop, and writes the events into the store', () => {
     const { store, client } = setup();
-    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
     expect(last('startTraining')).toMatchObject({ runId, config: DEFAULT_TRAIN_CONFIG });
     expect(store.getState().training.status).toBe('preparing');
     client.pauseTraining();
@@ -113,7 +112,7 @@ describe('a training run', () => {
 
   it('a crashed worker fails the run in flight: no perpetual spinner', () => {
     const { store, client } = setup();
-    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
     worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never });
     worker.fail('gone');
     expect(store.getState().training).toMatchObject({ status: 'failed', error: { code: 'ENGINE_CRASHED' } });
@@ -121,7 +120,7 @@ describe('a training run', () => {
 
   it('leaves a History record with a thinned curve', () => {
     const { store, client } = setup();
-    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG, DEFAULT_AUGMENT);
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
     worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [], source: 'tiny', family: 'bert' } as never });
     worker.emit({ type: 'trainingProgressed', runId, steps: Array.from({ length: 3000 }, (_, i) => step(i + 1)) });
     const record = runRecord(store.getState().training, store.getState().model.current)!;

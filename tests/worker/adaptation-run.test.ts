@@ -17,7 +17,7 @@ import { bytesFile, type SourceFolder } from '../../src/formats/source-file';
 import { streamId } from '../../src/lib/random';
 import { adaptRun, DEFAULT_ADAPT_SETTINGS, type AdaptSettings } from '../../src/protocol/adaptation';
 import type { FromWorker, ModelSummary } from '../../src/protocol/messages';
-import { AdaptationRun, type AdaptedCheckpoint } from '../../src/worker/adaptation-run';
+import { AdaptationRun, type AdaptedModel } from '../../src/worker/adaptation-run';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-mlm');
 
@@ -48,7 +48,7 @@ const textFile = () => ({ kind: 'file' as const, file: new File([TEXT], 'notes.t
 /** Runs an adaptation to its end; returns its events and what was handed over for adoption. */
 async function adapt(opts: { settings?: AdaptSettings; text?: Parameters<AdaptationRun['prepare']>[1]; dataset?: Dataset | null; onEvent?: (e: FromWorker, run: AdaptationRun) => void }) {
   const events: FromWorker[] = [];
-  const adopted: AdaptedCheckpoint[] = [];
+  const adopted: AdaptedModel[] = [];
   const run: AdaptationRun = new AdaptationRun('a1', (e) => {
     events.push(e);
     opts.onEvent?.(e, run);

@@ -4,42 +4,11 @@
 // checkpoint readable and says what was needed (F11). Checkpoints are small hand-made states, compared value by value.
 import { describe, expect, it } from 'vitest';
 import { encodeCheckpoint, type RunCheckpoint } from '../../src/engine/train/run-checkpoint';
-import { bytesFile, type SourceFile } from '../../src/formats/source-file';
 import { LayerwiseError } from '../../src/lib/errors';
-import type { CheckpointSlot, RunCheckpointInfo } from '../../src/protocol/run-checkpoint';
-import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
+import type { RunCheckpointInfo } from '../../src/protocol/run-checkpoint';
 import { parseTrainConfig } from '../../src/protocol/train-config';
-import { CheckpointSlots, SLOT_FILES, type SlotFileName, type SlotStorage } from '../../src/worker/checkpoint-slots';
-
-/** Files by "slot/name"; `failOn` makes the next matching write reject with the given DOMException name. */
-class MemoryStorage implements SlotStorage {
-  readonly kind = 'indexeddb';
-  readonly files = new Map<string, Uint8Array>();
-  readonly writes: string[] = [];
-  failOn: { key: string; name: string } | null = null;
-
-  async write(slot: CheckpointSlot, file: SlotFileName, bytes: Uint8Array): Promise<void> {
-    const key = `${slot}/${file}`;
-    if (this.failOn?.key === key) {
-      const name = this.failOn.name;
-      this.failOn = null;
-      // Part of the file landed before the failure, as a torn write leaves it.
-      this.files.set(key, bytes.slice(0, bytes.byteLength >> 1));
-      throw new DOMException('write refused', name);
-    }
-    this.writes.push(key);
-    this.files.set(key, bytes.slice());
-  }
-
-  async read(slot: CheckpointSlot, file: SlotFileName): Promise<SourceFile | null> {
-    const bytes = this.files.get(`${slot}/${file}`);
-    return bytes === undefined ? null : bytesFile(file, bytes);
-  }
-
-  async remove(slot: CheckpointSlot, file: SlotFileName): Promise<void> {
-    this.files.delete(`${slot}/${file}`);
-  }
-}
+import { CheckpointSlots, SLOT_FILES } from '../../src/worker/checkpoint-slots';
+import { MemoryStorage } from './memory-storage';
 
 const CONFIG = parseTrainConfig({ batchSize: 4, epochs: 2 });
 
@@ -70,7 +39,6 @@ function info(step: number): RunCheckpointInfo {
     savedAt: 1_000 + step,
     startedAt: 1_000,
     config: CONFIG,
-    augment: DEFAULT_AUGMENT,
     model: { source: 'tiny', fromSite: true, adapted: false, files: [file] },
     dataset: { train: file, validation: null },
   };

@@ -10,9 +10,10 @@ import { nodeFolder } from '../../src/cli/node-files';
 import { loadModelFolder } from '../../src/engine/load';
 import { readDataset } from '../../src/formats/datasets/index';
 import { bytesFile, type SourceFolder } from '../../src/formats/source-file';
-import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
+import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
 import { planRunData, summarizeDataset, PREVIEW_ROWS } from '../../src/worker/dataset-summary';
-import { exportModel, exportName } from '../../src/worker/export-zip';
+import { writeModelFolder } from '../../src/engine/export/model-folder';
+import { exportName, zipModelFolder } from '../../src/worker/export-zip';
 
 const GOLDEN = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny');
 const text = (s: string) => new TextEncoder().encode(s);
@@ -46,7 +47,7 @@ describe('dataset summary', () => {
 
   it('plans a stratified split per class, and augmentation of the training split only', async () => {
     const ds = await readDataset(bytesFile('reviews.csv', csv()));
-    const plan = planRunData('seq-cls', ds, null, { validationSplit: 0.1, seed: 3, augment: { ...DEFAULT_AUGMENT, copies: 2 } });
+    const plan = planRunData('seq-cls', ds, null, { validationSplit: 0.1, seed: 3, augment: { ...DEFAULT_TRAIN_CONFIG.augment, copies: 2 } });
     expect(plan.validationSource).toBe('split');
     expect(plan.validationExamples).toBe(6);
     expect(plan.trainExamples).toBe(54);
@@ -70,7 +71,7 @@ describe('dataset summary', () => {
     expect(s.sentenceCount).toBe(2);
     expect(s.tokenCount).toBe(6);
     expect(s.preview[0]).toEqual({ line: 1, tokens: ['John', 'lives', 'in', 'Paris'], tags: ['B-PER', 'O', 'O', 'B-LOC'] });
-    expect(() => planRunData('seq-cls', ds, null, { validationSplit: 0.1, seed: 1, augment: DEFAULT_AUGMENT })).toThrow(/TRAIN_TASK_DATA_MISMATCH|task seq-cls needs/);
+    expect(() => planRunData('seq-cls', ds, null, { validationSplit: 0.1, seed: 1, augment: DEFAULT_TRAIN_CONFIG.augment })).toThrow(/TRAIN_TASK_DATA_MISMATCH|task seq-cls needs/);
   });
 });
 
@@ -81,11 +82,11 @@ describe('export zip', () => {
     const folder = nodeFolder(fixture);
     const model = await loadModelFolder(folder);
     try {
-      const exported = await exportModel(model, folder, 'bert-seq-cls', false);
+      const exported = zipModelFolder(await writeModelFolder({ model, source: folder }), 'bert-seq-cls');
       expect(exported.fileName).toBe('bert-seq-cls-finetuned.zip');
       const files = unzipSync(new Uint8Array(exported.zip));
       const names = Object.keys(files).sort();
-      expect(names).toEqual(['config.json', 'model.safetensors', ...model.tokenizerFiles].map((n) => `bert-seq-cls-finetuned/${n}`).sort());
+      expect(names).toEqual([...new Set(['config.json', 'model.safetensors', 'tokenizer_config.json', ...model.tokenizerFiles])].map((n) => `bert-seq-cls-finetuned/${n}`).sort());
       expect(exported.files.map((f) => f.size)).toEqual(exported.files.map((f) => files[`bert-seq-cls-finetuned/${f.name}`].length));
       const back: SourceFolder = new Map(Object.entries(files).map(([n, bytes]) => [n.split('/')[1], bytesFile(n.split('/')[1], bytes)]));
       const again = await loadModelFolder(back);
@@ -111,8 +112,8 @@ describe('export zip', () => {
       const nan = new Float32Array(model.params.get(name).size).fill(NaN);
       const tf = await import('@tensorflow/tfjs-core');
       model.params.assign(name, tf.tensor(nan, model.params.shape(name)));
-      await expect(exportModel(model, folder, 'x', false)).rejects.toMatchObject({ code: 'EXPORT_NON_FINITE', location: { tensor: name } });
-      await expect(exportModel(model, folder, 'x', true)).resolves.toMatchObject({ fileName: 'x-finetuned.zip' });
+      await expect(writeModelFolder({ model, source: folder })).rejects.toMatchObject({ code: 'EXPORT_NON_FINITE', location: { tensor: name } });
+      await expect(writeModelFolder({ model, source: folder, allowNonFinite: true })).resolves.toHaveLength(model.tokenizerFiles.includes('tokenizer_config.json') ? 2 + model.tokenizerFiles.length : 3 + model.tokenizerFiles.length);
     } finally {
       model.params.dispose();
     }

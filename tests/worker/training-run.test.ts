@@ -8,7 +8,6 @@ import { useNodeBackend } from '../../src/cli/node-backend';
 import { nodeFolder } from '../../src/cli/node-files';
 import { readDataset, type Dataset } from '../../src/formats/datasets/index';
 import { bytesFile } from '../../src/formats/source-file';
-import { DEFAULT_AUGMENT } from '../../src/protocol/dataset-summary';
 import type { FromWorker } from '../../src/protocol/messages';
 import { parseTrainConfig } from '../../src/protocol/train-config';
 import { TrainingRun, type RunSources } from '../../src/worker/training-run';
@@ -23,7 +22,7 @@ beforeAll(async () => {
 });
 
 function sources(train: Dataset | null = data): RunSources {
-  return { folder: nodeFolder(FIXTURE), source: 'bert-seq-cls', files: [], train, validation: null };
+  return { folder: nodeFolder(FIXTURE), source: 'bert-seq-cls', files: [], train: train && { dataset: train, file: { name: train.file, bytes: 0 } }, validation: null };
 }
 
 const CONFIG = parseTrainConfig({ batchSize: 4, maxLength: 16, epochs: 2, validationSplit: 0.25, learningRate: 1e-3 });
@@ -32,7 +31,7 @@ describe('TrainingRun', () => {
   it('prepares a relabelled copy of the checkpoint and reports the run in order', async () => {
     const events: FromWorker[] = [];
     const run = new TrainingRun('r1', (e) => events.push(e));
-    const model = await run.prepare(sources(), CONFIG, DEFAULT_AUGMENT);
+    const model = await run.prepare(sources(), CONFIG);
     expect(model).not.toBeNull();
     // The fixture's head has 3 labels; the data has 2: a new head, sorted as run_glue.py sorts labels.
     expect(model!.config.id2label).toEqual(['bad', 'good']);
@@ -60,7 +59,7 @@ describe('TrainingRun', () => {
       if (e.type === 'trainingStarted') run.pause();
       if (e.type === 'trainingPaused') setTimeout(() => run.resume(), 20);
     });
-    const model = await run.prepare(sources(), CONFIG, DEFAULT_AUGMENT);
+    const model = await run.prepare(sources(), CONFIG);
     await run.run();
     model!.params.dispose();
     const paused = events.find((e) => e.type === 'trainingPaused') as Extract<FromWorker, { type: 'trainingPaused' }>;
@@ -75,17 +74,17 @@ describe('TrainingRun', () => {
       events.push(e);
       if (e.type === 'trainingPreparing') run.stop();
     });
-    expect(await run.prepare(sources(), CONFIG, DEFAULT_AUGMENT)).toBeNull();
+    expect(await run.prepare(sources(), CONFIG)).toBeNull();
     expect(events.at(-1)).toMatchObject({ type: 'trainingFailed', runId: 'r3', error: { code: 'TRAIN_CANCELLED' } });
   });
 
   it('a preparation that fails posts the coded error and adopts nothing', async () => {
     const events: FromWorker[] = [];
     const run = new TrainingRun('r4', (e) => events.push(e));
-    expect(await run.prepare(sources(null), CONFIG, DEFAULT_AUGMENT)).toBeNull();
+    expect(await run.prepare(sources(null), CONFIG)).toBeNull();
     expect(events.at(-1)).toMatchObject({ type: 'trainingFailed', error: { code: 'TRAIN_NO_DATASET' } });
     const tokens = parseTrainConfig({ ...CONFIG, task: 'token-cls' });
-    expect(await new TrainingRun('r5', (e) => events.push(e)).prepare(sources(), tokens, DEFAULT_AUGMENT)).toBeNull();
+    expect(await new TrainingRun('r5', (e) => events.push(e)).prepare(sources(), tokens)).toBeNull();
     expect(events.at(-1)).toMatchObject({ type: 'trainingFailed', error: { code: 'TRAIN_TASK_DATA_MISMATCH' } });
   });
 });

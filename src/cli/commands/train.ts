@@ -11,7 +11,7 @@ import { utf8Text } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import type { RunCheckpoint } from '../../engine/train/run-checkpoint';
 import { taskForData } from '../../engine/train/prepare';
-import { prepareRun } from '../../engine/train/recipe';
+import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
@@ -147,15 +147,12 @@ export async function run(argv: string[]): Promise<number> {
       checkpointDir,
       allowNonFinite: opts['allow-non-finite'] === true,
       startNote: `${data.validationSource} evaluation data; backend ${backend}`,
-      record: {
+      record: runRecordOf(run, {
         baseModel: opts.model === 'default' ? 'layerwise built-in model' : path.basename(path.resolve(modelDir)),
         init,
-        train: { name: path.basename(dataPath), bytes: statSync(dataPath).size, examples: data.train.examples.length },
-        validation: opts.validation === undefined ? null : { name: path.basename(opts.validation), bytes: statSync(opts.validation).size, examples: data.validation?.examples.length ?? 0 },
-        validationSource: data.validationSource,
-        config: run.config,
-        baseline: run.baseline,
-      },
+        train: { name: path.basename(dataPath), bytes: statSync(dataPath).size },
+        validation: opts.validation === undefined ? null : { name: path.basename(opts.validation), bytes: statSync(opts.validation).size },
+      }),
       describe: {
         train_examples: data.train.examples.length,
         validation_examples: data.validation?.examples.length ?? 0,

@@ -7,7 +7,9 @@ import type { SourceFolder } from '../../formats/source-file';
 import type { TextTokenizer } from '../../formats/tokenizer';
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
+import type { PreparePhase } from '../../protocol/messages';
 import type { TrainConfig } from '../../protocol/train-config';
+import { deriveSchedule } from '../../protocol/schedule';
 import { augmentSplits } from '../data/augment';
 import { encodeExamples, type EncodedDataset, type MlmMode } from '../data/encode';
 import { mlmTokenizerInfo } from '../data/mlm-collator';
@@ -21,17 +23,18 @@ import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-in
 import { encodeRunData, runLabels, splitRunData, type RunData } from './prepare';
 import type { RunCheckpoint } from './run-checkpoint';
 import { Trainer, tfSeed, type TrainerOptions } from './trainer';
+import type { RunDataFile, RunRecord } from '../export/model-folder';
 
-/** A step of a run's preparation, for progress lines; `done` / `total` count examples while tokenising. */
-export type RunPhase = 'split' | 'model' | 'tokenise';
 
 /** How a host follows and cancels a preparation, and what it asks of the Trainer. */
 export interface RecipeOptions {
   signal?: AbortSignal;
-  onPhase?: (phase: RunPhase, done: number, total: number) => void;
+  /** A step of the preparation began; `done` / `total` count examples while tokenising. */
+  onPhase?: (phase: PreparePhase, done: number, total: number) => void;
   /** Continue this run checkpoint (its weights replace the folder's when the run starts). */
   resumeFrom?: RunCheckpoint;
-  groupTelemetryEvery?: TrainerOptions['groupTelemetryEvery'];
+  /** Per-group telemetry (a readback of every group's norms) on about this many steps of the run; 0 turns it off; default every 10 steps. */
+  telemetryPoints?: number;
   checkpointEvery?: TrainerOptions['checkpointEvery'];
   /** Train on weights that hold NaN or ±Inf (the command line's --allow-non-finite); refused otherwise. */
   allowNonFinite?: boolean;
@@ -88,6 +91,13 @@ async function withModel<T>(model: LoadedModel, build: () => Promise<T>): Promis
   }
 }
 
+/** TrainerOptions.groupTelemetryEvery for about `points` telemetry steps over the run. */
+function telemetryEvery(points: number | undefined, config: TrainConfig, examples: number): number | undefined {
+  if (points === undefined || points === 0) return points;
+  const steps = deriveSchedule(config, Math.ceil(examples / config.batchSize)).totalSteps;
+  return Math.max(1, Math.ceil(steps / points));
+}
+
 /** The majority-class baseline of the evaluation data: its sequence labels, or every labelled token. */
 function baselineOf(validation: EncodedDataset | null, labels: readonly string[]): MajorityBaseline | null {
   if (validation === null || validation.task === 'mlm') return null;
@@ -132,7 +142,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       padId: tokenizer.special.pad,
       masking: task === 'mlm' ? mlmTokenizerInfo(tokenizer) : null,
       resumeFrom: opts.resumeFrom,
-      groupTelemetryEvery: opts.groupTelemetryEvery,
+      groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, data.train.examples.length),
       checkpointEvery: opts.checkpointEvery,
     });
     return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs };
@@ -215,9 +225,29 @@ export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, op
       padId: tokenizer.special.pad,
       masking: mlmTokenizerInfo(tokenizer),
       resumeFrom: opts.resumeFrom,
-      groupTelemetryEvery: opts.groupTelemetryEvery,
+      groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, train.examples.length),
       checkpointEvery: opts.checkpointEvery,
     });
     return { model, trainer, config: runConfig, train, validation, heldOutRows: splits.validation?.rows.length ?? 0, warnings, ppmi };
   });
+}
+
+/**
+ * What the model card says of a fine-tuning run before it ends: where it started, its data files, its config and the
+ * baseline; the evaluations and the run's figures are added when it has ended. The same for the CLI and the studio.
+ */
+export function runRecordOf(
+  run: PreparedRun,
+  meta: { baseModel: string; init: 'pretrained' | 'random'; train: Omit<RunDataFile, 'examples'>; validation: Omit<RunDataFile, 'examples'> | null },
+): Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> {
+  const { data } = run;
+  return {
+    baseModel: meta.baseModel,
+    init: meta.init,
+    train: { ...meta.train, examples: data.train.examples.length },
+    validation: meta.validation && { ...meta.validation, examples: data.validation?.examples.length ?? 0 },
+    validationSource: data.validationSource,
+    config: run.config,
+    baseline: run.baseline,
+  };
 }

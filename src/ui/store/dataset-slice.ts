@@ -1,11 +1,11 @@
 // Store slice: the datasets the worker holds (training file, optional validation file) as summaries, the read in
-// flight with its progress and early preview, the last read error, the augmentation settings and the data plan
+// flight with its progress and early preview, the last read error and the data plan
 // (split sizes, warnings, augmentation examples). A failed read never clears a dataset (RELIABILITY R3, D1).
 // Its events: the read's (datasetReadProgressed, datasetPreviewed, datasetRead, datasetReadFailed), the plan's
 // (dataPlanned, dataPlanFailed) and validationFileCleared; answers to an older read or plan request are dropped.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
-import { DEFAULT_AUGMENT, type AugmentSettings, type DataPlan, type DatasetRole, type DatasetSummary, type EarlyPreview } from '../../protocol/dataset-summary';
+import type { DataPlan, DatasetRole, DatasetSummary, EarlyPreview } from '../../protocol/dataset-summary';
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
@@ -24,7 +24,6 @@ export interface DatasetState {
   validation: DatasetSummary | null;
   pending: PendingRead | null;
   error: { role: DatasetRole; file: string; error: LayerwiseErrorData } | null;
-  augment: AugmentSettings;
   plan: DataPlan | null;
   /** The plan request in flight; answers to older ones are dropped. */
   planRequestId: number | null;
@@ -34,7 +33,6 @@ export interface DatasetState {
 export interface DatasetSlice {
   dataset: DatasetState;
   datasetReadStarted(read: PendingRead): void;
-  augmentChanged(augment: AugmentSettings): void;
   dataPlanRequested(requestId: number): void;
   /** The worker that held the datasets is gone. */
   datasetsLost(): void;
@@ -46,7 +44,6 @@ const initial: DatasetState = {
   validation: null,
   pending: null,
   error: null,
-  augment: DEFAULT_AUGMENT,
   plan: null,
   planRequestId: null,
   planError: null,
@@ -75,7 +72,6 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
   return {
     dataset: initial,
     datasetReadStarted: (read) => patch({ pending: read, error: null }),
-    augmentChanged: (augment) => patch({ augment }),
     dataPlanRequested: (requestId) => patch({ planRequestId: requestId }),
     datasetsLost: () => patch({ train: null, validation: null, pending: null, plan: null, planRequestId: null }),
     dismissDatasetError: () => patch({ error: null }),

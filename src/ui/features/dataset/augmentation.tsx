@@ -1,22 +1,23 @@
 // Augmentation (EDA without synonyms, engine/data/augment): copies per training example, the share of words
-// changed, the operations; and a preview of what it does to the first examples, made by the engine's own function.
+// changed, the operations — TrainConfig.augment in the config draft — and a preview of what it does to the first
+// examples, made by the engine's own function.
 import { Badge } from '../../components/badge';
 import { Card } from '../../components/card';
 import { NumberField, SliderField } from '../../components/fields';
-import type { AugmentSettings } from '../../../protocol/dataset-summary';
+import type { AugmentConfig } from '../../../protocol/train-config';
 import { useApp } from '../../store/app-store';
 
-const OPERATIONS: { op: AugmentSettings['operations'][number]; label: string; help: string }[] = [
+const OPERATIONS: { op: AugmentConfig['operations'][number]; label: string; help: string }[] = [
   { op: 'swap', label: 'Swap', help: 'two words trade places' },
   { op: 'delete', label: 'Delete', help: 'words are dropped' },
   { op: 'insert', label: 'Insert', help: 'a word of the sentence is repeated elsewhere' },
 ];
 
 export function Augmentation() {
-  const augment = useApp((s) => s.dataset.augment);
-  const change = useApp((s) => s.augmentChanged);
+  const augment = useApp((s) => s.config.draft.augment);
+  const patch = useApp((s) => s.configPatched);
   const preview = useApp((s) => s.dataset.plan?.augmentation) ?? [];
-  const set = (p: Partial<AugmentSettings>) => change({ ...augment, ...p });
+  const set = (p: Partial<AugmentConfig>) => patch({ augment: { ...augment, ...p } });
   return (
     <Card title="Augmentation" description="New variants of each training example (validation is never augmented). Helps small datasets; entities move whole in NER.">
       <div className="field-row">

@@ -7,7 +7,7 @@ const DEBOUNCE_MS = 150;
 
 function inputs(s: AppState): unknown[] {
   const d = s.config.draft;
-  return [s.dataset.train, s.dataset.validation, d.task, d.validationSplit, d.seed, s.dataset.augment];
+  return [s.dataset.train, s.dataset.validation, d.task, d.validationSplit, d.seed, d.augment];
 }
 
 export function watchDataPlan(store: AppStore, engine: EngineClient): () => void {
@@ -23,7 +23,7 @@ export function watchDataPlan(store: AppStore, engine: EngineClient): () => void
       const d = s.config.draft;
       const valid = typeof d.validationSplit === 'number' && d.validationSplit >= 0 && d.validationSplit < 1 && Number.isSafeInteger(d.seed) && d.seed >= 0;
       if (s.dataset.train === null || !valid) return;
-      engine.planData({ task: d.task, validationSplit: d.validationSplit, seed: d.seed, augment: s.dataset.augment });
+      engine.planData({ task: d.task, validationSplit: d.validationSplit, seed: d.seed, augment: d.augment });
     }, DEBOUNCE_MS);
   });
   return () => {

@@ -149,7 +149,6 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
 function Controls({ canStart }: { canStart: boolean }) {
   const engine = useEngine();
   const status = useApp((s) => s.training.status);
-  const augment = useApp((s) => s.dataset.augment);
   const adapting = useApp((s) => isAdapting(s.adaptation.status));
   const elsewhere = useApp((s) => s.checkpoints.lock === 'elsewhere');
   const lock = useTrainingLock();
@@ -158,7 +157,7 @@ function Controls({ canStart }: { canStart: boolean }) {
   // One tab trains at a time (RELIABILITY F10): the lock first, then the run.
   const start = async () => {
     if (lock && !(await lock.acquire())) return;
-    engine.startTraining(config, augment);
+    engine.startTraining(config);
   };
   return (
     <div className="run-controls">

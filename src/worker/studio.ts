@@ -1,0 +1,374 @@
+// The studio's state and rules in the worker: the current model and the folder it came from, the datasets read, the
+// training run and the adaptation in flight, and what each command may do while they are (RELIABILITY R3: a model or
+// dataset is replaced only once its successor has loaded completely; loads and backend switches are refused while a
+// run or an adaptation uses the model). Events go out through `post`, so the class is unit-tested with a fake one;
+// engine.worker.ts only starts it, queues the commands and switches on their type.
+import { loadModelFolder, type LoadedModel } from '../engine/load';
+import { writeModelFolder } from '../engine/export/model-folder';
+import { readDataset } from '../formats/datasets/index';
+import { blobFile, type SourceFile, type SourceFolder } from '../formats/source-file';
+import { LayerwiseError, toErrorData } from '../lib/errors';
+import type { BackendName, BackendProbe, FromWorker, ToWorker } from '../protocol/messages';
+import { parseTrainConfig, type TrainConfig } from '../protocol/train-config';
+import { AdaptationRun, type AdaptedModel } from './adaptation-run';
+import { backendNotices, planBackends } from './backend-choice';
+import { planRunData, summarizeDataset } from './dataset-summary';
+import { zipModelFolder } from './export-zip';
+import { checkSameFiles, fingerprintFile } from './file-fingerprint';
+import { loadHubModel } from './hub-load';
+import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
+import { predictText } from './predict-text';
+import type { RunIdentity, RunKeeper } from './run-keeper';
+import { REPORT_INTERVAL_MS } from './step-batcher';
+import { TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
+import { fetchModelFiles, type Fetcher } from './url-load';
+
+type Command<T extends ToWorker['type']> = Extract<ToWorker, { type: T }>;
+type Post = (event: FromWorker, transfer?: Transferable[]) => void;
+
+/** What the studio needs of its host: the backends, the checkpoint slots, the page's origin, the command queue. */
+export interface StudioHost {
+  /** Initialises a backend and makes it current; throws if it cannot start. Returns its thread count. */
+  activate(name: BackendName): Promise<number>;
+  keeper: RunKeeper;
+  /** The page's origin: the only one loadModelUrls fetches from. */
+  origin: string;
+  fetcher?: Fetcher;
+  /** Runs work in the command queue after the commands before it (an adaptation's result is adopted there). */
+  enqueue<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The model folder runs start from (the folder opened, or the adapted one), its display name, files and provenance. */
+interface Origin {
+  folder: SourceFolder;
+  source: string;
+  files: { name: string; size: number }[];
+  provenance: ModelProvenance;
+  fromSite: boolean;
+}
+
+/** A dataset the studio has read, with the file it came from (fingerprinted for resumable runs). */
+interface StudioDataset extends OpenDataset {
+  source: SourceFile;
+}
+
+const TRAINING_BUSY = () => new LayerwiseError('TRAINING_IN_PROGRESS', 'A training run is in progress: stop it first.');
+
+export class Studio {
+  private readonly post: Post;
+  private readonly host: StudioHost;
+  private probe: BackendProbe | null = null;
+  private backend: BackendName | null = null;
+  private current: LoadedModel | null = null;
+  private origin: Origin | null = null;
+  /** The run whose model is the current one; its record goes into an export once it has finished. */
+  private trainedBy: TrainingRun | null = null;
+  private readonly datasets: { train: StudioDataset | null; validation: StudioDataset | null } = { train: null, validation: null };
+  private run: TrainingRun | null = null;
+  private adaptation: AdaptationRun | null = null;
+  /** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
+  private readonly reads = new Map<number, AbortController>();
+  private readonly cancelledReads = new Set<number>();
+
+  constructor(post: Post, host: StudioHost) {
+    this.post = post;
+    this.host = host;
+  }
+
+  /** The first backend of planBackends(probe) that starts; throws BACKEND_NONE_STARTED when none does. */
+  async start(probe: BackendProbe): Promise<void> {
+    this.probe = probe;
+    const failures: string[] = [];
+    for (const candidate of planBackends(probe)) {
+      try {
+        const threads = await this.activate(candidate.backend);
+        this.post({ type: 'ready', backend: candidate.backend, reason: candidate.reason, chosenBy: 'auto', threads, notices: [...failures, ...backendNotices(candidate.backend, probe)], probe });
+        return;
+      } catch (err) {
+        failures.push(`${candidate.backend} failed to start: ${toErrorData(err).message}`);
+      }
+    }
+    throw new LayerwiseError('BACKEND_NONE_STARTED', `No backend could start. ${failures.join(' ')}`);
+  }
+
+  private async activate(name: BackendName): Promise<number> {
+    const threads = await this.host.activate(name);
+    this.backend = name;
+    return threads;
+  }
+
+  /** True while a run is being prepared or is training (paused runs count: their weights are in use). */
+  private training(): boolean {
+    return this.run !== null && this.run.state !== 'ended';
+  }
+
+  /** Why the model cannot change now (a run or an adaptation is using it), or null. */
+  private busy(): LayerwiseError | null {
+    if (this.training()) return TRAINING_BUSY();
+    if (this.adaptation !== null && this.adaptation.state !== 'ended') {
+      return new LayerwiseError('ADAPTATION_IN_PROGRESS', 'The model is being adapted to your text: stop the adaptation first.');
+    }
+    return null;
+  }
+
+  /** The current model is replaced: the previous one is freed, and what an export would say of a run is forgotten. */
+  private adopt(model: LoadedModel, origin: Origin): void {
+    const previous = this.current;
+    this.current = model;
+    this.origin = origin;
+    this.trainedBy = null;
+    if (previous !== model) previous?.params.dispose();
+  }
+
+  async setBackend(name: BackendName): Promise<void> {
+    const refusal = this.busy();
+    if (refusal) {
+      this.post({ type: 'backendFailed', backend: name, error: refusal.toData() });
+      return;
+    }
+    const previous = this.backend;
+    try {
+      const threads = await this.activate(name);
+      const probe = this.probe as BackendProbe;
+      this.post({ type: 'ready', backend: name, reason: `You chose ${name === 'webgpu' ? 'WebGPU' : name.toUpperCase()}.`, chosenBy: 'user', threads, notices: backendNotices(name, probe), probe });
+    } catch (err) {
+      // Leave the engine on the backend it had, so the loaded model stays usable.
+      if (previous) await this.activate(previous);
+      this.post({ type: 'backendFailed', backend: name, error: toErrorData(err) });
+    }
+  }
+
+  /** Loads a folder's files; cardUrl is where the page can open its README.md (files fetched from this site). */
+  private async loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null, fromSite = false): Promise<void> {
+    const started = performance.now();
+    try {
+      const refusal = this.busy();
+      if (refusal) throw refusal;
+      const folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
+      const next = await loadModelFolder(folder);
+      const files = given.map((f) => ({ name: f.name, size: f.size }));
+      const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [] };
+      const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
+      this.adopt(next, { folder, source, files, provenance, fromSite });
+      this.post({ type: 'modelLoaded', loadId, summary });
+    } catch (err) {
+      this.post({ type: 'loadFailed', loadId, source, error: toErrorData(err) });
+    }
+  }
+
+  loadModel(command: Command<'loadModel'>): Promise<void> {
+    return this.loadFiles(command.loadId, command.source, command.files, null);
+  }
+
+  loadHubModel(command: Command<'loadHubModel'>): Promise<void> {
+    return loadHubModel(command, this.post, (load) => this.loadModel(load));
+  }
+
+  async loadModelUrls(command: Command<'loadModelUrls'>): Promise<void> {
+    const { loadId, source } = command;
+    const at = this.host.origin;
+    let files: File[];
+    try {
+      const refusal = this.busy();
+      if (refusal) throw refusal;
+      files = await fetchModelFiles(command.files, at, this.host.fetcher);
+    } catch (err) {
+      this.post({ type: 'loadFailed', loadId, source, error: toErrorData(err) });
+      return;
+    }
+    const card = command.files.find((f) => f.name === 'README.md');
+    await this.loadFiles(loadId, source, files, card && files.some((f) => f.name === card.name) ? new URL(card.url, at).href : null, true);
+  }
+
+  async predict(command: Command<'predict'>): Promise<void> {
+    try {
+      if (!this.current) throw new LayerwiseError('PREDICT_NO_MODEL', 'Open a model folder first.');
+      this.post({ type: 'predicted', requestId: command.requestId, prediction: await predictText(this.current, command.text) });
+    } catch (err) {
+      this.post({ type: 'predictFailed', requestId: command.requestId, error: toErrorData(err) });
+    }
+  }
+
+  async readDataset(command: Command<'readDataset'>): Promise<void> {
+    const { requestId, role, file, choices } = command;
+    const controller = new AbortController();
+    this.reads.set(requestId, controller);
+    if (this.cancelledReads.delete(requestId)) controller.abort();
+    const started = performance.now();
+    let lastProgress = 0;
+    try {
+      const source = blobFile(file.name, file);
+      const dataset = await readDataset(source, {
+        ...choices,
+        signal: controller.signal,
+        onProgress: (bytesRead, total) => {
+          const now = performance.now();
+          if (now - lastProgress < REPORT_INTERVAL_MS) return;
+          lastProgress = now;
+          this.post({ type: 'datasetReadProgressed', requestId, bytesRead, total });
+        },
+        onPreview: (preview) => this.post({ type: 'datasetPreviewed', requestId, preview: { format: preview.format, columns: [...preview.columns], rows: preview.rows.slice(0, 20) } }),
+      });
+      this.datasets[role] = { dataset, file: { name: file.name, bytes: file.size }, source };
+      this.post({ type: 'datasetRead', requestId, summary: summarizeDataset(dataset, role, file.size, choices, performance.now() - started) });
+    } catch (err) {
+      this.post({ type: 'datasetReadFailed', requestId, role, file: file.name, error: toErrorData(err) });
+    } finally {
+      this.reads.delete(requestId);
+    }
+  }
+
+  /** Handled at once: a read in flight is aborted, one not begun yet is cancelled when it begins. */
+  cancelDatasetRead(requestId: number): void {
+    const controller = this.reads.get(requestId);
+    if (controller) controller.abort();
+    else this.cancelledReads.add(requestId);
+  }
+
+  clearValidationFile(): void {
+    this.datasets.validation = null;
+    this.post({ type: 'validationFileCleared' });
+  }
+
+  planData(command: Command<'planData'>): void {
+    try {
+      const train = this.datasets.train;
+      if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file first.', { field: 'data' });
+      const plan = planRunData(command.task, train.dataset, this.datasets.validation?.dataset ?? null, command);
+      this.post({ type: 'dataPlanned', requestId: command.requestId, plan });
+    } catch (err) {
+      this.post({ type: 'dataPlanFailed', requestId: command.requestId, error: toErrorData(err) });
+    }
+  }
+
+  /** Who a run is: its settings and the fingerprints of the model and dataset files open now. */
+  private async runIdentity(runId: string, config: TrainConfig, from: Origin): Promise<RunIdentity> {
+    const { train, validation } = this.datasets;
+    if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
+    return {
+      runId,
+      name: `${train.file.name} on ${from.source}`,
+      startedAt: Date.now(),
+      config,
+      model: {
+        source: from.source,
+        fromSite: from.fromSite,
+        adapted: from.provenance.adaptations.length > 0,
+        files: await Promise.all([...from.folder.values()].map((f) => fingerprintFile(f))),
+      },
+      dataset: { train: await fingerprintFile(train.source), validation: validation && (await fingerprintFile(validation.source)) },
+    };
+  }
+
+  /** Starts a fresh run (startTraining) or continues the unfinished one from its stored checkpoint (continueRun). */
+  async startTraining(command: Command<'startTraining' | 'continueRun'>): Promise<void> {
+    const { runId } = command;
+    const fail = (error: unknown) => this.post({ type: 'trainingFailed', runId, step: 0, error: toErrorData(error) });
+    const refusal = this.busy();
+    if (refusal) return fail(refusal);
+    const from = this.origin;
+    if (this.current === null || from === null) return fail(new LayerwiseError('TRAIN_NO_MODEL', 'Open a model folder in the Model panel first.'));
+    let config: TrainConfig;
+    let resume: ResumePoint | null = null;
+    let checkpointer: RunCheckpointer;
+    const keeper = this.host.keeper;
+    try {
+      if (command.type === 'continueRun') {
+        const stored = await keeper.load(runId);
+        const was = stored.info;
+        // A stored config is validated as a received one is: it may come from an older build.
+        config = parseTrainConfig(was.config);
+        const identity = await this.runIdentity(runId, config, from);
+        if (was.model.adapted) {
+          throw new LayerwiseError('TRAIN_RESUME_MODEL_MISMATCH', 'This run started from weights adapted to your text, which were kept only in memory: it cannot be resumed after a reload.');
+        }
+        checkSameFiles('model folder', was.model.files, identity.model.files, 'TRAIN_RESUME_MODEL_MISMATCH');
+        checkSameFiles('training dataset', [was.dataset.train], [identity.dataset.train], 'TRAIN_RESUME_DATA_MISMATCH');
+        checkSameFiles('validation file', was.dataset.validation ? [was.dataset.validation] : [], identity.dataset.validation ? [identity.dataset.validation] : [], 'TRAIN_RESUME_DATA_MISMATCH');
+        resume = { checkpoint: stored.checkpoint, steps: stored.steps };
+        checkpointer = keeper.checkpointer({ ...identity, startedAt: was.startedAt });
+      } else {
+        // The page is not trusted to send a valid config: the worker parses it as the CLI parses --config.
+        config = parseTrainConfig(command.config);
+        checkpointer = await keeper.forNewRun(await this.runIdentity(runId, config, from));
+      }
+    } catch (err) {
+      return fail(err);
+    }
+    const next = new TrainingRun(runId, this.post, { checkpointer });
+    this.run = next;
+    const model = await next.prepare({ ...from, ...this.datasets }, config, resume);
+    if (model === null) return;
+    this.adopt(model, from);
+    this.trainedBy = next;
+    // The loop runs beside the queue, so that predictions, dataset reads and plans stay answered while it trains.
+    void next.run();
+  }
+
+  pauseTraining(runId: string): void {
+    if (this.run?.runId === runId) this.run.pause();
+  }
+
+  resumeTraining(runId: string): void {
+    if (this.run?.runId === runId) this.run.resume();
+  }
+
+  stopTraining(runId: string): void {
+    if (this.run?.runId === runId) this.run.stop();
+  }
+
+  findUnfinishedRun(): Promise<void> {
+    return this.host.keeper.find();
+  }
+
+  async discardUnfinishedRun(runId: string): Promise<void> {
+    if (this.training()) throw TRAINING_BUSY();
+    await this.host.keeper.discard(runId);
+    this.post({ type: 'unfinishedRunDiscarded', runId });
+  }
+
+  downloadCheckpoint(requestId: number): Promise<void> {
+    return this.host.keeper.download(requestId);
+  }
+
+  async startAdaptation(command: Command<'startAdaptation'>): Promise<void> {
+    const { adaptId } = command;
+    const refusal = this.busy();
+    const from = this.origin;
+    if (refusal || this.current === null || from === null) {
+      const error = refusal ?? new LayerwiseError('ADAPT_NO_MODEL', 'Open a model in the Model panel first.');
+      this.post({ type: 'adaptationFailed', adaptId, step: 0, error: error.toData() });
+      return;
+    }
+    const next = new AdaptationRun(adaptId, this.post);
+    this.adaptation = next;
+    if (!(await next.prepare({ folder: from.folder, dataset: this.datasets.train?.dataset ?? null }, command.text, command.settings))) return;
+    // Adopted in the queue: a prediction or an export in flight finishes on the model it started with.
+    const adopt = (adapted: AdaptedModel) =>
+      this.host.enqueue(async () => {
+        const provenance = { card: from.provenance.card, adaptations: [...from.provenance.adaptations, adapted.record] };
+        this.adopt(adapted.model, { folder: adapted.folder, source: from.source, files: adapted.files, provenance, fromSite: false });
+        return summarizeModel(adapted.model, from.source, adapted.files, adapted.loadMs, provenance);
+      });
+    void next.run(adopt);
+  }
+
+  stopAdaptation(adaptId: string, keep: boolean): void {
+    if (this.adaptation?.adaptId === adaptId) this.adaptation.stop(keep);
+  }
+
+  async exportModel(command: Command<'exportModel'>): Promise<void> {
+    try {
+      const { current, origin } = this;
+      if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
+      if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
+        throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then export.');
+      }
+      const files = await writeModelFolder({ model: current, source: origin.folder, run: this.trainedBy?.finished ?? undefined, allowNonFinite: command.allowNonFinite });
+      const exported = zipModelFolder(files, origin.source);
+      this.post({ type: 'modelExported', requestId: command.requestId, exported }, [exported.zip]);
+    } catch (err) {
+      this.post({ type: 'exportFailed', requestId: command.requestId, error: toErrorData(err) });
+    }
+  }
+}
