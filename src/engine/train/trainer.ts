@@ -11,7 +11,6 @@ import type { EvalMetrics, EvalRecord, FinishReason, StepTelemetry, TrainRunEven
 import type { EncodedDataset } from '../data/encode';
 import type { MlmTokenizerInfo } from '../data/mlm-collator';
 import { EarlyStopping } from '../metrics/early-stopping';
-import { maxSequenceLength } from '../models/validate-inputs';
 import { AdamW } from '../optim/adamw';
 import { dataFingerprint, restoreCheckpoint, type BestEvaluation, type RunCheckpoint, type TrainProgress } from './run-checkpoint';
 import { evaluate, type EvalOptions } from './evaluate';
@@ -103,7 +102,8 @@ export class Trainer {
     this.model = model;
     this.config = config;
     this.validation = opts.validation;
-    const padding = { padId: opts.padId, maxLength: Math.min(config.maxLength, maxSequenceLength(model.config)) };
+    // Batches are padded up to a multiple of 16 but never past the length the data was encoded to (at most the model's positions).
+    const padding = { padId: opts.padId, maxLength: opts.train.maxLength };
     this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation);
     this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
     this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
