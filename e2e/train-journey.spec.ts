@@ -2,7 +2,8 @@
 // 40-row CSV, freeze a layer by clicking it, set a short run, train and watch the status and the charts move,
 // read the evaluation, export the model, open the export again and get the same predictions in the playground.
 // Nothing may leave the page's origin, and no main-thread task may block the page for long while it trains.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
 import { ConfigurePanel, DatasetPanel, EvaluatePanel, ExportPanel, LayersPanel, Studio, TrainPanel } from './pages/studio';
@@ -130,7 +131,11 @@ for (const backend of ['WASM', 'WebGPU'] as const) {
     const zipPath = testInfo.outputPath('export.zip');
     await file.saveAs(zipPath);
     const folder = await unzipTo(zipPath, testInfo.outputPath('unzipped'));
-    expect((await readdir(folder)).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
+    expect((await readdir(folder)).sort()).toEqual(['README.md', 'config.json', 'metrics.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
+    // The model card says what the run was: its base model, its data and its results beside the majority class.
+    const card = await readFile(path.join(folder, 'README.md'), 'utf8');
+    expect(card).toContain('Fine-tuned from `bert-seq-cls`');
+    expect(card).toContain('majority-class baseline');
 
     await studio.open('Model');
     await model.openFolder(folder);
