@@ -5,7 +5,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { allPositions, classifierOrHidden, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { allPositions, classifierOrHidden, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, neverFixed, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -73,6 +73,7 @@ export const bert: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer', ['pooler']),

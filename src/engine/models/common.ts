@@ -150,3 +150,4 @@ export const allPositions: ModelFamily['positionLimit'] = (config) => ({ length:
 
 /** Every parameter is drawn as its init kind says. */
 export const noFixedInit: ModelFamily['fixedInit'] = () => null;
+export const neverFixed: ModelFamily['isFixed'] = () => false;

@@ -15,6 +15,9 @@ import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 const BASE = 'distilbert';
 const WORDS = `${BASE}.embeddings.word_embeddings.weight`;
 const POSITIONS = `${BASE}.embeddings.position_embeddings.weight`;
+
+/** sinusoidal_pos_embds: a fixed position table that transformers creates with requires_grad False. */
+const isFixed = (name: string, config: ModelConfig) => config.sinusoidal_pos_embds && name === POSITIONS;
 /** vocab_projector's weight is the word embeddings (tied); its bias is a parameter of its own. */
 const DECODER = { weight: 'vocab_projector.weight', bias: null };
 
@@ -164,7 +167,8 @@ export const distilbert: ModelFamily = {
   isHeadParam: (name) => !name.startsWith(`${BASE}.`),
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
-  fixedInit: (name, shape, config) => (config.sinusoidal_pos_embds && name === POSITIONS ? sinusoidalTable(shape[0], shape[1]) : null),
+  fixedInit: (name, shape, config) => (isFixed(name, config) ? sinusoidalTable(shape[0], shape[1]) : null),
+  isFixed,
   headDropout,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'transformer.layer'),

@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { allPositions, classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { allPositions, classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, neverFixed, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -82,6 +82,7 @@ export const electra: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),

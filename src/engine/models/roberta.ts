@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
-import { classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
+import { classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, neverFixed, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
 import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -80,6 +80,7 @@ export const roberta: ModelFamily = {
   // RobertaEmbeddings builds the position table with padding_idx too.
   paddingRow: (name, config) => (name === WORDS || name === POSITIONS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,
   depthOf: (name, config) => depthOfName(name, config, BASE, 'encoder.layer'),

@@ -72,6 +72,8 @@ export interface ModelFamily extends ConfigFamily {
   paddingRow(name: string, config: ModelConfig): number | null;
   /** The values of a parameter transformers initialises to a fixed table (DistilBERT's sinusoidal positions), or null. */
   fixedInit(name: string, shape: readonly number[], config: ModelConfig): Float32Array | null;
+  /** A parameter transformers never trains, whatever the run says (a fixed table: DistilBERT's sinusoidal positions). */
+  isFixed(name: string, config: ModelConfig): boolean;
   /**
    * The dropout before the task head's last linear layer, given the hidden dropout rate in force (the config's,
    * or a run's override), as transformers' *For* classes choose it.

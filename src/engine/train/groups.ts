@@ -13,7 +13,7 @@ export class ParameterSchedule {
   private readonly depthOf: (name: string) => number;
   private readonly numLayers: number;
   private readonly config: TrainConfig;
-  /** Parameters that never train whatever the plan says: DistilBERT's sinusoidal position table (transformers freezes it). */
+  /** Parameters that never train whatever the plan says (family.isFixed: DistilBERT's sinusoidal position table). */
   private readonly fixed: Set<string>;
   private byName = new Map<string, ParameterPlan>();
   private current: ParameterGroupsPlan;
@@ -23,7 +23,7 @@ export class ParameterSchedule {
     this.depthOf = (name) => family.depthOf(name, modelConfig);
     this.numLayers = modelConfig.num_hidden_layers;
     this.config = config;
-    this.fixed = new Set(modelConfig.sinusoidal_pos_embds ? names.filter((n) => n.endsWith('.embeddings.position_embeddings.weight')) : []);
+    this.fixed = new Set(names.filter((n) => family.isFixed(n, modelConfig)));
     this.current = this.plan(0);
   }
 

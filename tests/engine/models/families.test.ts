@@ -156,6 +156,12 @@ test("DistilBERT's sinusoidal position table is fixed at init, only when sinusoi
   expect(table[3 * 8 + 4]).toBeCloseTo(Math.sin(3 / 100), 6);
   expect(table[3 * 8 + 5]).toBeCloseTo(Math.cos(3 / 100), 6);
   expect(family.fixedInit('distilbert.embeddings.word_embeddings.weight', [20, 8], tinyConfig('distilbert', { sinusoidal_pos_embds: true }))).toBeNull();
+  // The same table is never trained: ParameterSchedule keeps it frozen whatever the run's freeze list says.
+  expect(family.isFixed(name, tinyConfig('distilbert', { sinusoidal_pos_embds: true }))).toBe(true);
+  expect(family.isFixed(name, tinyConfig('distilbert'))).toBe(false);
+  for (const other of ['bert', 'roberta', 'electra'] as const) {
+    expect(getModelFamily(tinyConfig(other)).isFixed(`${other}.embeddings.position_embeddings.weight`, tinyConfig(other))).toBe(false);
+  }
 });
 
 test("head dropout: DistilBERT's token and MLM heads use `dropout`, its sequence head seq_classif_dropout; the others classifier_dropout ?? hidden", () => {
