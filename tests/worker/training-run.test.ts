@@ -10,7 +10,7 @@ import { readDataset, type Dataset } from '../../src/formats/datasets/index';
 import { bytesFile } from '../../src/formats/source-file';
 import type { FromWorker } from '../../src/protocol/messages';
 import { parseTrainConfig } from '../../src/protocol/train-config';
-import { TrainingRun, type RunSources } from '../../src/worker/training-run';
+import { TrainingRun, type RunCheckpointer, type RunSources } from '../../src/worker/training-run';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 let data: Dataset;
@@ -86,5 +86,34 @@ describe('TrainingRun', () => {
     const tokens = parseTrainConfig({ ...CONFIG, task: 'token-cls' });
     expect(await new TrainingRun('r5', (e) => events.push(e)).prepare(sources(), tokens)).toBeNull();
     expect(events.at(-1)).toMatchObject({ type: 'trainingFailed', error: { code: 'TRAIN_TASK_DATA_MISMATCH' } });
+  });
+
+  it('a run that fails in its loop keeps its last checkpoint and offers it; a finished one discards it', async () => {
+    const calls: string[] = [];
+    const checkpointer: RunCheckpointer = {
+      save: async (checkpoint) => void calls.push(`save ${checkpoint.progress.step}`),
+      discard: async () => void calls.push('discard'),
+      keep: async () => void calls.push('keep'),
+    };
+    const events: FromWorker[] = [];
+    // A learning rate that overflows the weights: every step after the first is skipped as non-finite, and the
+    // fifth in a row ends the run with TRAIN_DIVERGED (a stuck kernel pool or a full memory end the same way).
+    const run: TrainingRun = new TrainingRun('r6', (e) => events.push(e), { checkpointer, checkpointIntervalMs: 0 });
+    const model = await run.prepare(sources(), parseTrainConfig({ ...CONFIG, learningRate: 1e30, maxGradNorm: null, epochs: 5 }));
+    await run.run();
+    model!.params.dispose();
+    expect(events.at(-1)).toMatchObject({ type: 'trainingFailed', runId: 'r6', error: { code: 'TRAIN_DIVERGED' } });
+    expect(calls.at(-1)).toBe('keep');
+    expect(calls).not.toContain('discard');
+    expect(calls.filter((c) => c.startsWith('save')).length).toBeGreaterThan(0);
+    expect(run.state).toBe('ended');
+
+    calls.length = 0;
+    const done = new TrainingRun('r7', () => {}, { checkpointer, checkpointIntervalMs: 0 });
+    const again = await done.prepare(sources(), CONFIG);
+    await done.run();
+    again!.params.dispose();
+    expect(calls.at(-1)).toBe('discard');
+    expect(calls).not.toContain('keep');
   });
 });
