@@ -2,6 +2,7 @@
 // before any work, so that a bad --out never costs a run (RELIABILITY O1–O3); never the input model; never over a
 // model unless --overwrite; and written whole or not at all: the files go into a temporary sibling that is renamed
 // into place, so a crash or kill -9 leaves the old folder, never half a new one.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { LayerwiseError } from '../lib/errors';
@@ -47,6 +48,29 @@ export function checkOutFolder(out: string, opts: { inputs?: readonly string[]; 
 }
 
 /**
+ * Refuses a --checkpoint-dir that is, holds or lies inside the model folder or the --out folder (a checkpoint is
+ * written during the run and --out is replaced whole at its end), and creates it, so that one that cannot be
+ * written fails before the first step.
+ */
+export function checkCheckpointFolder(dir: string, opts: { model: string; out: string }): void {
+  const target = path.resolve(dir);
+  const resolved = (p: string) => (existsSync(p) ? real(p) : path.resolve(p));
+  const to = resolved(target);
+  for (const [other, what] of [[opts.model, `the model folder the command reads (${opts.model})`], [opts.out, 'the --out folder, which the result replaces']] as const) {
+    const o = resolved(other);
+    if (inside(to, o) || inside(o, to)) {
+      throw new LayerwiseError('CLI_OUT_IS_INPUT', `--checkpoint-dir ${dir} is ${what}, or inside or around it: keep checkpoints in a folder of their own`, { field: 'checkpoint-dir' });
+    }
+  }
+  try {
+    mkdirSync(target, { recursive: true });
+    accessSync(target, constants.W_OK);
+  } catch (err) {
+    throw new LayerwiseError('CLI_OUT_NOT_WRITABLE', `--checkpoint-dir ${dir} cannot be written: ${(err as Error).message}`, { field: 'checkpoint-dir' });
+  }
+}
+
+/**
  * Writes `files` as the folder `out`: into a temporary sibling first, which then replaces `out` by renames (the old
  * folder, if any, is removed only once the new one is in place).
  */
@@ -54,9 +78,15 @@ export function writeFolderAtomic(out: string, files: readonly { name: string; b
   const target = path.resolve(out);
   const parent = path.dirname(target);
   mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(path.join(parent, `.${path.basename(target)}.writing-`));
+  // mkdirSync, not mkdtempSync: the folder is created with the umask's mode (mkdtemp's 0700 would stay on --out).
+  const staging = path.join(parent, `.${path.basename(target)}.writing-${randomBytes(6).toString('hex')}`);
+  mkdirSync(staging);
   try {
-    for (const f of files) writeFileSync(path.join(staging, f.name), f.bytes);
+    for (const f of files) {
+      // A name may hold a subfolder (onnx/model.onnx).
+      mkdirSync(path.dirname(path.join(staging, f.name)), { recursive: true });
+      writeFileSync(path.join(staging, f.name), f.bytes);
+    }
     if (existsSync(target)) {
       const old = mkdtempSync(path.join(parent, `.${path.basename(target)}.replaced-`));
       rmSync(old, { recursive: true });

@@ -15,7 +15,7 @@ import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
-import { checkOutFolder } from '../out-folder';
+import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { readDatasetFile, resolveModelDir } from '../train-data';
 
@@ -148,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
   if (texts.length === 0) throw new LayerwiseError('CLI_MISSING_ARGUMENT', '--text FILE is required (give it more than once for several files)', { field: 'text' });
   const out = required(opts.out, 'out');
   checkOutFolder(out, { inputs: [modelDir], overwrite: opts.overwrite === true });
+  if (opts['checkpoint-dir'] !== undefined) checkCheckpointFolder(opts['checkpoint-dir'], { model: modelDir, out });
   if (opts.init !== undefined && opts.init !== 'random' && opts.init !== 'ppmi') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random" or "ppmi", got "${opts.init}"`, { field: 'init' });
   }

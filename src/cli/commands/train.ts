@@ -16,7 +16,7 @@ import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { nodeFile, nodeFolder } from '../node-files';
-import { checkOutFolder } from '../out-folder';
+import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
@@ -105,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   const dataPath = required(opts.data, 'data');
   const out = required(opts.out, 'out');
   checkOutFolder(out, { inputs: [modelDir], overwrite: opts.overwrite === true });
+  if (opts['checkpoint-dir'] !== undefined) checkCheckpointFolder(opts['checkpoint-dir'], { model: modelDir, out });
   if (opts.init !== undefined && opts.init !== 'random') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random", got "${opts.init}"`, { field: 'init' });
   }
