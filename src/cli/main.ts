@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pretrain: () => import('./commands/pretrain'),
   eval: () => import('./commands/eval'),
   bench: () => import('./commands/bench'),
+  export: () => import('./commands/export'),
 };
 
 function usage(): string {

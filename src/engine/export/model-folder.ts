@@ -181,32 +181,45 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
   return lines.join('\n');
 }
 
-/** The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, README.md and metrics.json (with a run). */
-export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
-  const { model, run } = input;
-  const { params } = model;
-  const values = await params.snapshot();
+/** Refuses weights that hold NaN or ±Inf (EXPORT_NON_FINITE) unless the caller allows them (the CLI's --allow-non-finite). */
+export function refuseNonFinite(values: ReadonlyMap<string, Float32Array>, allowNonFinite: boolean | undefined): void {
   const bad = [...values].filter(([, data]) => data.some((x) => !Number.isFinite(x))).map(([name]) => name);
-  if (bad.length > 0 && input.allowNonFinite !== true) {
+  if (bad.length > 0 && allowNonFinite !== true) {
     throw new LayerwiseError('EXPORT_NON_FINITE', `${bad.length} of the model's tensors hold NaN or infinite values (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', …' : ''}): the run diverged; these weights are not written.`, {
       tensor: bad[0],
     });
   }
-  const metadata: Record<string, string> = { format: 'pt', 'layerwise.version': LAYERWISE_VERSION };
-  if (run) metadata['layerwise.train_config'] = JSON.stringify(run.config);
-  const files: ModelFile[] = [
-    { name: 'config.json', bytes: utf8(json(exportedConfig(model.rawConfig, model.config, model.task))) },
-    // Tied weights (the MLM decoder, which is the word embedding) are not parameters of their own: each is written once, as transformers expects (X2).
-    { name: 'model.safetensors', bytes: writeSafetensors(params.names().map((name) => [name, { shape: params.shape(name), data: values.get(name) as Float32Array }]), metadata) },
-  ];
+}
+
+/** config.json for the task, then the tokenizer files (tokenizer_config.json with model_max_length capped): what every export layout holds. */
+export async function configAndTokenizerFiles(model: LoadedModel, source: SourceFolder): Promise<ModelFile[]> {
+  const files: ModelFile[] = [{ name: 'config.json', bytes: utf8(json(exportedConfig(model.rawConfig, model.config, model.task))) }];
   const limit = maxSequenceLength(model.config);
   for (const name of model.tokenizerFiles) {
-    const file = input.source.get(name);
+    const file = source.get(name);
     if (!file) throw new LayerwiseError('EXPORT_TOKENIZER_FILE_MISSING', `The tokenizer file ${name} is no longer available.`, { file: name });
     const bytes = await readAll(file);
     files.push({ name, bytes: name === 'tokenizer_config.json' ? (tokenizerConfig(bytes, limit) as Uint8Array) : bytes });
   }
   if (model.tokenizerFiles.length > 0 && !model.tokenizerFiles.includes('tokenizer_config.json')) files.push({ name: 'tokenizer_config.json', bytes: tokenizerConfig(null, limit) as Uint8Array });
+  return files;
+}
+
+/** The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, README.md and metrics.json (with a run). */
+export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
+  const { model, run } = input;
+  const { params } = model;
+  const values = await params.snapshot();
+  refuseNonFinite(values, input.allowNonFinite);
+  const metadata: Record<string, string> = { format: 'pt', 'layerwise.version': LAYERWISE_VERSION };
+  if (run) metadata['layerwise.train_config'] = JSON.stringify(run.config);
+  const [config, ...tokenizer] = await configAndTokenizerFiles(model, input.source);
+  const files: ModelFile[] = [
+    config,
+    // Tied weights (the MLM decoder, which is the word embedding) are not parameters of their own: each is written once, as transformers expects (X2).
+    { name: 'model.safetensors', bytes: writeSafetensors(params.names().map((name) => [name, { shape: params.shape(name), data: values.get(name) as Float32Array }]), metadata) },
+    ...tokenizer,
+  ];
   if (run) {
     files.push({ name: 'README.md', bytes: utf8(modelCard(model, run, input.date ?? new Date())) });
     const metrics = {
