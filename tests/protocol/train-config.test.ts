@@ -57,6 +57,7 @@ describe('parseTrainConfig', () => {
     const errors = errorsOf({
       epochs: 0,
       batchSize: 2.5,
+      gradientCheckpointing: 'yes',
       learningRate: '5e-5',
       betas: [0.9],
       schedule: { type: 'cosin', warmupRatio: 1.5, plateau: { factor: 1 } },
@@ -69,6 +70,7 @@ describe('parseTrainConfig', () => {
     expect(errors.map((e) => e.path)).toEqual([
       'epochs',
       'batchSize',
+      'gradientCheckpointing',
       'learningRate',
       'betas',
       'schedule.type',
@@ -80,9 +82,10 @@ describe('parseTrainConfig', () => {
       'evalEvery',
       'lora',
     ]);
-    expect(errors[2]).toEqual({ path: 'learningRate', expected: 'a number > 0', found: '"5e-5"' });
-    expect(errors[4].expected).toContain('"cosine"');
-    expect(errors[11].expected).toContain('reserved for the parameter-efficient issue');
+    expect(errors[2]).toEqual({ path: 'gradientCheckpointing', expected: 'true or false', found: '"yes"' });
+    expect(errors[3]).toEqual({ path: 'learningRate', expected: 'a number > 0', found: '"5e-5"' });
+    expect(errors[5].expected).toContain('"cosine"');
+    expect(errors[12].expected).toContain('reserved for the parameter-efficient issue');
   });
 
   it('rejects unknown keys and suggests the field that was meant', () => {

@@ -9,6 +9,7 @@ import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
 import { dense, linearShapes, norm, normShapes, param, type Forward, type ShapeList } from './common';
+import { encoderLayer } from './recompute';
 import type { ModelInputs } from './types';
 
 /** BertConfig's fields with its defaults; padTokenId is the family's default pad_token_id (RoBERTa's is 1). */
@@ -86,26 +87,30 @@ export function embeddings(f: Forward, prefix: string, inputs: ModelInputs, posi
   return dropout(normed, f.rates.hidden, f.dropout);
 }
 
+/** BertLayer: hidden [B·S, H] -> [B·S, H]; mask is the additive [B, 1, 1, S]. */
+function bertLayer(f: Forward, p: string, h: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
+  // BertSelfAttention
+  const q = dense(f, `${p}.attention.self.query`, h);
+  const k = dense(f, `${p}.attention.self.key`, h);
+  const v = dense(f, `${p}.attention.self.value`, h);
+  const context = selfAttention(q, k, v, mask as tf.Tensor4D, shape, f.rates.attention, f.dropout);
+  // BertSelfOutput: dense, dropout, LayerNorm(x + residual)
+  const attnOut = dropout(dense(f, `${p}.attention.output.dense`, context), f.rates.hidden, f.dropout);
+  const attended = norm(f, `${p}.attention.output.LayerNorm`, tf.add(attnOut, h));
+  // BertIntermediate, BertOutput
+  const intermediate = activation(f.config.hidden_act)(dense(f, `${p}.intermediate.dense`, attended));
+  const out = dropout(dense(f, `${p}.output.dense`, intermediate), f.rates.hidden, f.dropout);
+  return norm(f, `${p}.output.LayerNorm`, tf.add(out, attended));
+}
+
 /** BertEncoder: hidden [B·S, H] through every BertLayer -> [B·S, H]. attentionMask int32 [B, S]. */
 export function encoder(f: Forward, prefix: string, hidden: tf.Tensor, attentionMask: tf.Tensor): tf.Tensor {
   const mask = extendedAttentionMask(attentionMask);
-  const act = activation(f.config.hidden_act);
-  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
   let h = hidden;
   for (let i = 0; i < f.config.num_hidden_layers; i++) {
     const p = `${prefix}.layer.${i}`;
-    // BertSelfAttention
-    const q = dense(f, `${p}.attention.self.query`, h);
-    const k = dense(f, `${p}.attention.self.key`, h);
-    const v = dense(f, `${p}.attention.self.value`, h);
-    const context = selfAttention(q, k, v, mask, shape, f.rates.attention, f.dropout);
-    // BertSelfOutput: dense, dropout, LayerNorm(x + residual)
-    const attnOut = dropout(dense(f, `${p}.attention.output.dense`, context), f.rates.hidden, f.dropout);
-    const attended = norm(f, `${p}.attention.output.LayerNorm`, tf.add(attnOut, h));
-    // BertIntermediate, BertOutput
-    const intermediate = act(dense(f, `${p}.intermediate.dense`, attended));
-    const out = dropout(dense(f, `${p}.output.dense`, intermediate), f.rates.hidden, f.dropout);
-    h = norm(f, `${p}.output.LayerNorm`, tf.add(out, attended));
+    h = encoderLayer(f, p, h, mask, (lf, x, m) => bertLayer(lf, p, x, m));
   }
   return h;
 }

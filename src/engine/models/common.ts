@@ -27,6 +27,8 @@ export interface Forward {
   dropout: DropoutContext;
   /** ForwardOptions.positions: the rows the MLM head runs on; null for all of them. */
   positions: tf.Tensor | null;
+  /** ForwardOptions.checkpoint: encoder layers recomputed in the backward pass (recompute.ts). */
+  checkpoint: boolean;
 }
 
 /** classifierDefault: the family's headDropout at the config's rates, for when opts.dropout does not set one. */
@@ -45,7 +47,7 @@ export function startForward(
   };
   // Without a seed, training dropout is not reproducible; the step loop passes one per step.
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null };
+  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null, checkpoint: opts.checkpoint === true };
 }
 
 export function param(f: Forward, name: string): tf.Tensor {

@@ -10,6 +10,7 @@ import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
 import { allPositions, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
+import { encoderLayer } from './recompute';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'distilbert';
@@ -111,23 +112,28 @@ function embeddings(f: Forward, inputs: ModelInputs): tf.Tensor {
   return dropout(norm(f, `${BASE}.embeddings.LayerNorm`, sum), f.rates.hidden, f.dropout);
 }
 
-/** Transformer: TransformerBlocks (post-LN: sa_layer_norm(attn + x), output_layer_norm(ffn + sa)). */
+/** TransformerBlock (post-LN: sa_layer_norm(attn + x), output_layer_norm(ffn + sa)): x [B·S, dim] -> [B·S, dim]. */
+function transformerBlock(f: Forward, p: string, x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
+  // MultiHeadSelfAttention
+  const q = dense(f, `${p}.attention.q_lin`, x);
+  const k = dense(f, `${p}.attention.k_lin`, x);
+  const v = dense(f, `${p}.attention.v_lin`, x);
+  const context = selfAttention(q, k, v, mask as tf.Tensor4D, shape, f.rates.attention, f.dropout);
+  const sa = norm(f, `${p}.sa_layer_norm`, tf.add(dense(f, `${p}.attention.out_lin`, context), x));
+  // FFN: lin1, activation, lin2, dropout
+  const act = activation(f.config.hidden_act);
+  const ffn = dropout(dense(f, `${p}.ffn.lin2`, act(dense(f, `${p}.ffn.lin1`, sa))), f.rates.hidden, f.dropout);
+  return norm(f, `${p}.output_layer_norm`, tf.add(ffn, sa));
+}
+
+/** Transformer: every TransformerBlock -> [B·S, dim]. attentionMask int32 [B, S]. */
 function transformer(f: Forward, hidden: tf.Tensor, attentionMask: tf.Tensor): tf.Tensor {
   const mask = extendedAttentionMask(attentionMask);
-  const act = activation(f.config.hidden_act);
-  const shape = { batch: f.batch, seq: f.seq, numHeads: f.config.num_attention_heads };
   let x = hidden;
   for (let i = 0; i < f.config.num_hidden_layers; i++) {
     const p = `${BASE}.transformer.layer.${i}`;
-    // MultiHeadSelfAttention
-    const q = dense(f, `${p}.attention.q_lin`, x);
-    const k = dense(f, `${p}.attention.k_lin`, x);
-    const v = dense(f, `${p}.attention.v_lin`, x);
-    const context = selfAttention(q, k, v, mask, shape, f.rates.attention, f.dropout);
-    const sa = norm(f, `${p}.sa_layer_norm`, tf.add(dense(f, `${p}.attention.out_lin`, context), x));
-    // FFN: lin1, activation, lin2, dropout
-    const ffn = dropout(dense(f, `${p}.ffn.lin2`, act(dense(f, `${p}.ffn.lin1`, sa))), f.rates.hidden, f.dropout);
-    x = norm(f, `${p}.output_layer_norm`, tf.add(ffn, sa));
+    x = encoderLayer(f, p, x, mask, (lf, input, m) => transformerBlock(lf, p, input, m));
   }
   return x;
 }

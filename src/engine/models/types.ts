@@ -26,6 +26,11 @@ export interface ForwardOptions {
    * logits are then [M, vocab]. The decoder, the largest matmul of a small model, then runs on ~15% of the rows.
    */
   positions?: tf.Tensor;
+  /**
+   * Gradient checkpointing (models/recompute.ts): each encoder layer keeps only its input and is computed again in
+   * the backward pass. The same values and gradients; less memory, one more forward pass. Training only.
+   */
+  checkpoint?: boolean;
 }
 
 /** How transformers' _init_weights initialises a parameter. */

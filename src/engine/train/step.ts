@@ -37,6 +37,8 @@ export interface GradientOptions {
   /** One nonzero dropout seed per micro-batch. */
   seeds: readonly number[];
   l2sp: L2spAnchor | null;
+  /** Gradient checkpointing of the encoder layers (ForwardOptions.checkpoint); off when absent. */
+  checkpoint?: boolean;
 }
 
 export interface AccumulatedGradients {
@@ -136,7 +138,7 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
     if (m.count === 0) continue;
     const { loss, grads } = tidyGradients(() => {
       const { inputs, labels, positions } = batchTensors(m.batch, task);
-      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions };
+      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint };
       return params.gradients(() => {
         const logits = family.forward(params.tensors(), inputs, config, task, forward);
         return tf.mul(taskLoss(logits, labels, task, { labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;

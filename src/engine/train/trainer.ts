@@ -119,6 +119,7 @@ export class Trainer {
       dropout: dropoutRates(config, model),
       labelSmoothing: config.labelSmoothing,
       l2sp: config.l2sp > 0 ? { strength: config.l2sp, initial: this.initial } : null,
+      checkpoint: config.gradientCheckpointing,
     };
     this.evalOptions = { batchSize: config.batchSize, seed: config.seed, padding, masking };
     this.fingerprint = dataFingerprint(opts.train);
