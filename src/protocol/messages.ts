@@ -9,7 +9,7 @@ import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, Unfinished
 import type { GroupPlan } from './param-groups';
 import type { Task } from './task';
 import type { AugmentConfig, TrainConfig } from './train-config';
-import type { EvalMetrics, EvalRecord, FinishReason, RunPlan, StepTelemetry } from './train-events';
+import type { EvalMetrics, EvalRecord, FinishReason, MajorityBaseline, RunPlan, StepTelemetry } from './train-events';
 
 /** The tfjs backends the studio can run on, fastest first. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -51,6 +51,19 @@ export interface ParameterInfo {
 }
 
 /** The folder's README.md (a Hugging Face model card), as text: rendered as text, never as HTML. */
+/**
+ * A parameter of the model a run of some task trains: the checkpoint's base model and that task's head, which the
+ * run makes where the checkpoint has none (the Layers tree and the schedule preview show these before a run).
+ */
+export interface RunParameter {
+  name: string;
+  shape: number[];
+  /** The family's depthOf (as ParameterInfo.depth). */
+  depth: number;
+  /** The head's output layer: its first axis is the number of classes, sized for the data's classes when a run starts. */
+  perClass: boolean;
+}
+
 export interface ModelCard {
   /** The start of the file, at most MODEL_CARD_MAX_CHARS characters. */
   text: string;
@@ -77,8 +90,16 @@ export interface ModelSummary {
   /** config.json's model_type as written (e.g. xlm-roberta for the roberta family). */
   model_type: string;
   architectures: string[];
+  /** transformers' class for this model's head (BertForSequenceClassification, ...), as an export writes it. */
   task: Task;
   num_hidden_layers: number;
+  /**
+   * The task of the checkpoint runs start from (the folder as opened, or as adapted): after a run, `task` is the run's
+   * head, while the next run starts again from this one.
+   */
+  baseTask: Task;
+  /** What a run of each task would train: the base model with that task's head (see RunParameter). */
+  runParameters: Record<Task, RunParameter[]>;
   hidden_size: number;
   num_attention_heads: number;
   intermediate_size: number;
@@ -86,7 +107,7 @@ export interface ModelSummary {
   max_position_embeddings: number;
   /** Total number of scalar parameters in the store. */
   parameterCount: number;
-  /** id2label in id order. */
+  /** id2label in id order; empty for a masked-LM model (its config's id2label names no head). */
   labels: string[];
   /** Tokenizer in use (kind: wordpiece, bpe, unigram); null when the folder has none. */
   tokenizer: { kind: string; files: string[]; maskToken: string | null } | null;
@@ -175,6 +196,8 @@ export type ToWorker =
   | { type: 'findUnfinishedRun' }
   /**
    * Continue the unfinished run from its stored checkpoint, on the model and datasets open now: their fingerprints
+  /** Evaluate the run's weights after its current step, or at once when it is paused (handled at once). */
+  | { type: 'evaluateTraining'; runId: string }
    * must match the run's (else trainingFailed with TRAIN_RESUME_MODEL_MISMATCH / TRAIN_RESUME_DATA_MISMATCH). Events
    * as startTraining's, with trainingRestored after trainingStarted.
    */
@@ -237,9 +260,19 @@ export type FromWorker =
   | { type: 'trainingPreparing'; runId: string; phase: PreparePhase; done: number; total: number }
   /**
    * The run started. summary is the run's model (its head relabelled for the data when needed), which is now the
-   * current model; labels are the classes in id order.
+   * current model; labels are the classes in id order; baseline is always guessing the evaluation data's most
+   * frequent class (null without evaluation data or for masked LM).
    */
-  | { type: 'trainingStarted'; runId: string; plan: RunPlan; labels: string[]; maxLength: number; dataNotes: DataNote[]; summary: ModelSummary }
+  | {
+      type: 'trainingStarted';
+      runId: string;
+      plan: RunPlan;
+      labels: string[];
+      maxLength: number;
+      dataNotes: DataNote[];
+      summary: ModelSummary;
+      baseline: MajorityBaseline | null;
+    }
   /** An epoch began; groups say which modules train in it (gradual unfreezing changes this). */
   | { type: 'trainingEpochStarted'; runId: string; epoch: number; step: number; groups: GroupPlan[] }
   /** Steps since the last report (at most about ten reports a second). */

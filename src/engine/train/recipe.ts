@@ -144,6 +144,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       resumeFrom: opts.resumeFrom,
       groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, data.train.examples.length),
       checkpointEvery: opts.checkpointEvery,
+      allowNonFinite: opts.allowNonFinite,
     });
     return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs };
   });
@@ -227,6 +228,7 @@ export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, op
       resumeFrom: opts.resumeFrom,
       groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, train.examples.length),
       checkpointEvery: opts.checkpointEvery,
+      allowNonFinite: opts.allowNonFinite,
     });
     return { model, trainer, config: runConfig, train, validation, heldOutRows: splits.validation?.rows.length ?? 0, warnings, ppmi };
   });

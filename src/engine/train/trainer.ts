@@ -12,6 +12,7 @@ import type { EncodedDataset } from '../data/encode';
 import type { MlmTokenizerInfo } from '../data/mlm-collator';
 import { EarlyStopping } from '../metrics/early-stopping';
 import { AdamW } from '../optim/adamw';
+import { nonFiniteTensors, weightsAreFinite, withWeightsNorm } from './finite-check';
 import { dataFingerprint, restoreCheckpoint, type BestEvaluation, type RunCheckpoint, type TrainProgress } from './run-checkpoint';
 import { evaluate, type EvalOptions } from './evaluate';
 import { ParameterSchedule } from './groups';
@@ -37,6 +38,8 @@ export interface TrainerOptions {
   checkpointEvery?: number | 'evaluation' | null;
   /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
   maxSkippedSteps?: number;
+  /** Train on (and check nothing of) weights that hold NaN or ±Inf: the command line's --allow-non-finite. */
+  allowNonFinite?: boolean;
 }
 
 export type TrainEvent = TrainRunEvent | { type: 'checkpointed'; step: number; checkpoint: RunCheckpoint };
@@ -69,6 +72,10 @@ export class Trainer {
   private readonly telemetryEvery: number;
   private readonly checkpointEvery: number | 'evaluation' | null;
   private readonly maxSkipped: number;
+  /** Watch the weights too (finite-check.ts); off with allowNonFinite. */
+  private readonly checkWeights: boolean;
+  /** ‖W‖ of the trainable weights before the latest step, i.e. after the update before it. */
+  private weightsNormBefore = 0;
   private readonly fingerprint: { examples: number; hash: number };
   private readonly resumedAtStep: number | null;
   private progress: TrainProgress = { step: 0, epoch: 0, window: 0, skippedInARow: 0, tokens: 0 };
@@ -115,6 +122,7 @@ export class Trainer {
     this.telemetryEvery = opts.groupTelemetryEvery ?? DEFAULT_GROUP_TELEMETRY_EVERY;
     this.checkpointEvery = opts.checkpointEvery ?? null;
     this.maxSkipped = opts.maxSkippedSteps ?? DEFAULT_MAX_SKIPPED;
+    this.checkWeights = opts.allowNonFinite !== true;
     this.gradientOptions = {
       dropout: dropoutRates(config, model),
       labelSmoothing: config.labelSmoothing,
@@ -197,8 +205,12 @@ export class Trainer {
     const seeds = micro.map((_, i) => tfSeed(this.config.seed, DROPOUT_STREAM, p.step, i));
     const acc = accumulateGradients(this.model, micro, { ...this.gradientOptions, seeds });
     const measure = this.telemetryEvery > 0 && (p.step === 0 || (p.step + 1) % this.telemetryEvery === 0);
-    const extra = measure ? groupNorms(this.groups.groups, acc.grads, this.model.params, this.initial) : null;
+    const norms = measure ? groupNorms(this.groups.groups, acc.grads, this.model.params, this.initial) : null;
+    // ‖W‖ before this step's update rides along in its readback: the update before it is checked without a sync.
+    const extra = this.checkWeights ? withWeightsNorm(this.model.params, norms) : norms;
     const outcome = await applyGradients(acc, this.optimizer, this.config.maxGradNorm, extra);
+    if (this.checkWeights) [this.weightsNormBefore] = outcome.extra;
+    const groupValues = this.checkWeights ? outcome.extra.subarray(1) : outcome.extra;
     const tokens = micro.reduce((n, m) => n + m.tokens, 0);
     p.step += 1;
     p.window += 1;
@@ -217,7 +229,7 @@ export class Trainer {
       gradNorm: outcome.gradNorm,
       skipped: outcome.skipped,
       learningRate: this.currentLr,
-      groups: groupSteps(this.groups.groupRates(this.currentLr), measure ? outcome.extra : null),
+      groups: groupSteps(this.groups.groupRates(this.currentLr), measure ? groupValues : null),
       tokens,
       seconds,
       tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
@@ -244,6 +256,9 @@ export class Trainer {
   private async evaluateNow(): Promise<{ record: EvalRecord; isBest: boolean; lrReduced: boolean; stop: boolean }> {
     const metrics = await evaluate(this.model, this.validation as EncodedDataset, this.evalOptions);
     const step = this.progress.step;
+    if (this.checkWeights && !Number.isFinite(metrics.eval_loss)) {
+      throw this.diverged(`the evaluation loss at step ${step} is ${metrics.eval_loss}: the model's outputs are no longer numbers`);
+    }
     const record: EvalRecord = { step, epoch: this.epochProgress(), learning_rate: this.currentLr, ...metrics };
     this.records.push(record);
     const lrReduced = this.plateau !== null && this.plateau.step(this.metricOf(metrics, this.config.schedule.plateau.metric, 'schedule.plateau.metric'));
@@ -271,14 +286,20 @@ export class Trainer {
     return this.checkpointEvery !== null && this.progress.step % this.checkpointEvery === 0;
   }
 
-  private diverged(): LayerwiseError {
+  /** TRAIN_DIVERGED; `why` by default: the steps skipped in a row. */
+  private diverged(why?: string): LayerwiseError {
     const suggestion = Number((this.config.learningRate / 10).toPrecision(2));
     const lastGood = this.progress.step - this.progress.skippedInARow;
-    return new LayerwiseError(
-      'TRAIN_DIVERGED',
-      `Diverged at step ${this.progress.step}; try a learning rate <= ${suggestion} (the loss or the gradient norm was not finite for ${this.progress.skippedInARow} steps in a row; the weights are those after step ${lastGood})`,
-      { field: 'learningRate' },
-    );
+    const skipped = `the loss or the gradient norm was not finite for ${this.progress.skippedInARow} step${this.progress.skippedInARow === 1 ? '' : 's'} in a row; the weights are those after step ${lastGood}`;
+    return new LayerwiseError('TRAIN_DIVERGED', `Diverged at step ${this.progress.step}; try a learning rate <= ${suggestion} (${why ?? skipped})`, { field: 'learningRate' });
+  }
+
+  /** The update of the step before the latest one left weights that are not finite (read with the latest step). */
+  private weightsDiverged(): LayerwiseError | null {
+    if (!this.checkWeights || Number.isFinite(this.weightsNormBefore)) return null;
+    const before = this.progress.step - 1;
+    const which = before === 0 ? 'the starting weights are' : `the update of step ${before} left weights that are`;
+    return this.diverged(`${which} NaN or infinite (their norm is ${this.weightsNormBefore})`);
   }
 
   /** Runs the loop to its end, yielding events; the loop waits while the consumer handles each event. */
@@ -313,6 +334,8 @@ export class Trainer {
         const telemetry = await this.trainStep();
         yield { type: 'stepCompleted', telemetry };
         if (this.progress.skippedInARow >= this.maxSkipped) throw this.diverged();
+        const badWeights = this.weightsDiverged();
+        if (badWeights) throw badWeights;
         let evaluated = false;
         if (this.evaluationDue(this.progress.window === 0)) {
           const result = await this.evaluateNow();
@@ -336,6 +359,11 @@ export class Trainer {
           }
           break;
         }
+      }
+      // Never a finished run on the weights of skipped steps, or on weights the last update made non-finite.
+      if (this.checkWeights && this.progress.skippedInARow > 0) throw this.diverged();
+      if (this.checkWeights && !(await weightsAreFinite(params))) {
+        throw this.diverged(`the update of step ${this.progress.step} left weights that are NaN or infinite`);
       }
       // A completed run ends with an evaluation of its final weights, whatever evalEvery says.
       if (reason === 'completed' && lastEvaluated !== this.progress.step && this.hasValidation()) {
@@ -361,6 +389,10 @@ export class Trainer {
   async checkpoint(): Promise<RunCheckpoint> {
     const params = this.model.params;
     const snapshot = await params.snapshot();
+    const bad = this.checkWeights ? nonFiniteTensors(snapshot) : [];
+    if (bad.length > 0) {
+      throw this.diverged(`${bad.length} tensors hold NaN or infinite values (${bad.slice(0, 3).map(([n, c]) => `${n}: ${c}`).join(', ')}): no checkpoint is taken of them`);
+    }
     return {
       config: this.config,
       task: this.model.task,
