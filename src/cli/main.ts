@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   train: () => import('./commands/train'),
   pretrain: () => import('./commands/pretrain'),
   eval: () => import('./commands/eval'),
+  gradcheck: () => import('./commands/gradcheck'),
   bench: () => import('./commands/bench'),
   push: () => import('./commands/push'),
   export: () => import('./commands/export'),
