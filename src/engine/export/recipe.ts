@@ -218,7 +218,7 @@ ${c.batchSize} examples instead of sharing them: fewer, larger steps), \`--max_s
   AdamW (lr ${c.learningRate}, betas ${c.betas.join(', ')}, eps ${c.eps}, weight decay ${c.weightDecay} except on names containing ${c.noDecay.map((s) => `\`${s}\``).join(', ')});
   ${c.schedule.type} schedule with ${c.schedule.warmupSteps ?? `${c.schedule.warmupRatio} of the steps as`} warmup; layer decay ${c.layerDecay}${Object.keys(c.lrMultipliers).length ? `, multipliers ${JSON.stringify(c.lrMultipliers)}` : ''}${c.freeze.length ? `, frozen: ${c.freeze.join(', ')}` : ''}${c.gradualUnfreeze ? `, one more layer unfrozen every ${c.gradualUnfreeze} epoch(s)` : ''};
   clipping ${c.maxGradNorm ?? 'off'}, label smoothing ${c.labelSmoothing}, L2-SP ${c.l2sp}, seed ${c.seed}.
-- Progress: one JSON line every 10 steps (loss, grad_norm, learning_rate) and one per evaluation with the studio's metrics
+- Progress: one JSON line per step, at most 50 in a run (loss, grad_norm, learning_rate), and one per evaluation with the studio's metrics
   (eval_loss, accuracy, f1_macro/micro/weighted, entity_f1 for IOB2 tags).
 - The result: \`output/model/\`, a Hugging Face folder (config.json, model.safetensors, tokenizer, metrics.json) that
   transformers loads and the studio opens in its Model panel${c.earlyStopping.restoreBest ? '; with restoreBest it holds the best evaluation\'s weights' : ''}.

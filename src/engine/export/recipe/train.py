@@ -419,7 +419,7 @@ def main():
                     optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
             step += 1
-            if step % 10 == 0 or step == 1:
+            if step % max(1, total // 50) == 0 or step == 1:
                 log(json.dumps({"step": step, "epoch": round(epoch + (w // G + 1) / plan_steps["steps_per_epoch"], 4), "loss": train_loss, "grad_norm": norm, "learning_rate": base_lr}))
             epoch_end = w + G >= len(batches)
             due = validation and (epoch_end if cfg["evalEvery"] == "epoch" else step % every == 0)
