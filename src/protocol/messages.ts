@@ -50,7 +50,6 @@ export interface ParameterInfo {
   nonFinite: number;
 }
 
-/** The folder's README.md (a Hugging Face model card), as text: rendered as text, never as HTML. */
 /**
  * A parameter of the model a run of some task trains: the checkpoint's base model and that task's head, which the
  * run makes where the checkpoint has none (the Layers tree and the schedule preview show these before a run).
@@ -64,6 +63,7 @@ export interface RunParameter {
   perClass: boolean;
 }
 
+/** The folder's README.md (a Hugging Face model card), as text: rendered as text, never as HTML. */
 export interface ModelCard {
   /** The start of the file, at most MODEL_CARD_MAX_CHARS characters. */
   text: string;
@@ -89,10 +89,9 @@ export interface ModelSummary {
   family: string;
   /** config.json's model_type as written (e.g. xlm-roberta for the roberta family). */
   model_type: string;
-  architectures: string[];
   /** transformers' class for this model's head (BertForSequenceClassification, ...), as an export writes it. */
+  architectures: string[];
   task: Task;
-  num_hidden_layers: number;
   /**
    * The task of the checkpoint runs start from (the folder as opened, or as adapted): after a run, `task` is the run's
    * head, while the next run starts again from this one.
@@ -100,6 +99,7 @@ export interface ModelSummary {
   baseTask: Task;
   /** What a run of each task would train: the base model with that task's head (see RunParameter). */
   runParameters: Record<Task, RunParameter[]>;
+  num_hidden_layers: number;
   hidden_size: number;
   num_attention_heads: number;
   intermediate_size: number;
@@ -192,12 +192,12 @@ export type ToWorker =
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }
   | { type: 'stopTraining'; runId: string }
+  /** Evaluate the run's weights after its current step, or at once when it is paused (handled at once). */
+  | { type: 'evaluateTraining'; runId: string }
   /** Look for a run left unfinished in the checkpoint slots (a reload, a crashed worker); answered by unfinishedRunFound. */
   | { type: 'findUnfinishedRun' }
   /**
    * Continue the unfinished run from its stored checkpoint, on the model and datasets open now: their fingerprints
-  /** Evaluate the run's weights after its current step, or at once when it is paused (handled at once). */
-  | { type: 'evaluateTraining'; runId: string }
    * must match the run's (else trainingFailed with TRAIN_RESUME_MODEL_MISMATCH / TRAIN_RESUME_DATA_MISMATCH). Events
    * as startTraining's, with trainingRestored after trainingStarted.
    */

@@ -33,6 +33,16 @@ export function deriveSchedule(config: TrainConfig, batchesPerEpoch: number): De
   };
 }
 
+/**
+ * Optimizer steps between two evaluations for a run of totalSteps: evalEvery as given, or a share of the run rounded
+ * up (at least 1); 'epoch' is the epoch's length. The loop, the worker and the previews all count with this.
+ */
+export function evalInterval(evalEvery: TrainConfig['evalEvery'], schedule: Pick<DerivedSchedule, 'totalSteps' | 'stepsPerEpoch'>): number {
+  if (evalEvery === 'epoch') return schedule.stepsPerEpoch;
+  if (evalEvery < 1) return Math.max(1, Math.ceil(evalEvery * schedule.totalSteps));
+  return evalEvery;
+}
+
 /** transformers' warmup branch: step / max(1, warmup). */
 function warmupFactor(step: number, warmup: number): number {
   return step / Math.max(1, warmup);

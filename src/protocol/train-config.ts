@@ -168,7 +168,10 @@ export interface TrainConfig {
   validationSplit: number;
   /** EDA augmentation of the training split (after the validation share is held out). */
   augment: AugmentConfig;
-  /** Evaluate at the end of every epoch, or every N optimizer steps. */
+  /**
+   * Evaluate at the end of every epoch, every N optimizer steps, or — a number in (0, 1) — every such share of the
+   * run's steps, rounded up (transformers' eval_steps below 1): the default 0.1 evaluates ten times in any run.
+   */
   evalEvery: 'epoch' | number;
   /** Early stopping and best-weights restoration. */
   earlyStopping: EarlyStoppingConfig;
@@ -217,7 +220,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   l2sp: 0,
   validationSplit: 0.1,
   augment: { copies: 0, alpha: 0.1, operations: ['swap', 'delete', 'insert'] },
-  evalEvery: 'epoch',
+  evalEvery: 0.1,
   earlyStopping: { metric: 'eval_loss', patience: null, minDelta: 0, restoreBest: false },
   gradualUnfreeze: null,
   mlm: { probability: 0.15, wholeWord: false },
@@ -339,7 +342,7 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
         ),
       },
     },
-    evalEvery: rule('"epoch" or a positive integer (optimizer steps)', (v) => v === 'epoch' || positiveInt.ok(v)),
+    evalEvery: rule('"epoch", a positive integer (optimizer steps) or a share of the run in (0, 1)', (v) => v === 'epoch' || positiveInt.ok(v) || (isNumber(v) && v > 0 && v < 1)),
     earlyStopping: {
       fields: { metric, patience: orNull(positiveInt), minDelta: nonNegative, restoreBest: boolean },
     },

@@ -109,6 +109,14 @@ export interface RunPlan {
   parameters: number;
 }
 
+/** Always predicting the evaluation data's most frequent class (or tag): what a trained model has to beat. */
+export interface MajorityBaseline {
+  /** The class it predicts (the lowest id among equally frequent ones). */
+  label: string;
+  accuracy: number;
+  f1_macro: number;
+}
+
 export type FinishReason = 'completed' | 'early-stopped' | 'stopped';
 
 /** Events of a run, in order: started, then epochStarted / stepCompleted / evaluated..., then finished or failed. */

@@ -92,6 +92,9 @@ function handleAtOnce(command: ToWorker): boolean {
     case 'stopTraining':
       studio.stopTraining(command.runId);
       return true;
+    case 'evaluateTraining':
+      studio.evaluateTraining(command.runId);
+      return true;
     case 'stopAdaptation':
       studio.stopAdaptation(command.adaptId, command.keep);
       return true;
@@ -135,6 +138,7 @@ async function handle(command: ToWorker): Promise<void> {
     case 'pauseTraining':
     case 'resumeTraining':
     case 'stopTraining':
+    case 'evaluateTraining':
     case 'stopAdaptation':
       // Handled on arrival by handleAtOnce.
       return;

@@ -38,6 +38,8 @@ export interface RecipeOptions {
   checkpointEvery?: TrainerOptions['checkpointEvery'];
   /** Train on weights that hold NaN or ±Inf (the command line's --allow-non-finite); refused otherwise. */
   allowNonFinite?: boolean;
+  /** A fine-tuning run stopped after its first step ends with an evaluation too (the studio's runs). */
+  evaluateOnStop?: boolean;
 }
 
 export interface FineTuneSources {
@@ -145,6 +147,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, data.train.examples.length),
       checkpointEvery: opts.checkpointEvery,
       allowNonFinite: opts.allowNonFinite,
+      evaluateOnStop: opts.evaluateOnStop,
     });
     return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs };
   });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError, toErrorData } from '../../lib/errors';
 import { hashSeed, streamId } from '../../lib/random';
-import { deriveSchedule, learningRateAt, PlateauScheduler, type DerivedSchedule } from '../../protocol/schedule';
+import { deriveSchedule, evalInterval, learningRateAt, PlateauScheduler, type DerivedSchedule } from '../../protocol/schedule';
 import { METRIC_GOAL, type EvalMetric, type TrainConfig } from '../../protocol/train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, StepTelemetry, TrainRunEvent } from '../../protocol/train-events';
 import type { EncodedDataset } from '../data/encode';
@@ -40,6 +40,8 @@ export interface TrainerOptions {
   maxSkippedSteps?: number;
   /** Train on (and check nothing of) weights that hold NaN or ±Inf: the command line's --allow-non-finite. */
   allowNonFinite?: boolean;
+  /** A run stopped after its first step also ends with an evaluation of its weights (the studio: always an outcome). */
+  evaluateOnStop?: boolean;
 }
 
 export type TrainEvent = TrainRunEvent | { type: 'checkpointed'; step: number; checkpoint: RunCheckpoint };
@@ -76,6 +78,7 @@ export class Trainer {
   private readonly checkWeights: boolean;
   /** ‖W‖ of the trainable weights before the latest step, i.e. after the update before it. */
   private weightsNormBefore = 0;
+  private readonly evaluateOnStop: boolean;
   private readonly fingerprint: { examples: number; hash: number };
   private readonly resumedAtStep: number | null;
   private progress: TrainProgress = { step: 0, epoch: 0, window: 0, skippedInARow: 0, tokens: 0 };
@@ -85,6 +88,8 @@ export class Trainer {
   private currentLr = 0;
   private pauseRequested = false;
   private stopRequested = false;
+  /** An evaluation asked for by requestEvaluation(), taken after the current step (or at once when paused). */
+  private evaluationRequested = false;
   private wake: (() => void) | null = null;
   private running = false;
 
@@ -123,6 +128,7 @@ export class Trainer {
     this.checkpointEvery = opts.checkpointEvery ?? null;
     this.maxSkipped = opts.maxSkippedSteps ?? DEFAULT_MAX_SKIPPED;
     this.checkWeights = opts.allowNonFinite !== true;
+    this.evaluateOnStop = opts.evaluateOnStop ?? false;
     this.gradientOptions = {
       dropout: dropoutRates(config, model),
       labelSmoothing: config.labelSmoothing,
@@ -176,6 +182,18 @@ export class Trainer {
 
   resume(): void {
     this.pauseRequested = false;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /**
+   * Evaluates after the current step, whatever evalEvery says; a paused run evaluates at once (unless its step has
+   * been evaluated already) and stays paused. Nothing happens without evaluation data.
+   */
+  requestEvaluation(): void {
+    if (!this.hasValidation()) return;
+    this.evaluationRequested = true;
     const wake = this.wake;
     this.wake = null;
     wake?.();
@@ -254,6 +272,7 @@ export class Trainer {
   }
 
   private async evaluateNow(): Promise<{ record: EvalRecord; isBest: boolean; lrReduced: boolean; stop: boolean }> {
+    this.evaluationRequested = false;
     const metrics = await evaluate(this.model, this.validation as EncodedDataset, this.evalOptions);
     const step = this.progress.step;
     if (this.checkWeights && !Number.isFinite(metrics.eval_loss)) {
@@ -277,7 +296,7 @@ export class Trainer {
   private evaluationDue(epochEnded: boolean): boolean {
     if (!this.hasValidation()) return false;
     const every = this.config.evalEvery;
-    return every === 'epoch' ? epochEnded : this.progress.step % every === 0;
+    return every === 'epoch' ? epochEnded : this.progress.step % evalInterval(every, this.schedule) === 0;
   }
 
   private checkpointDue(evaluated: boolean): boolean {
@@ -337,7 +356,7 @@ export class Trainer {
         const badWeights = this.weightsDiverged();
         if (badWeights) throw badWeights;
         let evaluated = false;
-        if (this.evaluationDue(this.progress.window === 0)) {
+        if (this.evaluationDue(this.progress.window === 0) || this.evaluationRequested) {
           const result = await this.evaluateNow();
           evaluated = true;
           lastEvaluated = this.progress.step;
@@ -349,7 +368,19 @@ export class Trainer {
         if (reason === 'early-stopped') break;
         if (this.pauseRequested && !this.stopRequested) {
           yield { type: 'paused', step: this.progress.step };
-          if (this.pauseRequested) await new Promise<void>((resolve) => (this.wake = resolve));
+          // Paused until resume() or stop(); an evaluation asked for meanwhile runs here, on the paused weights.
+          while (this.pauseRequested && !this.stopRequested && reason !== 'early-stopped') {
+            if (this.evaluationRequested && lastEvaluated !== this.progress.step) {
+              const result = await this.evaluateNow();
+              lastEvaluated = this.progress.step;
+              yield { type: 'evaluated', record: result.record, isBest: result.isBest, lrReduced: result.lrReduced };
+              if (result.stop) reason = 'early-stopped';
+              continue;
+            }
+            this.evaluationRequested = false;
+            await new Promise<void>((resolve) => (this.wake = resolve));
+          }
+          if (reason === 'early-stopped') break;
         }
         if (this.stopRequested) {
           reason = 'stopped';
@@ -360,13 +391,15 @@ export class Trainer {
           break;
         }
       }
+      // A completed run ends with an evaluation of its final weights, whatever evalEvery says; so does a stopped one
+      // that has taken a step, where the host asks for it.
       // Never a finished run on the weights of skipped steps, or on weights the last update made non-finite.
       if (this.checkWeights && this.progress.skippedInARow > 0) throw this.diverged();
       if (this.checkWeights && !(await weightsAreFinite(params))) {
         throw this.diverged(`the update of step ${this.progress.step} left weights that are NaN or infinite`);
       }
-      // A completed run ends with an evaluation of its final weights, whatever evalEvery says.
-      if (reason === 'completed' && lastEvaluated !== this.progress.step && this.hasValidation()) {
+      const evaluateLast = reason === 'completed' || (reason === 'stopped' && this.evaluateOnStop && this.progress.step > 0);
+      if (evaluateLast && lastEvaluated !== this.progress.step && this.hasValidation()) {
         const result = await this.evaluateNow();
         yield { type: 'evaluated', record: result.record, isBest: result.isBest, lrReduced: result.lrReduced };
       }
