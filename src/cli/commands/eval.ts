@@ -69,6 +69,10 @@ export async function run(argv: string[]): Promise<number> {
         masking: model.task === 'mlm' ? { info: mlmTokenizerInfo(model.tokenizer), options: {} } : null,
       },
     );
+    if (!Number.isFinite(metrics.eval_loss)) {
+      // Accuracy of NaN logits is the argmax of nothing: no metric of such a model is worth printing.
+      throw new LayerwiseError('EVAL_NON_FINITE', `eval_loss is ${metrics.eval_loss} on ${data.file}: the model's outputs are not numbers (its weights hold NaN or Inf, or are so large that the forward pass overflows; was it trained to divergence?)`, { file: data.file });
+    }
     console.log(opts.json ? jsonText(metrics) : jsonText(metrics, 2));
   } finally {
     model.params.dispose();
