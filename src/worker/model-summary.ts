@@ -1,14 +1,20 @@
 // A loaded model as the plain data the UI shows (protocol ModelSummary): no tensors cross the worker boundary.
 // Field names follow config.json (hidden_size, num_hidden_layers) so the UI and the checkpoint agree.
+import { architectureName } from '../engine/architectures';
 import type { LoadedModel } from '../engine/load';
 import type { SourceFolder } from '../formats/source-file';
 import type { AdaptationRecord } from '../protocol/adaptation';
-import { MODEL_CARD_MAX_CHARS, type ModelCard, type ModelSummary } from '../protocol/messages';
+import { MODEL_CARD_MAX_CHARS, type ModelCard, type ModelSummary, type RunParameter } from '../protocol/messages';
+import { TASKS, type Task } from '../protocol/task';
 
-/** What the worker knows of a model beyond its tensors: the folder's model card, the adaptations behind its weights. */
+/**
+ * What the worker knows of a model beyond its tensors: the folder's model card, the adaptations behind its weights,
+ * and the task of the folder runs start from (by default the model's own).
+ */
 export interface ModelProvenance {
   card: ModelCard | null;
   adaptations: AdaptationRecord[];
+  baseTask?: Task;
 }
 
 export const NO_PROVENANCE: ModelProvenance = { card: null, adaptations: [] };
@@ -25,6 +31,27 @@ export async function readModelCard(folder: SourceFolder, url: string | null): P
   return { text: text.slice(0, MODEL_CARD_MAX_CHARS), truncated, url };
 }
 
+/**
+ * The parameters a run of each task trains: the family's parameterShapes for that head. A parameter whose first axis
+ * follows num_labels (computed at two label counts) is the head's output layer, sized for the data when a run starts.
+ */
+export function runParameters(model: LoadedModel): Record<Task, RunParameter[]> {
+  const { family, config } = model;
+  const at = (labels: number, task: Task) => family.parameterShapes({ ...config, num_labels: labels, id2label: Array.from({ length: labels }, (_, i) => `LABEL_${i}`) }, task);
+  const entries = TASKS.map((task): [Task, RunParameter[]] => {
+    const two = at(2, task);
+    const three = at(3, task);
+    const list = [...at(config.num_labels, task)].map(([name, shape]) => ({
+      name,
+      shape: [...shape],
+      depth: family.depthOf(name, config),
+      perClass: two.get(name)?.[0] === 2 && three.get(name)?.[0] === 3,
+    }));
+    return [task, list];
+  });
+  return Object.fromEntries(entries) as Record<Task, RunParameter[]>;
+}
+
 export function summarizeModel(
   model: LoadedModel,
   source: string,
@@ -37,8 +64,10 @@ export function summarizeModel(
     source,
     family: model.family.name,
     model_type: config.model_type,
-    architectures: [...config.architectures],
+    architectures: [architectureName(config.model_type, model.task)],
     task: model.task,
+    baseTask: provenance.baseTask ?? model.task,
+    runParameters: runParameters(model),
     num_hidden_layers: config.num_hidden_layers,
     hidden_size: config.hidden_size,
     num_attention_heads: config.num_attention_heads,
@@ -46,7 +75,7 @@ export function summarizeModel(
     vocab_size: config.vocab_size,
     max_position_embeddings: config.max_position_embeddings,
     parameterCount: model.parameterCount,
-    labels: [...config.id2label],
+    labels: model.task === 'mlm' ? [] : [...config.id2label],
     tokenizer: model.tokenizer
       ? {
           kind: model.tokenizer.kind,

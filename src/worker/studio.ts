@@ -147,7 +147,7 @@ export class Studio {
       const folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
       const next = await loadModelFolder(folder);
       const files = given.map((f) => ({ name: f.name, size: f.size }));
-      const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [] };
+      const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [], baseTask: next.task };
       const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
       this.adopt(next, { folder, source, files, provenance, fromSite });
       this.post({ type: 'modelLoaded', loadId, summary });
@@ -317,6 +317,10 @@ export class Studio {
     if (this.run?.runId === runId) this.run.stop();
   }
 
+  evaluateTraining(runId: string): void {
+    if (this.run?.runId === runId) this.run.evaluate();
+  }
+
   findUnfinishedRun(): Promise<void> {
     return this.host.keeper.find();
   }
@@ -346,7 +350,7 @@ export class Studio {
     // Adopted in the queue: a prediction or an export in flight finishes on the model it started with.
     const adopt = (adapted: AdaptedModel) =>
       this.host.enqueue(async () => {
-        const provenance = { card: from.provenance.card, adaptations: [...from.provenance.adaptations, adapted.record] };
+        const provenance = { card: from.provenance.card, adaptations: [...from.provenance.adaptations, adapted.record], baseTask: adapted.model.task };
         this.adopt(adapted.model, { folder: adapted.folder, source: from.source, files: adapted.files, provenance, fromSite: false });
         return summarizeModel(adapted.model, from.source, adapted.files, adapted.loadMs, provenance);
       });

@@ -13,6 +13,7 @@ import type { SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import type { FromWorker } from '../protocol/messages';
 import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
+import { evalInterval } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
 import type { RunPlan, StepTelemetry } from '../protocol/train-events';
 import { summarizeModel, type ModelProvenance } from './model-summary';
@@ -119,6 +120,8 @@ export class TrainingRun {
         onPhase: (phase, done, total) => this.post({ type: 'trainingPreparing', runId, phase, done, total }),
         resumeFrom: resume?.checkpoint,
         telemetryPoints: TELEMETRY_POINTS,
+        // Always an outcome: a run stopped after its first step is evaluated on the weights it stops with.
+        evaluateOnStop: true,
       });
       this.trainer = run.trainer;
       this.resumed = resume;
@@ -130,7 +133,7 @@ export class TrainingRun {
         validation: sources.validation?.file ?? null,
       });
       const summary = summarizeModel(run.model, sources.source, sources.files, run.loadMs, sources.provenance);
-      this.pendingStart = { labels: run.labels, maxLength: run.data.maxLength, dataNotes: run.data.warnings.map((w) => ({ ...w })), summary };
+      this.pendingStart = { labels: run.labels, maxLength: run.data.maxLength, dataNotes: run.data.warnings.map((w) => ({ ...w })), summary, baseline: run.baseline && { ...run.baseline } };
       return run.model;
     } catch (err) {
       this.state = 'ended';
@@ -167,8 +170,7 @@ export class TrainingRun {
     };
     const evaluationFollows = (step: number) => {
       if (plan === null || plan.validationExamples === 0) return false;
-      const every = this.evalEvery;
-      return every === 'epoch' ? step % plan.stepsPerEpoch === 0 : step % every === 0;
+      return step % evalInterval(this.evalEvery, plan) === 0;
     };
     let lastYield = performance.now();
     this.state = 'running';
@@ -261,6 +263,11 @@ export class TrainingRun {
     this.state = 'running';
     this.trainer.resume();
     this.post({ type: 'trainingResumed', runId: this.runId });
+  }
+
+  /** Evaluates after the current step (at once when paused); the trainingEvaluated event follows. */
+  evaluate(): void {
+    if (this.state === 'running' || this.state === 'paused') this.trainer?.requestEvaluation();
   }
 
   /** Ends the run after the current step, or cancels its preparation. */

@@ -14,6 +14,7 @@ import { Studio } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
+const MLM_FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-mlm');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
 
 const folderFiles = (dir: string) => readdirSync(dir).map((name) => new File([readFileSync(path.join(dir, name))], name));
@@ -104,9 +105,17 @@ describe('Studio', () => {
     t.s.pauseTraining('r1');
     const paused = await t.next('trainingPaused');
     expect(paused.step).toBeGreaterThan(0);
+    // "Evaluate now" on a paused run evaluates its weights at once, and it stays paused.
+    t.s.evaluateTraining('r1');
+    const now = await t.next('trainingEvaluated', (e) => e.record.step === paused.step);
+    expect(now.record.accuracy).toBeGreaterThanOrEqual(0);
+    t.s.resumeTraining('r1');
     t.s.stopTraining('r1');
     const finished = await t.next('trainingFinished');
     expect(finished.reason).toBe('stopped');
+    // A stopped run ends with an evaluation of the weights it stopped with: there is always an outcome.
+    expect(t.of('trainingEvaluated').at(-1)?.record.step).toBe(finished.step);
+    expect(finished.metrics).toEqual(expect.objectContaining({ accuracy: t.of('trainingEvaluated').at(-1)?.record.accuracy }));
     // After the run the model can change again.
     await t.s.loadModel({ type: 'loadModel', loadId: 3, source: 'again', files: folderFiles(FIXTURE) });
     expect(t.of('modelLoaded').at(-1)?.loadId).toBe(3);
@@ -145,7 +154,7 @@ describe('Studio', () => {
     await t.s.startTraining(start('r1', config({ epochs: 1 })));
     const ended = await Promise.race([t.next('trainingFinished'), t.next('trainingFailed')]);
     expect(ended).toMatchObject({ type: 'trainingFinished', reason: 'completed' });
-    await t.s.exportModel({ type: 'exportModel', requestId: 1, allowNonFinite: false });
+    await t.s.exportModel({ type: 'exportModel', requestId: 1, format: 'hf', quantize: false, allowNonFinite: false });
     const { exported } = await t.next('modelExported');
     const files = unzipSync(new Uint8Array(exported.zip));
     const text = (name: string) => new TextDecoder().decode(files[`bert-seq-cls-finetuned/${name}`]);
@@ -158,5 +167,33 @@ describe('Studio', () => {
     expect(metrics.config.batchSize).toBe(4);
     expect(metrics.history.length).toBeGreaterThan(0);
     expect(JSON.parse(text('config.json'))).toMatchObject({ architectures: ['BertForSequenceClassification'], num_labels: 2, id2label: { 0: 'bad', 1: 'good' } });
+  }, 120_000);
+
+  it('describes a masked-LM checkpoint by its own head, lists what a run of each task trains, and a run by the head it made', async () => {
+    const t = studio();
+    await t.s.start(PROBE);
+    await t.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-mlm', files: folderFiles(MLM_FIXTURE) });
+    const { summary } = t.of('modelLoaded')[0];
+    expect(summary).toMatchObject({ task: 'mlm', baseTask: 'mlm', architectures: ['BertForMaskedLM'], labels: [] });
+    const names = (task: 'seq-cls' | 'token-cls' | 'mlm') => summary.runParameters[task].map((p) => p.name);
+    // A classification run trains the encoder, a new pooler and classifier, and none of the masked-LM head.
+    expect(names('seq-cls')).toEqual(expect.arrayContaining(['bert.pooler.dense.weight', 'classifier.weight', 'classifier.bias']));
+    expect(names('seq-cls').some((n) => n.startsWith('cls.'))).toBe(false);
+    expect(names('token-cls')).toContain('classifier.weight');
+    expect(names('token-cls').some((n) => n.startsWith('bert.pooler'))).toBe(false);
+    expect(names('mlm').sort()).toEqual(summary.parameters.map((p) => p.name).sort());
+    expect(summary.runParameters['seq-cls'].filter((p) => p.perClass).map((p) => p.name)).toEqual(['classifier.weight', 'classifier.bias']);
+
+    await t.s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: csv('three.csv', 24, ['good', 'bad', 'bad', 'meh']), choices: {} });
+    await t.s.startTraining(start('r1', config({ epochs: 1, task: 'seq-cls', freeze: ['bert.embeddings', 'bert.encoder'] })));
+    const started = await t.next('trainingStarted');
+    // The run trains exactly what the list says, its head sized for the data's three classes.
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const head = summary.runParameters['seq-cls'].filter((p) => !p.name.startsWith('bert.embeddings') && !p.name.startsWith('bert.encoder'));
+    expect(started.plan.trainableParameters).toBe(head.reduce((n, p) => n + size(p.perClass ? [3, ...p.shape.slice(1)] : p.shape), 0));
+    expect(started.summary).toMatchObject({ task: 'seq-cls', baseTask: 'mlm', architectures: ['BertForSequenceClassification'], labels: ['bad', 'good', 'meh'] });
+    // Always guessing the validation split's commonest class: what the run has to beat.
+    expect(started.baseline).toMatchObject({ label: 'bad', accuracy: expect.any(Number) });
+    await t.next('trainingFinished');
   }, 120_000);
 });

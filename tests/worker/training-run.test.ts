@@ -48,7 +48,8 @@ describe('TrainingRun', () => {
     expect(started.plan.totalSteps).toBe(10);
     const steps = events.flatMap((e) => (e.type === 'trainingProgressed' ? e.steps.map((s) => s.step) : []));
     expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(events.filter((e) => e.type === 'trainingEvaluated')).toHaveLength(2);
+    // The default evalEvery 0.1 evaluates every tenth of the run: after each of the 10 steps.
+    expect(events.filter((e) => e.type === 'trainingEvaluated').map((e) => (e as Extract<FromWorker, { type: 'trainingEvaluated' }>).record.step)).toEqual(steps);
     expect(run.state).toBe('ended');
   });
 

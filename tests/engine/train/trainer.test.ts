@@ -220,6 +220,40 @@ describe('pause, resume and stop', () => {
   });
 });
 
+describe('evaluations asked for', () => {
+  it('requestEvaluation() evaluates after the current step, and at once on a paused run, which stays paused', async () => {
+    const t = await makeTrainer({ batchSize: 4, maxSteps: 20, learningRate: 1e-3, evalEvery: 'epoch' });
+    const seen: string[] = [];
+    await collect(t, (e) => {
+      seen.push(e.type === 'stepCompleted' ? `step ${e.telemetry.step}` : e.type === 'evaluated' ? `evaluated ${e.record.step}` : e.type);
+      if (e.type === 'stepCompleted' && e.telemetry.step === 2) t.requestEvaluation();
+      if (e.type === 'stepCompleted' && e.telemetry.step === 4) t.pause();
+      if (e.type === 'paused') setTimeout(() => t.requestEvaluation(), 10);
+      if (e.type === 'evaluated' && e.record.step === 4) setTimeout(() => t.stop(), 10);
+    });
+    expect(seen).toEqual(['started', 'epochStarted', 'step 1', 'step 2', 'evaluated 2', 'step 3', 'step 4', 'paused', 'evaluated 4', 'finished']);
+  });
+
+  it('a stopped run ends with an evaluation of its weights where the host asks for it (evaluateOnStop)', async () => {
+    const stopAt = async (step: number, evaluateOnStop: boolean) => {
+      const t = await makeTrainer({ batchSize: 4, maxSteps: 20, learningRate: 1e-3, evalEvery: 'epoch' }, { evaluateOnStop });
+      if (step === 0) t.stop();
+      const events = await collect(t, (e) => {
+        if (e.type === 'stepCompleted' && e.telemetry.step === step) t.stop();
+      });
+      return events.filter((e) => e.type === 'evaluated' || e.type === 'finished').map((e) => (e.type === 'evaluated' ? `evaluated ${e.record.step}` : `finished ${e.type === 'finished' && e.metrics ? 'with metrics' : 'without metrics'}`));
+    };
+    expect(await stopAt(3, true)).toEqual(['evaluated 3', 'finished with metrics']);
+    expect(await stopAt(3, false)).toEqual(['finished without metrics']);
+  });
+
+  it('evalEvery below 1 is a share of the run: 0.25 of 20 steps evaluates every 5 steps', async () => {
+    const t = await makeTrainer({ batchSize: 4, maxSteps: 20, epochs: 10, learningRate: 1e-3, evalEvery: 0.25 });
+    const events = await collect(t);
+    expect(events.flatMap((e) => (e.type === 'evaluated' ? [e.record.step] : []))).toEqual([5, 10, 15, 20]);
+  });
+});
+
 describe('bad configurations', () => {
   it('early stopping without an evaluation split is refused with TRAIN_NO_VALIDATION', async () => {
     model = await fixtureModel('bert-seq-cls', 'seq-cls');
