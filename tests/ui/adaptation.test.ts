@@ -20,8 +20,9 @@ function setup() {
   return { store, client, worker: () => worker };
 }
 
-const model = (task: ModelSummary['task'], adaptations: AdaptationRecord[] = []) =>
-  ({ source: 'Layerwise default', task, parameters: [], adaptations, modelCard: null, tokenizer: { kind: 'wordpiece', files: [], maskToken: '[MASK]' } }) as unknown as ModelSummary;
+const runParameters = { 'seq-cls': [], 'token-cls': [], mlm: [] };
+const model = (task: ModelSummary['task'], adaptations: AdaptationRecord[] = [], baseTask = task) =>
+  ({ source: 'Layerwise default', task, baseTask, runParameters, parameters: [], adaptations, modelCard: null, tokenizer: { kind: 'wordpiece', files: [], maskToken: '[MASK]' } }) as unknown as ModelSummary;
 const csv = { role: 'train', kind: 'examples', file: 'reviews.csv', labelColumn: 'label' } as unknown as DatasetSummary;
 const conll = { role: 'train', kind: 'tokens', file: 'places.conll' } as unknown as DatasetSummary;
 const step = (n: number, loss: number): StepTelemetry => ({ step: n, epoch: n / 10, loss, penalty: 0, gradNorm: 1, skipped: false, learningRate: 1e-4, groups: [], tokens: 100, seconds: 0.05, tokensPerSecond: 2000 });
@@ -89,29 +90,50 @@ describe('adaptation through the engine client', () => {
   });
 });
 
-describe('the fine-tuning task of a masked-LM checkpoint', () => {
-  it('follows the data for a masked-LM checkpoint, and the head otherwise', () => {
+describe('the fine-tuning task', () => {
+  it('is the task of the checkpoint runs start from when the data fits it, else the data\'s', () => {
     expect(fineTuneTask('mlm', null)).toBe('seq-cls');
     expect(fineTuneTask('mlm', csv)).toBe('seq-cls');
     expect(fineTuneTask('mlm', conll)).toBe('token-cls');
-    expect(fineTuneTask('token-cls', csv)).toBe('token-cls');
-    expect(fineTuneTask('seq-cls', conll)).toBe('seq-cls');
+    expect(fineTuneTask('seq-cls', null)).toBe('seq-cls');
+    expect(fineTuneTask('seq-cls', csv)).toBe('seq-cls');
+    expect(fineTuneTask('seq-cls', conll)).toBe('token-cls');
+    expect(fineTuneTask('token-cls', csv)).toBe('seq-cls');
   });
 
-  it('switches with the training file read under a masked-LM checkpoint, but not away from a chosen mlm task', () => {
+  it('switches with a training file the task cannot use, says so, and keeps a chosen mlm task that fits', () => {
     const { store, client, worker } = setup();
     const s = () => store.getState();
     worker().emit({ type: 'modelLoaded', loadId: 1, summary: model('mlm') });
     expect(s().config.draft.task).toBe('seq-cls');
     worker().emit({ type: 'datasetRead', requestId: 2, summary: conll });
     expect(s().config.draft.task).toBe('token-cls');
+    expect(s().config.taskSwitch).toEqual({ from: 'seq-cls', to: 'token-cls', file: 'places.conll' });
     s().configFieldChanged('task', 'mlm');
+    expect(s().config.taskSwitch).toBeNull();
     worker().emit({ type: 'datasetRead', requestId: 3, summary: csv });
     expect(s().config.draft.task).toBe('mlm');
-    // Under a classifier checkpoint the data does not change the task (the Dataset panel says when it does not fit).
+    // A classifier checkpoint keeps its task for data that fits it, and follows data that does not.
     worker().emit({ type: 'modelLoaded', loadId: 4, summary: model('seq-cls') });
-    worker().emit({ type: 'datasetRead', requestId: 5, summary: conll });
     expect(s().config.draft.task).toBe('seq-cls');
+    worker().emit({ type: 'datasetRead', requestId: 5, summary: conll });
+    expect(s().config.draft.task).toBe('token-cls');
+    client.dispose();
+  });
+
+  it('after a run on rows, a CoNLL file switches the next run to token classification (the run started from a masked-LM checkpoint)', () => {
+    const { store, client, worker } = setup();
+    const s = () => store.getState();
+    worker().emit({ type: 'modelLoaded', loadId: 1, summary: model('mlm') });
+    worker().emit({ type: 'datasetRead', requestId: 2, summary: csv });
+    const runId = client.startTraining(s().config.draft);
+    const runPlan = { totalSteps: 3, stepsPerEpoch: 1, warmupSteps: 0, epochs: 3, trainExamples: 3, validationExamples: 1, groups: [], trainableParameters: 1, parameters: 1 };
+    worker().emit({ type: 'trainingStarted', runId, plan: runPlan, labels: ['a', 'b'], maxLength: 8, dataNotes: [], summary: model('seq-cls', [], 'mlm'), baseline: null });
+    worker().emit({ type: 'trainingFinished', runId, reason: 'completed', step: 3, metrics: null, restoredBestStep: null });
+    expect(s().model.current?.task).toBe('seq-cls');
+    worker().emit({ type: 'datasetRead', requestId: 3, summary: conll });
+    expect(s().config.draft.task).toBe('token-cls');
+    expect(s().config.taskSwitch).toEqual({ from: 'seq-cls', to: 'token-cls', file: 'places.conll' });
     client.dispose();
   });
 });

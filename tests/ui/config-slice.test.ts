@@ -7,7 +7,8 @@ import { createEngineClient } from '../../src/ui/engine-client';
 import { createAppStore } from '../../src/ui/store/app-store';
 import { FakeWorker } from './fake-worker';
 
-const model = (hidden: number) => ({ source: 'm', task: 'mlm', hidden_size: hidden, parameters: [], adaptations: [], modelCard: null, tokenizer: null }) as unknown as ModelSummary;
+const runParameters = { 'seq-cls': [], 'token-cls': [], mlm: [] };
+const model = (hidden: number) => ({ source: 'm', task: 'mlm', baseTask: 'mlm', runParameters, hidden_size: hidden, parameters: [], adaptations: [], modelCard: null, tokenizer: null }) as unknown as ModelSummary;
 
 describe('defaultLearningRate', () => {
   it("is BERT's 5e-5 from hidden size 768 up, 768/hidden times that below, at most 5e-4", () => {

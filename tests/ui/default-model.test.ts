@@ -63,7 +63,8 @@ describe('modelCardSummary', () => {
   });
 });
 
-const summary = (source: string, task: ModelSummary['task']) => ({ source, task, parameters: [], adaptations: [], modelCard: null }) as unknown as ModelSummary;
+const runParameters = { 'seq-cls': [], 'token-cls': [], mlm: [] };
+const summary = (source: string, task: ModelSummary['task']) => ({ source, task, baseTask: task, runParameters, parameters: [], adaptations: [], modelCard: null }) as unknown as ModelSummary;
 
 describe('the default load and a user load', () => {
   it('the user load sent while the default one is in flight is the model that stays', () => {

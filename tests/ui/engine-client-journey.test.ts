@@ -70,7 +70,7 @@ describe('a training run', () => {
     expect(store.getState().training.status).toBe('preparing');
     client.pauseTraining();
     expect(worker.sent.some((m) => m.type === 'pauseTraining')).toBe(false); // nothing to pause yet
-    worker.emit({ type: 'trainingStarted', runId, plan, labels: ['a', 'b'], maxLength: 32, dataNotes: [], summary: { labels: ['a', 'b'] } as never });
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: ['a', 'b'], maxLength: 32, dataNotes: [], summary: { labels: ['a', 'b'] } as never, baseline: null });
     expect(store.getState().model.current?.labels).toEqual(['a', 'b']);
     worker.emit({ type: 'trainingProgressed', runId, steps: [step(1), step(2)] });
     worker.emit({ type: 'trainingProgressed', runId, steps: [step(3)] });
@@ -99,7 +99,7 @@ describe('a training run', () => {
     client.continueRun(run);
     expect(last('continueRun').runId).toBe('r1');
     expect(store.getState().checkpoints.unfinished).not.toBeNull();
-    worker.emit({ type: 'trainingStarted', runId: 'r1', plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never });
+    worker.emit({ type: 'trainingStarted', runId: 'r1', plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
     expect(store.getState().checkpoints.unfinished).toBeNull();
     const evaluation = { record: { step: 10, epoch: 0.01, learning_rate: 1e-3, eval_loss: 0.5, accuracy: 0.5, eval_samples: 2 }, isBest: true };
     worker.emit({ type: 'trainingRestored', runId: 'r1', history: { step: 20, steps: [step(1), step(10), step(20)], evals: [evaluation] } });
@@ -113,7 +113,7 @@ describe('a training run', () => {
   it('a crashed worker fails the run in flight: no perpetual spinner', () => {
     const { store, client } = setup();
     const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
-    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never });
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
     worker.fail('gone');
     expect(store.getState().training).toMatchObject({ status: 'failed', error: { code: 'ENGINE_CRASHED' } });
   });
@@ -121,7 +121,7 @@ describe('a training run', () => {
   it('leaves a History record with a thinned curve', () => {
     const { store, client } = setup();
     const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
-    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [], source: 'tiny', family: 'bert' } as never });
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [], source: 'tiny', family: 'bert' } as never, baseline: null });
     worker.emit({ type: 'trainingProgressed', runId, steps: Array.from({ length: 3000 }, (_, i) => step(i + 1)) });
     const record = runRecord(store.getState().training, store.getState().model.current)!;
     expect(record).toMatchObject({ id: runId, outcome: 'running', stepsDone: 3000, totalSteps: 3000, model: { source: 'tiny' } });

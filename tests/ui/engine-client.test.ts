@@ -14,6 +14,8 @@ function summary(source: string): ModelSummary {
     model_type: 'bert',
     architectures: ['BertForSequenceClassification'],
     task: 'seq-cls',
+    baseTask: 'seq-cls',
+    runParameters: { 'seq-cls': [], 'token-cls': [], mlm: [] },
     num_hidden_layers: 2,
     hidden_size: 32,
     num_attention_heads: 4,

@@ -10,27 +10,48 @@ import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type TrainConfig } from '../
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
+/** The task last switched to by itself to fit a training file, until the user changes the task or the file goes. */
+export interface TaskSwitch {
+  from: Task;
+  to: Task;
+  file: string;
+}
+
 export interface ConfigSlice {
   /**
    * learningRateFromModel: the learning rate is still the default for the loaded model's width
    * (defaultLearningRate) and follows the next model loaded; typing a rate ends that.
    */
-  config: { draft: TrainConfig; learningRateFromModel: boolean };
+  config: { draft: TrainConfig; learningRateFromModel: boolean; taskSwitch: TaskSwitch | null };
   /** Sets one field by its dotted path ("schedule.warmupRatio"); the value may be invalid (shown with its error). */
   configFieldChanged(path: string, value: unknown): void;
   /** Replaces several top-level fields at once (presets of the Layers panel). */
   configPatched(patch: Partial<TrainConfig>): void;
+  /** Chooses the run's task; freeze prefixes that name nothing in that task's model are dropped. */
+  taskChosen(task: Task): void;
   configReset(): void;
 }
 
+/** Whether a dataset can feed a task, as engine/train/prepare checkTaskData decides. */
+export function fitsTask(task: Task, data: DatasetSummary): boolean {
+  return task === 'token-cls' ? data.kind === 'tokens' : data.kind === 'examples' && (task === 'mlm' || data.labelColumn !== null);
+}
+
+/** The fine-tuning task a dataset holds: tagged tokens are token classification, rows sequence classification. */
+export function dataTask(data: DatasetSummary): Task {
+  return data.kind === 'tokens' ? 'token-cls' : 'seq-cls';
+}
+
 /**
- * The task a run fine-tunes: the checkpoint's own, except for a masked-LM checkpoint (a pretrained base such as the
- * built-in model), whose runs train the task the data holds — tagged tokens: token classification; rows: sequence
- * classification. Masked-LM training of a model is "Adapt to my text", or the task chosen in Configure.
+ * The task a run fine-tunes: the task of the checkpoint runs start from when the data fits it, else the data's
+ * (tagged tokens: token classification; rows: sequence classification). A masked-LM checkpoint (a pretrained base such
+ * as the built-in model) always fine-tunes the data's task; masked-LM training of a model is "Adapt to my text", or
+ * the task chosen in Configure.
  */
-export function fineTuneTask(modelTask: Task, data: DatasetSummary | null): Task {
-  if (modelTask !== 'mlm') return modelTask;
-  return data?.kind === 'tokens' ? 'token-cls' : 'seq-cls';
+export function fineTuneTask(baseTask: Task, data: DatasetSummary | null): Task {
+  if (data === null) return baseTask === 'mlm' ? 'seq-cls' : baseTask;
+  if (baseTask !== 'mlm' && fitsTask(baseTask, data)) return baseTask;
+  return dataTask(data);
 }
 
 function copy<T>(value: T): T {
@@ -49,25 +70,39 @@ function covers(prefix: string, name: string): boolean {
   return name === prefix || name.startsWith(`${prefix}.`);
 }
 
-/**
- * A model was loaded: its fine-tuning task (fineTuneTask) becomes the run's, prefixes that name none of its
- * parameters are dropped, and an untouched learning rate becomes the default for its width.
- */
-function followModel(s: AppState, summary: ModelSummary): Partial<AppState> {
-  const names = summary.parameters.map((p) => p.name);
+/** The freeze prefixes and learning-rate multipliers of a draft that name parameters of the task's run model. */
+function fitPrefixes(draft: TrainConfig, model: ModelSummary | null, task: Task): Pick<TrainConfig, 'freeze' | 'lrMultipliers'> {
+  const names = model?.runParameters[task].map((p) => p.name) ?? [];
   const known = (prefix: string) => names.some((n) => covers(prefix, n));
-  const draft = s.config.draft;
-  const freeze = Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [];
-  const lrMultipliers = Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p)));
-  const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
-  return { config: { ...s.config, draft: { ...draft, task: fineTuneTask(summary.task, s.dataset.train), freeze, lrMultipliers, learningRate } } };
+  return {
+    freeze: Array.isArray(draft.freeze) ? draft.freeze.filter(known) : [],
+    lrMultipliers: Object.fromEntries(Object.entries(draft.lrMultipliers ?? {}).filter(([p]) => known(p))),
+  };
 }
 
-/** A training file was read: under a masked-LM checkpoint, the run's task follows what the file holds. */
+/**
+ * A model was loaded: its fine-tuning task (fineTuneTask of the checkpoint runs start from) becomes the run's,
+ * prefixes that name none of that run's parameters are dropped, and an untouched learning rate becomes the default
+ * for its width.
+ */
+function followModel(s: AppState, summary: ModelSummary): Partial<AppState> {
+  const draft = s.config.draft;
+  const task = fineTuneTask(summary.baseTask, s.dataset.train);
+  const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
+  return { config: { ...s.config, draft: { ...draft, task, ...fitPrefixes(draft, summary, task), learningRate } } };
+}
+
+/**
+ * A training file was read: a task it cannot feed (after a run on rows, a CoNLL file; under a masked-LM checkpoint,
+ * any file) switches to the task the file holds, and the switch is kept to be said.
+ */
 function followData(s: AppState, summary: DatasetSummary): Partial<AppState> {
   const draft = s.config.draft;
-  if (summary.role !== 'train' || s.model.current?.task !== 'mlm' || draft.task === 'mlm') return {};
-  return { config: { ...s.config, draft: { ...draft, task: fineTuneTask('mlm', summary) } } };
+  if (summary.role !== 'train') return {};
+  if (fitsTask(draft.task, summary)) return { config: { ...s.config, taskSwitch: null } };
+  const task = dataTask(summary);
+  const taskSwitch = { from: draft.task, to: task, file: summary.file };
+  return { config: { ...s.config, taskSwitch, draft: { ...draft, task, ...fitPrefixes(draft, s.model.current, task) } } };
 }
 
 export const configEvents = {
@@ -77,15 +112,24 @@ export const configEvents = {
 } satisfies SliceEvents;
 
 export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (set) => ({
-  config: { draft: copy(DEFAULT_TRAIN_CONFIG), learningRateFromModel: true },
+  config: { draft: copy(DEFAULT_TRAIN_CONFIG), learningRateFromModel: true, taskSwitch: null },
   configFieldChanged: (path, value) =>
-    set((s) => ({ config: { draft: setPath(s.config.draft, path, value), learningRateFromModel: s.config.learningRateFromModel && path !== 'learningRate' } })),
+    set((s) => ({
+      config: {
+        draft: setPath(s.config.draft, path, value),
+        learningRateFromModel: s.config.learningRateFromModel && path !== 'learningRate',
+        taskSwitch: path === 'task' ? null : s.config.taskSwitch,
+      },
+    })),
   configPatched: (patch) =>
-    set((s) => ({ config: { draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
+    set((s) => ({ config: { ...s.config, draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
+  taskChosen: (task) =>
+    set((s) => ({ config: { ...s.config, taskSwitch: null, draft: { ...s.config.draft, task, ...fitPrefixes(s.config.draft, s.model.current, task) } } })),
   configReset: () =>
     set((s) => {
-      const hidden = s.model.current?.hidden_size;
+      const model = s.model.current;
       const draft = copy(DEFAULT_TRAIN_CONFIG);
-      return { config: { draft: hidden === undefined ? draft : { ...draft, learningRate: defaultLearningRate(hidden) }, learningRateFromModel: true } };
+      const task = model ? fineTuneTask(model.baseTask, s.dataset.train) : draft.task;
+      return { config: { draft: { ...draft, task, learningRate: model ? defaultLearningRate(model.hidden_size) : draft.learningRate }, learningRateFromModel: true, taskSwitch: null } };
     }),
 });

@@ -10,6 +10,7 @@ import { toErrorData } from '../../../lib/errors';
 import { planParameterGroups } from '../../../protocol/param-groups';
 import { useApp } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
+import { useRunModel } from '../../store/run-model';
 import { EvaluationSection, LayersSection, OptimizerSection, RegularisationSection, RunSection, ScheduleSection } from './config-sections';
 import { ScheduleChart } from './schedule-chart';
 
@@ -18,13 +19,14 @@ export function ConfigurePanel() {
   const set = useApp((s) => s.configFieldChanged);
   const reset = useApp((s) => s.configReset);
   const model = useApp((s) => s.model.current);
+  const run = useRunModel();
   const { config, errors, batchesPerEpoch, fromData } = useRunConfig();
   const prefixError = useMemo(() => {
-    if (!model) return null;
-    const depth = new Map(model.parameters.map((p) => [p.name, p.depth]));
+    if (!model || !run) return null;
+    const depth = new Map(run.parameters.map((p) => [p.name, p.depth]));
     try {
       planParameterGroups(
-        model.parameters.map((p) => p.name),
+        run.parameters.map((p) => p.name),
         (n) => depth.get(n) ?? 0,
         model.num_hidden_layers,
         config,
@@ -33,14 +35,14 @@ export function ConfigurePanel() {
     } catch (err) {
       return toErrorData(err);
     }
-  }, [model, config]);
+  }, [model, run, config]);
   const fieldErrors = useMemo(() => {
     const map = new Map(errors.map((e) => [e.path, `Expected ${e.expected}; found ${e.found}.`]));
     if (prefixError) for (const field of (prefixError.location?.field ?? '').split(', ')) if (field) map.set(field, prefixError.message);
     return map;
   }, [errors, prefixError]);
   const props = { draft, errors: fieldErrors, set };
-  const headPrefix = model?.parameters.at(-1)?.name.split('.')[0] ?? 'classifier';
+  const headPrefix = run?.parameters.at(-1)?.name.split('.')[0] ?? 'classifier';
   return (
     <div className="panel-body">
       <PanelHeader
@@ -76,7 +78,7 @@ export function ConfigurePanel() {
         <OptimizerSection {...props} />
       </div>
       <ScheduleSection {...props} />
-      {model && <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={model.parameters} numLayers={model.num_hidden_layers} />}
+      {model && run && <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={run.parameters} numLayers={model.num_hidden_layers} />}
       <div className="card-row">
         <RegularisationSection {...props} />
         <EvaluationSection {...props} />

@@ -1,6 +1,7 @@
-// The Layers panel: the model as a tree derived from its checkpoint names; clicks edit TrainConfig.freeze, presets
-// and the pyramid edit freeze, gradualUnfreeze and layerDecay. Every number comes from planParameterGroups and
-// effectiveLr on the config being edited, as the training loop will compute them.
+// The Layers panel: the model the run will train as a tree derived from its checkpoint names — the checkpoint's
+// encoder with the head of the task being configured (store/run-model.ts), so a new head shows, and trains, from
+// the start; clicks edit TrainConfig.freeze, presets and the pyramid edit freeze, gradualUnfreeze and layerDecay.
+// Every number comes from planParameterGroups and effectiveLr on the config being edited, as the loop computes them.
 import { useCallback, useMemo, useState } from 'react';
 import { Card } from '../../components/card';
 import { EmptyState } from '../../components/empty-state';
@@ -11,29 +12,50 @@ import { PanelHeader } from '../../components/panel-header';
 import { toErrorData } from '../../../lib/errors';
 import type { ModelSummary } from '../../../protocol/messages';
 import { effectiveLr, planParameterGroups, type ParameterGroupsPlan } from '../../../protocol/param-groups';
-import { BACKEND_LABELS, formatCount } from '../../format';
+import { BACKEND_LABELS, TASK_LABELS, formatCount } from '../../format';
 import { useApp } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
+import { useRunModel, type RunModel } from '../../store/run-model';
 import { LayerPresets, Pyramid, TrainableBudget } from './layer-controls';
 import { layerTree, matchingPreset, nodeStates, presetFreeze, toggleSubtree, type LayerPreset } from './layer-plan';
 import { LayerTree } from './layer-tree';
 import { deviceBudget, estimateMemory } from './memory';
 
-function Layers({ model }: { model: ModelSummary }) {
+/** Says which head the tree shows when the run makes it: the checkpoint has none for this task. */
+function HeadNote({ run, model }: { run: RunModel; model: ModelSummary }) {
+  if (!run.newHead) return null;
+  const head = run.parameters.filter((p) => p.depth > model.num_hidden_layers).map((p) => p.name.split('.').slice(0, -1).join('.'));
+  const modules = [...new Set(head)];
+  return (
+    <p className="inline-note" role="note">
+      The checkpoint has no {TASK_LABELS[run.task].toLowerCase()} head: the run makes one
+      {run.task === 'mlm' ? '' : ` for ${formatCount(run.classes)} ${run.classes === 1 ? 'class' : 'classes'}`} (
+      {modules.map((m, i) => (
+        <span key={m}>
+          {i > 0 && ', '}
+          <code>{m}</code>
+        </span>
+      ))}
+      ), freshly initialised, and the tree shows it as the run will train it.
+    </p>
+  );
+}
+
+function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
   const { config, derived } = useRunConfig();
   const patch = useApp((s) => s.configPatched);
   const backend = useApp((s) => s.engine.backend);
   const probe = useApp((s) => s.engine.probe);
-  const plan = useApp((s) => s.dataset.plan);
-  const tree = useMemo(() => layerTree(model.parameters), [model.parameters]);
+  const parameters = run.parameters;
+  const tree = useMemo(() => layerTree(parameters), [parameters]);
   const [lastN, setLastN] = useState(() => Math.max(1, Math.ceil(model.num_hidden_layers / 3)));
   const [epochShown, setEpochShown] = useState(0);
   const L = model.num_hidden_layers;
-  const names = useMemo(() => model.parameters.map((p) => p.name), [model.parameters]);
+  const names = useMemo(() => parameters.map((p) => p.name), [parameters]);
   const depthOf = useMemo(() => {
-    const depth = new Map(model.parameters.map((p) => [p.name, p.depth]));
+    const depth = new Map(parameters.map((p) => [p.name, p.depth]));
     return (n: string) => depth.get(n) ?? 0;
-  }, [model.parameters]);
+  }, [parameters]);
   const epoch = config.gradualUnfreeze === null ? 0 : Math.min(epochShown, Math.max(0, derived.epochs - 1));
   const planned = useMemo((): { plan: ParameterGroupsPlan; error: ReturnType<typeof toErrorData> | null } => {
     try {
@@ -45,10 +67,10 @@ function Layers({ model }: { model: ModelSummary }) {
   const peakLr = useMemo(() => (scale: number) => effectiveLr(scale, derived.warmupSteps, derived.totalSteps, config), [derived, config]);
   const states = useMemo(() => nodeStates(tree, planned.plan, peakLr), [tree, planned.plan, peakLr]);
   const root = states.get('')!;
-  const sizes = useMemo(() => new Map(model.parameters.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)])), [model.parameters]);
+  const sizes = useMemo(() => new Map(parameters.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)])), [parameters]);
   const everTrainable = planned.plan.params.filter((p) => p.frozenBy !== 'freeze').reduce((n, p) => n + (sizes.get(p.name) ?? 0), 0);
   const memory = estimateMemory({
-    parameters: model.parameterCount,
+    parameters: run.parameterCount,
     trainable: root.trainable,
     everTrainable,
     largestTensor: Math.max(0, ...sizes.values()),
@@ -56,19 +78,19 @@ function Layers({ model }: { model: ModelSummary }) {
     hidden: model.hidden_size,
     heads: model.num_attention_heads,
     vocab: model.vocab_size,
-    labels: Math.max(1, plan?.classes.total ?? model.labels.length),
+    labels: run.classes,
     task: config.task,
     batchSize: config.batchSize,
     seqLength: Math.min(config.maxLength, model.max_position_embeddings),
   });
-  const active = useMemo(() => matchingPreset(tree, model.parameters, L, config.freeze, config.gradualUnfreeze), [tree, model.parameters, L, config.freeze, config.gradualUnfreeze]);
+  const active = useMemo(() => matchingPreset(tree, parameters, L, config.freeze, config.gradualUnfreeze), [tree, parameters, L, config.freeze, config.gradualUnfreeze]);
   const gradualEvery = config.gradualUnfreeze ?? 1;
   const freeze = config.freeze;
   const onToggle = useCallback((path: string) => patch({ freeze: toggleSubtree(tree, freeze, path) }), [patch, tree, freeze]);
 
   function applyPreset(preset: LayerPreset, n = lastN) {
     if (preset === 'gradual') patch({ freeze: [], gradualUnfreeze: gradualEvery });
-    else patch({ freeze: presetFreeze(tree, model.parameters, L, preset, n), gradualUnfreeze: null });
+    else patch({ freeze: presetFreeze(tree, parameters, L, preset, n), gradualUnfreeze: null });
   }
 
   return (
@@ -79,6 +101,7 @@ function Layers({ model }: { model: ModelSummary }) {
           title="Layer tree"
           description={`${formatCount(root.trainable)} of ${formatCount(root.total)} parameters train. Click a layer to freeze or unfreeze it with everything inside it.`}
         >
+          <HeadNote run={run} model={model} />
           {config.gradualUnfreeze !== null && (
             <SelectField
               label="Show the plan of epoch"
@@ -88,7 +111,7 @@ function Layers({ model }: { model: ModelSummary }) {
               onChange={(v) => setEpochShown(Number(v))}
             />
           )}
-          <LayerTree tree={tree} states={states} onToggle={onToggle} />
+          <LayerTree key={run.task} tree={tree} states={states} onToggle={onToggle} />
         </Card>
         <div className="layers-side">
           <LayerPresets
@@ -122,11 +145,12 @@ function Layers({ model }: { model: ModelSummary }) {
 
 export function LayersPanel() {
   const model = useApp((s) => s.model.current);
+  const run = useRunModel();
   return (
     <div className="panel-body">
       <PanelHeader title="Layers" description="Which parts of the model train, and how fast. Frozen layers keep their pretrained weights and cost no gradient memory." />
-      {model ? (
-        <Layers model={model} />
+      {model && run ? (
+        <Layers model={model} run={run} />
       ) : (
         <div className="card empty-card">
           <EmptyState icon="layers" title="No model loaded" action={<NextStep to="model" label="Open a model first" />}>

@@ -17,6 +17,7 @@ import { latestStep } from '../../series';
 import { useApp } from '../../store/app-store';
 import { isAdapting } from '../../store/adaptation-slice';
 import { useRunConfig } from '../../store/config-draft';
+import { useRunModel } from '../../store/run-model';
 import { isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
 import { ResumeCard } from './resume-card';
@@ -39,16 +40,17 @@ function usePreflight(): Check[] {
   const engineStatus = useApp((s) => s.engine.status);
   const backend = useApp((s) => s.engine.backend);
   const { config, errors } = useRunConfig();
+  const run = useRunModel();
   const prefixError = useMemo(() => {
-    if (!model) return null;
-    const depth = new Map(model.parameters.map((p) => [p.name, p.depth]));
+    if (!model || !run) return null;
+    const depth = new Map(run.parameters.map((p) => [p.name, p.depth]));
     try {
-      planParameterGroups(model.parameters.map((p) => p.name), (n) => depth.get(n) ?? 0, model.num_hidden_layers, config);
+      planParameterGroups(run.parameters.map((p) => p.name), (n) => depth.get(n) ?? 0, model.num_hidden_layers, config);
       return null;
     } catch (err) {
       return toErrorData(err).message;
     }
-  }, [model, config]);
+  }, [model, run, config]);
   const task = config.task;
   const fits = train !== null && (task === 'token-cls' ? train.kind === 'tokens' : train.kind === 'examples' && (task === 'mlm' || train.labelColumn !== null));
   const rows = train === null ? 0 : train.kind === 'tokens' ? train.sentenceCount : train.rowCount;
