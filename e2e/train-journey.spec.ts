@@ -124,10 +124,11 @@ for (const backend of ['WASM', 'WebGPU'] as const) {
     await studio.open('Export');
     const exporter = new ExportPanel(page);
     const download = page.waitForEvent('download');
-    await exporter.exportButton.click();
+    await exporter.exportButton('hf').click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('bert-seq-cls-finetuned.zip');
-    await expect(exporter.files).toContainText('model.safetensors');
+    await expect(exporter.files('hf')).toContainText('model.safetensors');
+    await expect(exporter.verification('hf')).toContainText(['verified']);
     const zipPath = testInfo.outputPath('export.zip');
     await file.saveAs(zipPath);
     const folder = await unzipTo(zipPath, testInfo.outputPath('unzipped'));

@@ -190,6 +190,13 @@ export class AdaptCard {
     this.progress = this.card.getByRole('progressbar', { name: 'Adaptation progress' });
   }
 
+  /** Unfolds the card (it is folded below the run's status and charts until used). */
+  async open(): Promise<void> {
+    const summary = this.page.getByText('Adapt to my text first (optional)');
+    if (!(await this.card.isVisible())) await summary.click();
+    await expect(this.card).toBeVisible();
+  }
+
   source(name: 'The training dataset’s text' | 'A separate text file'): Locator {
     return this.card.getByRole('radio', { name: new RegExp(`^${name}`) });
   }
@@ -232,15 +239,31 @@ export class EvaluatePanel {
   }
 }
 
+const EXPORT_TITLES = { hf: 'Hugging Face folder', onnx: 'ONNX for transformers.js' } as const;
+
 export class ExportPanel {
   readonly page: Page;
-  readonly exportButton: Locator;
-  readonly files: Locator;
 
   constructor(page: Page) {
     this.page = page;
-    this.exportButton = page.getByRole('button', { name: 'Export', exact: true });
-    this.files = page.getByRole('table', { name: 'Exported files' });
+  }
+
+  /** The card of one export format. */
+  card(format: keyof typeof EXPORT_TITLES): Locator {
+    return this.page.getByRole('region', { name: EXPORT_TITLES[format] });
+  }
+
+  exportButton(format: keyof typeof EXPORT_TITLES): Locator {
+    return this.card(format).getByRole('button', { name: format === 'hf' ? 'Export Hugging Face folder' : 'Export ONNX' });
+  }
+
+  files(format: keyof typeof EXPORT_TITLES): Locator {
+    return this.page.getByRole('table', { name: `Exported files: ${EXPORT_TITLES[format]}` });
+  }
+
+  /** The check of the export against the engine, one line per file. */
+  verification(format: keyof typeof EXPORT_TITLES): Locator {
+    return this.card(format).getByRole('group', { name: 'Verification' }).getByRole('listitem');
   }
 }
 

@@ -29,3 +29,6 @@ export interface ExportVerification {
   source: 'validation' | 'training' | 'generated';
   checks: ExportCheck[];
 }
+
+/** Where an export in flight is: writing its files, or reading them back to compare with the engine. */
+export type ExportPhase = 'writing' | 'verifying';

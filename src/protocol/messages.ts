@@ -4,6 +4,7 @@
 import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptationRecord, AdaptPhase, AdaptPlan, AdaptSettings, AdaptTextSource } from './adaptation';
 import type { DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
+import type { ExportFormat, ExportPhase, ExportVerification } from './export';
 import type { HubNote, HubProgress } from './hub';
 import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, UnfinishedRun } from './run-checkpoint';
 import type { GroupPlan } from './param-groups';
@@ -153,11 +154,14 @@ export type Prediction =
 /** One step of a training run's preparation, for its progress bar. */
 export type PreparePhase = 'model' | 'split' | 'tokenise';
 
-/** The exported folder: the zip's bytes (transferred, not copied) and what it holds. */
+/** The exported folder: the zip's bytes (transferred, not copied), what it holds, and how it was checked. */
 export interface ExportedModel {
   fileName: string;
   zip: ArrayBuffer;
   files: { name: string; size: number }[];
+  format: ExportFormat;
+  /** The exported files against the engine's logits (engine/export/verify.ts); an export that fails it is not sent. */
+  verification: ExportVerification;
 }
 
 /** Commands from the UI to the engine worker. */
@@ -213,8 +217,11 @@ export type ToWorker =
   | { type: 'startAdaptation'; adaptId: string; text: AdaptTextSource; settings: AdaptSettings }
   /** Ends the adaptation after its current step (handled at once): keep its weights so far, or discard them. */
   | { type: 'stopAdaptation'; adaptId: string; keep: boolean }
-  /** Write the current model as a Hugging Face folder, zipped. A model with NaN/Inf weights needs allowNonFinite. */
-  | { type: 'exportModel'; requestId: number; allowNonFinite: boolean };
+  /**
+   * Write the current model in `format` (a Hugging Face folder, or ONNX for transformers.js with the int8 file when
+   * quantize), check it against the engine, and send it zipped. A model with NaN/Inf weights needs allowNonFinite.
+   */
+  | { type: 'exportModel'; requestId: number; format: ExportFormat; quantize: boolean; allowNonFinite: boolean };
 
 /** Events from the engine worker to the UI. */
 export type FromWorker =
@@ -308,6 +315,8 @@ export type FromWorker =
   | { type: 'adaptationDiscarded'; adaptId: string; step: number }
   /** The adaptation (or its preparation) failed: nothing changed. */
   | { type: 'adaptationFailed'; adaptId: string; step: number; error: LayerwiseErrorData }
+  /** The export in flight moved on: its files are being written, or read back and compared with the engine. */
+  | { type: 'exportProgressed'; requestId: number; phase: ExportPhase }
   | { type: 'modelExported'; requestId: number; exported: ExportedModel }
   | { type: 'exportFailed'; requestId: number; error: LayerwiseErrorData }
   /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */

@@ -4,6 +4,7 @@
 import type { LayerwiseErrorData } from '../lib/errors';
 import type { AdaptSettings, AdaptTextSource } from '../protocol/adaptation';
 import type { DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
+import type { ExportFormat } from '../protocol/export';
 import { hubModelLabel } from '../protocol/hub';
 import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
 import type { Task } from '../protocol/task';
@@ -56,8 +57,11 @@ export interface EngineClient {
   startAdaptation(text: AdaptTextSource, settings: AdaptSettings): string;
   /** Ends the adaptation after its current step: keep its weights so far, or leave the model as it was. */
   stopAdaptation(keep: boolean): void;
-  /** Zips the current model as a Hugging Face folder and hands the zip to the browser's download. */
-  exportModel(allowNonFinite?: boolean): void;
+  /**
+   * Writes the current model in a format (a Hugging Face folder; ONNX for transformers.js, with the int8 file when
+   * quantize), has the worker check it against the engine, and hands the zip to the browser's download.
+   */
+  exportModel(request: { format: ExportFormat; quantize?: boolean; allowNonFinite?: boolean }): void;
   /** Replaces a crashed or unresponsive worker with a fresh one (what the old one held is lost). */
   restart(): void;
   dispose(): void;
@@ -95,15 +99,19 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
   let worker: WorkerLike;
   let lastBeat = Date.now();
   let nextRequestId = 1;
-  let exportUrl: string | null = null;
+  /** The download URL of the last export of each format (revoked when the next one of that format replaces it). */
+  const exportUrls = new Map<ExportFormat, string>();
 
   const downloads: Downloads = {
     checkpointDownloaded: (e) => saveFile(new Blob([e.zip], { type: 'application/zip' }), e.fileName),
     modelExported: ({ requestId, exported }) => {
+      const { format, fileName, files, verification } = exported;
       const blob = new Blob([exported.zip], { type: 'application/zip' });
-      if (exportUrl !== null) URL.revokeObjectURL(exportUrl);
-      exportUrl = saveFile(blob, exported.fileName);
-      actions().exportFinished(requestId, { fileName: exported.fileName, files: exported.files, size: blob.size, url: exportUrl, at: Date.now() });
+      const previous = exportUrls.get(format);
+      if (previous !== undefined) URL.revokeObjectURL(previous);
+      const url = saveFile(blob, fileName);
+      exportUrls.set(format, url);
+      actions().exportFinished(requestId, { format, fileName, files, size: blob.size, url, at: Date.now(), verification });
     },
   };
 
@@ -251,10 +259,10 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().adaptationStopRequested(keep);
       worker.postMessage({ type: 'stopAdaptation', adaptId, keep });
     },
-    exportModel(allowNonFinite = false) {
+    exportModel({ format, quantize = false, allowNonFinite = false }) {
       const requestId = nextRequestId++;
-      actions().exportStarted(requestId);
-      worker.postMessage({ type: 'exportModel', requestId, allowNonFinite });
+      actions().exportStarted(requestId, format);
+      worker.postMessage({ type: 'exportModel', requestId, format, quantize, allowNonFinite });
     },
     restart() {
       worker.terminate();

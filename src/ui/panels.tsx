@@ -29,6 +29,6 @@ export const PANELS: readonly PanelEntry[] = [
   { id: 'configure', label: 'Configure', icon: 'configure', render: () => <ConfigurePanel /> },
   { id: 'train', label: 'Train', icon: 'train', done: (s) => s.training.status === 'finished', render: () => <TrainPanel /> },
   { id: 'evaluate', label: 'Evaluate', icon: 'evaluate', render: () => <EvaluatePanel /> },
-  { id: 'export', label: 'Export', icon: 'export', done: (s) => s.exporting.result !== null, render: () => <ExportPanel /> },
+  { id: 'export', label: 'Export', icon: 'export', done: (s) => Object.keys(s.exporting.results).length > 0, render: () => <ExportPanel /> },
   { id: 'history', label: 'History', icon: 'history', render: () => <HistoryPanel /> },
 ];

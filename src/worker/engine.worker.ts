@@ -6,6 +6,7 @@ import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
 import { RunKeeper } from './run-keeper';
+import { browserOnnxRunner } from './onnx-runtime';
 import { Studio } from './studio';
 import { WASM_PATHS } from './wasm-paths';
 
@@ -75,7 +76,7 @@ function enqueue<T>(work: () => Promise<T>): Promise<T> {
   return done;
 }
 
-const studio = new Studio(post, { activate, keeper: new RunKeeper(post), origin: scope.location.origin, enqueue });
+const studio = new Studio(post, { activate, keeper: new RunKeeper(post), origin: scope.location.origin, enqueue, onnxRunner: browserOnnxRunner });
 
 /** Commands that act on something in flight; they must not wait behind it in the queue. */
 function handleAtOnce(command: ToWorker): boolean {

@@ -4,7 +4,8 @@
 // run or an adaptation uses the model). Events go out through `post`, so the class is unit-tested with a fake one;
 // engine.worker.ts only starts it, queues the commands and switches on their type.
 import { loadModelFolder, type LoadedModel } from '../engine/load';
-import { writeModelFolder } from '../engine/export/model-folder';
+import { exportModel } from '../engine/export/export';
+import type { OnnxRunner } from '../engine/export/verify';
 import { readDataset } from '../formats/datasets/index';
 import { blobFile, type SourceFile, type SourceFolder } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
@@ -13,6 +14,7 @@ import { parseTrainConfig, type TrainConfig } from '../protocol/train-config';
 import { AdaptationRun, type AdaptedModel } from './adaptation-run';
 import { backendNotices, planBackends } from './backend-choice';
 import { planRunData, summarizeDataset } from './dataset-summary';
+import { exportRows } from './export-rows';
 import { zipModelFolder } from './export-zip';
 import { checkSameFiles, fingerprintFile } from './file-fingerprint';
 import { loadHubModel } from './hub-load';
@@ -36,6 +38,8 @@ export interface StudioHost {
   fetcher?: Fetcher;
   /** Runs work in the command queue after the commands before it (an adaptation's result is adopted there). */
   enqueue<T>(work: () => Promise<T>): Promise<T>;
+  /** ONNX Runtime, which checks an ONNX export before it is sent (the worker's: onnxruntime-web from this origin). */
+  onnxRunner?: () => Promise<OnnxRunner>;
 }
 
 /** The model folder runs start from (the folder opened, or the adapted one), its display name, files and provenance. */
@@ -361,18 +365,38 @@ export class Studio {
     if (this.adaptation?.adaptId === adaptId) this.adaptation.stop(keep);
   }
 
+  /** Writes the format's files, checks them against the engine on a few rows (export-rows.ts), and sends them zipped. */
   async exportModel(command: Command<'exportModel'>): Promise<void> {
+    const { requestId, format } = command;
     try {
       const { current, origin } = this;
       if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
       if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
         throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then export.');
       }
-      const files = await writeModelFolder({ model: current, source: origin.folder, run: this.trainedBy?.finished ?? undefined, allowNonFinite: command.allowNonFinite });
-      const exported = zipModelFolder(files, origin.source);
-      this.post({ type: 'modelExported', requestId: command.requestId, exported }, [exported.zip]);
+      this.post({ type: 'exportProgressed', requestId, phase: 'writing' });
+      const run = this.trainedBy?.finished ?? undefined;
+      const rows = exportRows(current, { train: this.datasets.train?.dataset ?? null, validation: this.datasets.validation?.dataset ?? null }, run?.config ?? null);
+      let onnxRunner: OnnxRunner | undefined;
+      if (format === 'onnx') {
+        if (this.host.onnxRunner === undefined) throw new LayerwiseError('EXPORT_VERIFY_RUNTIME', 'This engine has no ONNX Runtime to check an ONNX export with.');
+        onnxRunner = await this.host.onnxRunner();
+      }
+      const { files, verification } = await exportModel({
+        model: current,
+        source: origin.folder,
+        format,
+        quantize: command.quantize,
+        allowNonFinite: command.allowNonFinite,
+        run,
+        rows,
+        onnxRunner,
+        onVerifying: () => this.post({ type: 'exportProgressed', requestId, phase: 'verifying' }),
+      });
+      const exported = zipModelFolder(files, origin.source, format, verification);
+      this.post({ type: 'modelExported', requestId, exported }, [exported.zip]);
     } catch (err) {
-      this.post({ type: 'exportFailed', requestId: command.requestId, error: toErrorData(err) });
+      this.post({ type: 'exportFailed', requestId, error: toErrorData(err) });
     }
   }
 }

@@ -42,7 +42,7 @@ async function studioFolder(): Promise<Map<string, Uint8Array>> {
   await studio.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: new File([CSV], 'reviews.csv'), choices: {} });
   await studio.startTraining({ type: 'startTraining', runId: 'same', config: parseTrainConfig(CONFIG) });
   expect(await ended).toMatchObject({ type: 'trainingFinished', reason: 'completed' });
-  await studio.exportModel({ type: 'exportModel', requestId: 1, allowNonFinite: false });
+  await studio.exportModel({ type: 'exportModel', requestId: 1, format: 'hf', quantize: false, allowNonFinite: false });
   const exported = events.find((e) => e.type === 'modelExported');
   if (exported?.type !== 'modelExported') throw new Error(`no export: ${JSON.stringify(events.at(-1))}`);
   const zip = unzipSync(new Uint8Array(exported.exported.zip));

@@ -146,16 +146,24 @@ describe('predictions and export', () => {
     expect(store.getState().playground.error).toBeNull();
   });
 
-  it('hands the transferred zip to the download and keeps its URL', async () => {
+  it('hands the transferred zip to the download and keeps its URL and check, one per format', async () => {
     const { store, client } = setup();
-    client.exportModel();
+    const verification = { examples: 4, source: 'validation' as const, checks: [{ file: 'onnx/model.onnx', reader: 'onnxruntime-web', maxAbsDiff: 1e-7, tolerance: 1e-4, agree: 4, compared: 4, passed: true }] };
+    client.exportModel({ format: 'onnx', quantize: true });
     const command = last('exportModel');
-    expect(command.allowNonFinite).toBe(false);
+    expect(command).toMatchObject({ format: 'onnx', quantize: true, allowNonFinite: false });
+    worker.emit({ type: 'exportProgressed', requestId: command.requestId, phase: 'verifying' });
+    expect(store.getState().exporting).toMatchObject({ format: 'onnx', phase: 'verifying' });
     const zip = new Uint8Array([80, 75, 5, 6]).buffer;
-    worker.emit({ type: 'modelExported', requestId: command.requestId, exported: { fileName: 'm-finetuned.zip', zip, files: [{ name: 'config.json', size: 2 }] } });
+    worker.emit({ type: 'modelExported', requestId: command.requestId, exported: { fileName: 'm-finetuned-onnx.zip', zip, files: [{ name: 'config.json', size: 2 }], format: 'onnx', verification } });
     expect(saved).toHaveLength(1);
-    expect(saved[0].name).toBe('m-finetuned.zip');
+    expect(saved[0].name).toBe('m-finetuned-onnx.zip');
     expect(new Uint8Array(await saved[0].blob.arrayBuffer())).toEqual(new Uint8Array([80, 75, 5, 6]));
-    expect(store.getState().exporting.result).toMatchObject({ fileName: 'm-finetuned.zip', size: 4, url: 'blob:test/1' });
+    expect(store.getState().exporting.results.onnx).toMatchObject({ fileName: 'm-finetuned-onnx.zip', size: 4, url: 'blob:test/1', verification });
+    client.exportModel({ format: 'hf' });
+    const hf = last('exportModel');
+    worker.emit({ type: 'modelExported', requestId: hf.requestId, exported: { fileName: 'm-finetuned.zip', zip: new ArrayBuffer(2), files: [], format: 'hf', verification } });
+    expect(Object.keys(store.getState().exporting.results).sort()).toEqual(['hf', 'onnx']);
+    expect(store.getState().exporting.results.onnx?.url).toBe('blob:test/1');
   });
 });

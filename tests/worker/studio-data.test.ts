@@ -82,7 +82,7 @@ describe('export zip', () => {
     const folder = nodeFolder(fixture);
     const model = await loadModelFolder(folder);
     try {
-      const exported = zipModelFolder(await writeModelFolder({ model, source: folder }), 'bert-seq-cls');
+      const exported = zipModelFolder(await writeModelFolder({ model, source: folder }), 'bert-seq-cls', 'hf', { examples: 0, source: 'generated', checks: [] });
       expect(exported.fileName).toBe('bert-seq-cls-finetuned.zip');
       const files = unzipSync(new Uint8Array(exported.zip));
       const names = Object.keys(files).sort();

@@ -22,6 +22,8 @@ export interface ExportInput {
   rows: VerifyRows;
   /** onnx: ONNX Runtime, as the host provides it. */
   onnxRunner?: OnnxRunner;
+  /** Told when the files are written and their check begins. */
+  onVerifying?: () => void;
 }
 
 export interface ExportResult {
@@ -39,11 +41,13 @@ export async function exportModel(input: ExportInput): Promise<ExportResult> {
   const checks: ExportCheck[] = [];
   if (input.format === 'hf') {
     files = await writeModelFolder({ model, source: input.source, run: input.run, allowNonFinite: input.allowNonFinite });
+    input.onVerifying?.();
     checks.push(await checkModelFolder(files, model.task, rows, expected));
   } else {
     const runner = input.onnxRunner;
     if (runner === undefined) throw new LayerwiseError('EXPORT_VERIFY_RUNTIME', 'no ONNX Runtime is available to check the ONNX files');
     files = await writeOnnxFolder({ model, source: input.source, quantize: input.quantize, allowNonFinite: input.allowNonFinite });
+    input.onVerifying?.();
     const on = { task: model.task, hasTokenTypes: model.family.hasTokenTypes };
     for (const f of files) {
       if (f.name === ONNX_FP32_FILE || f.name === ONNX_INT8_FILE) checks.push(await checkOnnxFile(f, f.name === ONNX_INT8_FILE, runner, on, rows, expected));

@@ -70,8 +70,8 @@ export function generatedRows(config: ModelConfig, seed = 0): VerifyRows {
   return rows;
 }
 
-/** Texts encoded by the model's tokenizer as `layerwise predict` encodes them, padded to the longest. */
-export function textRows(tokenizer: TextTokenizer, config: ModelConfig, texts: readonly string[], source: VerifyRows['source']): VerifyRows {
+/** Texts (or text pairs) encoded by the model's tokenizer as `layerwise predict` encodes them, padded to the longest. */
+export function textRows(tokenizer: TextTokenizer, config: ModelConfig, texts: readonly string[] | readonly (readonly [string, string])[], source: VerifyRows['source']): VerifyRows {
   const batch = tokenizer.encodeBatch(texts, { maxLength: maxSequenceLength(config) });
   return { input_ids: batch.input_ids, attention_mask: batch.attention_mask, token_type_ids: batch.token_type_ids, source };
 }

@@ -1,42 +1,59 @@
-// Store slice: the export in flight and the last exported zip (its name, files and a download URL for the Blob
-// the engine client made from the transferred bytes), or the last export error. Its event is exportFailed; the
-// engine client takes modelExported (it hands the zip to the browser's download) and reports it with exportFinished.
+// Store slice: the export in flight (its format and phase), the last export of each format (its name, files, the
+// check against the engine, and a download URL for the Blob the engine client made from the transferred bytes), and
+// the last export error with its format. Its events are exportProgressed and exportFailed; the engine client takes
+// modelExported (it hands the zip to the browser's download) and reports it with exportFinished.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
+import type { ExportFormat, ExportPhase, ExportVerification } from '../../protocol/export';
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
 export interface ExportResult {
+  format: ExportFormat;
   fileName: string;
   files: { name: string; size: number }[];
   /** Bytes of the zip. */
   size: number;
-  /** blob: URL of the zip (revoked when the next export replaces it). */
+  /** blob: URL of the zip (revoked when the next export of the same format replaces it). */
   url: string;
   at: number;
+  verification: ExportVerification;
 }
 
 export interface ExportState {
   requestId: number | null;
-  result: ExportResult | null;
-  error: LayerwiseErrorData | null;
+  /** The format of the export in flight, and where it is. */
+  format: ExportFormat | null;
+  phase: ExportPhase | null;
+  /** The last finished export of each format. */
+  results: Partial<Record<ExportFormat, ExportResult>>;
+  /** The last failed export and its format (an EXPORT_VERIFY_MISMATCH blocked its download). */
+  error: { format: ExportFormat; error: LayerwiseErrorData } | null;
 }
 
 export interface ExportSlice {
   exporting: ExportState;
-  exportStarted(requestId: number): void;
+  exportStarted(requestId: number, format: ExportFormat): void;
   exportFinished(requestId: number, result: ExportResult): void;
   dismissExportError(): void;
 }
 
 export const exportEvents = {
-  exportFailed: (s, { requestId, error }) => (s.exporting.requestId === requestId ? { exporting: { ...s.exporting, requestId: null, error } } : {}),
+  exportProgressed: (s, { requestId, phase }) => (s.exporting.requestId === requestId ? { exporting: { ...s.exporting, phase } } : {}),
+  exportFailed: (s, { requestId, error }) =>
+    s.exporting.requestId === requestId && s.exporting.format !== null
+      ? { exporting: { ...s.exporting, requestId: null, format: null, phase: null, error: { format: s.exporting.format, error } } }
+      : {},
 } satisfies SliceEvents;
 
 export const createExportSlice: StateCreator<AppState, [], [], ExportSlice> = (set) => ({
-  exporting: { requestId: null, result: null, error: null },
-  exportStarted: (requestId) => set((s) => ({ exporting: { ...s.exporting, requestId, error: null } })),
+  exporting: { requestId: null, format: null, phase: null, results: {}, error: null },
+  exportStarted: (requestId, format) => set((s) => ({ exporting: { ...s.exporting, requestId, format, phase: null, error: null } })),
   exportFinished: (requestId, result) =>
-    set((s) => (s.exporting.requestId === requestId ? { exporting: { requestId: null, result, error: null } } : s)),
+    set((s) =>
+      s.exporting.requestId === requestId
+        ? { exporting: { ...s.exporting, requestId: null, format: null, phase: null, results: { ...s.exporting.results, [result.format]: result }, error: null } }
+        : s,
+    ),
   dismissExportError: () => set((s) => ({ exporting: { ...s.exporting, error: null } })),
 });

@@ -1,25 +1,17 @@
-// The Export panel: one button that zips the current model as a Hugging Face folder in the worker and downloads it;
-// what the zip holds, how to load it in Python, and an explicit override for weights that hold NaN or ±Inf (N1).
+// The Export panel: the model to export (and an explicit override for weights that hold NaN or ±Inf, N1), then one
+// card per export format (format-card.tsx, formats.ts). The worker writes the files, checks them against the engine
+// (the Hugging Face folder re-read by its loader, the ONNX files run by onnxruntime-web) and only then hands them over.
 import { useState } from 'react';
+import { EXPORT_FORMATS } from '../../../protocol/export';
+import type { ModelSummary } from '../../../protocol/messages';
 import { Card } from '../../components/card';
-import { ErrorAlert } from '../../components/error-alert';
 import { EmptyState } from '../../components/empty-state';
-import { FileTable } from '../../components/file-table';
-import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
 import { StatGrid } from '../../components/stat-grid';
-import { useEngine } from '../../engine-context';
-import type { ModelSummary } from '../../../protocol/messages';
-import type { Task } from '../../../protocol/task';
-import { TASK_LABELS, formatBytes, formatCount } from '../../format';
+import { TASK_LABELS, formatCount } from '../../format';
 import { useApp } from '../../store/app-store';
-
-const AUTO_CLASS: Record<Task, string> = {
-  'seq-cls': 'AutoModelForSequenceClassification',
-  'token-cls': 'AutoModelForTokenClassification',
-  mlm: 'AutoModelForMaskedLM',
-};
+import { FormatCard } from './format-card';
 
 function trainedText(status: string, steps: number, reason: string | undefined): string {
   if (status === 'idle') return 'Not fine-tuned in this session: the export is the checkpoint as it was loaded.';
@@ -30,23 +22,15 @@ function trainedText(status: string, steps: number, reason: string | undefined):
 }
 
 function Exporter({ model }: { model: ModelSummary }) {
-  const engine = useEngine();
-  const exporting = useApp((s) => s.exporting);
-  const dismiss = useApp((s) => s.dismissExportError);
   const status = useApp((s) => s.training.status);
   const steps = useApp((s) => s.training.steps.count);
   const reason = useApp((s) => s.training.finish?.reason);
+  const needsOverride = useApp((s) => s.exporting.error?.error.code === 'EXPORT_NON_FINITE');
   const [allowNonFinite, setAllowNonFinite] = useState(false);
-  const busy = exporting.requestId !== null;
   const blocked = status === 'running' || status === 'preparing' || status === 'pausing' || status === 'stopping';
-  const result = exporting.result;
-  const needsOverride = exporting.error?.code === 'EXPORT_NON_FINITE';
   return (
     <>
-      <Card
-        title="Hugging Face folder"
-        description={`config.json (${model.architectures.join(', ') || model.model_type}), model.safetensors (float32) and the tokenizer files, zipped in one folder.`}
-      >
+      <Card title="Model to export" description={`${model.architectures.join(', ') || model.model_type}, float32 weights.`}>
         <StatGrid
           label="Model to export"
           items={[
@@ -63,33 +47,10 @@ function Exporter({ model }: { model: ModelSummary }) {
             <span>Export anyway, with the NaN or infinite values</span>
           </label>
         )}
-        <div className="export-actions">
-          <button type="button" className="button button-primary" disabled={busy || blocked} onClick={() => engine.exportModel(allowNonFinite)}>
-            <Icon name="download" size={16} />
-            {busy ? 'Exporting…' : 'Export'}
-          </button>
-          {result && (
-            <a className="button button-ghost" href={result.url} download={result.fileName}>
-              Download {result.fileName} again
-            </a>
-          )}
-        </div>
-        {exporting.error && <ErrorAlert title="Export failed" error={exporting.error} onDismiss={dismiss} />}
       </Card>
-      {result && (
-        <Card title="Exported" description={`${result.fileName} · ${formatBytes(result.size)} · unzip it to get the folder.`}>
-          <FileTable files={result.files} label="Exported files" />
-        </Card>
-      )}
-      <Card title="Use it" description="The folder loads in transformers as it is, and back into this studio from the Model panel.">
-        <pre className="code-block" tabIndex={0} aria-label="Python example">
-          {`from transformers import AutoTokenizer, ${AUTO_CLASS[model.task]}
-
-folder = "${result ? result.fileName.replace(/\.zip$/, '') : 'model-finetuned'}"  # the unzipped folder
-tokenizer = AutoTokenizer.from_pretrained(folder)
-model = ${AUTO_CLASS[model.task]}.from_pretrained(folder)`}
-        </pre>
-      </Card>
+      {EXPORT_FORMATS.map((format) => (
+        <FormatCard key={format} format={format} model={model} blocked={blocked} allowNonFinite={allowNonFinite} />
+      ))}
     </>
   );
 }
@@ -98,7 +59,10 @@ export function ExportPanel() {
   const model = useApp((s) => s.model.current);
   return (
     <div className="panel-body">
-      <PanelHeader title="Export" description="Download the fine-tuned model as a Hugging Face folder. It is written in your browser; nothing is uploaded." />
+      <PanelHeader
+        title="Export"
+        description="Download the model as a Hugging Face folder or as ONNX for transformers.js. Files are written and checked in your browser; nothing is uploaded."
+      />
       {model ? (
         <Exporter model={model} />
       ) : (
