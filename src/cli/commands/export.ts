@@ -1,7 +1,8 @@
 // `layerwise export`: a checkpoint folder written in the layout where it is used next, checked before it is written
 // (engine/export/export.ts): `hf`, a Hugging Face folder re-read by the engine's loader; `onnx`, the folder
 // transformers.js reads (onnx/model.onnx, and with --quantize int8 onnx/model_quantized.onnx) run by ONNX Runtime
-// Web. Each format is one entry of FORMATS, so a new one is an entry and its options.
+// Web. Each format is one entry of FORMATS, so a new one is an entry and its options. `recipe` is not a model export:
+// it writes the training recipe folder (cli/recipe-export.ts) and is dispatched before the model is loaded.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportModel, type ExportResult } from '../../engine/export/export';
@@ -17,19 +18,26 @@ import { startCliBackend } from '../backend-option';
 import { loadModelForCommand } from '../load-model';
 import { nodeFolder } from '../node-files';
 import { checkOutFolder, writeFolderAtomic } from '../out-folder';
-import { resolveModelDir } from '../train-data';
+import { exportRecipe } from '../recipe-export';
+import { DATASET_FLAGS, resolveModelDir } from '../train-data';
 
-export const summary = 'write a checkpoint as a Hugging Face folder or as ONNX for transformers.js (fp32, int8), checked against the engine';
+export const summary = 'write a checkpoint as a Hugging Face folder or as ONNX for transformers.js (fp32, int8), checked against the engine, or a training recipe for a GPU cluster';
 
-const USAGE = `usage: layerwise export --model DIR|default --format hf|onnx --out DIR [--quantize int8]
+const USAGE = `usage: layerwise export --model DIR|default --format hf|onnx|recipe --out DIR [--quantize int8]
                         [--backend cpu|wasm|webgpu] [--overwrite] [--allow-non-finite] [--json]
+                        [--data FILE [--validation FILE] --config FILE --task T --text-col C --label-col C]  (recipe)
 
 --format hf    a Hugging Face folder: config.json, model.safetensors, tokenizer files (README.md and metrics.json
                of DIR are kept), read back by the engine's own loader before it is written.
 --format onnx  the folder transformers.js reads: config.json, tokenizer files, onnx/model.onnx (fp32) and, with
                --quantize int8, onnx/model_quantized.onnx (int8 weights, activations quantised at run time).
                Both files are run by ONNX Runtime Web before they are written.
-Every export is checked on four generated rows of ids: logits within 1e-4 of the engine's (int8: within 15% of
+--format recipe  a folder that reruns the run with transformers + accelerate (one GPU, DDP, multi-node, DeepSpeed
+               ZeRO-2/3, FSDP): train.py, layerwise_plan.py, layerwise_metrics.py, layerwise_run.json, accelerate
+               configs, ds_zero2/3.json, requirements, README.md, DIR's files under model/ and, with --data, the
+               data split as \`layerwise train\` splits it (data/*.jsonl). The TrainConfig: --config (a TrainConfig or
+               a metrics.json), else DIR's metrics.json or weights metadata, else the defaults.
+Every hf or onnx export is checked on four generated rows of ids: logits within 1e-4 of the engine's (int8: within 15% of
 the largest logit), else EXPORT_VERIFY_MISMATCH and nothing is written. --out is written whole, and refused when it
 holds files unless --overwrite. With --json prints {format, out, files: [{name, size}], verification}.`;
 
@@ -64,7 +72,7 @@ function common(ctx: FormatContext) {
 
 function formatOption(value: string): ExportFormat {
   if (!(EXPORT_FORMATS as readonly string[]).includes(value)) {
-    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${value}"`, { field: 'format' });
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--format must be one of ${[...EXPORT_FORMATS, 'recipe'].join(', ')}, got "${value}"`, { field: 'format' });
   }
   return value as ExportFormat;
 }
@@ -83,6 +91,11 @@ export async function run(argv: string[]): Promise<number> {
     backend: { type: 'string' },
     overwrite: { type: 'boolean' },
     'allow-non-finite': { type: 'boolean' },
+    data: { type: 'string' },
+    validation: { type: 'string' },
+    config: { type: 'string' },
+    task: { type: 'string' },
+    ...DATASET_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (o.help) {
@@ -90,8 +103,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const modelDir = resolveModelDir(required(o.model, 'model'));
-  const format = formatOption(required(o.format, 'format'));
   const out = required(o.out, 'out');
+  if (o.format === 'recipe') {
+    if (o.quantize !== undefined) throw new LayerwiseError('EXPORT_QUANTIZE_NEEDS_ONNX', '--quantize int8 writes onnx/model_quantized.onnx: it needs --format onnx, not recipe', { field: 'quantize' });
+    return exportRecipe({ modelDir, out, overwrite: o.overwrite === true, data: o.data, validation: o.validation, config: o.config, task: o.task, textCol: o['text-col'], labelCol: o['label-col'], json: o.json === true });
+  }
+  const recipeOnly = (['data', 'validation', 'config', 'task', 'text-col', 'label-col'] as const).find((f) => o[f] !== undefined);
+  if (recipeOnly !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${recipeOnly} is for --format recipe`, { field: recipeOnly });
+  const format = formatOption(required(o.format, 'format'));
   if (o.quantize !== undefined && o.quantize !== 'int8') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--quantize takes int8, got "${o.quantize}"`, { field: 'quantize' });
   }

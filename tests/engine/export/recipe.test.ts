@@ -16,7 +16,7 @@ import type { ModelFile } from '../../../src/engine/export/model-folder';
 import { augmentSplits } from '../../../src/engine/data/augment';
 import { runLabels, splitRunData } from '../../../src/engine/train/prepare';
 import { parseModelConfig } from '../../../src/engine/models/index';
-import { readDataset } from '../../../src/formats/datasets/index';
+import { readDataset, type ExampleDataset } from '../../../src/formats/datasets/index';
 import { LayerwiseError } from '../../../src/lib/errors';
 import { parseTrainConfig } from '../../../src/protocol/train-config';
 
@@ -90,8 +90,8 @@ describe('writeRecipe', () => {
     expect(run.labels).toEqual(['neg', 'neu', 'pos']);
     const trainRows = lines(text(files, 'data/train.jsonl'));
     const validationRows = lines(text(files, 'data/validation.jsonl'));
-    expect(trainRows).toEqual((splits.train as typeof train).rows.map((r) => ({ text: r[0], label: r[1] })));
-    expect(validationRows).toEqual((splits.validation as typeof train).rows.map((r) => ({ text: r[0], label: r[1] })));
+    expect(trainRows).toEqual((splits.train as ExampleDataset).rows.map((r) => ({ text: r[0], label: r[1] })));
+    expect(validationRows).toEqual((splits.validation as ExampleDataset).rows.map((r) => ({ text: r[0], label: r[1] })));
     expect(trainRows.length).toBe(2 * (57 - validationRows.length));
     expect(run.data).toEqual({ train: 'data/train.jsonl', validation: 'data/validation.jsonl', validation_source: 'split', train_examples: trainRows.length, validation_examples: validationRows.length });
 
