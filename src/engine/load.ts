@@ -12,6 +12,7 @@ import { taskOfArchitectures } from './architectures';
 import { readModelWeights, utf8Text, type ModelTensor } from './model-folder-files';
 import { getModelFamily, parseModelConfig, type ModelFamily } from './models/index';
 import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
+import type { LoraAdapters } from './params/lora';
 import { ParamStore } from './params/store';
 
 export interface LoaderMessage {
@@ -36,6 +37,8 @@ export interface LoadedModel {
   parameterCount: number;
   /** Tensors holding NaN or ±Inf, with their counts (RELIABILITY M17: training is blocked unless overridden). */
   nonFinite: Map<string, number>;
+  /** LoRA adapters a run added to params (params/lora.ts); the forward pass and the exporter read them. */
+  lora?: LoraAdapters | null;
 }
 
 export interface LoadOptions {
@@ -54,7 +57,7 @@ export const DEFAULT_MAX_TENSOR_BYTES = 4 * 1024 ** 3;
 const DEFAULT_INIT_SEED = 42;
 
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+const count = (n: number, what: string, plural = `${what}s`) => `${n} ${n === 1 ? what : plural}`;
 /** Bytes of a tensor once converted to float32, as it will live on the device. */
 const float32Bytes = (shape: readonly number[]) => 4 * shape.reduce((a, b) => a * b, 1);
 
@@ -76,11 +79,20 @@ function chooseTask(config: ModelConfig, task: Task | undefined): Task {
   return fromConfig;
 }
 
-function withLabels(config: ModelConfig, task: Task, labels: string[] | undefined, messages: LoaderMessage[]): ModelConfig {
-  if (labels === undefined) return config;
+/** transformers' names for classes it was never told: LABEL_0, LABEL_1, ... in id order. */
+const placeholderLabels = (id2label: readonly string[]) => id2label.every((l, i) => l === `LABEL_${i}`);
+
+/**
+ * The run's classes against the checkpoint's id2label, matched by name (issue #15 item 1): the same names in any
+ * order keep the head, and the run uses the checkpoint's order (output i stays the class it was trained for); other
+ * names get a new head for the given classes, with the overlap said. A checkpoint that never named its classes
+ * (LABEL_i) keeps its head by position when the count fits. `newHead`: every head tensor is freshly initialised.
+ */
+function withLabels(config: ModelConfig, task: Task, labels: string[] | undefined, messages: LoaderMessage[]): { config: ModelConfig; newHead: boolean } {
+  if (labels === undefined) return { config, newHead: false };
   if (task === 'mlm') {
     messages.push({ level: 'warning', code: 'CHECKPOINT_LABELS_IGNORED', message: 'labels were given for a masked-LM model and are ignored' });
-    return config;
+    return { config, newHead: false };
   }
   const seen = new Set<string>();
   for (const label of labels) {
@@ -90,14 +102,41 @@ function withLabels(config: ModelConfig, task: Task, labels: string[] | undefine
     seen.add(label);
   }
   if (labels.length === 0) throw new LayerwiseError('CHECKPOINT_BAD_LABELS', 'labels must not be empty', { field: 'labels' });
-  if (labels.length === config.id2label.length && labels.some((l, i) => l !== config.id2label[i])) {
-    messages.push({
-      level: 'info',
-      code: 'CHECKPOINT_LABELS_RENAMED',
-      message: `config.json id2label (${config.id2label.join(', ')}) replaced by the given labels (${labels.join(', ')}); output i of the head stays label i`,
-    });
+  const own = config.id2label;
+  const quote = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(', ');
+  // config.json's names are distinct (hf-config refuses duplicates): the same count and every one given is the same set.
+  if (labels.length === own.length && own.every((l) => seen.has(l))) {
+    if (labels.some((l, i) => l !== own[i])) {
+      messages.push({
+        level: 'info',
+        code: 'CHECKPOINT_LABELS_MATCHED',
+        message: `the head's classes are matched by name: the run uses config.json's order (${quote(own)}), not the data's (${quote(labels)})`,
+      });
+    }
+    return { config, newHead: false };
   }
-  return { ...config, id2label: [...labels], num_labels: labels.length };
+  const renamed = { ...config, id2label: [...labels], num_labels: labels.length };
+  if (placeholderLabels(own)) {
+    if (labels.length === own.length) {
+      messages.push({
+        level: 'info',
+        code: 'CHECKPOINT_LABELS_RENAMED',
+        message: `config.json names its classes ${quote(own)} only (transformers' defaults): they become ${quote(labels)} by position, output i of the head stays class i`,
+      });
+    }
+    return { config: renamed, newHead: false };
+  }
+  const shared = labels.filter((l) => own.includes(l));
+  const onlyOwn = own.filter((l) => !seen.has(l));
+  const onlyGiven = labels.filter((l) => !own.includes(l));
+  messages.push({
+    level: 'warning',
+    code: 'CHECKPOINT_LABELS_CHANGED',
+    message:
+      `the data's classes are not the head's: ${shared.length > 0 ? `shared ${quote(shared)}; ` : 'none shared; '}only in config.json ${quote(onlyOwn) || 'none'}; ` +
+      `only in the data ${quote(onlyGiven) || 'none'}. A new head is initialised for the data's ${count(labels.length, 'class', 'classes')} (no row of the old one is reused)`,
+  });
+  return { config: renamed, newHead: true };
 }
 
 /** A planned parameter: read from the file (source) or freshly initialised (source null). */
@@ -120,8 +159,13 @@ function planLoad(
   task: Task,
   opts: LoadOptions,
   tokenizerVocab: number | null,
+  renewHead = false,
 ): Plan {
   const expected = family.parameterShapes(config, task);
+  // A new head for other classes replaces the tensors sized by the classes (the classifier), not the rest of the
+  // head (BERT's pooler is pretrained): those whose shape changes with one class more.
+  const oneMore = family.parameterShapes({ ...config, num_labels: config.num_labels + 1, id2label: [...config.id2label, ''] }, task);
+  const sizedByClasses = (name: string) => !tf.util.arraysEqual(oneMore.get(name) ?? [], expected.get(name) ?? []);
   const otherHeads = new Set<string>();
   for (const other of TASKS) {
     if (other === task) continue;
@@ -180,7 +224,8 @@ function planLoad(
     if (float32Bytes(t.shape) > maxBytes) tooLarge.push(t);
     if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) badDtype.push(t);
     const want = expected.get(target)!;
-    if (tf.util.arraysEqual(want, t.shape)) params.push({ target, shape: want, source: t });
+    if (renewHead && sizedByClasses(target)) headReplaced.push(target);
+    else if (tf.util.arraysEqual(want, t.shape)) params.push({ target, shape: want, source: t });
     else if (opts.labels !== undefined && task !== 'mlm' && family.isHeadParam(target, task)) headReplaced.push(target);
     else if (target !== wordEmbeddings || !problems.some((p) => p.code === 'CHECKPOINT_VOCAB_MISMATCH')) {
       mismatched.push({ target, source: t, text: `${t.name}: expected ${shapeText(want)}, found ${shapeText(t.shape)}` });
@@ -244,7 +289,7 @@ function planLoad(
     messages.push({
       level: 'warning',
       code: 'CHECKPOINT_HEAD_REINITIALISED',
-      message: `the checkpoint's ${task} head does not fit ${count(config.num_labels, 'label')}: its ${count(headReplaced.length, 'tensor')} are freshly initialised`,
+      message: `the checkpoint's ${task} head does not fit ${renewHead ? `the classes ${config.id2label.map((l) => JSON.stringify(l)).join(', ')}` : count(config.num_labels, 'label')}: its ${count(headReplaced.length, 'tensor')} are freshly initialised`,
       tensors: headReplaced,
     });
   }
@@ -293,12 +338,12 @@ export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = 
   const messages: LoaderMessage[] = parsed.notes.map((n) => ({ level: 'info', code: 'CONFIG_NORMALISED', message: n }));
   const family = getModelFamily(parsed.config);
   const task = chooseTask(parsed.config, opts.task);
-  const config = withLabels(parsed.config, task, opts.labels, messages);
+  const { config, newHead } = withLabels(parsed.config, task, opts.labels, messages);
 
   const weights = await readModelWeights(folder);
   const tok = await tokenizerOf(folder);
   messages.push(...tok.messages);
-  const plan = planLoad(weights.tensors, family, config, task, opts, tok.tokenizer ? tok.tokenizer.vocabSize : null);
+  const plan = planLoad(weights.tensors, family, config, task, opts, tok.tokenizer ? tok.tokenizer.vocabSize : null, newHead);
   messages.push(...plan.messages);
 
   const store = new ParamStore();

@@ -138,6 +138,15 @@ function labelsOf(read: ConfigReader, file: string): string[] {
     const n = read.int('num_labels', 2);
     id2label = Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
+  // Two ids with one name cannot both be told apart from the data's labels (a label would map to one of them only).
+  const first = new Map<string, number>();
+  id2label.forEach((label, i) => {
+    const j = first.get(label);
+    if (j !== undefined) {
+      throw new LayerwiseError('CONFIG_DUPLICATE_LABELS', `${file}: "id2label" names ids ${j} and ${i} both ${JSON.stringify(label)}: give every class a name of its own`, { file, field: 'id2label' });
+    }
+    first.set(label, i);
+  });
   if (typeof raw.num_labels === 'number' && raw.num_labels !== id2label.length) {
     fail(file, 'num_labels', `"num_labels" is ${raw.num_labels} but "id2label" has ${id2label.length} entries`);
   }

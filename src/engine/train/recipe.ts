@@ -117,12 +117,12 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   opts.onPhase?.('split', 0, 0);
   let splits = splitRunData(task, sources.train, sources.validation, config);
   if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
-  const labels = runLabels(task, splits.train);
+  const dataLabels = runLabels(task, splits.train);
   checkSignal(opts.signal);
 
   opts.onPhase?.('model', 0, 0);
   const started = performance.now();
-  const classes = task === 'mlm' ? undefined : labels;
+  const classes = task === 'mlm' ? undefined : dataLabels;
   const model =
     opts.init === 'random'
       ? await randomModel(sources.folder, { task, labels: classes, seed: config.seed })
@@ -130,6 +130,8 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   const loadMs = performance.now() - started;
   return withModel(model, async () => {
     const tokenizer = checkTrainable(model, opts.allowNonFinite === true);
+    // Classes in the head's order: a checkpoint trained on the same names keeps its order (load.ts, matched by name).
+    const labels = task === 'mlm' ? [] : model.config.id2label;
     checkSignal(opts.signal);
     const total = splits.train.kind === 'tokens' ? splits.train.sentences.length : splits.train.rows.length;
     opts.onPhase?.('tokenise', 0, total);
