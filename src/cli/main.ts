@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pretrain: () => import('./commands/pretrain'),
   eval: () => import('./commands/eval'),
   gradcheck: () => import('./commands/gradcheck'),
+  sweep: () => import('./commands/sweep'),
   bench: () => import('./commands/bench'),
   push: () => import('./commands/push'),
   export: () => import('./commands/export'),
