@@ -8,6 +8,7 @@ import type { ExportFormat, ExportPhase, ExportVerification } from './export';
 import type { HubNote, HubProgress } from './hub';
 import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, UnfinishedRun } from './run-checkpoint';
 import type { GroupPlan } from './param-groups';
+import type { ExportedRecipe, HubPushProgress, HubPushResult } from './share';
 import type { Task } from './task';
 import type { AugmentConfig, TrainConfig } from './train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, MajorityBaseline, RunPlan, StepTelemetry } from './train-events';
@@ -221,7 +222,17 @@ export type ToWorker =
    * Write the current model in `format` (a Hugging Face folder, or ONNX for transformers.js with the int8 file when
    * quantize), check it against the engine, and send it zipped. A model with NaN/Inf weights needs allowNonFinite.
    */
-  | { type: 'exportModel'; requestId: number; format: ExportFormat; quantize: boolean; allowNonFinite: boolean };
+  | { type: 'exportModel'; requestId: number; format: ExportFormat; quantize: boolean; allowNonFinite: boolean }
+  /**
+   * Write the training recipe (engine/export/recipe.ts) of the run that made the current weights, or, before any run,
+   * of `config` (the Configure panel's), on the model runs start from and the datasets read, and send it zipped.
+   */
+  | { type: 'exportRecipe'; requestId: number; config: TrainConfig }
+  /**
+   * Push the current model as a Hugging Face folder (checked as the hf export is; with withOnnx also onnx/*.onnx) to
+   * the Hub repository `repo` at `endpoint`, creating it if needed. The token is used for this push and not kept.
+   */
+  | { type: 'pushToHub'; requestId: number; repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean };
 
 /** Events from the engine worker to the UI. */
 export type FromWorker =
@@ -319,6 +330,12 @@ export type FromWorker =
   | { type: 'exportProgressed'; requestId: number; phase: ExportPhase }
   | { type: 'modelExported'; requestId: number; exported: ExportedModel }
   | { type: 'exportFailed'; requestId: number; error: LayerwiseErrorData }
+  | { type: 'recipeExported'; requestId: number; exported: ExportedRecipe }
+  | { type: 'recipeExportFailed'; requestId: number; error: LayerwiseErrorData }
+  /** A push moved on (throttled in the worker to at most one event every 100 ms, and every phase change). */
+  | { type: 'hubPushProgressed'; requestId: number; progress: HubPushProgress }
+  | { type: 'hubPushed'; requestId: number; result: HubPushResult }
+  | { type: 'hubPushFailed'; requestId: number; error: LayerwiseErrorData }
   /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */
   | { type: 'failed'; error: LayerwiseErrorData }
   /** Sent every HEARTBEAT_MS while the worker's event loop is alive. */

@@ -62,6 +62,10 @@ export interface EngineClient {
    * quantize), has the worker check it against the engine, and hands the zip to the browser's download.
    */
   exportModel(request: { format: ExportFormat; quantize?: boolean; allowNonFinite?: boolean }): void;
+  /** Writes the training recipe (the finished run's config, else this one) and hands the zip to the browser's download. */
+  exportRecipe(config: TrainConfig): void;
+  /** Pushes the current model to the Hub; the token goes to the worker with this command and is kept nowhere. */
+  pushToHub(request: { repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean }): void;
   /** Replaces a crashed or unresponsive worker with a fresh one (what the old one held is lost). */
   restart(): void;
   dispose(): void;
@@ -89,7 +93,7 @@ export function spawnEngineWorker(): WorkerLike {
 }
 
 /** The events that carry a zip: the client hands it to the browser's download (the store keeps no bytes). */
-type Downloads = { [T in 'checkpointDownloaded' | 'modelExported']: (event: WorkerEvent<T>) => void };
+type Downloads = { [T in 'checkpointDownloaded' | 'modelExported' | 'recipeExported']: (event: WorkerEvent<T>) => void };
 
 // Every event has an owner: a FromWorker event that no slice and not Downloads handles is a type error here, by name.
 (null as unknown as Exclude<FromWorker['type'], SliceEventType | keyof Downloads>) satisfies never;
@@ -101,6 +105,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
   let nextRequestId = 1;
   /** The download URL of the last export of each format (revoked when the next one of that format replaces it). */
   const exportUrls = new Map<ExportFormat, string>();
+  let recipeUrl: string | null = null;
 
   const downloads: Downloads = {
     checkpointDownloaded: (e) => saveFile(new Blob([e.zip], { type: 'application/zip' }), e.fileName),
@@ -112,6 +117,12 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const url = saveFile(blob, fileName);
       exportUrls.set(format, url);
       actions().exportFinished(requestId, { format, fileName, files, size: blob.size, url, at: Date.now(), verification });
+    },
+    recipeExported: ({ requestId, exported }) => {
+      const blob = new Blob([exported.zip], { type: 'application/zip' });
+      if (recipeUrl !== null) URL.revokeObjectURL(recipeUrl);
+      recipeUrl = saveFile(blob, exported.fileName);
+      actions().recipeFinished(requestId, { fileName: exported.fileName, files: exported.files, size: blob.size, url: recipeUrl });
     },
   };
 
@@ -263,6 +274,16 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const requestId = nextRequestId++;
       actions().exportStarted(requestId, format);
       worker.postMessage({ type: 'exportModel', requestId, format, quantize, allowNonFinite });
+    },
+    exportRecipe(config) {
+      const requestId = nextRequestId++;
+      actions().recipeStarted(requestId);
+      worker.postMessage({ type: 'exportRecipe', requestId, config });
+    },
+    pushToHub(request) {
+      const requestId = nextRequestId++;
+      actions().pushStarted(requestId);
+      worker.postMessage({ type: 'pushToHub', requestId, ...request });
     },
     restart() {
       worker.terminate();

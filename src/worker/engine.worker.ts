@@ -135,6 +135,10 @@ async function handle(command: ToWorker): Promise<void> {
       return studio.startAdaptation(command);
     case 'exportModel':
       return studio.exportModel(command);
+    case 'exportRecipe':
+      return studio.exportRecipe(command);
+    case 'pushToHub':
+      return studio.pushToHub(command);
     case 'cancelDatasetRead':
     case 'pauseTraining':
     case 'resumeTraining':

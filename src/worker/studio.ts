@@ -20,6 +20,7 @@ import { checkSameFiles, fingerprintFile } from './file-fingerprint';
 import { loadHubModel } from './hub-load';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
+import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
 import { TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
@@ -397,6 +398,43 @@ export class Studio {
       this.post({ type: 'modelExported', requestId, exported }, [exported.zip]);
     } catch (err) {
       this.post({ type: 'exportFailed', requestId, error: toErrorData(err) });
+    }
+  }
+
+  /** The training recipe of the run that made the current weights (before any run: of the command's config), zipped. */
+  async exportRecipe(command: Command<'exportRecipe'>): Promise<void> {
+    const { requestId } = command;
+    try {
+      const origin = this.origin;
+      if (origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
+      const config = this.trainedBy?.finished?.config ?? command.config;
+      const exported = await recipeZip(origin, config, { train: this.datasets.train?.dataset ?? null, validation: this.datasets.validation?.dataset ?? null });
+      this.post({ type: 'recipeExported', requestId, exported }, [exported.zip]);
+    } catch (err) {
+      this.post({ type: 'recipeExportFailed', requestId, error: toErrorData(err) });
+    }
+  }
+
+  /** Writes and checks the Hugging Face folder as the hf export does, then pushes it to the Hub with the command's token. */
+  async pushToHub(command: Command<'pushToHub'>): Promise<void> {
+    const { requestId } = command;
+    try {
+      const { current, origin } = this;
+      if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
+      if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
+        throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then push.');
+      }
+      const run = this.trainedBy?.finished ?? undefined;
+      const rows = exportRows(current, { train: this.datasets.train?.dataset ?? null, validation: this.datasets.validation?.dataset ?? null }, run?.config ?? null);
+      let onnxRunner: OnnxRunner | undefined;
+      if (command.withOnnx) {
+        if (this.host.onnxRunner === undefined) throw new LayerwiseError('EXPORT_VERIFY_RUNTIME', 'This engine has no ONNX Runtime to check the ONNX files with.');
+        onnxRunner = await this.host.onnxRunner();
+      }
+      const result = await pushModel(command, { model: current, source: origin.folder, run, rows, onnxRunner }, (progress) => this.post({ type: 'hubPushProgressed', requestId, progress }));
+      this.post({ type: 'hubPushed', requestId, result });
+    } catch (err) {
+      this.post({ type: 'hubPushFailed', requestId, error: toErrorData(err) });
     }
   }
 }

@@ -20,7 +20,7 @@ import { majorityBaseline, type MajorityBaseline } from '../metrics/classificati
 import { maxSequenceLength } from '../models/validate-inputs';
 import { randomModel } from './init';
 import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-init';
-import { encodeRunData, runLabels, splitRunData, type RunData } from './prepare';
+import { checkClasses, encodeRunData, readerWarnings, runLabels, splitRunData, type RunData } from './prepare';
 import type { RunCheckpoint } from './run-checkpoint';
 import { Trainer, tfSeed, type TrainerOptions } from './trainer';
 import type { RunDataFile, RunRecord } from '../export/model-folder';
@@ -118,6 +118,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   let splits = splitRunData(task, sources.train, sources.validation, config);
   if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
   const dataLabels = runLabels(task, splits.train);
+  checkClasses(task, splits.train, dataLabels);
   checkSignal(opts.signal);
 
   opts.onPhase?.('model', 0, 0);
@@ -136,6 +137,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     const total = splits.train.kind === 'tokens' ? splits.train.sentences.length : splits.train.rows.length;
     opts.onPhase?.('tokenise', 0, total);
     const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal });
+    data.warnings.unshift(...readerWarnings(sources.train, sources.validation));
     checkSignal(opts.signal);
     const runConfig = { ...config, maxLength: data.maxLength };
     const trainer = new Trainer({
@@ -206,7 +208,7 @@ export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, op
     checkSignal(opts.signal);
     const wanted = config.maxLength;
     const maxLength = Math.min(wanted, maxSequenceLength(model.config));
-    const warnings: DataWarning[] = [...splits.warnings];
+    const warnings: DataWarning[] = [...readerWarnings(sources.text, sources.heldOut), ...splits.warnings];
     if (maxLength < wanted) {
       warnings.push({ code: 'TRAIN_MAX_LENGTH_CLAMPED', level: 'warning', message: `maxLength ${wanted} is more than the model's ${maxLength} positions: windows of ${maxLength} tokens.` });
     }

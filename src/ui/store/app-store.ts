@@ -13,6 +13,7 @@ import { createHubSlice, type HubSlice } from './hub-slice';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
 import { createPredictionSlice, type PredictionSlice } from './prediction-slice';
+import { createShareSlice, type ShareSlice } from './share-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
 export type AppState = EngineSlice &
@@ -23,6 +24,7 @@ export type AppState = EngineSlice &
   ConfigSlice &
   TrainingSlice &
   ExportSlice &
+  ShareSlice &
   HistorySlice &
   HubSlice &
   AdaptationSlice &
@@ -39,6 +41,7 @@ export function createAppStore(): AppStore {
     ...createConfigSlice(...args),
     ...createTrainingSlice(...args),
     ...createExportSlice(...args),
+    ...createShareSlice(...args),
     ...createHistorySlice(...args),
     ...createHubSlice(...args),
     ...createAdaptationSlice(...args),

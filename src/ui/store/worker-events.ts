@@ -13,6 +13,7 @@ import { exportEvents } from './export-slice';
 import { hubEvents } from './hub-slice';
 import { modelEvents } from './model-slice';
 import { predictionEvents } from './prediction-slice';
+import { shareEvents } from './share-slice';
 import { trainingEvents } from './training-slice';
 
 export type WorkerEventType = FromWorker['type'];
@@ -32,6 +33,7 @@ const owners = [
   checkpointEvents,
   adaptationEvents,
   exportEvents,
+  shareEvents,
 ] as const;
 
 /** The events some slice owns; the engine client checks that these and its own cover every FromWorker event. */

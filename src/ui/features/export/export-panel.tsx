@@ -1,5 +1,6 @@
 // The Export panel: the model to export (and an explicit override for weights that hold NaN or ±Inf, N1), then one
-// card per export format (format-card.tsx, formats.ts). The worker writes the files, checks them against the engine
+// card per export format (format-card.tsx, formats.ts), the training recipe (recipe-card.tsx) and the push to the Hub
+// (push-card.tsx). The worker writes the files, checks them against the engine
 // (the Hugging Face folder re-read by its loader, the ONNX files run by onnxruntime-web) and only then hands them over.
 import { useState } from 'react';
 import { EXPORT_FORMATS } from '../../../protocol/export';
@@ -12,6 +13,8 @@ import { StatGrid } from '../../components/stat-grid';
 import { TASK_LABELS, formatCount } from '../../format';
 import { useApp } from '../../store/app-store';
 import { FormatCard } from './format-card';
+import { PushCard } from './push-card';
+import { RecipeCard } from './recipe-card';
 
 function trainedText(status: string, steps: number, reason: string | undefined): string {
   if (status === 'idle') return 'Not fine-tuned in this session: the export is the checkpoint as it was loaded.';
@@ -51,6 +54,8 @@ function Exporter({ model }: { model: ModelSummary }) {
       {EXPORT_FORMATS.map((format) => (
         <FormatCard key={format} format={format} model={model} blocked={blocked} allowNonFinite={allowNonFinite} />
       ))}
+      <RecipeCard model={model} />
+      <PushCard blocked={blocked} />
     </>
   );
 }
@@ -61,7 +66,7 @@ export function ExportPanel() {
     <div className="panel-body">
       <PanelHeader
         title="Export"
-        description="Download the model as a Hugging Face folder or as ONNX for transformers.js. Files are written and checked in your browser; nothing is uploaded."
+        description="Download the model as a Hugging Face folder or as ONNX for transformers.js, or a recipe that reruns the run on GPUs. Files are written and checked in your browser; nothing is uploaded unless you push to the Hub."
       />
       {model ? (
         <Exporter model={model} />
