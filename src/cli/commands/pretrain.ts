@@ -87,7 +87,9 @@ const OVERRIDES = [
 /** The lines of several datasets as one single-column text dataset (textCorpus: labels dropped, CoNLL words joined). */
 function joinTexts(files: Dataset[]): ExampleDataset {
   const corpora = files.map(textCorpus);
-  return { ...corpora[0], file: files.map((f) => f.file).join(' + '), rows: corpora.flatMap((c) => c.rows), rowLines: corpora.flatMap((c) => c.rowLines) };
+  // Every file's reader warnings, each naming its file when there are several.
+  const warnings = corpora.flatMap((c) => c.warnings.map((w) => (corpora.length > 1 ? { ...w, message: `${c.file}: ${w.message}` } : w)));
+  return { ...corpora[0], file: files.map((f) => f.file).join(' + '), rows: corpora.flatMap((c) => c.rows), rowLines: corpora.flatMap((c) => c.rowLines), warnings };
 }
 
 async function pretrainConfig(opts: Record<string, unknown>): Promise<{ input: Record<string, unknown>; file?: string }> {

@@ -63,6 +63,31 @@ export function runLabels(task: Task, train: Dataset): string[] {
   return [...buildLabelMap(train.kind === 'tokens' ? train.tags.keys() : train.labels.keys()).keys()];
 }
 
+/** A classifier of one class learns nothing (loss 0, accuracy 1.0 from the first step): refused before any work. */
+export function checkClasses(task: Task, train: Dataset, labels: readonly string[]): void {
+  if (task === 'mlm' || labels.length >= 2) return;
+  const what = train.kind === 'tokens' ? ['token', 'tag'] : ['row', 'label'];
+  const only = labels.length === 1 ? `has the ${what[1]} ${JSON.stringify(labels[0])}` : `has no ${what[1]}`;
+  throw new LayerwiseError('DATA_ONE_CLASS', `Every ${what[0]} of ${train.file} for training ${only}: a classifier needs at least two classes to learn anything (is the ${what[1]} column right?).`, {
+    file: train.file,
+    field: 'labels',
+  });
+}
+
+/** Notes of how a file was read (format, delimiter, header): what `layerwise data` shows, not a problem with the data. */
+const HOW_READ = new Set(['DATASET_FORMAT', 'DATASET_DELIMITER', 'DATASET_HEADER']);
+
+/**
+ * The readers' warnings of a run's files (skipped lines, a Latin-1 decoding, one class, repairs ...), as
+ * `layerwise data` reports them, so that every command and the studio's runs show them too; the validation file's
+ * marked as such.
+ */
+export function readerWarnings(train: Dataset, validation: Dataset | null): DataWarning[] {
+  const of = (ds: Dataset, prefix: string) =>
+    ds.warnings.filter((w) => !HOW_READ.has(w.code)).map((w) => ({ code: w.code, level: w.level, message: `${prefix}${w.message}` }));
+  return [...of(train, ''), ...(validation === null ? [] : of(validation, 'validation: '))];
+}
+
 async function encodeOne(ds: Dataset, tokenizer: TextTokenizer, task: Task, maxLength: number, label2id: Map<string, number>, signal?: AbortSignal): Promise<EncodedDataset> {
   if (task === 'token-cls') return encodeTokens(ds as TokenDataset, tokenizer, { maxLength, label2id, signal });
   return encodeExamples(ds as ExampleDataset, tokenizer, task, { maxLength, label2id, mlmMode: 'line', signal });
