@@ -45,7 +45,8 @@ export interface RecipeRun {
   layerwise_version: string;
   task: Task;
   family: string;
-  model: { path: string | null; hub_id: string | null; revision: string | null; label: string };
+  /** reinit: head tensors train.py initialises afresh (the checkpoint's classes have other names, as the studio decides). */
+  model: { path: string | null; hub_id: string | null; revision: string | null; label: string; reinit: string[] };
   /** Class names in id order (empty for masked LM, or without data: train.py sorts the data's labels as the studio does). */
   labels: string[];
   data: { train: string | null; validation: string | null; validation_source: 'file' | 'split' | 'none' | null; train_examples: number; validation_examples: number };
@@ -244,6 +245,25 @@ have not been installed together there.
 `;
 }
 
+const placeholders = (id2label: readonly string[]) => id2label.every((l, i) => l === `LABEL_${i}`);
+
+/**
+ * The classes in the head's order and the head tensors to initialise afresh, as the studio's loader decides: the
+ * checkpoint's own names in any order keep its head and its order; transformers' LABEL_i placeholders keep it by
+ * position; other names get a new classifier (the tensors whose shape follows the number of classes).
+ */
+export function headPlan(modelConfig: ModelConfig, task: Task, dataLabels: readonly string[]): { labels: string[]; reinit: string[] } {
+  if (task === 'mlm' || dataLabels.length === 0) return { labels: [...dataLabels], reinit: [] };
+  const own = modelConfig.id2label;
+  if (own.length === dataLabels.length && own.every((l) => dataLabels.includes(l))) return { labels: [...own], reinit: [] };
+  if (placeholders(own)) return { labels: [...dataLabels], reinit: [] };
+  const family = getModelFamily(modelConfig);
+  const sized = (n: number) => family.parameterShapes({ ...modelConfig, num_labels: n, id2label: Array.from({ length: n }, (_, i) => String(i)) }, task);
+  const now = sized(dataLabels.length);
+  const more = sized(dataLabels.length + 1);
+  return { labels: [...dataLabels], reinit: [...now.keys()].filter((n) => JSON.stringify(now.get(n)) !== JSON.stringify(more.get(n))) };
+}
+
 /** The recipe's files, paths relative to its folder (model/… and data/… in subfolders). */
 export function writeRecipe(input: RecipeInput): ModelFile[] {
   const { config, modelConfig } = input;
@@ -255,10 +275,11 @@ export function writeRecipe(input: RecipeInput): ModelFile[] {
   const files: ModelFile[] = [];
   let data: RecipeRun['data'] = { train: null, validation: null, validation_source: null, train_examples: 0, validation_examples: 0 };
   let labels: string[] = [];
+  let reinit: string[] = [];
   if (input.data !== null) {
     let splits = splitRunData(task, input.data.train, input.data.validation, config);
     if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
-    labels = runLabels(task, splits.train);
+    ({ labels, reinit } = headPlan(modelConfig, task, runLabels(task, splits.train)));
     const count = (ds: Dataset) => (ds.kind === 'tokens' ? (ds as TokenDataset).sentences.length : (ds as ExampleDataset).rows.length);
     files.push({ name: 'data/train.jsonl', bytes: utf8(datasetJsonl(splits.train, task)) });
     if (splits.validation !== null) files.push({ name: 'data/validation.jsonl', bytes: utf8(datasetJsonl(splits.validation, task)) });
@@ -276,7 +297,10 @@ export function writeRecipe(input: RecipeInput): ModelFile[] {
     layerwise_version: LAYERWISE_VERSION,
     task,
     family: family.name,
-    model: start.kind === 'folder' ? { path: 'model', hub_id: null, revision: null, label: start.label } : { path: null, hub_id: start.id, revision: start.revision, label: `hub:${start.id}@${start.revision}` },
+    model:
+      start.kind === 'folder'
+        ? { path: 'model', hub_id: null, revision: null, label: start.label, reinit }
+        : { path: null, hub_id: start.id, revision: start.revision, label: `hub:${start.id}@${start.revision}`, reinit },
     labels,
     data,
     config,

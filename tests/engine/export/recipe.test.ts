@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecipeSources, renderRecipeSources, SOURCES_FILE } from '../../../scripts/build-recipe-sources';
 import { nodeFile } from '../../../src/cli/node-files';
-import { accelerateConfigs, deepspeedConfig, writeRecipe, type RecipeRun } from '../../../src/engine/export/recipe';
+import { accelerateConfigs, deepspeedConfig, headPlan, writeRecipe, type RecipeRun } from '../../../src/engine/export/recipe';
 import type { ModelFile } from '../../../src/engine/export/model-folder';
 import { augmentSplits } from '../../../src/engine/data/augment';
 import { runLabels, splitRunData } from '../../../src/engine/train/prepare';
@@ -83,7 +83,7 @@ describe('writeRecipe', () => {
     expect(run.config).toEqual(config);
     expect(run.task).toBe('seq-cls');
     expect(run.family).toBe('bert');
-    expect(run.model).toEqual({ path: 'model', hub_id: null, revision: null, label: 'bert-seq-cls' });
+    expect(run.model).toEqual({ path: 'model', hub_id: null, revision: null, label: 'bert-seq-cls', reinit: [] });
     // The studio's split, then its augmentation of the training share: the same rows in the same order.
     const splits = augmentSplits(splitRunData('seq-cls', train, null, config), { seed: config.seed, ...config.augment });
     expect(run.labels).toEqual(runLabels('seq-cls', splits.train));
@@ -127,7 +127,7 @@ describe('writeRecipe', () => {
     expect((JSON.parse(text(files, 'layerwise_run.json')) as RecipeRun).labels).toEqual(['B-MISC', 'B-ORG', 'O']);
     const bare = writeRecipe({ config: tokenConfig, modelConfig, start: { kind: 'hub', id: 'org/tiny', revision: 'abc' }, data: null });
     expect(bare.some((f) => f.name.startsWith('data/') || f.name.startsWith('model/'))).toBe(false);
-    expect((JSON.parse(text(bare, 'layerwise_run.json')) as RecipeRun).model).toEqual({ path: null, hub_id: 'org/tiny', revision: 'abc', label: 'hub:org/tiny@abc' });
+    expect((JSON.parse(text(bare, 'layerwise_run.json')) as RecipeRun).model).toEqual({ path: null, hub_id: 'org/tiny', revision: 'abc', label: 'hub:org/tiny@abc', reinit: [] });
   });
 
   it('refuses a freeze prefix that names no parameter, before writing anything', () => {
@@ -140,6 +140,21 @@ describe('writeRecipe', () => {
     }
     expect(caught).toBeInstanceOf(LayerwiseError);
     expect((caught as LayerwiseError).code).toBe('TRAIN_CONFIG_UNKNOWN_PREFIX');
+  });
+});
+
+describe('headPlan: the classes and the head as the studio\'s loader decides them', () => {
+  const config = (dir: string, id2label: string[]) => parseModelConfig(JSON.stringify({ ...JSON.parse(readFileSync(path.join(GOLDEN, dir, 'config.json'), 'utf8')), id2label: Object.fromEntries(id2label.map((l, i) => [String(i), l])), label2id: undefined })).config;
+
+  it('the same names in another order keep the head in config.json\'s order; placeholders keep it by position', () => {
+    expect(headPlan(config('bert-seq-cls', ['pos', 'neg', 'neu']), 'seq-cls', ['neg', 'neu', 'pos'])).toEqual({ labels: ['pos', 'neg', 'neu'], reinit: [] });
+    expect(headPlan(config('bert-seq-cls', ['LABEL_0', 'LABEL_1', 'LABEL_2']), 'seq-cls', ['a', 'b', 'c'])).toEqual({ labels: ['a', 'b', 'c'], reinit: [] });
+  });
+
+  it('other names: the class-sized tensors start afresh (BERT keeps its pooler, RoBERTa its dense layer)', () => {
+    expect(headPlan(config('bert-seq-cls', ['pos', 'neg', 'neu']), 'seq-cls', ['a', 'b', 'c'])).toEqual({ labels: ['a', 'b', 'c'], reinit: ['classifier.weight', 'classifier.bias'] });
+    expect(headPlan(config('roberta-seq-cls', ['pos', 'neg', 'neu']), 'seq-cls', ['a', 'b']).reinit).toEqual(['classifier.out_proj.weight', 'classifier.out_proj.bias']);
+    expect(headPlan(config('bert-seq-cls', ['pos', 'neg', 'neu']), 'mlm', [])).toEqual({ labels: [], reinit: [] });
   });
 });
 

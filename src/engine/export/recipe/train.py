@@ -257,6 +257,13 @@ def main():
     auto = {"seq-cls": AutoModelForSequenceClassification, "token-cls": AutoModelForTokenClassification, "mlm": AutoModelForMaskedLM}[task]
     # A head of another size (a fine-tuned folder with other classes) is made anew, as the studio makes it.
     model = auto.from_pretrained(model_path, revision=revision, config=config, ignore_mismatched_sizes=True)
+    reinit = set(run["model"].get("reinit", [])) if not args.model_name_or_path and not args.train_file else set()
+    with torch.no_grad():
+        # The checkpoint's head was trained for classes of other names: its class-sized tensors start afresh, as the
+        # studio's loader makes them (transformers' _init_weights for a Linear).
+        for name, param in model.named_parameters():
+            if name in reinit:
+                param.zero_() if name.endswith(".bias") else param.normal_(0.0, config.initializer_range)
     roberta_words = task == "token-cls" and family == "roberta"
     tokenizer = AutoTokenizer.from_pretrained(model_path, revision=revision, **({"add_prefix_space": True} if roberta_words else {}))
     num_layers = config.n_layers if family == "distilbert" else config.num_hidden_layers
