@@ -2,6 +2,7 @@
 // unfreezing, the layer-wise pyramid (ELECTRA/ULMFiT-style layer decay) and per-prefix multipliers. Pure data, so
 // the loop, the CLI and the UI's layer tree compute the same plan; the decay exclusions follow the transformers Trainer.
 import { LayerwiseError } from '../lib/errors';
+import { isAdapterName } from './lora';
 import { learningRateAt } from './schedule';
 import type { TrainConfig } from './train-config';
 
@@ -14,8 +15,8 @@ export interface ParameterPlan {
   depth: number;
   /** False: the parameter is left out of the gradient computation. */
   trainable: boolean;
-  /** Why it does not train, when it does not. */
-  frozenBy: 'freeze' | 'gradual-unfreeze' | null;
+  /** Why it does not train, when it does not ('lora': a weight of the base model under LoRA, which trains adapters instead). */
+  frozenBy: 'freeze' | 'gradual-unfreeze' | 'lora' | null;
   /** Factor on the scheduled learning rate: pyramid × multiplier; exactly 0 when frozen. */
   lrScale: number;
   /** AdamW weight decay for this parameter: config.weightDecay, or 0 for noDecay names (biases, LayerNorms). */
@@ -116,13 +117,17 @@ export function planParameterGroups(
   const lowestTrainable =
     config.gradualUnfreeze === null ? 0 : numLayers + 1 - Math.floor(epoch / config.gradualUnfreeze);
 
+  // LoRA: the base model (depth 0..L) is frozen but for its adapters; the head (depth L + 1) trains whole.
+  const loraFrozen = (name: string, depth: number) => config.lora !== null && depth <= numLayers && !isAdapterName(name);
   const params = names.map((name): ParameterPlan => {
     const depth = depthOf(name);
     const frozenBy = config.freeze.some((p) => matchesPrefix(name, p))
       ? 'freeze'
-      : depth < lowestTrainable
-        ? 'gradual-unfreeze'
-        : null;
+      : loraFrozen(name, depth)
+        ? 'lora'
+        : depth < lowestTrainable
+          ? 'gradual-unfreeze'
+          : null;
     const pyramid = depth > numLayers ? 1 : config.layerDecay ** (numLayers - depth);
     const lower = name.toLowerCase();
     return {

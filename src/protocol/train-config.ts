@@ -121,6 +121,29 @@ export interface AugmentConfig {
   operations: EdaOperation[];
 }
 
+/** LoRA (Hu et al. 2021) as PEFT's LoraConfig: W x + (alpha / r) · B A x on the targeted linear layers, the base frozen. */
+export interface LoraConfig {
+  /** Rank of the update B·A (PEFT's r). */
+  r: number;
+  /** The update is scaled by alpha / r (PEFT's lora_alpha). */
+  alpha: number;
+  /** Dropout on the adapter's input (PEFT's lora_dropout). */
+  dropout: number;
+  /** Linear layers whose checkpoint name ends in one of these whole segments (PEFT's target_modules), e.g. "query". */
+  targetModules: string[];
+  /** Other ranks for some layers: a key names the end of a layer's name, as PEFT's rank_pattern; null for none. */
+  rankPattern: Record<string, number> | null;
+}
+
+/** PEFT's defaults (r 8, alpha 8, no dropout), with the attention's query and value layers of every family as targets. */
+export const DEFAULT_LORA: Readonly<LoraConfig> = {
+  r: 8,
+  alpha: 8,
+  dropout: 0,
+  targetModules: ['query', 'value', 'q_lin', 'v_lin'],
+  rankPattern: null,
+};
+
 export interface TrainConfig {
   /** Which head and loss: sequence classification, token classification or masked-LM. */
   task: Task;
@@ -179,8 +202,8 @@ export interface TrainConfig {
   gradualUnfreeze: number | null;
   /** Masked-LM masking (task mlm only), as transformers' DataCollatorForLanguageModeling / ...ForWholeWordMask. */
   mlm: MlmConfig;
-  /** Reserved for the parameter-efficient issue (LoRA); must be null. */
-  lora: null;
+  /** LoRA adapters on the targeted linear layers, the base model frozen and the task head trained; null: full fine-tuning. */
+  lora: LoraConfig | null;
   /** Reserved for the parameter-efficient issue (bottleneck adapters); must be null. */
   adapters: null;
 }
@@ -255,9 +278,10 @@ interface Rule {
   expected: string;
   ok(value: unknown): boolean;
 }
-/** A nested object merged field by field with its defaults. */
+/** A nested object merged field by field with its defaults; `nullable`: null is allowed and is the default, these fill an object. */
 interface ObjectRule {
   fields: Record<string, Rule | ObjectRule>;
+  nullable?: Readonly<object>;
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -286,6 +310,19 @@ const multipliers = rule('an object mapping checkpoint-name prefixes to factors 
   isPlainObject(v) && Object.entries(v).every(([k, f]) => PREFIX_PATTERN.test(k) && isNumber(f) && f > 0),
 );
 const reserved = rule('null (reserved for the parameter-efficient issue)', (v) => v === null);
+/** A target or rank-pattern key: one or more dotted segments, e.g. "query" or "attention.self.query". */
+const MODULE_SUFFIX = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+const LORA_RULES: ObjectRule['fields'] = {
+  r: positiveInt,
+  alpha: positive,
+  dropout: probability,
+  targetModules: rule('a non-empty array of layer names such as "query"', (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string' && MODULE_SUFFIX.test(t)),
+  ),
+  rankPattern: orNull(rule('an object mapping layer names to positive integer ranks', (v) =>
+    isPlainObject(v) && Object.entries(v).every(([k, r]) => MODULE_SUFFIX.test(k) && positiveInt.ok(r)),
+  )),
+};
 
 const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRule } } = {
   fields: {
@@ -348,7 +385,7 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     },
     gradualUnfreeze: orNull(positiveInt),
     mlm: { fields: { probability: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1), wholeWord: boolean } },
-    lora: reserved,
+    lora: { fields: LORA_RULES, nullable: DEFAULT_LORA },
     adapters: reserved,
   },
 };
@@ -412,7 +449,8 @@ function mergeObject(
     if (r === undefined) {
       errors.push({ path: where, expected: unknownKey(key, known), found: describe(value) });
     } else if ('fields' in r) {
-      out[key] = mergeObject(r, defaults[key] as Record<string, unknown>, value, where, errors);
+      if (r.nullable !== undefined && value === null) out[key] = null;
+      else out[key] = mergeObject(r, (r.nullable ?? defaults[key]) as Record<string, unknown>, value, where, errors);
     } else if (r.ok(value)) {
       out[key] = copyJson(value);
     } else {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { LayerwiseError } from '../../src/lib/errors';
 import {
+  DEFAULT_LORA,
   DEFAULT_TRAIN_CONFIG,
   parseTrainConfig,
   validateTrainConfig,
@@ -65,7 +66,8 @@ describe('parseTrainConfig', () => {
       freeze: ['bert..embeddings', 3],
       lrMultipliers: { classifier: 0 },
       evalEvery: 'step',
-      lora: { r: 8 },
+      lora: { r: 0, targetModules: [], rankPattern: { query: 2.5 } },
+      adapters: {},
     });
     expect(errors.map((e) => e.path)).toEqual([
       'epochs',
@@ -80,12 +82,15 @@ describe('parseTrainConfig', () => {
       'freeze',
       'lrMultipliers',
       'evalEvery',
-      'lora',
+      'lora.r',
+      'lora.targetModules',
+      'lora.rankPattern',
+      'adapters',
     ]);
     expect(errors[2]).toEqual({ path: 'gradientCheckpointing', expected: 'true or false', found: '"yes"' });
     expect(errors[3]).toEqual({ path: 'learningRate', expected: 'a number > 0', found: '"5e-5"' });
     expect(errors[5].expected).toContain('"cosine"');
-    expect(errors[12].expected).toContain('reserved for the parameter-efficient issue');
+    expect(errors[15].expected).toContain('reserved for the parameter-efficient issue');
   });
 
   it('rejects unknown keys and suggests the field that was meant', () => {
@@ -96,6 +101,21 @@ describe('parseTrainConfig', () => {
       expect.objectContaining({ path: 'shuffle', found: 'true' }),
     ]);
     expect(errors[2].expected).toMatch(/^no such field \(known: task, epochs, /);
+  });
+
+  it('takes lora as null (full fine-tuning, the default) or an object merged over PEFT\'s defaults', () => {
+    expect(parseTrainConfig({}).lora).toBeNull();
+    expect(parseTrainConfig({ lora: null }).lora).toBeNull();
+    expect(parseTrainConfig({ lora: { r: 16, targetModules: ['query', 'attention.self.value'] } }).lora).toEqual({
+      ...DEFAULT_LORA,
+      r: 16,
+      targetModules: ['query', 'attention.self.value'],
+    });
+    expect(parseTrainConfig({ lora: {} }).lora).toEqual(DEFAULT_LORA);
+    expect(parseTrainConfig({ lora: {} }).lora).not.toBe(DEFAULT_LORA);
+    expect(errorsOf({ lora: 8 })).toEqual([{ path: 'lora', expected: 'an object', found: '8' }]);
+    expect(errorsOf({ lora: { rank: 8, dropout: 1 } }).map((e) => e.path)).toEqual(['lora.rank', 'lora.dropout']);
+    expect(errorsOf({ lora: { targetModules: ['query value'] } }).map((e) => e.path)).toEqual(['lora.targetModules']);
   });
 
   it('rejects non-objects and wrong nested types', () => {

@@ -12,10 +12,11 @@ import { nodeFolder } from '../node-files';
 
 export const summary = 'print the head logits of a checkpoint for token ids or texts (eval mode)';
 
-const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--backend cpu|wasm|webgpu] [--json]
+const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--adapter DIR] [--backend cpu|wasm|webgpu] [--json]
 
 FILE.json holds {"input_ids": [[...]], "attention_mask"?: [[...]], "token_type_ids"?: [[...]]},
 or {"texts": [...]} (tokenised with the checkpoint's tokenizer), or a fixture reference.json.
+--adapter DIR loads a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) onto the --model folder.
 Prints {"logits": [...]}.`;
 
 /** NaN or ±Inf logits would print as null: a model whose outputs are not numbers is an error, not an answer. */
@@ -46,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
     model: { type: 'string' },
     inputs: { type: 'string' },
+    adapter: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -58,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   const { value, file } = await readJsonFile(inputsPath);
   await startCliBackend(opts.backend, 'predict');
 
-  const model = await loadModelForCommand(nodeFolder(modelDir), 'predict');
+  const model = await loadModelForCommand(nodeFolder(modelDir), 'predict', {}, opts.adapter);
   try {
     const notes: string[] = [];
     const batch = inputsBatch(value, file, model.tokenizer, maxSequenceLength(model.config), notes);

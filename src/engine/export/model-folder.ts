@@ -3,11 +3,14 @@
 // config.json names the task's class with num_labels, id2label and label2id; model.safetensors holds F32 weights with
 // the run's TrainConfig and this library's version in its __metadata__; the tokenizer files are copied byte for byte,
 // except tokenizer_config.json, whose model_max_length is capped at the positions the model has; README.md is a model
-// card; metrics.json holds the run's figures. Weights with NaN or ±Inf are refused unless the caller overrides it.
+// card; metrics.json holds the run's figures; a LoRA run adds PEFT's adapter files beside its merged weights. Weights
+// with NaN or ±Inf are refused unless the caller overrides it.
 import type { ModelConfig } from '../../formats/hf-config';
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, adapterConfigJson, peftKey } from '../../formats/peft-adapter';
 import { writeSafetensors } from '../../formats/safetensors';
 import { readAll, type SourceFolder } from '../../formats/source-file';
 import { LayerwiseError } from '../../lib/errors';
+import { isAdapterName } from '../../protocol/lora';
 import type { Task } from '../../protocol/task';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { EvalMetrics, EvalRecord } from '../../protocol/train-events';
@@ -16,6 +19,7 @@ import { architectureName } from '../architectures';
 import type { LoadedModel } from '../load';
 import type { MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
+import { mergedWeights, type LoraAdapters } from '../params/lora';
 
 export interface ModelFile {
   name: string;
@@ -161,6 +165,17 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
       lines.push(`| eval_loss | ${formatMetric(m.eval_loss)} | — |`);
     }
   }
+  const lora = run.config.lora;
+  if (lora !== null) {
+    lines.push(
+      '',
+      '## LoRA',
+      '',
+      `Trained with LoRA (r ${lora.r}, alpha ${lora.alpha}, on ${lora.targetModules.join(', ')}), the base model frozen. \`model.safetensors\` holds the merged weights ` +
+        '(W + (alpha/r)·B·A), a plain model; `adapter_config.json` and `adapter_model.safetensors` are the PEFT adapter: ' +
+        `\`PeftModel.from_pretrained(${TASK_CLASS[task]}.from_pretrained(base), "path/to/this/folder")\`, or \`layerwise predict --model BASE --adapter path/to/this/folder\`.`,
+    );
+  }
   lines.push('', '## Training configuration', '', 'The TrainConfig of the run; `layerwise train --config` with it reruns the run.', '', '```json', json(run.config).trimEnd(), '```', '');
   lines.push(
     '## How to use',
@@ -205,7 +220,43 @@ export async function configAndTokenizerFiles(model: LoadedModel, source: Source
   return files;
 }
 
-/** The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, README.md and metrics.json (with a run). */
+/** The base model as adapter_config.json names it: a Hub id without `hub:` and revision, else the folder's name. */
+function baseModelName(run: RunRecord | undefined): string | null {
+  if (!run) return null;
+  return run.baseModel.startsWith('hub:') ? run.baseModel.slice(4).split('@')[0] : run.baseModel;
+}
+
+/**
+ * A LoRA run's PEFT adapter (formats/peft-adapter.ts): adapter_config.json, and adapter_model.safetensors with each
+ * adapter's A and B and the head's modules_to_save parameters under PEFT's `base_model.model.` keys.
+ */
+function peftAdapterFiles(model: LoadedModel, lora: LoraAdapters, values: ReadonlyMap<string, Float32Array>, run: RunRecord | undefined): ModelFile[] {
+  const { params } = model;
+  const saved = params.names().filter((n) => isAdapterName(n) || lora.modulesToSave.some((m) => n.startsWith(`${m}.`)));
+  const targets = lora.config.targetModules.filter((t) => lora.modules.some((m) => m.module === t || m.module.endsWith(`.${t}`)));
+  const config = adapterConfigJson({
+    r: lora.config.r,
+    loraAlpha: lora.config.alpha,
+    loraDropout: lora.config.dropout,
+    targetModules: targets,
+    rankPattern: lora.config.rankPattern ?? {},
+    alphaPattern: {},
+    useRslora: false,
+    modulesToSave: lora.modulesToSave,
+    task: model.task,
+    baseModel: baseModelName(run),
+  });
+  return [
+    { name: ADAPTER_CONFIG, bytes: utf8(json(config)) },
+    { name: ADAPTER_WEIGHTS, bytes: writeSafetensors(saved.map((n) => [peftKey(n), { shape: params.shape(n), data: values.get(n) as Float32Array }]), { format: 'pt' }) },
+  ];
+}
+
+/**
+ * The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, for a LoRA run PEFT's
+ * adapter_config.json and adapter_model.safetensors (model.safetensors then holds the merged weights, W + (alpha/r)·B·A,
+ * every other tensor as trained: a plain model folder), README.md and metrics.json (with a run).
+ */
 export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
   const { model, run } = input;
   const { params } = model;
@@ -214,11 +265,15 @@ export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFi
   const metadata: Record<string, string> = { format: 'pt', 'layerwise.version': LAYERWISE_VERSION };
   if (run) metadata['layerwise.train_config'] = JSON.stringify(run.config);
   const [config, ...tokenizer] = await configAndTokenizerFiles(model, input.source);
+  const lora = model.lora ?? null;
+  const weights = lora === null ? values : mergedWeights(values, lora);
+  const names = params.names().filter((n) => weights.has(n));
   const files: ModelFile[] = [
     config,
     // Tied weights (the MLM decoder, which is the word embedding) are not parameters of their own: each is written once, as transformers expects (X2).
-    { name: 'model.safetensors', bytes: writeSafetensors(params.names().map((name) => [name, { shape: params.shape(name), data: values.get(name) as Float32Array }]), metadata) },
+    { name: 'model.safetensors', bytes: writeSafetensors(names.map((name) => [name, { shape: params.shape(name), data: weights.get(name) as Float32Array }]), metadata) },
     ...tokenizer,
+    ...(lora === null ? [] : peftAdapterFiles(model, lora, values, run)),
   ];
   if (run) {
     files.push({ name: 'README.md', bytes: utf8(modelCard(model, run, input.date ?? new Date())) });

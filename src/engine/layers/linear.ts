@@ -36,6 +36,18 @@ const matMulWeightTBias = tf.customGrad((x, w, b, save) => {
   };
 });
 
+/**
+ * x·Wᵀ + b for a frozen layer (W a variable that does not train): the gradient is dx only. A customGrad computes
+ * every input's gradient when its node is reached, so a frozen W inside matMulWeightT would still cost its dW.
+ */
+function frozenLinear(x2d: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor2D {
+  const run = tf.customGrad((x) => ({
+    value: matMul(x as tf.Tensor2D, w, false, true, bias as tf.Tensor1D | undefined) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor2D) => matMul(dy, w), // dx [N, in] = dy [N, out] · W [out, in]
+  }));
+  return run(x2d) as tf.Tensor2D;
+}
+
 /** The plain tfjs form, with tfjs's own gradients (the fast paths' reference). */
 export function linearPlain(x2d: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor2D {
   const y = tf.matMul(x2d, weight, false, true) as tf.Tensor2D;
@@ -50,6 +62,7 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Te
   const w = weight as tf.Tensor2D;
   let y: tf.Tensor;
   if (!fastPathsEnabled()) y = linearPlain(x2d, w, bias);
+  else if (weight instanceof tf.Variable && !weight.trainable && (bias === undefined || (bias instanceof tf.Variable && !bias.trainable))) y = frozenLinear(x2d, w, bias);
   else y = bias === undefined ? matMulWeightT(x2d, w) : matMulWeightTBias(x2d, w, bias);
   return x.rank === 2 ? y : tf.reshape(y, [...lead, out]);
 }

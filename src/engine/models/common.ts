@@ -8,7 +8,7 @@ import { dropout, dropoutContext, type DropoutContext } from '../layers/dropout'
 import { embedding } from '../layers/embedding';
 import { layerNorm } from '../layers/layer-norm';
 import { linear } from '../layers/linear';
-import type { ForwardOptions, InitKind, ModelFamily, ModelInputs } from './types';
+import type { ForwardOptions, InitKind, LoraForward, ModelFamily, ModelInputs } from './types';
 
 export interface DropoutRates {
   hidden: number;
@@ -29,6 +29,8 @@ export interface Forward {
   positions: tf.Tensor | null;
   /** ForwardOptions.checkpoint: encoder layers recomputed in the backward pass (recompute.ts). */
   checkpoint: boolean;
+  /** ForwardOptions.lora: the adapted layers' scales; null without adapters. */
+  lora: LoraForward | null;
 }
 
 /** classifierDefault: the family's headDropout at the config's rates, for when opts.dropout does not set one. */
@@ -47,7 +49,7 @@ export function startForward(
   };
   // Without a seed, training dropout is not reproducible; the step loop passes one per step.
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null, checkpoint: opts.checkpoint === true };
+  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null, checkpoint: opts.checkpoint === true, lora: opts.lora ?? null };
 }
 
 export function param(f: Forward, name: string): tf.Tensor {
@@ -56,9 +58,16 @@ export function param(f: Forward, name: string): tf.Tensor {
   return t;
 }
 
-/** The nn.Linear module at `prefix` (`prefix.weight` [out, in], `prefix.bias` [out]). */
+/**
+ * The nn.Linear module at `prefix` (`prefix.weight` [out, in], `prefix.bias` [out]); with a LoRA adapter, PEFT's
+ * lora.Linear: W·x + b + scaling · B·A·dropout(x), A [r, in], B [out, r].
+ */
 export function dense(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
-  return linear(x, param(f, `${prefix}.weight`), param(f, `${prefix}.bias`));
+  const y = linear(x, param(f, `${prefix}.weight`), param(f, `${prefix}.bias`));
+  const scaling = f.lora?.scaling.get(prefix);
+  if (scaling === undefined) return y;
+  const down = linear(dropout(x, (f.lora as LoraForward).dropout, f.dropout), param(f, `${prefix}.lora_A.weight`)); // [N, r]
+  return tf.add(y, tf.mul(linear(down, param(f, `${prefix}.lora_B.weight`)), scaling));
 }
 
 /** The nn.LayerNorm module at `prefix`. DistilBERT passes its fixed 1e-12 through config.layer_norm_eps. */

@@ -31,6 +31,16 @@ export interface ForwardOptions {
    * the backward pass. The same values and gradients; less memory, one more forward pass. Training only.
    */
   checkpoint?: boolean;
+  /** LoRA adapters in params (`${layer}.lora_A.weight`, `.lora_B.weight`): each layer's scale, and the adapters' input dropout. */
+  lora?: LoraForward | null;
+}
+
+/** What the forward pass needs of LoRA (params/lora.ts LoraAdapters has these fields). */
+export interface LoraForward {
+  /** Linear layer (checkpoint name without `.weight`) -> alpha / r; layers not listed have no adapter. */
+  scaling: ReadonlyMap<string, number>;
+  /** Dropout on the adapter's input in training (PEFT's lora_dropout). */
+  dropout: number;
 }
 
 /** How transformers' _init_weights initialises a parameter. */

@@ -51,6 +51,14 @@ export class ParamStore {
     }
   }
 
+  /** Disposes and removes these parameters (adapters taken off again); unknown names are ignored. */
+  remove(names: readonly string[]): void {
+    for (const name of names) {
+      this.vars.get(name)?.dispose();
+      this.vars.delete(name);
+    }
+  }
+
   has(name: string): boolean {
     return this.vars.has(name);
   }
@@ -111,6 +119,15 @@ export class ParamStore {
       if (name !== undefined && g) out.set(name, g);
     }
     return { loss: value, grads: out };
+  }
+
+  /** Replaces a parameter's values from host data in checkpoint layout (same shape). */
+  setValues(name: string, data: Float32Array): void {
+    const v = this.get(name);
+    if (data.length !== v.size) {
+      throw new LayerwiseError('PARAM_SIZE_MISMATCH', `parameter ${name}: shape [${v.shape.join(', ')}] holds ${v.size} values, got ${data.length}`, { tensor: name });
+    }
+    tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
   }
 
   /** Replaces a parameter's values (same shape). */

@@ -114,7 +114,7 @@ export async function evaluate(model: StepModel, data: EncodedDataset, opts: Eva
     if (m.count === 0) continue;
     const { loss, predicted } = tf.tidy(() => {
       const { inputs, labels, positions } = batchTensors(m.batch, task);
-      const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions });
+      const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions, lora: model.lora });
       return { loss: taskLoss(logits, labels, task), predicted: tf.argMax(logits, -1) };
     });
     try {

@@ -43,9 +43,9 @@ export class ParameterSchedule {
     for (const p of this.current.params) store.setTrainable(p.name, p.trainable && !this.fixed.has(p.name));
   }
 
-  /** Names that train in some epoch of the run: everything but the `freeze` prefixes. */
+  /** Names that train in some epoch of the run: everything but the `freeze` prefixes and, under LoRA, the base model. */
   everTrainable(): string[] {
-    return this.current.params.filter((p) => p.frozenBy !== 'freeze' && !this.fixed.has(p.name)).map((p) => p.name);
+    return this.current.params.filter((p) => (p.frozenBy === null || p.frozenBy === 'gradual-unfreeze') && !this.fixed.has(p.name)).map((p) => p.name);
   }
 
   /** AdamW's rate and decay for a parameter when the scheduled base rate is baseLr. */

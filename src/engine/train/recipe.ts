@@ -18,6 +18,7 @@ import type { DataWarning } from '../data/warnings';
 import { loadModelFolder, type LoadedModel } from '../load';
 import { majorityBaseline, type MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
+import { addLoraAdapters } from '../params/lora';
 import { randomModel } from './init';
 import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-init';
 import { checkClasses, encodeRunData, readerWarnings, runLabels, splitRunData, type RunData } from './prepare';
@@ -69,6 +70,13 @@ function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelled();
 }
 
+/** LoRA trains a classification head on a frozen base; refused before any work for masked-LM training. */
+function checkLoraTask(config: TrainConfig): void {
+  if (config.lora !== null && config.task === 'mlm') {
+    throw new LayerwiseError('LORA_TASK_UNSUPPORTED', 'LoRA trains sequence and token classification here; masked-LM training updates the whole model (set lora to null).', { field: 'lora' });
+  }
+}
+
 /** The checks every run makes of the model it trains: finite weights, and a tokenizer to read the data with. */
 function checkTrainable(model: LoadedModel, allowNonFinite: boolean): TextTokenizer {
   if (model.nonFinite.size > 0 && !allowNonFinite) {
@@ -114,6 +122,7 @@ function baselineOf(validation: EncodedDataset | null, labels: readonly string[]
  */
 export async function prepareRun(sources: FineTuneSources, config: TrainConfig, opts: RecipeOptions & { init?: 'pretrained' | 'random' } = {}): Promise<PreparedRun> {
   const { task } = config;
+  checkLoraTask(config);
   opts.onPhase?.('split', 0, 0);
   let splits = splitRunData(task, sources.train, sources.validation, config);
   if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
@@ -140,8 +149,10 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     data.warnings.unshift(...readerWarnings(sources.train, sources.validation));
     checkSignal(opts.signal);
     const runConfig = { ...config, maxLength: data.maxLength };
+    // LoRA: adapters on the targeted layers before the Trainer plans the groups (a resumed run's values replace them).
+    if (config.lora !== null) model.lora = addLoraAdapters(model.params, model, config.lora, tfSeed(config.seed, streamId('lora')));
     const trainer = new Trainer({
-      model: { family: model.family, config: model.config, task: model.task, params: model.params },
+      model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora },
       train: data.train,
       validation: data.validation,
       config: runConfig,
@@ -196,6 +207,7 @@ export interface PreparedMlmRun {
  */
 export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, opts: MlmOptions): Promise<PreparedMlmRun> {
   const { seed } = config;
+  checkLoraTask({ ...config, task: 'mlm' });
   opts.onPhase?.('split', 0, 0);
   const splits = makeSplits({ train: sources.text, validation: sources.heldOut }, { validation: sources.validationShare, test: 0 }, seed);
   checkSignal(opts.signal);

@@ -12,6 +12,7 @@ import { IGNORE_INDEX } from '../data/encode';
 import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
 import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import type { AdamW } from '../optim/adamw';
+import type { LoraAdapters } from '../params/lora';
 import type { ParamStore } from '../params/store';
 import type { MicroBatch } from './windows';
 
@@ -21,6 +22,8 @@ export interface StepModel {
   config: ModelConfig;
   task: Task;
   params: ParamStore;
+  /** LoRA adapters among the params (params/lora.ts), or none. */
+  lora?: LoraAdapters | null;
 }
 
 /** L2-SP (Li et al. 2018): strength · Σ‖w − w₀‖² over the trainable parameters, w₀ the pretrained values. */
@@ -138,7 +141,7 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
     if (m.count === 0) continue;
     const { loss, grads } = tidyGradients(() => {
       const { inputs, labels, positions } = batchTensors(m.batch, task);
-      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint };
+      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint, lora: model.lora };
       return params.gradients(() => {
         const logits = family.forward(params.tensors(), inputs, config, task, forward);
         return tf.mul(taskLoss(logits, labels, task, { labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
