@@ -16,10 +16,12 @@ import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption }
 export const summary = 'print the metrics of a model on a dataset file (eval mode)';
 
 const USAGE = `usage: layerwise eval --model DIR|default --data FILE [--task seq-cls|token-cls|mlm] [--text-col NAME]
-                      [--label-col NAME] [--batch-size 16] [--max-length 128] [--seed 42] [--backend wasm|cpu|webgpu] [--json]
+                      [--label-col NAME] [--batch-size 16] [--max-length 128] [--seed 42] [--adapter DIR]
+                      [--backend wasm|cpu|webgpu] [--json]
 
 Prints eval_loss, accuracy, f1_macro, f1_micro, f1_weighted, per_class, confusion_matrix (token-cls also
-entity_precision, entity_recall, entity_f1, per_entity; mlm perplexity, with a masking seeded by --seed).`;
+entity_precision, entity_recall, entity_f1, per_entity; mlm perplexity, with a masking seeded by --seed).
+--adapter DIR loads a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) onto the --model folder.`;
 
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     'batch-size': { type: 'string' },
     'max-length': { type: 'string' },
     seed: { type: 'string' },
+    adapter: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -48,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   await startCliBackend(opts.backend, 'eval');
   const data = await readDatasetFile(dataPath, 'data', { textCol: opts['text-col'], labelCol: opts['label-col'] });
-  const model = await loadModelForCommand(nodeFolder(modelDir), 'eval', task === undefined ? {} : { task });
+  const model = await loadModelForCommand(nodeFolder(modelDir), 'eval', task === undefined ? {} : { task }, opts.adapter);
   try {
     checkTaskData(model.task, data);
     if (model.tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
