@@ -131,7 +131,9 @@ type Int64 = number | { toNumber(): number };
 const num = (v: Int64 | null | undefined): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
 
 function tensorData(dataType: OnnxDataType, raw: Uint8Array, size: number, name: string, file: string): OnnxTensorData {
-  const copy = raw.slice(); // aligned, and independent of the decoder's buffer
+  // A copy of its own, aligned: under Node the decoder hands out Buffers, whose slice() is a view of a shared pool.
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
   const width = { float32: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1 }[dataType];
   if (copy.byteLength !== size * width) {
     throw new LayerwiseError('ONNX_TENSOR_SIZE_MISMATCH', `initializer ${name} holds ${copy.byteLength} bytes, its dims need ${size * width}`, { file, tensor: name });

@@ -19,11 +19,11 @@ export function VerificationView({ verification }: { verification: ExportVerific
       <ul className="verification-list">
         {verification.checks.map((c) => (
           <li key={c.file}>
-            <Badge tone={c.passed ? 'success' : 'danger'}>{c.passed ? 'verified' : 'mismatch'}</Badge>{' '}
+            <Badge tone={c.passed ? 'success' : 'danger'}>{c.file}</Badge> <strong>{c.passed ? 'verified' : 'mismatch'}:</strong>{' '}
             <span className="tabular">
               max |Δ| {c.maxAbsDiff.toExponential(1)} (accepted ≤ {c.tolerance.toExponential(1)})
             </span>{' '}
-            · same prediction on {formatCount(c.agree)} of {formatCount(c.compared)} · <code>{c.file}</code> read by {c.reader}
+            · same prediction on {formatCount(c.agree)} of {formatCount(c.compared)} · read by {c.reader}
           </li>
         ))}
       </ul>
