@@ -41,6 +41,8 @@ export interface FakeHub {
   requests: string[];
   /** Bytes written per resolve path, to tell a download that was cut short from a complete one. */
   bytesSent: Map<string, number>;
+  /** http://127.0.0.1:PORT of the LFS storage that the LFS batch answers point to. */
+  storageUrl: string;
   /** Every request with its Authorization header, to the Hub API and to the storage (commit API). */
   seen: SeenRequest[];
   /** The commits pushed, in order: repository, title, and the files with their bytes. */
@@ -229,6 +231,7 @@ export async function startFakeHub(repos: FakeRepo[], options: FakeHubOptions = 
   storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
   return {
     url: hubUrl,
+    storageUrl,
     requests,
     seen,
     commits,
