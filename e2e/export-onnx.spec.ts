@@ -58,8 +58,10 @@ test('fine-tune, export ONNX (fp32 + int8) verified in the page, load it with tr
   await exporter.exportButton('hf').click();
   expect((await hfDownload).suggestedFilename()).toBe('bert-seq-cls-finetuned.zip');
   await expect(exporter.verification('hf')).toHaveText([/^model\.safetensors verified: max \|Δ\| 0\.0e\+0 .* read by Layerwise loader$/]);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: testInfo.outputPath('export-verified.png'), fullPage: true });
+  // docs/screenshots/export-onnx-verified.png is this card, whole and clear of the sticky header.
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await onnx.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await onnx.screenshot({ path: testInfo.outputPath('export-onnx-verified.png') });
 
   const folder = await unzipTo(await file.path(), testInfo.outputPath('unzipped'));
   expect((await readdir(folder)).sort()).toEqual(['config.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);

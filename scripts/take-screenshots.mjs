@@ -1,7 +1,7 @@
 // Screenshots of every panel of the studio for docs/screenshots/, in the light and the dark theme: the built-in
 // model loaded on first visit, "Adapt to my text" during a run, a loaded model, a load error, the backend menu, then
-// the journey — dataset, layers, configure, a run, evaluation with the playground, export, and two runs compared in
-// the history. Needs a served build:
+// the journey — dataset, layers, configure, a run, evaluation with the playground, export (Hugging Face folder and
+// ONNX, both verified), and two runs compared in the history. Needs a served build:
 //   npm run build && npx vite preview --host 127.0.0.1 --port 4318 &
 //   node scripts/take-screenshots.mjs [http://127.0.0.1:4318] [docs/screenshots] [light,dark]
 import { existsSync } from 'node:fs';
@@ -154,10 +154,14 @@ async function journey(scheme) {
   await shot(page, `evaluate-${scheme}.png`);
 
   await tab(page, 'Export');
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
-  await download;
-  await page.getByRole('table', { name: 'Exported files' }).waitFor();
+  // Both formats, each checked in the page before its download (the Hugging Face folder by the engine's loader,
+  // the ONNX files by onnxruntime-web); the shot shows their verification lines.
+  for (const [name, table] of [['Export Hugging Face folder', 'Hugging Face folder'], ['Export ONNX', 'ONNX for transformers.js']]) {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name }).click();
+    await download;
+    await page.getByRole('table', { name: `Exported files: ${table}` }).waitFor();
+  }
   await shot(page, `export-${scheme}.png`);
 
   await tab(page, 'History');
