@@ -50,6 +50,8 @@ export interface ConfigReader {
   readonly raw: Readonly<Record<string, unknown>>;
   /** An integer >= min (1 by default); required when there is no fallback. */
   int(key: string, fallback?: number, min?: number): number;
+  /** A size: an integer from 1 to CONFIG_LIMITS[limit] (a larger one is CONFIG_TOO_LARGE); required when there is no fallback. */
+  size(key: string, limit: keyof typeof CONFIG_LIMITS, fallback?: number): number;
   /** A probability in [0, 1). */
   prob(key: string, fallback: number): number;
   /** A finite number > 0. */
@@ -75,6 +77,32 @@ export interface ParsedConfig {
   notes: string[];
 }
 
+/**
+ * The largest sizes this studio builds a model of, checked before any shape is listed or any tensor allocated
+ * (issue #15 item 7: num_hidden_layers 1e9 ran out of heap while the shapes were listed). Far above any published
+ * encoder (XLM-R XXL: 48 layers of width 4096 and 16384, 250,002 tokens, 514 positions), far below memory trouble.
+ */
+export const CONFIG_LIMITS = {
+  layers: 256,
+  width: 16_384,
+  intermediate: 65_536,
+  vocabulary: 4_194_304,
+  positions: 65_536,
+  tokenTypes: 1_024,
+  /** As many classes as a run may have (engine/data/encode.ts MAX_CLASSES). */
+  labels: 10_000,
+} as const;
+
+const LIMIT_NOTES: Record<keyof typeof CONFIG_LIMITS, string> = {
+  layers: 'the deepest published encoders have 48 layers',
+  width: 'the widest published encoders are 4,096 wide',
+  intermediate: 'the widest published feed-forward layers are 16,384 wide',
+  vocabulary: 'the largest published vocabularies have about 250,000 tokens',
+  positions: 'published encoders have at most 8,192 positions',
+  tokenTypes: 'published encoders have at most a few token types',
+  labels: 'a classification head of this studio has at most 10,000 classes',
+};
+
 const ACTIVATIONS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish'];
 
 function fail(file: string, field: string, message: string): never {
@@ -91,9 +119,22 @@ function configReader(raw: Record<string, unknown>, file: string, notes: string[
     if (raw[key] === undefined) notes.push(`${file}: "${key}" absent, using ${v}`);
     return v;
   }
+  function size(key: string, limit: keyof typeof CONFIG_LIMITS, fallback?: number): number {
+    const v = int(key, fallback);
+    const max = CONFIG_LIMITS[limit];
+    if (v > max) {
+      throw new LayerwiseError(
+        'CONFIG_TOO_LARGE',
+        `${file}: "${key}" is ${v.toLocaleString('en-US')}, more than the ${max.toLocaleString('en-US')} this studio builds a model of (${LIMIT_NOTES[limit]})`,
+        { file, field: key },
+      );
+    }
+    return v;
+  }
   return {
     raw,
     int,
+    size,
     prob(key, fallback) {
       const v = raw[key] ?? fallback;
       if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(file, key, `"${key}" must be in [0, 1), got ${JSON.stringify(v)}`);
@@ -105,7 +146,7 @@ function configReader(raw: Record<string, unknown>, file: string, notes: string[
       return v;
     },
     widthAndHeads(widthKey, headsKey) {
-      const width = int(widthKey);
+      const width = size(widthKey, 'width');
       const heads = int(headsKey);
       if (width % heads !== 0) fail(file, widthKey, `hidden size ${width} is not a multiple of the number of attention heads ${heads}`);
       return { width, heads };
@@ -126,6 +167,9 @@ function labelsOf(read: ConfigReader, file: string): string[] {
   if (id2labelRaw !== undefined && id2labelRaw !== null) {
     if (typeof id2labelRaw !== 'object' || Array.isArray(id2labelRaw)) fail(file, 'id2label', '"id2label" must be an object');
     const entries = Object.entries(id2labelRaw as Record<string, unknown>);
+    if (entries.length > CONFIG_LIMITS.labels) {
+      throw new LayerwiseError('CONFIG_TOO_LARGE', `${file}: "id2label" has ${entries.length.toLocaleString('en-US')} classes, more than the ${CONFIG_LIMITS.labels.toLocaleString('en-US')} of a classification head of this studio`, { file, field: 'id2label' });
+    }
     id2label = new Array<string>(entries.length);
     for (const [k, v] of entries) {
       const i = Number(k);
@@ -135,7 +179,7 @@ function labelsOf(read: ConfigReader, file: string): string[] {
       id2label[i] = v;
     }
   } else {
-    const n = read.int('num_labels', 2);
+    const n = read.size('num_labels', 'labels', 2);
     id2label = Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
   // Two ids with one name cannot both be told apart from the data's labels (a label would map to one of them only).

@@ -16,6 +16,9 @@ export type SpecialRole = 'pad' | 'unk' | 'cls' | 'sep' | 'mask' | 'bos' | 'eos'
 export type SpecialNames = Partial<Record<SpecialRole, string | null>>;
 
 /** BertTokenizer's defaults. */
+/** transformers' and tokenizers' WordPiece max_input_chars_per_word: a longer word is [UNK] whole. */
+export const WORDPIECE_MAX_INPUT_CHARS = 100;
+
 export const WORDPIECE_SPECIALS = { pad: '[PAD]', unk: '[UNK]', cls: '[CLS]', sep: '[SEP]', mask: '[MASK]' } as const;
 /** RobertaTokenizer's defaults (also XLM-R's). */
 export const BPE_SPECIALS = { pad: '<pad>', unk: '<unk>', cls: '<s>', sep: '</s>', mask: '<mask>', bos: '<s>', eos: '</s>' } as const;
@@ -174,7 +177,7 @@ export function wordPieceTokenizerJson(tokens: readonly string[], opts: WordPiec
       type: 'WordPiece',
       unk_token: specials.unk ?? WORDPIECE_SPECIALS.unk,
       continuing_subword_prefix: '##',
-      max_input_chars_per_word: 100,
+      max_input_chars_per_word: WORDPIECE_MAX_INPUT_CHARS,
       // fromEntries defines own properties: a token named "__proto__" stays a token.
       vocab: Object.fromEntries(vocab),
     },

@@ -87,6 +87,12 @@ export async function run(argv: string[]): Promise<number> {
   const end = performance.now();
 
   const warnings: { code: string; message: string }[] = [];
+  if (trained.longWords.distinct > 0) {
+    warnings.push({
+      code: 'VOCAB_LONG_WORDS_SKIPPED',
+      message: `${trained.longWords.distinct} distinct words (${trained.longWords.occurrences} occurrences) are longer than ${WORDPIECE_TRAIN_DEFAULTS.maxWordChars} chars and were left out of training: WordPiece reads such a word as [UNK] whole`,
+    });
+  }
   if (trained.vocab.length < vocabSize) {
     const why = trained.stoppedBy === 'min-frequency' ? `no pair is seen ${minFrequency} times or more` : 'every word is a single token';
     warnings.push({ code: 'VOCAB_SMALLER_THAN_REQUESTED', message: `${trained.vocab.length} tokens, not ${vocabSize}: ${why}` });

@@ -3,7 +3,7 @@
 // vocabulary: special tokens, the alphabet, "##" + each non-initial char, then one token per merge. Pair counts
 // are updated incrementally and the next merge comes from a max-heap with lazy re-counting, as there.
 import type { TextTokenizer } from '../../formats/tokenizer';
-import { WORDPIECE_SPECIALS, wordPieceTokenizerJson } from '../../formats/tokenizer-files';
+import { WORDPIECE_MAX_INPUT_CHARS, WORDPIECE_SPECIALS, wordPieceTokenizerJson } from '../../formats/tokenizer-files';
 import { LayerwiseError } from '../../lib/errors';
 
 export interface WordPieceTrainOptions {
@@ -15,6 +15,11 @@ export interface WordPieceTrainOptions {
   limitAlphabet: number | null;
   /** Ids 0, 1, ... in this order. */
   specialTokens: readonly string[];
+  /**
+   * Words of more chars than this are left out of training: the WordPiece model reads them as [UNK] whole
+   * (max_input_chars_per_word), and merging inside one costs time that grows with the square of its length.
+   */
+  maxWordChars: number;
 }
 
 /** BertWordPieceTokenizer.train's choices, with a vocabulary sized for a small model. */
@@ -23,6 +28,7 @@ export const WORDPIECE_TRAIN_DEFAULTS: Readonly<WordPieceTrainOptions> = {
   minFrequency: 2,
   limitAlphabet: 1000,
   specialTokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'],
+  maxWordChars: WORDPIECE_MAX_INPUT_CHARS,
 };
 
 export type TrainStop = 'vocab-size' | 'min-frequency' | 'no-pairs';
@@ -37,6 +43,8 @@ export interface WordPieceTrainResult {
   merges: number;
   /** Why training ended. */
   stoppedBy: TrainStop;
+  /** Distinct words longer than maxWordChars, and their occurrences: left out of training. */
+  longWords: { distinct: number; occurrences: number };
 }
 
 export const CONTINUING_SUBWORD_PREFIX = '##';
@@ -99,6 +107,7 @@ function checkOptions(o: WordPieceTrainOptions): void {
     throw bad('vocabSize', `an integer from 1 to ${PAIR_BASE / 2}`, o.vocabSize);
   }
   if (!Number.isSafeInteger(o.minFrequency) || o.minFrequency < 0) throw bad('minFrequency', 'an integer >= 0', o.minFrequency);
+  if (!Number.isSafeInteger(o.maxWordChars) || o.maxWordChars < 1) throw bad('maxWordChars', 'an integer >= 1', o.maxWordChars);
   if (o.limitAlphabet !== null && (!Number.isSafeInteger(o.limitAlphabet) || o.limitAlphabet < 1)) {
     throw bad('limitAlphabet', 'an integer >= 1 or null', o.limitAlphabet);
   }
@@ -153,10 +162,22 @@ function mergeWord(word: number[], a: number, b: number, z: number, change: (pai
  * Rust trainer depends on hash-map order it is made deterministic here: "##" tokens take ids in code point order
  * (Rust: in the order it happens to visit words), and the alphabet limit's ties are cut by code point.
  */
-export function trainWordPiece(wordCounts: ReadonlyMap<string, number>, options: Partial<WordPieceTrainOptions> = {}): WordPieceTrainResult {
+export function trainWordPiece(allCounts: ReadonlyMap<string, number>, options: Partial<WordPieceTrainOptions> = {}): WordPieceTrainResult {
   const o: WordPieceTrainOptions = { ...WORDPIECE_TRAIN_DEFAULTS, ...options };
   checkOptions(o);
-  if (wordCounts.size === 0) throw new LayerwiseError('VOCAB_NO_WORDS', 'the training text has no words');
+  if (allCounts.size === 0) throw new LayerwiseError('VOCAB_NO_WORDS', 'the training text has no words');
+  const longWords = { distinct: 0, occurrences: 0 };
+  const wordCounts = new Map<string, number>();
+  for (const [word, count] of allCounts) {
+    // UTF-16 length first: only a word that long can have more chars than the limit.
+    if (word.length > o.maxWordChars && [...word].length > o.maxWordChars) {
+      longWords.distinct++;
+      longWords.occurrences += count;
+    } else wordCounts.set(word, count);
+  }
+  if (wordCounts.size === 0) {
+    throw new LayerwiseError('VOCAB_NO_WORDS', `every word of the training text is longer than ${o.maxWordChars} chars, which WordPiece reads as [UNK]`);
+  }
   const vocab: string[] = [];
   const ids = new Map<string, number>();
   const add = (token: string): number => {
@@ -244,7 +265,7 @@ export function trainWordPiece(wordCounts: ReadonlyMap<string, number>, options:
     for (const w of top.pos) mergeWord(words[w], a, b, z, (pair, delta) => note(pair, delta, w));
     enqueue();
   }
-  return { vocab, alphabetSeen: seen, alphabetSize: kept.length, merges, stoppedBy };
+  return { vocab, alphabetSeen: seen, alphabetSize: kept.length, merges, stoppedBy, longWords };
 }
 
 export interface VocabCoverage {

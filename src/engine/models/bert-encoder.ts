@@ -18,14 +18,14 @@ export function bertConfig(read: ConfigReader, padTokenId: number): FamilyFields
   const hiddenAct = read.activation('hidden_act');
   const classifierDropout = read.raw.classifier_dropout == null ? null : read.prob('classifier_dropout', 0);
   return {
-    vocab_size: read.int('vocab_size'),
+    vocab_size: read.size('vocab_size', 'vocabulary'),
     hidden_size: width,
-    num_hidden_layers: read.int('num_hidden_layers'),
+    num_hidden_layers: read.size('num_hidden_layers', 'layers'),
     num_attention_heads: heads,
-    intermediate_size: read.int('intermediate_size'),
+    intermediate_size: read.size('intermediate_size', 'intermediate'),
     hidden_act: hiddenAct,
-    max_position_embeddings: read.int('max_position_embeddings', 512),
-    type_vocab_size: read.int('type_vocab_size', 2),
+    max_position_embeddings: read.size('max_position_embeddings', 'positions', 512),
+    type_vocab_size: read.size('type_vocab_size', 'tokenTypes', 2),
     layer_norm_eps: read.positive('layer_norm_eps', 1e-12),
     pad_token_id: read.int('pad_token_id', padTokenId, 0),
     hidden_dropout_prob: read.prob('hidden_dropout_prob', 0.1),

@@ -28,13 +28,13 @@ function distilbertConfig(read: ConfigReader): FamilyFields {
   const hiddenAct = read.activation('activation');
   const seqClassifDropout = read.prob('seq_classif_dropout', 0.2);
   return {
-    vocab_size: read.int('vocab_size'),
+    vocab_size: read.size('vocab_size', 'vocabulary'),
     hidden_size: width,
-    num_hidden_layers: read.int('n_layers'),
+    num_hidden_layers: read.size('n_layers', 'layers'),
     num_attention_heads: heads,
-    intermediate_size: read.int('hidden_dim'),
+    intermediate_size: read.size('hidden_dim', 'intermediate'),
     hidden_act: hiddenAct,
-    max_position_embeddings: read.int('max_position_embeddings', 512),
+    max_position_embeddings: read.size('max_position_embeddings', 'positions', 512),
     type_vocab_size: 0,
     layer_norm_eps: 1e-12,
     pad_token_id: read.int('pad_token_id', 0, 0),

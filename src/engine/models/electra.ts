@@ -69,7 +69,7 @@ export const electra: ModelFamily = {
   // ElectraConfig is BertConfig plus embedding_size (hidden_size when absent).
   normaliseConfig: (read) => {
     const config = bertConfig(read, 0);
-    return { ...config, embedding_size: read.int('embedding_size', config.hidden_size) };
+    return { ...config, embedding_size: read.size('embedding_size', 'width', config.hidden_size) };
   },
   basePrefix: BASE,
   hasTokenTypes: true,

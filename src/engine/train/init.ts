@@ -11,7 +11,7 @@ import type { SourceFolder } from '../../formats/source-file';
 import { loadTokenizer } from '../../formats/tokenizer';
 import type { Task } from '../../protocol/task';
 import { utf8Text } from '../model-folder-files';
-import type { LoadedModel, LoaderMessage } from '../load';
+import { DEFAULT_MAX_TENSOR_BYTES, type LoadedModel, type LoaderMessage } from '../load';
 import { getModelFamily, parseModelConfig, type ModelFamily } from '../models/index';
 import { ParamStore } from '../params/store';
 
@@ -47,6 +47,33 @@ export function initialiseParams(params: ParamStore, family: ModelFamily, config
   });
 }
 
+const bytesText = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+
+/**
+ * The store for `shapes`, refused with a coded error before anything is allocated when a tensor is above the
+ * loader's per-tensor limit (the wasm32 address space), and when the allocation itself fails (issue #15 item 7: a
+ * huge vocabulary was an uncoded "Invalid typed array length").
+ */
+function allocate(shapes: ReadonlyMap<string, number[]>): ParamStore {
+  const sizes = [...shapes].map(([name, shape]) => [name, shape, shape.reduce((a, b) => a * b, 1)] as const);
+  const total = sizes.reduce((n, [, , size]) => n + 4 * size, 0);
+  const tooLarge = sizes.filter(([, , size]) => 4 * size > DEFAULT_MAX_TENSOR_BYTES);
+  if (tooLarge.length > 0) {
+    const [name, shape, size] = tooLarge[0];
+    throw new LayerwiseError(
+      'CHECKPOINT_TENSOR_TOO_LARGE',
+      `config.json makes ${name} [${shape.join(', ')}] ${bytesText(4 * size)} as float32, above the ${bytesText(DEFAULT_MAX_TENSOR_BYTES)} a tensor may take (the model would take ${bytesText(total)})`,
+      { file: 'config.json', tensor: name },
+    );
+  }
+  try {
+    return ParamStore.fromValues(sizes.map(([name, shape, size]) => [name, { shape, data: new Float32Array(size) }] as const));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new LayerwiseError('MODEL_TOO_LARGE', `a model of this config.json takes ${bytesText(total)} as float32, more than this process could allocate (${err.message})`, { file: 'config.json' });
+  }
+}
+
 /**
  * The folder's architecture for `task`, freshly initialised: config.json (with `labels` as id2label for a
  * classification head) and the tokenizer are read; weights are not.
@@ -71,9 +98,7 @@ export async function randomModel(folder: SourceFolder, opts: { task: Task; labe
     );
   }
   const shapes = family.parameterShapes(config, opts.task);
-  const params = ParamStore.fromValues(
-    [...shapes].map(([name, shape]) => [name, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }] as const),
-  );
+  const params = allocate(shapes);
   try {
     initialiseParams(params, family, config, opts.seed);
   } catch (err) {
