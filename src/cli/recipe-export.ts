@@ -12,7 +12,7 @@ import { defaultLearningRate, parseTrainConfig } from '../protocol/train-config'
 import { readJsonFile } from './batch-file';
 import { nodeFile } from './node-files';
 import { checkOutFolder, writeFolderAtomic } from './out-folder';
-import { readDatasetFile, taskOption } from './train-data';
+import { columnOptions, readDatasetFile, taskOption } from './train-data';
 
 export interface RecipeExportOptions {
   modelDir: string;
@@ -60,7 +60,7 @@ export async function exportRecipe(opts: RecipeExportOptions): Promise<number> {
   const task = taskOption(opts.task);
   if (task !== undefined) input.task = task;
   if (input.learningRate === undefined) input.learningRate = defaultLearningRate(modelConfig.hidden_size);
-  const columns = { textCol: opts.textCol, labelCol: opts.labelCol };
+  const columns = columnOptions(opts.textCol, opts.labelCol);
   const train = opts.data === undefined ? null : await readDatasetFile(opts.data, 'data', columns);
   const validation = opts.validation === undefined ? null : await readDatasetFile(opts.validation, 'validation', columns);
   if (input.task === undefined && train !== null) input.task = taskForData(train);

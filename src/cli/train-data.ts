@@ -41,15 +41,20 @@ export const DATASET_FLAGS = {
   'label-col': { type: 'string' },
 } as const;
 
-/** Reads a dataset file; --label-col given as a number is also the CoNLL tag column (1-based). */
-export async function readDatasetFile(file: string, flag: string, columns: { textCol?: string[]; labelCol?: string }): Promise<Dataset> {
+/** The read options of --text-col / --label-col; --label-col given as a number is also the CoNLL tag column (1-based). */
+export function columnOptions(textCol: string[] | undefined, labelCol: string | undefined): ReadOptions {
+  const opts: ReadOptions = { textColumns: textCol };
+  if (labelCol !== undefined) {
+    opts.labelColumn = labelCol;
+    if (/^\d+$/.test(labelCol)) opts.tagColumn = Number(labelCol) - 1;
+  }
+  return opts;
+}
+
+/** Reads a dataset file with the given read options (columnOptions, or a recipe's choices). */
+export async function readDatasetFile(file: string, flag: string, opts: ReadOptions): Promise<Dataset> {
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new LayerwiseError('CLI_FILE_NOT_FOUND', `${file} is not a file`, { file, field: flag });
-  }
-  const opts: ReadOptions = { textColumns: columns.textCol };
-  if (columns.labelCol !== undefined) {
-    opts.labelColumn = columns.labelCol;
-    if (/^\d+$/.test(columns.labelCol)) opts.tagColumn = Number(columns.labelCol) - 1;
   }
   return readDataset(nodeFile(file), opts);
 }

@@ -1,7 +1,7 @@
 // Fingerprints of the model and dataset files a run trained on, kept with its checkpoint (protocol/run-checkpoint.ts):
 // FNV-1a over the size and the first and last 64 KiB, so that a resume can tell "the same file opened again" from
 // another one without reading hundreds of megabytes of weights. The engine checks the encoded data exactly as well.
-import { checksum } from '../engine/train/run-checkpoint';
+import { checksum } from './train/run-checkpoint';
 import type { SourceFile } from '../formats/source-file';
 import { LayerwiseError } from '../lib/errors';
 import type { FileFingerprint } from '../protocol/run-checkpoint';

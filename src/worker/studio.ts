@@ -16,7 +16,7 @@ import { backendNotices, planBackends } from './backend-choice';
 import { planRunData, summarizeDataset } from './dataset-summary';
 import { exportRows } from './export-rows';
 import { zipModelFolder } from './export-zip';
-import { checkSameFiles, fingerprintFile } from './file-fingerprint';
+import { checkSameFiles, fingerprintFile } from '../engine/file-fingerprint';
 import { loadHubModel } from './hub-load';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';

@@ -11,7 +11,7 @@ import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { loadModelForCommand } from '../load-model';
 import { nodeFolder } from '../node-files';
-import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
+import { columnOptions, DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
 export const summary = 'print the metrics of a model on a dataset file (eval mode)';
 
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${flag} must be a positive integer, got ${value}`, { field: flag });
   }
   await startCliBackend(opts.backend, 'eval');
-  const data = await readDatasetFile(dataPath, 'data', { textCol: opts['text-col'], labelCol: opts['label-col'] });
+  const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col']));
   const model = await loadModelForCommand(nodeFolder(modelDir), 'eval', task === undefined ? {} : { task }, opts.adapter);
   try {
     checkTaskData(model.task, data);

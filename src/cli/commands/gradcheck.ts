@@ -11,7 +11,7 @@ import { prepareRun } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { nodeFolder } from '../node-files';
-import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
+import { columnOptions, DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
 export const summary = "check the engine's gradients against finite differences on a few examples, per module";
 
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const maxLength = integer(opts['max-length'], 'max-length', 32);
   await startCliBackend(opts.backend, 'gradcheck');
-  const data = await readDatasetFile(dataPath, 'data', { textCol: opts['text-col'], labelCol: opts['label-col'] });
+  const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col']));
   const config = parseTrainConfig({ task: taskFlag ?? taskForData(data), maxLength, validationSplit: 0 });
   const prepared = await prepareRun({ folder: nodeFolder(modelDir), train: data, validation: null }, config);
   try {

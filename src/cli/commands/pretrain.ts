@@ -17,7 +17,7 @@ import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
 import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
 import { readCheckpoint, runTrainer } from '../run-trainer';
-import { readDatasetFile, resolveModelDir } from '../train-data';
+import { columnOptions, readDatasetFile, resolveModelDir } from '../train-data';
 
 export const summary = 'masked-LM pretraining on text files, from scratch (--init random|ppmi) or continued; writes a Hugging Face folder';
 
@@ -173,7 +173,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: TrainConfig = parseTrainConfig(input, configFile);
   const backend = await startCliBackend(opts.backend, 'pretrain');
 
-  const columns = { textCol: opts['text-col'] === undefined ? undefined : [opts['text-col']] };
+  const columns = columnOptions(opts['text-col'] === undefined ? undefined : [opts['text-col']], undefined);
   const text = joinTexts(await Promise.all(texts.map((t) => readDatasetFile(t, 'text', columns))));
   const heldOut = opts.validation === undefined ? null : joinTexts([await readDatasetFile(opts.validation, 'validation', columns)]);
   const folder = nodeFolder(modelDir);

@@ -11,7 +11,7 @@ import { parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
-import { DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir } from '../train-data';
+import { columnOptions, DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir } from '../train-data';
 
 export const summary = 'a hyperparameter search (grid or random, successive halving); writes a JSONL of trials';
 
@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   const read = await readJsonFile(required(opts.config, 'config'));
   const sweep = parseSweepConfig(read.value, read.file);
   const backend = await startCliBackend(opts.backend, 'sweep');
-  const columns = { textCol: opts['text-col'], labelCol: opts['label-col'] };
+  const columns = columnOptions(opts['text-col'], opts['label-col']);
   const train = await readDatasetFile(dataPath, 'data', columns);
   const validation = opts.validation === undefined ? null : await readDatasetFile(opts.validation, 'validation', columns);
   // Created before the first trial, so that a bad path fails before any training.

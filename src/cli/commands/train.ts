@@ -3,13 +3,13 @@
 // and writes a model folder with its card and metrics.json (DESIGN.md "The command line"). Ctrl-C stops after the
 // current step and still writes the folder.
 import { statSync } from 'node:fs';
+import type { ReadOptions } from '../../formats/datasets/index';
 import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
 import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
 import { parseModelConfig } from '../../engine/models/index';
 import { utf8Text } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
-import type { RunCheckpoint } from '../../engine/train/run-checkpoint';
 import { taskForData } from '../../engine/train/prepare';
 import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
@@ -17,15 +17,16 @@ import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
 import { nodeFile, nodeFolder } from '../node-files';
 import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
+import { checkRecipeFiles, readRunRecipe } from '../run-recipe-file';
 import { readCheckpoint, runTrainer } from '../run-trainer';
-import { DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
+import { columnOptions, DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
 export const summary = 'fine-tune a model on a dataset file; writes a Hugging Face folder and metrics.json';
 
 const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR [--validation FILE]
                        [--task seq-cls|token-cls|mlm] [--config CONFIG.json] [--text-col NAME] [--label-col NAME]
                        [--epochs N] [--lr X] [--batch-size N] [--max-steps N] [--seed N] [--init random]
-                       [--checkpoint-dir DIR] [--resume DIR] [--backend wasm|cpu|webgpu] [--allow-non-finite]
+                       [--checkpoint-dir DIR] [--resume DIR] [--recipe FILE] [--backend wasm|cpu|webgpu] [--allow-non-finite]
                        [--overwrite] [--json]
 
   --config      a JSON TrainConfig (any subset of its fields; the rest keep their defaults)
@@ -36,6 +37,8 @@ const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR 
   --init random train the folder's architecture from a fresh seeded initialisation (its weights are not read)
   --checkpoint-dir DIR   write checkpoint.safetensors + checkpoint.json after every evaluation
   --resume DIR  continue the run saved in DIR (its config is used; config flags are refused)
+  --recipe FILE rerun a run recipe shared from the studio: its TrainConfig and columns, on --model and --data
+                files that must be the ones it fingerprints (config and column flags are refused)
   --overwrite   replace --out when it already holds files (it is never the --model folder)
   --allow-non-finite  train on, and write, weights that hold NaN or infinite values
 
@@ -51,16 +54,21 @@ const OVERRIDES = [
   ['seed', 'seed'],
 ] as const;
 
-/** The run's config: a checkpoint's, or --config with the command-line overrides, validated once. */
-async function runConfig(opts: Record<string, unknown>, task: Task | undefined, resume: RunCheckpoint | null): Promise<{ input: Record<string, unknown>; file?: string }> {
+/** The run's config: a run checkpoint's or a recipe's (no config flags then), or --config with the command-line overrides, validated once. */
+async function runConfig(
+  opts: Record<string, unknown>,
+  task: Task | undefined,
+  fixed: { config: TrainConfig; flag: 'resume' | 'recipe' } | null,
+): Promise<{ input: Record<string, unknown>; file?: string }> {
   const overrides: Record<string, unknown> = {};
   for (const [flag, field] of OVERRIDES) if (opts[flag] !== undefined) overrides[field] = numberOption(opts[flag], flag, 0);
-  if (resume !== null) {
-    const given = [...OVERRIDES.map(([flag]) => flag), 'config'].filter((f) => opts[f] !== undefined);
+  if (fixed !== null) {
+    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'task', ...(fixed.flag === 'recipe' ? ['text-col', 'label-col'] : [])].filter((f) => opts[f] !== undefined);
     if (given.length > 0) {
-      throw new LayerwiseError('CLI_BAD_ARGUMENT', `--resume continues the saved run with its own config; drop ${given.map((f) => `--${f}`).join(', ')}`, { field: given[0] });
+      const why = fixed.flag === 'resume' ? '--resume continues the saved run with its own config' : '--recipe reruns the recipe with its own config and columns';
+      throw new LayerwiseError('CLI_BAD_ARGUMENT', `${why}; drop ${given.map((f) => `--${f}`).join(', ')}`, { field: given[0] });
     }
-    return { input: { ...resume.config } };
+    return { input: { ...fixed.config } };
   }
   let input: Record<string, unknown> = {};
   let file: string | undefined;
@@ -93,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
     resume: { type: 'string' },
+    recipe: { type: 'string' },
     'allow-non-finite': { type: 'boolean' },
     overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -109,10 +118,14 @@ export async function run(argv: string[]): Promise<number> {
   if (opts.init !== undefined && opts.init !== 'random') {
     throw new LayerwiseError('CLI_BAD_ARGUMENT', `--init takes "random", got "${opts.init}"`, { field: 'init' });
   }
+  if (opts.resume !== undefined && opts.recipe !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', 'give --resume or --recipe, not both', { field: 'recipe' });
   const resume = opts.resume === undefined ? null : await readCheckpoint(opts.resume);
+  const recipe = opts.recipe === undefined ? null : await readRunRecipe(opts.recipe);
+  if (recipe !== null) await checkRecipeFiles(recipe, modelDir, dataPath, opts.validation);
   const taskFlag = taskOption(opts.task);
-  const columns = { textCol: opts['text-col'], labelCol: opts['label-col'] };
-  const { input, file: configFile } = await runConfig(opts, taskFlag, resume);
+  const columns: ReadOptions = recipe?.data.choices ?? columnOptions(opts['text-col'], opts['label-col']);
+  const fixed = resume !== null ? { config: resume.config, flag: 'resume' as const } : recipe !== null ? { config: recipe.config, flag: 'recipe' as const } : null;
+  const { input, file: configFile } = await runConfig(opts, taskFlag, fixed);
   if (input.learningRate === undefined) {
     // As in the studio: the default rate follows the model's width (5e-5 at hidden 768, 3e-4 at hidden 128).
     const { config: modelConfig } = parseModelConfig(await utf8Text(nodeFile(path.join(modelDir, 'config.json'))));
