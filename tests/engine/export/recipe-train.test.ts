@@ -23,7 +23,8 @@ import { deriveSchedule, learningRateAt } from '../../../src/protocol/schedule';
 import { parseTrainConfig, type TrainConfig } from '../../../src/protocol/train-config';
 
 const PYTHON = '/usr/bin/python3';
-const GOLDEN = path.resolve(import.meta.dirname, '..', '..', 'golden', 'hf-tiny', 'bert-seq-cls');
+const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'golden', 'hf-tiny');
+const GOLDEN = path.join(FIXTURES, 'bert-seq-cls');
 const DOUBLES = path.join(import.meta.dirname, 'recipe_doubles');
 const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
 const missing = probe.status === 0 ? null : 'python3-torch is not installed (apt-get install python3-torch)';
@@ -34,6 +35,8 @@ const NEGATIVE = ['bad', 'worst', 'boring', 'terrible', 'awful'];
 const NEUTRAL = ['movie', 'film', 'story', 'plot', 'scene'];
 
 interface Line {
+  entity_f1?: number;
+  perplexity?: number;
   step?: number;
   learning_rate?: number;
   loss?: number;
@@ -42,13 +45,13 @@ interface Line {
   steps?: number;
 }
 
-async function runRecipe(name: string, config: TrainConfig, data: string, file: string) {
+async function runRecipe(name: string, config: TrainConfig, data: string, file: string, modelDir = GOLDEN) {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, file), data);
   const dataset = await readDataset(nodeFile(path.join(dir, file)));
-  const modelConfig = parseModelConfig(readFileSync(path.join(GOLDEN, 'config.json'), 'utf8')).config;
-  const files = ['config.json', 'model.safetensors', 'vocab.txt'].map((n) => ({ name: n, bytes: new Uint8Array(readFileSync(path.join(GOLDEN, n))) }));
+  const modelConfig = parseModelConfig(readFileSync(path.join(modelDir, 'config.json'), 'utf8')).config;
+  const files = ['config.json', 'model.safetensors', 'vocab.txt'].map((n) => ({ name: n, bytes: new Uint8Array(readFileSync(path.join(modelDir, n))) }));
   const recipe = writeRecipe({ config, modelConfig, start: { kind: 'folder', files, label: 'bert-seq-cls' }, data: { train: dataset, validation: null } });
   const root = path.join(dir, 'recipe');
   for (const f of recipe) {
@@ -62,6 +65,10 @@ async function runRecipe(name: string, config: TrainConfig, data: string, file: 
 }
 
 let seq: Awaited<ReturnType<typeof runRecipe>>;
+let tok: Awaited<ReturnType<typeof runRecipe>>;
+let mlm: Awaited<ReturnType<typeof runRecipe>>;
+const tokConfig = parseTrainConfig({ task: 'token-cls', epochs: 2, batchSize: 4, evalEvery: 'epoch', validationSplit: 0.25, learningRate: 1e-3, seed: 5 });
+const mlmConfig = parseTrainConfig({ task: 'mlm', epochs: 1, batchSize: 4, gradAccumulation: 3, evalEvery: 2, validationSplit: 0.2, learningRate: 1e-3, mlm: { probability: 0.3, wholeWord: true } });
 const seqConfig = parseTrainConfig({
   epochs: 3,
   batchSize: 4,
@@ -88,6 +95,10 @@ beforeAll(async () => {
     return `"the ${words[i % words.length]} ${NEUTRAL[i % NEUTRAL.length]} was ${words[(i + 1) % words.length]}",${label}`;
   });
   seq = await runRecipe('seq', seqConfig, `text,label\n${rows.join('\n')}\n`, 'train.csv');
+  const sentences = Array.from({ length: 16 }, (_, i) => `the O\n${POSITIVE[i % POSITIVE.length]} B-GOOD\n${NEUTRAL[i % NEUTRAL.length]} I-GOOD\nwas O\n${NEGATIVE[i % NEGATIVE.length]} B-BAD\n`);
+  tok = await runRecipe('tok', tokConfig, sentences.join('\n'), 'train.conll');
+  const lines = Array.from({ length: 25 }, (_, i) => `the ${NEUTRAL[i % 5]} was ${POSITIVE[i % 6]} and ${NEGATIVE[i % 5]} at all`);
+  mlm = await runRecipe('mlm', mlmConfig, `text\n${lines.map((l) => `"${l}"`).join('\n')}\n`, 'text.csv', path.join(FIXTURES, 'bert-mlm'));
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -153,5 +164,34 @@ describe('train.py (sequence classification, with test doubles for transformers 
     const q0 = await read(before, 'bert.encoder.layer.1.attention.self.query.weight');
     const q1 = await read(after, 'bert.encoder.layer.1.attention.self.query.weight');
     expect(q1.some((v, i) => v !== q0[i])).toBe(true);
+  });
+});
+
+describe('train.py (token classification and masked LM, with the same test doubles)', () => {
+  beforeEach((ctx) => ctx.skip(missing !== null, missing ?? ''));
+
+  it('token classification: every step, an evaluation per epoch with strict IOB2 entity scores, a folder the engine opens', async () => {
+    expect(tok.run.status, tok.run.stderr).toBe(0);
+    const plan = deriveSchedule(tokConfig, Math.ceil(tok.trainExamples / tokConfig.batchSize));
+    expect(tok.lines.at(-1)).toMatchObject({ finished: 'completed', steps: plan.totalSteps });
+    const evaluations = tok.lines.filter((l) => l.eval_loss !== undefined && l.finished === undefined);
+    expect(evaluations.map((e) => e.step)).toEqual([plan.stepsPerEpoch, 2 * plan.stepsPerEpoch]);
+    for (const e of evaluations) expect(e.entity_f1).toBeGreaterThanOrEqual(0);
+    const model = await loadModelFolder(nodeFolder(path.join(tok.root, 'output', 'model')));
+    expect(model.task).toBe('token-cls');
+    expect(model.config.id2label).toEqual(['B-BAD', 'B-GOOD', 'I-GOOD', 'O']);
+    model.params.dispose();
+  });
+
+  it('masked LM: whole-word masking, accumulation over 3 micro-batches, evaluations with perplexity, a folder the engine opens', async () => {
+    expect(mlm.run.status, mlm.run.stderr).toBe(0);
+    const plan = deriveSchedule(mlmConfig, Math.ceil(mlm.trainExamples / mlmConfig.batchSize));
+    expect(mlm.lines.at(-1)).toMatchObject({ finished: 'completed', steps: plan.totalSteps });
+    const evaluations = mlm.lines.filter((l) => l.eval_loss !== undefined && l.finished === undefined);
+    expect(evaluations.length).toBeGreaterThan(0);
+    for (const e of evaluations) expect(e.perplexity).toBeCloseTo(Math.exp(e.eval_loss!), 6);
+    const model = await loadModelFolder(nodeFolder(path.join(mlm.root, 'output', 'model')));
+    expect(model.task).toBe('mlm');
+    model.params.dispose();
   });
 });

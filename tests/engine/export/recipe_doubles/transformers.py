@@ -1,4 +1,4 @@
-"""Stand-in for transformers (see README.md): BERT sequence and token classification from model.safetensors, a
+"""Stand-in for transformers (see README.md): BERT sequence and token classification and masked LM from model.safetensors, a
 whitespace WordPiece-less tokenizer over vocab.txt, config.json with overrides. Parameters carry checkpoint names."""
 import json
 import math
@@ -126,6 +126,10 @@ class _Bert(torch.nn.Module):
             a = (drop(torch.softmax(scores, -1), c.attention_probs_dropout_prob) @ split(lin(p + "attention.self.value", x))).transpose(1, 2).reshape(B, S, H)
             x = ln(p + "attention.output.LayerNorm", x + drop(lin(p + "attention.output.dense", a), c.hidden_dropout_prob))
             x = ln(p + "output.LayerNorm", x + drop(lin(p + "output.dense", gelu(lin(p + "intermediate.dense", x))), c.hidden_dropout_prob))
+        if self.kind == "mlm":
+            # BertLMPredictionHead: transform (dense, gelu, LayerNorm), then the tied decoder and its bias.
+            t = ln("cls.predictions.transform.LayerNorm", gelu(lin("cls.predictions.transform.dense", x)))
+            return types.SimpleNamespace(logits=t @ w["bert.embeddings.word_embeddings.weight"].T + w["cls.predictions.bias"])
         head_drop = c.classifier_dropout if c.classifier_dropout is not None else c.hidden_dropout_prob
         if self.kind == "seq":
             pooled = torch.tanh(lin("bert.pooler.dense", x[:, 0]))
@@ -135,13 +139,16 @@ class _Bert(torch.nn.Module):
     def save_pretrained(self, folder, state_dict=None):
         folder = Path(folder)
         _write_safetensors(folder / "model.safetensors", state_dict if state_dict is not None else self.state_dict())
-        arch = "BertForSequenceClassification" if self.kind == "seq" else "BertForTokenClassification"
+        arch = {"seq": "BertForSequenceClassification", "tok": "BertForTokenClassification", "mlm": "BertForMaskedLM"}[self.kind]
         (folder / "config.json").write_text(json.dumps({**self.config.to_dict(), "architectures": [arch]}, indent=2))
 
 
 def _from_pretrained(kind):
     def load(path, revision=None, config=None, ignore_mismatched_sizes=False):
-        weights = {k: v for k, v in _read_safetensors(Path(path) / "model.safetensors").items() if k.startswith("bert.")}
+        stored = _read_safetensors(Path(path) / "model.safetensors")
+        if kind == "mlm":
+            return _Bert(config, kind, {k: v for k, v in stored.items() if not k.startswith("bert.pooler.")})
+        weights = {k: v for k, v in stored.items() if k.startswith("bert.")}
         if kind == "tok":
             weights = {k: v for k, v in weights.items() if not k.startswith("bert.pooler.")}
         g = torch.Generator().manual_seed(0)
@@ -159,10 +166,4 @@ def _from_pretrained(kind):
 
 AutoModelForSequenceClassification = _from_pretrained("seq")
 AutoModelForTokenClassification = _from_pretrained("tok")
-
-
-def _no_mlm(*args, **kwargs):
-    raise NotImplementedError("this double models BERT sequence and token classification only")
-
-
-AutoModelForMaskedLM = types.SimpleNamespace(from_pretrained=_no_mlm)
+AutoModelForMaskedLM = _from_pretrained("mlm")
