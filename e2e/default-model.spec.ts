@@ -56,6 +56,7 @@ test('the built-in model is loaded on first visit, adapts to a text, then fine-t
 
   await studio.open('Train');
   const adapt = new AdaptCard(page);
+  await adapt.open();
   await expect(adapt.source('The training dataset’s text')).toBeChecked();
   await adapt.textFile.setInputFiles(filmNotes());
   await expect(adapt.source('A separate text file')).toBeChecked();

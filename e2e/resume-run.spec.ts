@@ -58,11 +58,13 @@ test('a run checkpoints, survives a reload, resumes from step k and ends as an u
   const checkpoint = page.getByLabel('Checkpoint status');
   await prepare(page);
   await train.start.click();
-  await expect(checkpoint).toContainText(/Checkpoint saved at step \d+ \(slot A, .* in the browser’s private file system \(OPFS\)\)/, { timeout: 60_000 });
+  // The headline in the user's words; where it is stored on a details line.
+  await expect(checkpoint).toContainText(/Progress saved at step \d+: a reload or a crash loses at most the steps after it\./, { timeout: 60_000 });
+  await expect(checkpoint).toContainText(/in OPFS, slot A$/);
   await pause.click();
   await expect(train.status).toHaveText(/^Paused/);
   // A paused run checkpoints where it waits: that is the step a reload resumes from.
-  const saved = /Checkpoint saved at step (\d+)/.exec((await checkpoint.textContent()) ?? '');
+  const saved = /Progress saved at step (\d+)/.exec((await checkpoint.textContent()) ?? '');
   const k = Number(saved?.[1]);
   expect(k).toBeGreaterThanOrEqual(4);
   expect(k).toBeLessThan(20);

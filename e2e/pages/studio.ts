@@ -7,10 +7,21 @@ export type PanelName = 'Model' | 'Dataset' | 'Layers' | 'Configure' | 'Train' |
 export class Studio {
   readonly page: Page;
   readonly backendBadge: Locator;
+  /** The run in flight, in the header on every panel. */
+  readonly runPill: Locator;
+  /** The bar under the Train tab while a run goes on. */
+  readonly navRunProgress: Locator;
 
   constructor(page: Page) {
     this.page = page;
     this.backendBadge = page.getByRole('button', { name: /^Compute backend:/ });
+    this.runPill = page.getByRole('button', { name: /^Run in progress:/ });
+    this.navRunProgress = page.getByRole('progressbar', { name: /^Training progress: / });
+  }
+
+  /** The open panel's heading (h1). */
+  heading(panel: PanelName): Locator {
+    return this.page.getByRole('heading', { level: 1, name: panel });
   }
 
   async goto(): Promise<void> {
@@ -40,6 +51,8 @@ export interface FileSpec {
 
 export class DatasetPanel {
   readonly page: Page;
+  readonly sample: Locator;
+  readonly quickStart: Locator;
   readonly fileInput: Locator;
   readonly loaded: Locator;
   readonly preview: Locator;
@@ -50,6 +63,8 @@ export class DatasetPanel {
   constructor(page: Page) {
     this.page = page;
     this.fileInput = page.getByLabel('Dataset file');
+    this.sample = page.getByRole('button', { name: 'Try the sample dataset' });
+    this.quickStart = page.getByRole('region', { name: 'Ready to train' }).getByRole('button', { name: /^Train with (defaults|your settings)$/ });
     this.loaded = page.getByRole('region', { name: 'Loaded dataset' });
     this.preview = page.getByRole('table', { name: 'Dataset preview' });
     this.labelChart = page.getByRole('figure', { name: /Label distribution|Tag distribution/ });
@@ -89,10 +104,13 @@ export class DatasetPanel {
 export class LayersPanel {
   readonly page: Page;
   readonly tree: Locator;
+  /** Says that the run makes the head the tree shows. */
+  readonly headNote: Locator;
 
   constructor(page: Page) {
     this.page = page;
     this.tree = page.getByRole('tree', { name: 'Layers' });
+    this.headNote = page.getByRole('note').filter({ hasText: /^The checkpoint has no .* head: the run makes one/ });
   }
 
   item(path: string): Locator {
@@ -143,9 +161,14 @@ export class TrainPanel {
   readonly stop: Locator;
   readonly status: Locator;
   readonly progress: Locator;
+  readonly evaluateNow: Locator;
+  /** "How good is it": the headline score beside the majority-class baseline. */
+  readonly result: Locator;
 
   constructor(page: Page) {
     this.page = page;
+    this.evaluateNow = page.getByRole('button', { name: /^(Evaluate now|Evaluating…)$/ });
+    this.result = page.getByRole('region', { name: 'How good is it' });
     this.start = page.getByRole('button', { name: 'Start training' });
     this.pause = page.getByRole('button', { name: 'Pause' });
     this.resume = page.getByRole('button', { name: 'Resume' });
@@ -214,6 +237,7 @@ export class AdaptCard {
 
 export class EvaluatePanel {
   readonly page: Page;
+  readonly result: Locator;
   readonly metrics: Locator;
   readonly confusion: Locator;
   readonly perClass: Locator;
@@ -222,6 +246,7 @@ export class EvaluatePanel {
 
   constructor(page: Page) {
     this.page = page;
+    this.result = page.getByRole('region', { name: 'How good is it' });
     this.metrics = page.getByRole('table', { name: 'Metrics', exact: true });
     this.confusion = page.getByRole('table', { name: 'Confusion matrix' });
     this.perClass = page.getByRole('table', { name: 'Per-class metrics' });

@@ -1,5 +1,6 @@
-// The studio shell: header, panel nav, engine banner and the open panel. Panels come from panels.tsx.
-import { useEffect } from 'react';
+// The studio shell: header, panel nav, engine banner and the open panel. Panels come from panels.tsx. A panel opens
+// at its top; opened from a link inside a panel, its heading takes the focus.
+import { useEffect, useLayoutEffect } from 'react';
 import { PANELS } from './panels';
 import { AppHeader } from './shell/app-header';
 import { EngineBanner } from './shell/engine-banner';
@@ -9,12 +10,23 @@ import { useApp } from './store/app-store';
 export function App() {
   const active = useApp((s) => s.layout.panel);
   const theme = useApp((s) => s.layout.theme);
+  const headingFocus = useApp((s) => s.layout.headingFocus);
 
   useEffect(() => {
     const root = document.documentElement;
     if (theme === null) delete root.dataset.theme;
     else root.dataset.theme = theme;
   }, [theme]);
+
+  useLayoutEffect(() => {
+    window.scrollTo({ top: 0 });
+  }, [active]);
+
+  useEffect(() => {
+    if (headingFocus === 0) return;
+    document.querySelector<HTMLElement>(`#${panelId(active)} h1`)?.focus({ preventScroll: true });
+    // Only a new request moves the focus: `active` is read, not watched.
+  }, [headingFocus]);
 
   const panel = PANELS.find((p) => p.id === active) ?? PANELS[0];
   return (

@@ -45,6 +45,8 @@ export interface EngineClient {
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
+  /** "Evaluate now": the run's weights on the validation data after its current step, or at once when paused. */
+  evaluateTraining(): void;
   /** Continues the unfinished run from its stored checkpoint on the model and dataset open now. */
   continueRun(run: UnfinishedRun): void;
   /** Forgets the unfinished run (its checkpoint slots are emptied). */
@@ -257,6 +259,12 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       if (runId === null || !isActive(status)) return;
       actions().trainingStopRequested();
       worker.postMessage({ type: 'stopTraining', runId });
+    },
+    evaluateTraining() {
+      const { runId, status } = actions().training;
+      if (runId === null || (status !== 'running' && status !== 'paused')) return;
+      actions().trainingEvaluationRequested();
+      worker.postMessage({ type: 'evaluateTraining', runId });
     },
     startAdaptation(text, settings) {
       const adaptId = newRunId();

@@ -38,6 +38,21 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Elapsed time in words, the same everywhere (status lines, History): 8 -> "8 s", 65 -> "1 min 5 s", 3720 -> "1 h 2 min". */
+export function formatElapsed(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** A moment as every panel writes it: "7 Dec 2026, 19:22" (local time). */
+export function formatDateTime(ms: number): string {
+  return dateTime.format(ms);
+}
+
 export const TASK_LABELS: Record<Task, string> = {
   'seq-cls': 'Sequence classification',
   'token-cls': 'Token classification',

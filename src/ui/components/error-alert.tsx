@@ -1,7 +1,9 @@
-// A coded error as people read it: what failed, the stable code, the sentence, and where (file, tensor, line).
+// A coded error as people read it: what failed, the sentence, then the stable code and where (file, tensor, line)
+// on a details line.
 // role="alert" so screen readers announce it; every string is rendered as text, never as HTML.
 import type { ReactNode } from 'react';
 import { formatLocation, type LayerwiseErrorData } from '../../lib/errors';
+import { CodedMessage } from './coded-message';
 import { Icon } from './icons';
 
 export function ErrorAlert(props: { title: string; error: LayerwiseErrorData; onDismiss?: () => void; children?: ReactNode }) {
@@ -14,13 +16,8 @@ export function ErrorAlert(props: { title: string; error: LayerwiseErrorData; on
       <div className="alert-body">
         <p className="alert-title">{props.title}</p>
         <p className="alert-message">
-          <code className="code-pill code-pill-error">{props.error.code}</code> <bdi>{props.error.message}</bdi>
+          <CodedMessage code={props.error.code} message={props.error.message} where={where !== '' ? where : undefined} />
         </p>
-        {where !== '' && (
-          <p className="alert-location">
-            <span className="muted">Location:</span> <bdi>{where}</bdi>
-          </p>
-        )}
         {props.children}
       </div>
       {props.onDismiss && (

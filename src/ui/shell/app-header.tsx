@@ -1,6 +1,8 @@
-// The header: the product name, the backend badge with its menu, and the theme switch.
+// The header: the product name, the run in flight (a progress pill on every panel), the backend badge with its
+// menu, and the theme switch.
 import { LogoMark } from '../components/icons';
 import { BackendMenu } from './backend-menu';
+import { RunPill } from './run-pill';
 import { ThemeToggle } from './theme-toggle';
 
 export function AppHeader() {
@@ -12,6 +14,7 @@ export function AppHeader() {
         <span className="brand-tagline">fine-tuning studio</span>
       </div>
       <div className="header-tools">
+        <RunPill />
         <span className="local-note" title="Models and data are read in this tab; no request leaves this site.">
           Runs locally in your browser
         </span>

@@ -4,6 +4,7 @@ import { useRef, type KeyboardEvent } from 'react';
 import { Icon } from '../components/icons';
 import type { PanelEntry } from '../panels';
 import { useApp } from '../store/app-store';
+import { NavRunProgress } from './run-pill';
 
 export const tabId = (id: string) => `tab-${id}`;
 export const panelId = (id: string) => `panel-${id}`;
@@ -50,6 +51,7 @@ export function PanelNav({ panels }: { panels: readonly PanelEntry[] }) {
                 <Icon name="check" size={14} />
               </span>
             )}
+            {p.id === 'train' && <NavRunProgress />}
           </button>
         ))}
       </div>

@@ -14,6 +14,8 @@ export interface RunRecord {
   id: string;
   startedAt: number;
   endedAt: number | null;
+  /** Time spent training (pauses left out), as the Train panel's status says it; absent in records of older builds. */
+  trainingMs?: number | null;
   outcome: RunOutcome;
   model: { source: string; family: string; task: Task; parameterCount: number };
   dataset: { file: string; trainExamples: number; validationExamples: number };

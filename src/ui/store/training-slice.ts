@@ -8,8 +8,8 @@ import type { DataNote } from '../../protocol/dataset-summary';
 import type { BackendName, PreparePhase } from '../../protocol/messages';
 import type { GroupPlan } from '../../protocol/param-groups';
 import type { TrainConfig } from '../../protocol/train-config';
-import type { EvalMetrics, EvalRecord, FinishReason, RunPlan } from '../../protocol/train-events';
-import { appendSteps, NO_STEPS, prependSteps, type StepHistory } from '../series';
+import type { EvalMetrics, EvalRecord, FinishReason, MajorityBaseline, RunPlan } from '../../protocol/train-events';
+import { appendSteps, latestStep, NO_STEPS, prependSteps, type StepHistory } from '../series';
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
@@ -46,6 +46,10 @@ export interface TrainingState {
   groups: GroupPlan[];
   steps: StepHistory;
   evals: Evaluation[];
+  /** Always guessing the evaluation data's commonest class: what the run's scores are set against. */
+  baseline: MajorityBaseline | null;
+  /** "Evaluate now" was asked for at this many steps and its evaluation has not come yet. */
+  evaluationAsked: number | null;
   /** Date.now() at the first step's start, and time spent paused, for the ETA. */
   startedAt: number | null;
   pausedMs: number;
@@ -60,6 +64,8 @@ export interface TrainingSlice {
   trainingRequested(runId: string, config: TrainConfig, backend: BackendName | null, datasetFile: string | null): void;
   trainingPauseRequested(): void;
   trainingStopRequested(): void;
+  /** "Evaluate now": an evaluation after the current step (at once when paused). */
+  trainingEvaluationRequested(): void;
   /** The worker went away mid-run (crash, restart): the run cannot continue. */
   trainingLost(error: LayerwiseErrorData): void;
 }
@@ -78,6 +84,8 @@ const initial: TrainingState = {
   groups: [],
   steps: NO_STEPS,
   evals: [],
+  baseline: null,
+  evaluationAsked: null,
   startedAt: null,
   pausedMs: 0,
   pausedAt: null,
@@ -99,9 +107,10 @@ const ended = (t: TrainingState) => ({ endedAt: Date.now(), pausedMs: t.pausedMs
 
 export const trainingEvents = {
   trainingPreparing: (s, { runId, phase, done, total }) => forRun(s, runId, () => ({ prepare: { phase, done, total } })),
-  trainingStarted: (s, { runId, plan, labels, maxLength, dataNotes }) =>
+  trainingStarted: (s, { runId, plan, labels, maxLength, dataNotes, baseline }) =>
     forRun(s, runId, (t) => ({
       plan,
+      baseline,
       labels,
       maxLength,
       dataNotes,
@@ -115,13 +124,13 @@ export const trainingEvents = {
     forRun(s, runId, (t) => ({ steps: prependSteps(t.steps, history.steps), evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] })),
   trainingEpochStarted: (s, { runId, groups }) => forRun(s, runId, () => ({ groups })),
   trainingProgressed: (s, { runId, steps }) => forRun(s, runId, (t) => ({ steps: appendSteps(t.steps, steps) })),
-  trainingEvaluated: (s, { runId, record, isBest, lrReduced }) => forRun(s, runId, (t) => ({ evals: [...t.evals, { record, isBest, lrReduced }] })),
+  trainingEvaluated: (s, { runId, record, isBest, lrReduced }) => forRun(s, runId, (t) => ({ evals: [...t.evals, { record, isBest, lrReduced }], evaluationAsked: null })),
   trainingPaused: (s, { runId }) => forRun(s, runId, (t) => (t.status === 'stopping' ? {} : { status: 'paused', pausedAt: Date.now() })),
   trainingResumed: (s, { runId }) =>
     forRun(s, runId, (t) => ({ status: 'running', pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null })),
   trainingFinished: (s, { runId, reason, step, metrics, restoredBestStep }) =>
-    forRun(s, runId, (t) => ({ ...ended(t), status: 'finished', finish: { reason, step, metrics, restoredBestStep } })),
-  trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error })),
+    forRun(s, runId, (t) => ({ ...ended(t), status: 'finished', finish: { reason, step, metrics, restoredBestStep }, evaluationAsked: null })),
+  trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error, evaluationAsked: null })),
 } satisfies SliceEvents;
 
 export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> = (set) => {
@@ -131,6 +140,7 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
     trainingRequested: (runId, config, backend, datasetFile) => set({ training: { ...initial, runId, status: 'preparing', config, backend, datasetFile } }),
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),
     trainingStopRequested: () => patch((t) => (isActive(t.status) ? { status: 'stopping' } : {})),
+    trainingEvaluationRequested: () => patch((t) => (t.status === 'running' || t.status === 'paused' ? { evaluationAsked: latestStep(t.steps)?.step ?? 0 } : {})),
     trainingLost: (error) => patch((t) => (isActive(t.status) ? { ...ended(t), status: 'failed', error } : {})),
   };
 };

@@ -47,8 +47,10 @@ function num(props: SectionProps, path: string, label: string, help: ReactNode, 
 }
 
 export function RunSection(props: SectionProps) {
-  const { draft, errors, set } = props;
-  const modelTask = useApp((s) => s.model.current?.task ?? null);
+  const { draft, errors } = props;
+  // The checkpoint runs start from, not the last run's model (whose head that run made).
+  const modelTask = useApp((s) => s.model.current?.baseTask ?? null);
+  const choose = useApp((s) => s.taskChosen);
   return (
     <Card title="Run" description="What to train and for how long.">
       <div className="field-grid">
@@ -58,7 +60,7 @@ export function RunSection(props: SectionProps) {
           value={draft.task}
           options={TASKS.map((t) => ({ value: t, label: TASK_LABELS[t] }))}
           error={errors.get('task')}
-          onChange={(t) => set('task', t)}
+          onChange={(t) => choose(t)}
         />
         {num(props, 'epochs', 'Epochs', 'Passes over the training data; may be fractional.')}
         {num(props, 'maxSteps', 'Max steps', 'Stop after this many optimizer steps; empty runs every epoch.', { nullable: true, placeholder: 'all epochs' })}
@@ -212,7 +214,7 @@ export function LayersSection(props: SectionProps & { headPrefix: string }) {
       title="Layers"
       description="Frozen prefixes and per-layer rates; the Layers panel edits these by clicking."
       actions={
-        <button type="button" className="button button-ghost button-small" onClick={() => showPanel('layers')}>
+        <button type="button" className="button button-ghost button-small" onClick={() => showPanel('layers', true)}>
           Open the layer tree
         </button>
       }

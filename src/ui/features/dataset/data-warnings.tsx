@@ -2,6 +2,7 @@
 // (labels seen only in validation, texts in both splits), and the rows that were skipped with their reasons.
 import { Badge } from '../../components/badge';
 import { Card } from '../../components/card';
+import { CodedMessage } from '../../components/coded-message';
 import { Icon } from '../../components/icons';
 import type { DataNote, DatasetSummary } from '../../../protocol/dataset-summary';
 import { formatCount } from '../../format';
@@ -43,7 +44,7 @@ export function DataWarnings({ summaries, planNotes }: { summaries: DatasetSumma
               </span>
               <div className="message-body">
                 <p>
-                  <code className={`code-pill code-pill-${n.level}`}>{n.code}</code> <bdi>{n.message}</bdi>
+                  <CodedMessage code={n.code} message={n.message} />
                 </p>
                 <p className="muted small">
                   <bdi>{n.file}</bdi>

@@ -45,7 +45,8 @@ export function DatasetOverview({ summary }: { summary: DatasetSummary }) {
           { label: 'Rows', value: formatCount(summary.rowCount) },
           { label: 'Columns', value: formatCount(summary.columns.length) },
           { label: 'Labels', value: summary.labelColumn === null ? 'none' : formatCount(summary.labels.total) },
-          { label: 'Header row', value: summary.hasHeader ? 'yes' : 'no' },
+          // Only delimited text has a header row to speak of (JSON Lines names its fields in every row).
+          ...(summary.delimiter !== undefined ? [{ label: 'Header row', value: summary.hasHeader ? 'yes' : 'no' }] : []),
         ];
   return (
     <Card

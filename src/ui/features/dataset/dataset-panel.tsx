@@ -10,6 +10,8 @@ import { useEngine } from '../../engine-context';
 import type { DatasetSummary } from '../../../protocol/dataset-summary';
 import { TASK_LABELS } from '../../format';
 import { useApp } from '../../store/app-store';
+import { dataTask, fitsTask } from '../../store/config-slice';
+import { Icon } from '../../components/icons';
 import { Augmentation } from './augmentation';
 import { ColumnMapping } from './column-mapping';
 import { DataWarnings } from './data-warnings';
@@ -18,6 +20,7 @@ import { DatasetOverview } from './dataset-overview';
 import { DatasetPreview } from './dataset-preview';
 import { DatasetReading } from './dataset-reading';
 import { LabelChart } from './label-chart';
+import { QuickStart, SampleDataset } from './quick-start';
 import { SplitSettings } from './split-settings';
 
 const ACCEPT = '.csv,.tsv,.tab,.jsonl,.ndjson,.json,.conll,.conllu,.iob,.bio,.txt,text/*';
@@ -39,12 +42,23 @@ function ReadError() {
   );
 }
 
-/** Says plainly when the file cannot feed the model's task, and what would. */
+/** Says when the task changed by itself to fit the file; and plainly when the file cannot feed the task, with the switch. */
 function TaskFit({ summary }: { summary: DatasetSummary }) {
   const task = useApp((s) => s.config.draft.task);
   const hasModel = useApp((s) => s.model.current !== null);
-  const fits = task === 'token-cls' ? summary.kind === 'tokens' : summary.kind === 'examples' && (task === 'mlm' || summary.labelColumn !== null);
+  const switched = useApp((s) => s.config.taskSwitch);
+  const choose = useApp((s) => s.taskChosen);
+  const fits = fitsTask(task, summary);
+  if (fits && switched !== null && switched.file === summary.file && switched.to === task) {
+    return (
+      <p className="inline-note" role="note">
+        <Icon name="info" size={16} /> The run’s task is now {TASK_LABELS[task].toLowerCase()}: <bdi>{summary.file}</bdi> holds{' '}
+        {summary.kind === 'tokens' ? 'tagged sentences' : 'labelled rows'} (it was {TASK_LABELS[switched.from].toLowerCase()}). The Layers panel shows the head this run makes.
+      </p>
+    );
+  }
   if (fits || !hasModel) return null;
+  const other = dataTask(summary);
   const need =
     task === 'token-cls'
       ? 'sentences of tokens with tags (a CoNLL file, or JSONL with tokens and tags)'
@@ -56,7 +70,16 @@ function TaskFit({ summary }: { summary: DatasetSummary }) {
       title="This data does not fit the model's task"
       error={{ code: 'TRAIN_TASK_DATA_MISMATCH', message: `The model is set up for ${TASK_LABELS[task].toLowerCase()}, which needs ${need}.` }}
     >
-      <p className="alert-note">Open another file, or change the task in the Configure panel.</p>
+      {other !== task && (summary.kind === 'tokens' || summary.labelColumn !== null) ? (
+        <div className="alert-actions">
+          <button type="button" className="button button-secondary button-small" onClick={() => choose(other)}>
+            Switch to {TASK_LABELS[other].toLowerCase()}
+          </button>
+          <span className="alert-note">or open another file.</span>
+        </div>
+      ) : (
+        <p className="alert-note">{summary.kind === 'examples' && summary.labelColumn === null ? 'Choose the label column below, or open another file.' : 'Open another file, or change the task in the Configure panel.'}</p>
+      )}
     </ErrorAlert>
   );
 }
@@ -68,6 +91,7 @@ function Loaded({ train }: { train: DatasetSummary }) {
   return (
     <div className="summary" role="region" aria-label="Loaded dataset">
       <TaskFit summary={train} />
+      <QuickStart />
       <DatasetOverview summary={train} />
       <ColumnMapping summary={train} />
       <DatasetPreview summary={train} />
@@ -111,6 +135,7 @@ export function DatasetPanel() {
               tokens and tags for named entities. The columns are detected; you can change them after.
             </p>
           </EmptyState>
+          <SampleDataset />
         </div>
       )}
     </FileDrop>

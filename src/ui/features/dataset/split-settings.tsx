@@ -8,7 +8,7 @@ import { FileButton } from '../../components/file-drop';
 import { NumberField, SliderField } from '../../components/fields';
 import { Icon } from '../../components/icons';
 import { useEngine } from '../../engine-context';
-import { formatCount } from '../../format';
+import { TASK_LABELS, formatCount } from '../../format';
 import { useApp } from '../../store/app-store';
 import { forgetDatasetFile, readDatasetFile } from './dataset-files';
 
@@ -16,7 +16,17 @@ function HeadNote({ classes }: { classes: string[] }) {
   const model = useApp((s) => s.model.current);
   const task = useApp((s) => s.config.draft.task);
   if (!model || task === 'mlm' || classes.length === 0) return null;
-  const same = model.task === task && model.labels.length === classes.length && model.labels.every((l, i) => l === classes[i]);
+  const count = `${formatCount(classes.length)} ${classes.length === 1 ? 'class' : 'classes'}`;
+  // The checkpoint runs start from has no head for this task (a masked-LM base such as the built-in model).
+  if (model.baseTask !== task) {
+    return (
+      <p className="inline-note" role="note">
+        <Icon name="info" size={16} /> The checkpoint has no {TASK_LABELS[task].toLowerCase()} head: training makes a new one for your {count}, freshly initialised; the rest of the
+        model keeps its pretrained weights.
+      </p>
+    );
+  }
+  const same = model.labels.length === classes.length && model.labels.every((l, i) => l === classes[i]);
   if (same) {
     return (
       <p className="inline-note">
@@ -24,7 +34,7 @@ function HeadNote({ classes }: { classes: string[] }) {
       </p>
     );
   }
-  const sameCount = model.task === task && model.labels.length === classes.length;
+  const sameCount = model.labels.length === classes.length;
   return (
     <div className="inline-note is-warning" role="note">
       <Icon name="info" size={16} />

@@ -1,30 +1,53 @@
-// The Evaluate panel: the run's final metrics (and its best evaluation's), per-class scores, the confusion matrix,
-// and the playground on the current model. Before any evaluation it says what to do; the playground works as soon
-// as a model is loaded.
+// The Evaluate panel: how good the model is — the headline score beside the majority-class baseline, when it was
+// measured ("after step N of M" mid-run, "final" after), the metrics table (the latest and the best evaluation),
+// per-class scores, the confusion matrix — and the playground on the current model. A run always leaves an
+// evaluation (the worker evaluates a run that finishes or is stopped); "Evaluate now" asks for one mid-run.
 import { EmptyState } from '../../components/empty-state';
+import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
+import { ResultCard } from '../../components/result-card';
+import { useEngine } from '../../engine-context';
 import type { EvalMetrics } from '../../../protocol/train-events';
 import { formatCount } from '../../format';
+import { evaluationWhen, headline } from '../../result';
 import { useApp } from '../../store/app-store';
+import { isActive } from '../../store/training-slice';
 import { ConfusionMatrix, MetricsTable, PerClassTable } from './metrics-view';
 import { Playground } from './playground';
 
+function EvaluateNow() {
+  const engine = useEngine();
+  const status = useApp((s) => s.training.status);
+  const asked = useApp((s) => s.training.evaluationAsked);
+  const hasValidation = useApp((s) => (s.training.plan?.validationExamples ?? 0) > 0);
+  if (!(status === 'running' || status === 'paused' || status === 'pausing') || !hasValidation) return null;
+  return (
+    <button type="button" className="button button-secondary" disabled={asked !== null || status === 'pausing'} onClick={() => engine.evaluateTraining()}>
+      <Icon name="evaluate" size={16} /> {asked !== null ? 'Evaluating…' : 'Evaluate now'}
+    </button>
+  );
+}
+
 export function EvaluatePanel() {
   const model = useApp((s) => s.model.current);
-  const evals = useApp((s) => s.training.evals);
-  const finish = useApp((s) => s.training.finish);
-  const best = evals.filter((e) => e.isBest).at(-1);
-  const last = evals.at(-1);
-  const final: EvalMetrics | null = finish?.metrics ?? last?.record ?? null;
+  const t = useApp((s) => s.training);
+  const task = t.config?.task ?? model?.task ?? 'seq-cls';
+  const best = t.evals.filter((e) => e.isBest).at(-1);
+  const last = t.evals.at(-1);
+  const finished = t.status === 'finished';
+  const final: EvalMetrics | null = (finished ? t.finish?.metrics : null) ?? last?.record ?? null;
+  const step = finished ? (t.finish?.step ?? last?.record.step ?? 0) : (last?.record.step ?? 0);
+  const when = evaluationWhen(step, t.plan?.totalSteps ?? null, t.status, finished ? (t.finish?.restoredBestStep ?? null) : null, t.finish?.reason === 'stopped');
   const columns: { title: string; metrics: EvalMetrics }[] = [];
-  if (final) columns.push({ title: finish?.restoredBestStep != null ? `Final (best weights, step ${formatCount(finish.restoredBestStep)})` : 'Final', metrics: final });
-  if (best && best.record.step !== last?.record.step && finish?.restoredBestStep !== best.record.step) columns.push({ title: `Best (step ${formatCount(best.record.step)})`, metrics: best.record });
+  if (final) columns.push({ title: when, metrics: final });
+  if (best && best.record.step !== last?.record.step && t.finish?.restoredBestStep !== best.record.step) columns.push({ title: `Best (step ${formatCount(best.record.step)})`, metrics: best.record });
   return (
     <div className="panel-body">
-      <PanelHeader title="Evaluate" description="How well the fine-tuned model does on the validation data, class by class, and on text you type." />
+      <PanelHeader title="Evaluate" description="How well the fine-tuned model does on the validation data, class by class, and on text you type." actions={<EvaluateNow />} />
       {final ? (
         <div className="summary" role="region" aria-label="Evaluation">
+          <ResultCard headline={headline(final, t.baseline, task)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
           <MetricsTable columns={columns} />
           {/* Side by side for a few classes; one under the other when the matrix needs the width. */}
           <div className={(final.labels?.length ?? 0) <= 4 ? 'card-row' : 'summary'}>
@@ -34,8 +57,16 @@ export function EvaluatePanel() {
         </div>
       ) : (
         <div className="card empty-card">
-          <EmptyState icon="evaluate" title="No evaluation yet" action={<NextStep to="train" label="Go to training" />}>
-            <p>Metrics appear after the first evaluation of a run (at the end of each epoch by default) on the validation data.</p>
+          <EmptyState
+            icon="evaluate"
+            title={isActive(t.status) ? 'No evaluation yet in this run' : 'No evaluation yet'}
+            action={isActive(t.status) ? <EvaluateNow /> : <NextStep to="train" label="Go to training" />}
+          >
+            <p>
+              {isActive(t.status)
+                ? 'The run evaluates on the validation data every tenth of its steps by default, when it finishes and when you stop it; Evaluate now measures it after the current step.'
+                : 'Metrics appear once a run has evaluated on the validation data: it does so every tenth of its steps by default, and when it finishes or is stopped.'}
+            </p>
           </EmptyState>
         </div>
       )}

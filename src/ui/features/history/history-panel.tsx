@@ -10,7 +10,7 @@ import { ErrorAlert } from '../../components/error-alert';
 import { Icon } from '../../components/icons';
 import { PanelHeader } from '../../components/panel-header';
 import { toErrorData } from '../../../lib/errors';
-import { formatCount } from '../../format';
+import { formatCount, formatDateTime, formatElapsed } from '../../format';
 import { useApp } from '../../store/app-store';
 import type { RunOutcome, RunRecord } from '../../store/history-slice';
 import { diffConfigs } from './config-diff';
@@ -25,7 +25,6 @@ const OUTCOME: Record<RunOutcome, { label: string; tone: BadgeTone }> = {
   interrupted: { label: 'interrupted', tone: 'warning' },
 };
 
-const when = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 /** "Run 3": runs are numbered in the order they started. */
 function runNames(runs: readonly RunRecord[]): Map<string, string> {
@@ -41,10 +40,10 @@ function headline(r: RunRecord): string {
   return `loss ${m.eval_loss.toFixed(3)}`;
 }
 
+/** Time spent training, as the Train panel's status says "took …". */
 function duration(r: RunRecord): string {
   if (r.endedAt === null) return '—';
-  const s = Math.round((r.endedAt - r.startedAt) / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return formatElapsed((r.trainingMs ?? r.endedAt - r.startedAt) / 1000);
 }
 
 function RunTable({ runs, names }: { runs: RunRecord[]; names: Map<string, string> }) {
@@ -84,7 +83,7 @@ function RunTable({ runs, names }: { runs: RunRecord[]; names: Map<string, strin
                 </td>
                 <th scope="row">
                   {name}
-                  <span className="muted small block">{when.format(r.startedAt)}</span>
+                  <span className="muted small block">{formatDateTime(r.startedAt)}</span>
                 </th>
                 <td>
                   <bdi>{r.model.source || r.model.family}</bdi>

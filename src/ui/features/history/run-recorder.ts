@@ -22,6 +22,7 @@ export function runRecord(t: TrainingState, model: ModelSummary | null): RunReco
     id: t.runId,
     startedAt: t.startedAt,
     endedAt: t.endedAt,
+    trainingMs: t.endedAt === null ? null : t.endedAt - t.startedAt - t.pausedMs,
     outcome,
     model: { source: model?.source ?? '', family: model?.family ?? '', task: t.config.task, parameterCount: t.plan.parameters },
     dataset: { file: t.datasetFile ?? '', trainExamples: t.plan.trainExamples, validationExamples: t.plan.validationExamples },

@@ -100,7 +100,7 @@ export function TrainableBudget(props: { trainable: number; total: number; memor
           <span className="tabular">{formatBytes(memory.optimizer)}</span>
         </li>
         <li>
-          <span>Starting copies (W₀)</span>
+          <span title="The trainer keeps each training weight's starting value, to measure how far it moves (and for L2-SP).">Starting values of trained weights</span>
           <span className="tabular">{formatBytes(memory.anchors)}</span>
         </li>
         <li>

@@ -1,7 +1,8 @@
 // The layer tree (WAI-ARIA tree pattern, flat with aria-level): one item per module or parameter, named by its
 // checkpoint path, with a "trainable" checkbox, its parameter count and its peak learning rate. Clicking an item
-// (or its checkbox, or Space) toggles its whole subtree; arrows move and open or close. Only the rows in view are
-// rendered (fixed row height), so a tree of thousands of nodes scrolls smoothly.
+// (or its checkbox, or Space) toggles its whole subtree; arrows move and open or close. A focused item announces
+// whether it trains (aria-checked, and "frozen" / "trains" as its description). Only the rows in view are rendered
+// (fixed row height), so a tree of thousands of nodes scrolls smoothly.
 import { memo, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import type { ModuleNode } from '../../../lib/module-tree';
 import { Icon } from '../../components/icons';
@@ -144,6 +145,7 @@ export const LayerTree = memo(function LayerTree(props: { tree: ModuleNode; stat
           const isModule = node.kind === 'module';
           const open = expanded.has(node.path);
           const frozen = state.trainable === 0;
+          const partial = !frozen && state.trainable < state.total;
           const style = { top: index * ROW_HEIGHT, '--level': row.level - 1 } as CSSProperties;
           return (
             <div
@@ -155,6 +157,8 @@ export const LayerTree = memo(function LayerTree(props: { tree: ModuleNode; stat
               aria-setsize={row.siblings}
               aria-expanded={isModule ? open : undefined}
               aria-selected={false}
+              aria-checked={frozen ? false : partial ? 'mixed' : true}
+              aria-description={frozen ? 'frozen' : partial ? `partly frozen: ${formatCount(state.trainable)} of ${formatCount(state.total)} parameters train` : 'trains'}
               data-index={index}
               tabIndex={index === focusIndex ? 0 : -1}
               className={`tree-row ${frozen ? 'is-frozen' : ''} ${isModule ? 'is-module' : 'is-param'}`}

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { DEFAULT_HUB_ENDPOINT, DEFAULT_HUB_REVISION, type HubNote, type HubProgress } from '../../../protocol/hub';
 import { Card } from '../../components/card';
+import { CodedMessage } from '../../components/coded-message';
 import { TextField } from '../../components/fields';
 import { Icon } from '../../components/icons';
 import { ProgressBar } from '../../components/progress-bar';
@@ -28,7 +29,7 @@ function HubNotes({ source, notes }: { source: string; notes: HubNote[] }) {
             <Icon name={n.level === 'warning' ? 'warning' : 'info'} size={16} />
           </span>
           <span className="message-body">
-            <code className={`code-pill code-pill-${n.level}`}>{n.code}</code> <bdi>{n.message}</bdi>
+            <CodedMessage code={n.code} message={n.message} />
           </span>
         </li>
       ))}

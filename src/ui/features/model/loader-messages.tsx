@@ -2,6 +2,7 @@
 // the tensors it concerns. An empty list is said out loud: nothing was renamed, added or found non-finite.
 import { Badge } from '../../components/badge';
 import { Card } from '../../components/card';
+import { CodedMessage } from '../../components/coded-message';
 import { Icon } from '../../components/icons';
 import type { LoaderMessage, ParameterInfo } from '../../../protocol/messages';
 import { formatCount } from '../../format';
@@ -60,7 +61,7 @@ export function LoaderMessages({ messages, parameters }: { messages: LoaderMessa
               </span>
               <div className="message-body">
                 <p>
-                  <code className={`code-pill code-pill-${m.level}`}>{m.code}</code> <bdi>{m.message}</bdi>
+                  <CodedMessage code={m.code} message={m.message} />
                 </p>
                 {m.tensors && m.tensors.length > 0 && <TensorList tensors={m.tensors} />}
               </div>

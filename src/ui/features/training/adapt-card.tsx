@@ -1,6 +1,8 @@
-// "Adapt to my text": the optional step before fine-tuning, next to Start. Continued masked-LM training of the loaded
-// checkpoint on unlabeled text — the training dataset's text column or a separate file (picked or dropped) — with
-// progress, held-out masked-token accuracy, and Stop that keeps or discards the weights so far.
+// "Adapt to my text": the optional step before fine-tuning, folded away below the run's status and charts (open while
+// it runs or after it ran). Continued masked-LM training of the loaded checkpoint on unlabeled text — the training
+// dataset's text column or a separate file (picked or dropped) — with progress, held-out masked-token accuracy, and
+// Stop that keeps or discards the weights so far.
+import { useState } from 'react';
 import { Card } from '../../components/card';
 import { ErrorAlert } from '../../components/error-alert';
 import { CheckboxField, NumberField, SelectField } from '../../components/fields';
@@ -138,11 +140,17 @@ export function AdaptCard() {
     settings: a.draft,
     training,
   });
+  const [opened, setOpened] = useState(false);
   const start = () => {
     const text = a.source === 'file' && a.file !== null ? { kind: 'file' as const, file: a.file, choices: {} } : { kind: 'dataset' as const };
     engine.startAdaptation(text, a.draft);
   };
   return (
+    <details className="adapt-expander" open={opened || a.status !== 'idle'} onToggle={(e) => setOpened(e.currentTarget.open)}>
+      <summary className="adapt-summary">
+        <span className="adapt-summary-title">Adapt to my text first (optional)</span>
+        <span className="muted small">Continue the model’s pretraining on unlabeled text from your domain before fine-tuning.</span>
+      </summary>
     <FileDrop onFile={chosen} overlay="Drop the text file to adapt the model on">
       <Card
         title="Adapt to my text (optional)"
@@ -159,7 +167,7 @@ export function AdaptCard() {
               </button>
             </div>
           ) : (
-            <button type="button" className="button button-primary" disabled={blockers.length > 0} onClick={start}>
+            <button type="button" className="button button-secondary" disabled={blockers.length > 0} onClick={start}>
               <Icon name="refresh" size={16} /> Adapt the model
             </button>
           )
@@ -178,5 +186,6 @@ export function AdaptCard() {
         <Progress />
       </Card>
     </FileDrop>
+    </details>
   );
 }

@@ -5,13 +5,14 @@
 import { Card } from '../../components/card';
 import { ErrorAlert } from '../../components/error-alert';
 import { useEngine } from '../../engine-context';
-import { formatBytes, formatCount } from '../../format';
+import { formatBytes, formatCount, formatDateTime } from '../../format';
 import { useApp } from '../../store/app-store';
 import { isActive } from '../../store/training-slice';
 import type { UnfinishedRun } from '../../../protocol/run-checkpoint';
 import { useTrainingLock } from './training-lock';
 
-const STORAGE_LABELS = { opfs: 'the browser’s private file system (OPFS)', indexeddb: 'IndexedDB', none: 'nowhere' } as const;
+/** Where checkpoints are kept, for the details line (the headline just says "in this browser"). */
+const STORAGE_LABELS = { opfs: 'OPFS', indexeddb: 'IndexedDB', none: 'nowhere' } as const;
 
 function LockNotice() {
   const lock = useApp((s) => s.checkpoints.lock);
@@ -56,7 +57,14 @@ function Offer({ run }: { run: UnfinishedRun }) {
     <Card
       title="Unfinished run"
       className="resume-card"
-      description={`Saved ${new Date(info.savedAt).toLocaleString()} in ${STORAGE_LABELS[run.storage]} (slot ${run.slot}). Resuming continues exactly from the checkpoint; steps after it are trained again.`}
+      description={
+        <>
+          Saved in this browser on {formatDateTime(info.savedAt)}. Resuming continues exactly where it was saved; the steps after that are trained again.
+          <span className="code-line">
+            Stored in {STORAGE_LABELS[run.storage]}, slot {run.slot}
+          </span>
+        </>
+      }
       actions={
         <>
           <button type="button" className="button button-primary" disabled={lock === 'elsewhere' || isActive(status) || model === null || train === null} onClick={() => void resume()}>
@@ -117,9 +125,14 @@ function RunCheckpoint() {
       {isActive(status) && c.storage !== null && (
         <p className="muted small" aria-label="Checkpoint status">
           {saved
-            ? `Checkpoint saved at step ${formatCount(saved.step)} (slot ${saved.slot}, ${formatBytes(saved.bytes)}, in ${STORAGE_LABELS[c.storage]}).`
-            : `Checkpoints go to ${STORAGE_LABELS[c.storage]} about every 30 s of training, at each evaluation and on pause.`}
-          {c.persisted === false && ' The browser may evict them when space runs low (persistent storage was not granted).'}
+            ? `Progress saved at step ${formatCount(saved.step)}: a reload or a crash loses at most the steps after it.`
+            : 'Progress is saved in this browser about every 30 s of training, at each evaluation and on pause.'}
+          {c.persisted === false && ' The browser may remove it when space runs low (it did not grant lasting storage).'}
+          {saved && (
+            <span className="code-line">
+              {formatBytes(saved.bytes)} in {STORAGE_LABELS[c.storage]}, slot {saved.slot}
+            </span>
+          )}
         </p>
       )}
     </>

@@ -117,7 +117,7 @@ export const TelemetryHeatmap = memo(function TelemetryHeatmap({ measured }: { m
     if (colours.current?.theme !== theme) colours.current = { theme, palette: palette(el) };
     draw(el, data, rows, colours.current.palette);
   }, [data, rows, theme, canvasWidth]);
-  const label = metric === 'gradNorm' ? 'gradient norm' : '‖ΔW‖';
+  const label = metric === 'gradNorm' ? 'gradient norm' : 'change from the pretrained weights (‖ΔW‖)';
   const latest = data.steps.length - 1;
   return (
     <ChartFigure
@@ -128,7 +128,7 @@ export const TelemetryHeatmap = memo(function TelemetryHeatmap({ measured }: { m
           {(
             [
               ['gradNorm', 'Gradient norm'],
-              ['weightDelta', '‖ΔW‖'],
+              ['weightDelta', 'Weight change'],
             ] as const
           ).map(([m, text]) => (
             <label key={m} className={metric === m ? 'is-active' : undefined}>

@@ -1,88 +1,33 @@
-// The Train panel: what is still missing before a run can start, the Start / Pause / Stop buttons, the optional
-// "Adapt to my text" step before fine-tuning, a status line (role="status", "Training status"), progress bars, the
-// live charts and the per-layer heatmap. Nothing here trains: the engine client sends commands, and the worker's
-// events fill the store this panel reads.
-import { useMemo } from 'react';
+// The Train panel: what is still missing before a run can start, the Start / Pause / Stop / Evaluate now buttons,
+// then what a run is doing first — a status line (role="status", "Training status"), progress bars, how good the
+// model is so far beside the majority-class baseline, the live charts and the per-layer heatmap — and the optional
+// "Adapt to my text" step folded away below them. Nothing here trains: the engine client sends commands, and the
+// worker's events fill the store this panel reads.
 import { Card } from '../../components/card';
+import { CodedMessage } from '../../components/coded-message';
 import { ErrorAlert } from '../../components/error-alert';
 import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
 import { ProgressBar } from '../../components/progress-bar';
+import { ResultCard } from '../../components/result-card';
 import { useEngine } from '../../engine-context';
-import { toErrorData } from '../../../lib/errors';
-import { planParameterGroups } from '../../../protocol/param-groups';
-import { BACKEND_LABELS, formatCount } from '../../format';
+import { BACKEND_LABELS, formatCount, formatElapsed } from '../../format';
+import { evaluationWhen, headline } from '../../result';
 import { latestStep } from '../../series';
 import { useApp } from '../../store/app-store';
-import { isAdapting } from '../../store/adaptation-slice';
 import { useRunConfig } from '../../store/config-draft';
-import { useRunModel } from '../../store/run-model';
 import { isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
 import { ResumeCard } from './resume-card';
-import { currentEpoch, etaSeconds, formatClock, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
+import { currentEpoch, etaSeconds, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
+import { usePreflight, useStartRun, type Check } from './preflight';
 import { TelemetryHeatmap } from './telemetry-heatmap';
-import { useTrainingLock } from './training-lock';
 import { GradientNormChart, LearningRateChart, LossChart, MetricsChart } from './training-charts';
-
-interface Check {
-  ok: boolean;
-  label: string;
-  detail: string;
-  fix?: { panel: 'model' | 'dataset' | 'configure'; label: string };
-}
-
-function usePreflight(): Check[] {
-  const model = useApp((s) => s.model.current);
-  const train = useApp((s) => s.dataset.train);
-  const planError = useApp((s) => s.dataset.planError);
-  const engineStatus = useApp((s) => s.engine.status);
-  const backend = useApp((s) => s.engine.backend);
-  const { config, errors } = useRunConfig();
-  const run = useRunModel();
-  const prefixError = useMemo(() => {
-    if (!model || !run) return null;
-    const depth = new Map(run.parameters.map((p) => [p.name, p.depth]));
-    try {
-      planParameterGroups(run.parameters.map((p) => p.name), (n) => depth.get(n) ?? 0, model.num_hidden_layers, config);
-      return null;
-    } catch (err) {
-      return toErrorData(err).message;
-    }
-  }, [model, run, config]);
-  const task = config.task;
-  const fits = train !== null && (task === 'token-cls' ? train.kind === 'tokens' : train.kind === 'examples' && (task === 'mlm' || train.labelColumn !== null));
-  const rows = train === null ? 0 : train.kind === 'tokens' ? train.sentenceCount : train.rowCount;
-  return [
-    {
-      ok: engineStatus === 'ready',
-      label: 'Engine',
-      detail: engineStatus === 'ready' && backend ? `Running on ${BACKEND_LABELS[backend]}` : 'Starting the engine…',
-    },
-    {
-      ok: model !== null && model.tokenizer !== null,
-      label: 'Model',
-      detail: model ? (model.tokenizer ? `${model.source || 'Checkpoint'} · ${formatCount(model.parameterCount)} parameters` : 'This checkpoint has no tokenizer') : 'No model loaded',
-      fix: { panel: 'model', label: 'Open a model' },
-    },
-    {
-      ok: fits && planError === null,
-      label: 'Dataset',
-      detail: train ? (fits ? (planError ? planError.message : `${train.file} · ${formatCount(rows)} ${train.kind === 'tokens' ? 'sentences' : 'rows'}`) : `${train.file} does not fit the task`) : 'No dataset loaded',
-      fix: { panel: 'dataset', label: 'Open a dataset' },
-    },
-    {
-      ok: errors.length === 0 && prefixError === null,
-      label: 'Configuration',
-      detail: errors.length > 0 ? `${errors.length} ${errors.length === 1 ? 'field needs' : 'fields need'} attention` : (prefixError ?? `${config.epochs} epochs · batch ${config.batchSize} · learning rate ${config.learningRate}`),
-      fix: { panel: 'configure', label: 'Review the configuration' },
-    },
-  ];
-}
 
 function Preflight({ checks }: { checks: Check[] }) {
   const showPanel = useApp((s) => s.showPanel);
+  const choose = useApp((s) => s.taskChosen);
   return (
     <Card title="Before you start" description="Training needs a model, a dataset that fits its task, and a valid configuration.">
       <ul className="checklist" aria-label="Checklist">
@@ -95,7 +40,7 @@ function Preflight({ checks }: { checks: Check[] }) {
               <strong>{c.label}</strong> <bdi className="muted">{c.detail}</bdi>
             </span>
             {!c.ok && c.fix && (
-              <button type="button" className="button button-ghost button-small" onClick={() => showPanel(c.fix!.panel)}>
+              <button type="button" className="button button-ghost button-small" onClick={() => (c.fix && 'task' in c.fix ? choose(c.fix.task) : showPanel(c.fix!.panel, true))}>
                 {c.fix.label}
               </button>
             )}
@@ -139,7 +84,7 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
       return `Stopping after this step… · ${line}`;
     case 'finished': {
       const reason = { completed: 'Finished', 'early-stopped': 'Stopped early (no improvement)', stopped: 'Stopped' }[t.finish?.reason ?? 'completed'];
-      return `${reason} · ${line} · took ${formatClock(active / 1000)}`;
+      return `${reason} · ${line} · took ${formatElapsed(active / 1000)}`;
     }
     case 'failed':
       return `Failed at step ${last?.step ?? 0}: ${t.error?.message ?? 'unknown error'}`;
@@ -151,19 +96,13 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
 function Controls({ canStart }: { canStart: boolean }) {
   const engine = useEngine();
   const status = useApp((s) => s.training.status);
-  const adapting = useApp((s) => isAdapting(s.adaptation.status));
-  const elsewhere = useApp((s) => s.checkpoints.lock === 'elsewhere');
-  const lock = useTrainingLock();
-  const { config } = useRunConfig();
+  const asked = useApp((s) => s.training.evaluationAsked);
+  const hasValidation = useApp((s) => (s.training.plan?.validationExamples ?? 0) > 0);
+  const { start, busy } = useStartRun();
   const active = isActive(status);
-  // One tab trains at a time (RELIABILITY F10): the lock first, then the run.
-  const start = async () => {
-    if (lock && !(await lock.acquire())) return;
-    engine.startTraining(config);
-  };
   return (
     <div className="run-controls">
-      <button type="button" className="button button-primary" disabled={!canStart || active || adapting || elsewhere} onClick={() => void start()}>
+      <button type="button" className="button button-primary" disabled={!canStart || busy} onClick={() => void start()}>
         <Icon name="train" size={16} /> Start training
       </button>
       {status === 'paused' ? (
@@ -178,6 +117,11 @@ function Controls({ canStart }: { canStart: boolean }) {
       <button type="button" className="button button-secondary button-danger" disabled={!active || status === 'stopping'} onClick={() => engine.stopTraining()}>
         <Icon name="stop" size={16} /> Stop
       </button>
+      {(status === 'running' || status === 'paused') && hasValidation && (
+        <button type="button" className="button button-secondary" disabled={asked !== null} onClick={() => engine.evaluateTraining()}>
+          <Icon name="evaluate" size={16} /> {asked !== null ? 'Evaluating…' : 'Evaluate now'}
+        </button>
+      )}
     </div>
   );
 }
@@ -234,6 +178,18 @@ function Charts() {
   );
 }
 
+/** How good the model is so far: the latest evaluation beside the majority-class baseline. */
+function RunResult() {
+  const t = useApp((s) => s.training);
+  const last = t.evals.at(-1);
+  if (!last || !t.config) return null;
+  const finished = t.status === 'finished';
+  const metrics = (finished ? t.finish?.metrics : null) ?? last.record;
+  const step = finished ? (t.finish?.step ?? last.record.step) : last.record.step;
+  const when = evaluationWhen(step, t.plan?.totalSteps ?? null, t.status, finished ? (t.finish?.restoredBestStep ?? null) : null, t.finish?.reason === 'stopped');
+  return <ResultCard headline={headline(metrics, t.baseline, t.config.task)} when={`${when} · on ${formatCount(metrics.eval_samples)} validation examples`} />;
+}
+
 export function TrainPanel() {
   const checks = usePreflight();
   const status = useApp((s) => s.training.status);
@@ -250,8 +206,8 @@ export function TrainPanel() {
       {!canStart && !isActive(status) && <Preflight checks={checks} />}
       {status === 'failed' && error && error.code !== 'TRAIN_CANCELLED' && <ErrorAlert title="Training failed" error={error} />}
       <ResumeCard />
-      <AdaptCard />
       <RunStatus ready={canStart} />
+      <RunResult />
       {notes.length > 0 && (
         <details className="card notes-card">
           <summary>
@@ -260,13 +216,14 @@ export function TrainPanel() {
           <ul className="note-list">
             {notes.map((n, i) => (
               <li key={i}>
-                <code className={`code-pill code-pill-${n.level}`}>{n.code}</code> <bdi>{n.message}</bdi>
+                <CodedMessage code={n.code} message={n.message} />
               </li>
             ))}
           </ul>
         </details>
       )}
       <Charts />
+      <AdaptCard />
       {status === 'finished' && <NextStep to="evaluate" label="Next: evaluate the model" />}
     </div>
   );
