@@ -1,6 +1,7 @@
 // Vite config for the browser studio (Vite's template-react-ts plus what the engine worker needs).
 // COOP/COEP make the page cross-origin isolated, so tfjs-backend-wasm can use threads (SharedArrayBuffer);
-// the .wasm binaries are bundled assets of this origin (src/worker/wasm-paths.ts), so nothing is fetched elsewhere.
+// the .wasm binaries — tfjs's (src/worker/wasm-paths.ts) and ONNX Runtime Web's, which checks ONNX exports
+// (src/worker/onnx-runtime.ts) — are bundled assets of this origin, so nothing is fetched elsewhere.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 

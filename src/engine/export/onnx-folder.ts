@@ -3,6 +3,7 @@
 // file transformers.js picks for dtype 'q8'). The graphs come from export/onnx/, one per family.
 import { encodeOnnxModel } from '../../formats/onnx';
 import type { SourceFolder } from '../../formats/source-file';
+import { LayerwiseError } from '../../lib/errors';
 import type { LoadedModel } from '../load';
 import type { ParamValues } from '../params/store';
 import { configAndTokenizerFiles, refuseNonFinite, type ModelFile } from './model-folder';
@@ -11,6 +12,24 @@ import { quantizeDynamic } from './onnx/quantize';
 
 export const ONNX_FP32_FILE = 'onnx/model.onnx';
 export const ONNX_INT8_FILE = 'onnx/model_quantized.onnx';
+
+/**
+ * A ModelProto is one protobuf message, and protobuf messages end at 2 GiB; larger models need ONNX's external-data
+ * files, which this exporter does not write. Weights above this (with room for the graph) are refused up front.
+ */
+export const ONNX_MAX_WEIGHT_BYTES = 2 ** 31 - 2 ** 24;
+
+/** Refuses a model whose fp32 weights do not fit one .onnx file (EXPORT_ONNX_TOO_LARGE). */
+export function checkOnnxSize(parameterCount: number): void {
+  const bytes = 4 * parameterCount;
+  if (bytes > ONNX_MAX_WEIGHT_BYTES) {
+    throw new LayerwiseError(
+      'EXPORT_ONNX_TOO_LARGE',
+      `the model's float32 weights take ${(bytes / 2 ** 30).toFixed(2)} GiB; one .onnx file holds at most 2 GiB (larger models need ONNX external data, which this export does not write): export the Hugging Face folder instead`,
+      { file: ONNX_FP32_FILE },
+    );
+  }
+}
 
 export interface OnnxFolderInput {
   model: LoadedModel;
@@ -25,6 +44,7 @@ export interface OnnxFolderInput {
 /** config.json, the tokenizer files, onnx/model.onnx and (quantize) onnx/model_quantized.onnx. */
 export async function writeOnnxFolder(input: OnnxFolderInput): Promise<ModelFile[]> {
   const { model } = input;
+  checkOnnxSize(model.params.parameterCount());
   const values = await model.params.snapshot();
   refuseNonFinite(values, input.allowNonFinite);
   const params = new Map<string, ParamValues>([...values].map(([name, data]) => [name, { shape: model.params.shape(name), data }]));

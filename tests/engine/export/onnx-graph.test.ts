@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFolder } from '../../../src/cli/node-files';
+import { checkOnnxSize } from '../../../src/engine/export/onnx-folder';
 import { onnxModel, type OnnxModelInput } from '../../../src/engine/export/onnx/families';
 import { GRAPH_ACTIVATIONS, GraphBuilder } from '../../../src/engine/export/onnx/graph';
 import { quantizeDynamic, quantizeWeight } from '../../../src/engine/export/onnx/quantize';
@@ -109,6 +110,11 @@ describe('onnxModel', () => {
     expect(m.graph.inputs.map((i) => i.name)).toEqual(['input_ids', 'attention_mask']);
     expect(m.graph.outputs[0].shape).toEqual(['batch_size', 'sequence_length', 3]);
     model.params.dispose();
+  });
+
+  it('weights past one protobuf message (2 GiB) are EXPORT_ONNX_TOO_LARGE before anything is built; BERT-large fits', () => {
+    expect(() => checkOnnxSize(335_000_000)).not.toThrow();
+    expect(() => checkOnnxSize(560_000_000)).toThrow(expect.objectContaining({ code: 'EXPORT_ONNX_TOO_LARGE', location: { file: 'onnx/model.onnx' } }));
   });
 
   it('an unknown family is EXPORT_ONNX_UNSUPPORTED_FAMILY', async () => {
