@@ -268,6 +268,9 @@ export function headPlan(modelConfig: ModelConfig, task: Task, dataLabels: reado
 export function writeRecipe(input: RecipeInput): ModelFile[] {
   const { config, modelConfig } = input;
   const task = config.task;
+  if (config.lora !== null) {
+    throw new LayerwiseError('RECIPE_UNSUPPORTED', 'A LoRA run has no training recipe yet: train.py trains every parameter the plan leaves unfrozen, not PEFT adapters. Export the recipe of the run without lora, or train LoRA in the studio or with layerwise train.', { field: 'lora' });
+  }
   const family = getModelFamily(modelConfig);
   const names = [...family.parameterShapes(modelConfig, task).keys()];
   // A prefix that names no parameter is refused now, as the studio refuses it, not on the cluster.

@@ -130,6 +130,18 @@ describe('writeRecipe', () => {
     expect((JSON.parse(text(bare, 'layerwise_run.json')) as RecipeRun).model).toEqual({ path: null, hub_id: 'org/tiny', revision: 'abc', label: 'hub:org/tiny@abc', reinit: [] });
   });
 
+  it('refuses a LoRA run (train.py does not write PEFT adapters) with RECIPE_UNSUPPORTED naming the field', () => {
+    const lora = parseTrainConfig({ lora: { r: 4 } });
+    let caught: unknown;
+    try {
+      writeRecipe({ config: lora, modelConfig, start: { kind: 'hub', id: 'a/b', revision: 'main' }, data: null });
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as LayerwiseError).code).toBe('RECIPE_UNSUPPORTED');
+    expect((caught as LayerwiseError).location?.field).toBe('lora');
+  });
+
   it('refuses a freeze prefix that names no parameter, before writing anything', () => {
     const bad = parseTrainConfig({ freeze: ['bert.encoder.layer.7'] });
     let caught: unknown;

@@ -264,6 +264,9 @@ def main():
         for name, param in model.named_parameters():
             if name in reinit:
                 param.zero_() if name.endswith(".bias") else param.normal_(0.0, config.initializer_range)
+    if cfg.get("gradientCheckpointing"):
+        # The studio recomputes each encoder layer in the backward pass; transformers' equivalent (same gradients).
+        model.gradient_checkpointing_enable()
     roberta_words = task == "token-cls" and family == "roberta"
     tokenizer = AutoTokenizer.from_pretrained(model_path, revision=revision, **({"add_prefix_space": True} if roberta_words else {}))
     num_layers = config.n_layers if family == "distilbert" else config.num_hidden_layers
