@@ -28,7 +28,7 @@ describe('layerwise export: bad input', () => {
   it('an unknown --format is CLI_BAD_ARGUMENT naming the formats, as one line with a non-zero exit', async () => {
     const r = await layerwise('export', '--model', path.join(GOLDEN, 'bert-seq-cls'), '--format', 'tflite', '--out', path.join(work, 'x'));
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').at(-1)).toBe('layerwise export: CLI_BAD_ARGUMENT: --format must be one of hf, onnx, got "tflite" (field format)');
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('layerwise export: CLI_BAD_ARGUMENT: --format must be one of hf, onnx, recipe, got "tflite" (field format)');
     expect(existsSync(path.join(work, 'x'))).toBe(false);
   });
 
