@@ -88,21 +88,24 @@ export function dropoutRates(config: TrainConfig, model: StepModel): GradientOpt
   return { hidden, attention: d.attention ?? c.attention_probs_dropout_prob, classifier: head };
 }
 
-/** acc + next for every name (new tensors; the first contribution is taken as it is); the inputs are disposed. */
+/**
+ * acc + next for every name (new tensors; the first contribution is taken as it is); the inputs are disposed. Each
+ * sum replaces its two terms before the next is made, so accumulating holds two gradients and one tensor, not three.
+ */
 function addInto(acc: AccumulatedGradients | null, next: AccumulatedGradients): AccumulatedGradients {
   if (acc === null) return next;
   const names = [...new Set([...acc.grads.keys(), ...next.grads.keys()])];
-  const summed = tf.tidy(() => ({
-    loss: tf.add(acc.loss, next.loss) as tf.Scalar,
-    penalty: tf.add(acc.penalty, next.penalty) as tf.Scalar,
-    grads: names.map((n) => {
-      const a = acc.grads.get(n);
-      const g = next.grads.get(n);
-      return a && g ? tf.add(a, g) : tf.clone((a ?? g) as tf.Tensor);
-    }),
-  }));
-  tf.dispose([acc.loss, acc.penalty, next.loss, next.penalty, ...acc.grads.values(), ...next.grads.values()]);
-  return { loss: summed.loss, penalty: summed.penalty, grads: new Map(names.map((n, i) => [n, summed.grads[i]])) };
+  const grads = new Map<string, tf.Tensor>();
+  for (const n of names) {
+    const a = acc.grads.get(n);
+    const g = next.grads.get(n);
+    grads.set(n, a && g ? tf.add(a, g) : tf.clone((a ?? g) as tf.Tensor));
+    tf.dispose([a, g].filter((t): t is tf.Tensor => t !== undefined));
+  }
+  const loss = tf.add(acc.loss, next.loss) as tf.Scalar;
+  const penalty = tf.add(acc.penalty, next.penalty) as tf.Scalar;
+  tf.dispose([acc.loss, acc.penalty, next.loss, next.penalty]);
+  return { loss, penalty, grads };
 }
 
 /** tf.tidy for a ParamStore.gradients result: tidy keeps the tensors of arrays and objects, not of Maps. */
