@@ -136,6 +136,9 @@ export interface LoraConfig {
 }
 
 /** PEFT's defaults (r 8, alpha 8, no dropout), with the attention's query and value layers of every family as targets. */
+export type HeadInit = 'normal' | 'xavier' | 'zeros';
+export const HEAD_INITS: readonly HeadInit[] = ['normal', 'xavier', 'zeros'];
+
 export const DEFAULT_LORA: Readonly<LoraConfig> = {
   r: 8,
   alpha: 8,
@@ -209,6 +212,11 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
+  /**
+   * How a task head the run creates starts: 'normal' as transformers' _init_weights (normal(0, initializer_range)),
+   * 'xavier' (Glorot-uniform weights), or 'zeros' (the output layer zeroed, so that the first predictions are uniform).
+   */
+  headInit: HeadInit;
   task: 'seq-cls',
   epochs: 3,
   maxSteps: null,
@@ -281,6 +289,7 @@ interface Rule {
 /** A nested object merged field by field with its defaults; `nullable`: null is allowed and is the default, these fill an object. */
 interface ObjectRule {
   fields: Record<string, Rule | ObjectRule>;
+  headInit: 'normal',
   nullable?: Readonly<object>;
 }
 
@@ -415,6 +424,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+    headInit: oneOf(HEAD_INITS),
 function unknownKey(key: string, known: string[]): string {
   const near = known
     .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))

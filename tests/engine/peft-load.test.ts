@@ -33,10 +33,10 @@ function adapterFolder(config: Record<string, unknown>, tensors: Tensors, extra:
   return folder;
 }
 
-const lora = (module: string, r: number) => [
+const lora = (module: string, r: number): [string, { shape: number[]; data: Float32Array }][] => [
   [`base_model.model.${module}.lora_A.weight`, { shape: [r, 32], data: random(r * 32) }],
   [`base_model.model.${module}.lora_B.weight`, { shape: [32, r], data: random(32 * r) }],
-] as const;
+];
 
 async function weight(folder: SourceFolder | null, name: string, adapter?: SourceFolder): Promise<Float32Array> {
   const model = adapter ? await loadModelWithAdapter(folder ?? nodeFolder(BASE), adapter) : await loadModelFolder(nodeFolder(BASE));
