@@ -8,10 +8,12 @@ import { countNonFinite, readTensorFloat32 } from '../formats/safetensors';
 import type { SourceFolder } from '../formats/source-file';
 import { loadTokenizer, type TextTokenizer } from '../formats/tokenizer';
 import { TASKS, type Task } from '../protocol/task';
+import type { HeadInit } from '../protocol/train-config';
 import { taskOfArchitectures } from './architectures';
-import { readModelWeights, utf8Text, type ModelTensor } from './model-folder-files';
-import { getModelFamily, parseModelConfig, type ModelFamily } from './models/index';
+import { readModelConfig, readModelWeights, type ModelTensor } from './model-folder-files';
+import { getModelFamily, type ModelFamily } from './models/index';
 import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
+import { headInitTensor } from './params/head-init';
 import type { LoraAdapters } from './params/lora';
 import { ParamStore } from './params/store';
 
@@ -48,8 +50,10 @@ export interface LoadOptions {
   labels?: string[];
   /** Largest tensor accepted, in float32 bytes (RELIABILITY M20); default DEFAULT_MAX_TENSOR_BYTES. */
   maxTensorBytes?: number;
-  /** Seed of the normal initialisation of a new head (nonzero: tfjs treats 0 as unseeded). */
+  /** Seed of the initialisation of a new head (nonzero: tfjs treats 0 as unseeded). */
   seed?: number;
+  /** How a new head starts (TrainConfig.headInit); transformers' normal(0, initializer_range) by default. */
+  headInit?: HeadInit;
 }
 
 /** The wasm32 address space: no single tensor of 4 GiB or more can live there. */
@@ -306,13 +310,15 @@ function planLoad(
   return { params, messages };
 }
 
-/** transformers' _init_weights: normal(0, initializer_range) for weights and embeddings, zeros / ones elsewhere. */
-async function initialValues(family: ModelFamily, name: string, shape: number[], std: number, seed: number): Promise<Float32Array> {
+/**
+ * A new head tensor: TrainConfig.headInit where it applies (params/head-init.ts), else transformers' _init_weights:
+ * normal(0, initializer_range) for weights and embeddings, zeros / ones elsewhere.
+ */
+async function initialValues(family: ModelFamily, task: Task, name: string, shape: number[], std: number, headInit: HeadInit, seed: number): Promise<Float32Array> {
   const size = shape.reduce((a, b) => a * b, 1);
   const kind = family.initKind(name);
-  if (kind === 'zeros') return new Float32Array(size);
-  if (kind === 'ones') return new Float32Array(size).fill(1);
-  const t = tf.randomNormal(shape, 0, std, 'float32', seed);
+  const t = headInitTensor(family, task, name, shape, headInit, seed) ?? (kind === 'normal' ? tf.randomNormal(shape, 0, std, 'float32', seed) : null);
+  if (t === null) return kind === 'ones' ? new Float32Array(size).fill(1) : new Float32Array(size);
   try {
     return Float32Array.from((await t.data()) as Float32Array);
   } finally {
@@ -332,9 +338,7 @@ async function tokenizerOf(folder: SourceFolder): Promise<{ tokenizer: TextToken
 
 /** Loads config.json, the tokenizer and the weights of a checkpoint folder. See the file comment for the order. */
 export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
-  const configFile = folder.get('config.json');
-  if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
-  const parsed = parseModelConfig(await utf8Text(configFile), 'config.json');
+  const parsed = await readModelConfig(folder);
   const messages: LoaderMessage[] = parsed.notes.map((n) => ({ level: 'info', code: 'CONFIG_NORMALISED', message: n }));
   const family = getModelFamily(parsed.config);
   const task = chooseTask(parsed.config, opts.task);
@@ -358,7 +362,7 @@ export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = 
         const bad = countNonFinite(data);
         if (bad > 0) nonFinite.set(p.target, bad);
       } else {
-        data = await initialValues(family, p.target, p.shape, config.initializer_range, baseSeed + ++initIndex);
+        data = await initialValues(family, task, p.target, p.shape, config.initializer_range, opts.headInit ?? 'normal', baseSeed + ++initIndex);
       }
       store.add(p.target, { shape: p.shape, data });
     }

@@ -73,6 +73,7 @@ export const bert: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  outputLayer: () => 'classifier',
   isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,

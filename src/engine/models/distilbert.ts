@@ -174,6 +174,7 @@ export const distilbert: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: (name, shape, config) => (isFixed(name, config) ? sinusoidalTable(shape[0], shape[1]) : null),
+  outputLayer: () => 'classifier',
   isFixed,
   headDropout,
   forward,

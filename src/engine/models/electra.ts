@@ -82,6 +82,7 @@ export const electra: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  outputLayer: (task) => (task === 'seq-cls' ? 'classifier.out_proj' : 'classifier'),
   isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,

@@ -80,6 +80,7 @@ export const roberta: ModelFamily = {
   // RobertaEmbeddings builds the position table with padding_idx too.
   paddingRow: (name, config) => (name === WORDS || name === POSITIONS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  outputLayer: (task) => (task === 'seq-cls' ? 'classifier.out_proj' : 'classifier'),
   isFixed: neverFixed,
   headDropout: classifierOrHidden,
   forward,

@@ -89,6 +89,8 @@ export interface ModelFamily extends ConfigFamily {
   fixedInit(name: string, shape: readonly number[], config: ModelConfig): Float32Array | null;
   /** A parameter transformers never trains, whatever the run says (a fixed table: DistilBERT's sinusoidal positions). */
   isFixed(name: string, config: ModelConfig): boolean;
+  /** The module prefix of the linear layer that gives a classification head's logits ('classifier', 'classifier.out_proj'). */
+  outputLayer(task: 'seq-cls' | 'token-cls'): string;
   /**
    * The dropout before the task head's last linear layer, given the hidden dropout rate in force (the config's,
    * or a run's override), as transformers' *For* classes choose it.

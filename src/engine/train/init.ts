@@ -10,18 +10,29 @@ import type { ModelConfig } from '../../formats/hf-config';
 import type { SourceFolder } from '../../formats/source-file';
 import { loadTokenizer } from '../../formats/tokenizer';
 import type { Task } from '../../protocol/task';
-import { utf8Text } from '../model-folder-files';
+import type { HeadInit } from '../../protocol/train-config';
+import { readModelConfig } from '../model-folder-files';
 import { DEFAULT_MAX_TENSOR_BYTES, type LoadedModel, type LoaderMessage } from '../load';
-import { getModelFamily, parseModelConfig, type ModelFamily } from '../models/index';
+import { getModelFamily, type ModelFamily } from '../models/index';
+import { headInitTensor } from '../params/head-init';
 import { ParamStore } from '../params/store';
 
 const INIT_STREAM = streamId('init');
 const MAX_TF_SEED = 2147483646;
 
 /** Sets every parameter of the store to a fresh seeded initialisation (seed 0 works: seeds are hashed). */
-export function initialiseParams(params: ParamStore, family: ModelFamily, config: ModelConfig, seed: number): void {
+export function initialiseParams(params: ParamStore, family: ModelFamily, config: ModelConfig, seed: number, head: { task: Task; init: HeadInit }): void {
   params.names().forEach((name, i) => {
     const shape = params.shape(name);
+    const tfSeed = (hashSeed(seed, INIT_STREAM, i) % MAX_TF_SEED) + 1;
+    if (family.isHeadParam(name, head.task)) {
+      const chosen = headInitTensor(family, head.task, name, shape, head.init, tfSeed);
+      if (chosen !== null) {
+        params.assign(name, chosen);
+        chosen.dispose();
+        return;
+      }
+    }
     const kind = family.initKind(name);
     const fixed = family.fixedInit(name, shape, config);
     if (fixed !== null) {
@@ -34,7 +45,7 @@ export function initialiseParams(params: ParamStore, family: ModelFamily, config
           ? tf.zeros(shape)
           : kind === 'ones'
             ? tf.ones(shape)
-            : tf.randomNormal(shape, 0, config.initializer_range, 'float32', (hashSeed(seed, INIT_STREAM, i) % MAX_TF_SEED) + 1);
+            : tf.randomNormal(shape, 0, config.initializer_range, 'float32', tfSeed);
       const pad = kind === 'normal' ? family.paddingRow(name, config) : null;
       if (pad !== null && pad >= 0 && pad < shape[0]) {
         // A host-side row mask: tfjs-backend-wasm's OneHot writes float32 ones as the integer bit pattern 1.
@@ -78,10 +89,8 @@ function allocate(shapes: ReadonlyMap<string, number[]>): ParamStore {
  * The folder's architecture for `task`, freshly initialised: config.json (with `labels` as id2label for a
  * classification head) and the tokenizer are read; weights are not.
  */
-export async function randomModel(folder: SourceFolder, opts: { task: Task; labels?: readonly string[]; seed: number }): Promise<LoadedModel> {
-  const configFile = folder.get('config.json');
-  if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
-  const parsed = parseModelConfig(await utf8Text(configFile), 'config.json');
+export async function randomModel(folder: SourceFolder, opts: { task: Task; labels?: readonly string[]; seed: number; headInit?: HeadInit }): Promise<LoadedModel> {
+  const parsed = await readModelConfig(folder);
   const messages: LoaderMessage[] = parsed.notes.map((n) => ({ level: 'info', code: 'CONFIG_NORMALISED', message: n }));
   let config = parsed.config;
   if (opts.task !== 'mlm' && opts.labels !== undefined && opts.labels.length > 0) {
@@ -100,7 +109,7 @@ export async function randomModel(folder: SourceFolder, opts: { task: Task; labe
   const shapes = family.parameterShapes(config, opts.task);
   const params = allocate(shapes);
   try {
-    initialiseParams(params, family, config, opts.seed);
+    initialiseParams(params, family, config, opts.seed, { task: opts.task, init: opts.headInit ?? 'normal' });
   } catch (err) {
     params.dispose();
     throw err;

@@ -135,8 +135,8 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   const classes = task === 'mlm' ? undefined : dataLabels;
   const model =
     opts.init === 'random'
-      ? await randomModel(sources.folder, { task, labels: classes, seed: config.seed })
-      : await loadModelFolder(sources.folder, { task, labels: classes, seed: tfSeed(config.seed, streamId('head')) });
+      ? await randomModel(sources.folder, { task, labels: classes, seed: config.seed, headInit: config.headInit })
+      : await loadModelFolder(sources.folder, { task, labels: classes, seed: tfSeed(config.seed, streamId('head')), headInit: config.headInit });
   const loadMs = performance.now() - started;
   return withModel(model, async () => {
     const tokenizer = checkTrainable(model, opts.allowNonFinite === true);

@@ -16,7 +16,7 @@ async function initialised(config: ModelConfig, seed: number): Promise<Map<strin
   const shapes = family.parameterShapes(config, 'seq-cls');
   const store = ParamStore.fromValues([...shapes].map(([name, shape]) => [name, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }] as const));
   try {
-    initialiseParams(store, family, config, seed);
+    initialiseParams(store, family, config, seed, { task: 'seq-cls', init: 'normal' });
     return await store.snapshot();
   } finally {
     store.dispose();
