@@ -4,7 +4,9 @@
 import { LayerwiseError } from '../lib/errors';
 import { readSafetensorsHeader, type SafetensorsHeader } from '../formats/safetensors';
 import { checkShardTensors, checkShardsPresent, parseSafetensorsIndex } from '../formats/safetensors-index';
+import type { ParsedConfig } from '../formats/hf-config';
 import { readAll, type SourceFile, type SourceFolder } from '../formats/source-file';
+import { parseModelConfig } from './models/index';
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
@@ -45,6 +47,28 @@ function refuseOtherFormats(folder: SourceFolder): never {
       : 'the folder has no model.safetensors (nor model.safetensors.index.json with its shards)',
     { file: other ?? WEIGHTS_FILE },
   );
+}
+
+/**
+ * The folder's config.json, read by the family of its model_type; a config without one (older BERT checkpoints)
+ * by the family its architectures or, failing those, the weights' tensor names show (headers only are read).
+ */
+export async function readModelConfig(folder: SourceFolder): Promise<ParsedConfig> {
+  const configFile = folder.get('config.json');
+  if (!configFile) throw new LayerwiseError('CHECKPOINT_NO_CONFIG', 'the folder has no config.json', { file: 'config.json' });
+  const text = await utf8Text(configFile);
+  try {
+    return parseModelConfig(text, 'config.json');
+  } catch (err) {
+    if (!(err instanceof LayerwiseError) || err.code !== 'CONFIG_MODEL_TYPE_MISSING') throw err;
+  }
+  let tensorNames: string[] = [];
+  try {
+    tensorNames = (await readModelWeights(folder)).tensors.map((t) => t.name);
+  } catch {
+    // No readable weights to tell the family: the error says which field to add.
+  }
+  return parseModelConfig(text, 'config.json', { tensorNames });
 }
 
 /** A small text file of the checkpoint (config, index) as UTF-8; a byte-order mark is kept for the JSON reader to report. */

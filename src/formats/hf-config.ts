@@ -197,18 +197,34 @@ function labelsOf(read: ConfigReader, file: string): string[] {
   return id2label;
 }
 
+/** A model_type for a config.json that has none (older BERT checkpoints), with the reason; null when nothing tells. */
+export type ModelTypeGuess = (raw: Readonly<Record<string, unknown>>) => { modelType: string; reason: string } | null;
+
 /**
  * Reads config.json with the family that `families` names for its model_type (in the order of the supported list
- * that an unknown model_type is told).
+ * that an unknown model_type is told). Without a model_type, `guess` may name one (noted); else the error says
+ * which field to add.
  */
-export function parseHfConfig(text: string, file: string, families: ReadonlyMap<string, ConfigFamily>): ParsedConfig {
+export function parseHfConfig(text: string, file: string, families: ReadonlyMap<string, ConfigFamily>, guess?: ModelTypeGuess): ParsedConfig {
   const { value, hadBom } = parseJsonText(text, file, 'CONFIG_INVALID_JSON');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new LayerwiseError('CONFIG_NOT_OBJECT', `${file} must hold a JSON object`, { file });
   }
   const raw = value as Record<string, unknown>;
   const notes: string[] = hadBom ? [`${file}: removed a UTF-8 byte-order mark`] : [];
-  const modelType = raw.model_type;
+  let modelType = raw.model_type;
+  if (modelType === undefined) {
+    const guessed = guess?.(raw) ?? null;
+    if (guessed === null) {
+      throw new LayerwiseError(
+        'CONFIG_MODEL_TYPE_MISSING',
+        `${file} has no "model_type", and neither its "architectures" nor the weights' tensor names tell the model family: add "model_type": "bert" (or ${[...families.keys()].filter((t) => t !== 'bert').join(', ')}) to ${file}`,
+        { file, field: 'model_type' },
+      );
+    }
+    modelType = guessed.modelType;
+    notes.push(`${file} has no "model_type": read as ${modelType} (${guessed.reason})`);
+  }
   const family = typeof modelType === 'string' ? families.get(modelType) : undefined;
   if (typeof modelType !== 'string' || family === undefined) {
     const what = typeof modelType === 'string' ? `model_type \`${modelType}\`` : 'a config without model_type';

@@ -360,9 +360,11 @@ class HeaderParser {
     if (c === 0x7b) return 'an object';
     if (c === 0x5b) return 'an array';
     if (c === 0x22) return 'a string';
-    if (c === 0x74 || c === 0x66) return 'a boolean';
-    if (c === 0x6e) return 'null';
-    return JSON.stringify(this.text.slice(this.pos, this.pos + 20));
+    // A value's first letter is not enough: "this is not json" starts like true.
+    if (this.peekLiteral('true') || this.peekLiteral('false')) return 'a boolean';
+    if (this.peekLiteral('null')) return 'null';
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'a number';
+    return `text that is not JSON: ${JSON.stringify(this.text.slice(this.pos, this.pos + 20))}`;
   }
 
   private syntaxError(what: string): never {

@@ -121,6 +121,16 @@ function tensorBits(
   return big > U64_MAX ? null : big;
 }
 
+/** The first name that appears twice, or null: one hash pass, made only once the offsets are found wrong. */
+function duplicateName(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
+
 /**
  * Metadata::validate: sorted by offsets, each tensor starts where the previous ended, bytes = shape x dtype.
  * Returns the tensor indices in offset order and the end of the byte buffer.
@@ -136,6 +146,9 @@ function validateTensors(raw: RawHeader, file: string): { order: Uint32Array; da
     const begin = begins[i];
     const end = ends[i];
     if (begin !== start || end < begin) {
+      // The same name twice (the same offsets too, when copied) reads as an overlap: say what it is.
+      const twice = duplicateName(names);
+      if (twice !== null) fail('SAFETENSORS_DUPLICATE_NAME', `tensor ${JSON.stringify(twice)} is declared twice in the header; the safetensors format forbids duplicate names`, file, twice);
       const why =
         end < begin
           ? `END ${fmt(end)} is before BEGIN ${fmt(begin)}`

@@ -120,6 +120,22 @@ function templateOf(lib: Tokenizer, pair: boolean, robertaTypes: boolean): Slot[
   });
 }
 
+/**
+ * The CJK ideographs outside the BMP in tokenizers' is_chinese_char (normalizers/bert.rs: Extensions B to E, with
+ * its 0x2B920 where Python's BERT has 0x2B820, and the compatibility supplement). @huggingface/tokenizers 0.2.0
+ * tests UTF-16 code units there, so it never spaces these out and "x𠀀y" stays one word, [UNK] whole; the wrapper
+ * spaces them out before the library sees the text, as the Rust normalizer does (issue #15 item 8).
+ */
+const SUPPLEMENTARY_CJK = /[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
+
+/** Whether the normalizer (or one in its Sequence) is a BertNormalizer that spaces out CJK ideographs. */
+function spacesOutCjk(config: unknown): boolean {
+  if (typeof config !== 'object' || config === null) return false;
+  const c = config as { type?: unknown; handle_chinese_chars?: unknown; normalizers?: unknown };
+  if (c.type === 'BertNormalizer') return c.handle_chinese_chars !== false;
+  return c.type === 'Sequence' && Array.isArray(c.normalizers) && c.normalizers.some(spacesOutCjk);
+}
+
 function usesRobertaProcessing(config: unknown): boolean {
   if (typeof config !== 'object' || config === null) return false;
   const c = config as { type?: unknown; processors?: unknown };
@@ -133,9 +149,11 @@ class HfTextTokenizer implements TextTokenizer {
   private readonly lib: Tokenizer;
   private readonly single: Slot[];
   private readonly pair: Slot[];
+  private readonly spaceCjk: boolean;
 
-  constructor(lib: Tokenizer, kind: TokenizerKind, special: SpecialTokens, robertaTypes: boolean) {
+  constructor(lib: Tokenizer, kind: TokenizerKind, special: SpecialTokens, robertaTypes: boolean, spaceCjk: boolean) {
     this.lib = lib;
+    this.spaceCjk = spaceCjk;
     this.kind = kind;
     this.special = special;
     this.vocabSize = lib.model === null ? 0 : lib.model.vocab.length;
@@ -150,7 +168,7 @@ class HfTextTokenizer implements TextTokenizer {
 
   /** Tokens of one text, without special tokens. */
   private pieces(text: string): string[] {
-    return this.lib.tokenize(text);
+    return this.lib.tokenize(this.spaceCjk ? text.replace(SUPPLEMENTARY_CJK, ' $& ') : text);
   }
 
   private id(token: string): number {
@@ -313,7 +331,7 @@ function wrap(json: Record<string, unknown>, config: Record<string, unknown>, fi
   }
   const special: SpecialTokens = { pad, unk, mask: idOf('mask'), cls: idOf('cls'), sep: idOf('sep'), bos: idOf('bos'), eos: idOf('eos') };
   try {
-    return new HfTextTokenizer(lib, kind, special, usesRobertaProcessing(json.post_processor));
+    return new HfTextTokenizer(lib, kind, special, usesRobertaProcessing(json.post_processor), spacesOutCjk(json.normalizer));
   } catch (err) {
     if (err instanceof LayerwiseError) throw new LayerwiseError(err.code, `${file}: ${err.message}`, { file });
     throw err;

@@ -7,15 +7,14 @@ import type { ReadOptions } from '../../formats/datasets/index';
 import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
 import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
-import { parseModelConfig } from '../../engine/models/index';
-import { utf8Text } from '../../engine/model-folder-files';
+import { readModelConfig } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { taskForData } from '../../engine/train/prepare';
 import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { readJsonFile } from '../batch-file';
-import { nodeFile, nodeFolder } from '../node-files';
+import { nodeFolder } from '../node-files';
 import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
 import { checkRecipeFiles, readRunRecipe } from '../run-recipe-file';
 import { readCheckpoint, runTrainer } from '../run-trainer';
@@ -128,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
   const { input, file: configFile } = await runConfig(opts, taskFlag, fixed);
   if (input.learningRate === undefined) {
     // As in the studio: the default rate follows the model's width (5e-5 at hidden 768, 3e-4 at hidden 128).
-    const { config: modelConfig } = parseModelConfig(await utf8Text(nodeFile(path.join(modelDir, 'config.json'))));
+    const { config: modelConfig } = await readModelConfig(nodeFolder(modelDir));
     input.learningRate = defaultLearningRate(modelConfig.hidden_size);
     console.error(`layerwise train: note: learning rate ${input.learningRate}, the default for hidden size ${modelConfig.hidden_size} (--lr sets another)`);
   }

@@ -81,6 +81,8 @@ const json = (value: unknown) => `${JSON.stringify(value, (_key, v: unknown) => 
  */
 export function exportedConfig(rawConfig: Record<string, unknown>, config: ModelConfig, task: Task): Record<string, unknown> {
   const out: Record<string, unknown> = { ...rawConfig };
+  // A config read without model_type (its family inferred, models/index.ts) is written with it: AutoConfig needs it.
+  out.model_type ??= config.model_type;
   out.architectures = [architectureName(config.model_type, task)];
   if (task !== 'mlm') {
     // Object.fromEntries defines own properties, so a label named __proto__ stays a label (RELIABILITY D15).

@@ -354,15 +354,32 @@ export function looksLikeConll(text: string): boolean {
   if (lines.some((l) => l.startsWith('-DOCSTART-'))) return true;
   const token = lines.map((l) => l.trim()).filter((l) => l !== '');
   const blank = lines.length - token.length;
-  if (token.length < 4 || blank < 1) return false;
   const split = token.map((l) => l.split(/[ \t]+/));
   const { fields, consistency } = shapeOf(split);
-  if (fields < 2 || consistency < 0.95) return false;
   const last = split.map((f) => f[f.length - 1]);
+  // Every line a token and columns ending in an IOB tag: CoNLL however short (one sentence, no blank line, no
+  // final newline), which lines of plain text never all are.
+  if (token.length > 0 && fields >= 2 && consistency === 1 && last.every((t) => IOB_TAG.test(t))) return true;
+  if (token.length < 4 || blank < 1) return false;
+  if (fields < 2 || consistency < 0.95) return false;
   const meanToken = split.reduce((s, f) => s + f[0].length, 0) / split.length;
   if (meanToken >= 25) return false;
   if (last.filter((t) => IOB_TAG.test(t)).length >= 0.9 * last.length) return true;
   return new Set(last).size <= Math.max(10, Math.min(100, token.length / 3));
+}
+
+/**
+ * Whether a .tsv file holds CoNLL rather than rows: tab-separated tokens and IOB tags in sentences separated by
+ * blank lines (a NER dataset saved as .tsv), which a row reading would turn into one example per token.
+ */
+export function tsvLooksLikeConll(text: string): boolean {
+  const lines = text.split('\n').map((l) => l.trim());
+  const token = lines.filter((l) => l !== '');
+  const inner = lines.slice(lines.findIndex((l) => l !== ''), lines.length - [...lines].reverse().findIndex((l) => l !== ''));
+  if (token.length < 2 || !inner.includes('')) return false;
+  const split = token.map((l) => l.split('\t'));
+  const { fields, consistency } = shapeOf(split);
+  return fields >= 2 && consistency >= 0.95 && split.filter((f) => IOB_TAG.test(f[f.length - 1])).length >= 0.9 * split.length;
 }
 
 /** Whether a delimited reading of a .txt file is convincing enough to use: every record splits, last field a label. */

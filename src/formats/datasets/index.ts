@@ -7,7 +7,7 @@ import { decodeText, NotUtf8Error, type TextEncoding } from '../text-decode';
 import { MAX_SAMPLE_BYTES, SAMPLE_BYTES, SAMPLE_MIN_LINES, type ReadContext } from './context';
 import { readConllDataset } from './conll';
 import { readDelimitedDataset } from './csv';
-import { delimitedTextConvinces, delimiterName, detectDelimited, formatFromName, looksLikeConll } from './detect';
+import { delimitedTextConvinces, delimiterName, detectDelimited, formatFromName, looksLikeConll, tsvLooksLikeConll } from './detect';
 import { readJsonArrayDataset, readJsonlDataset } from './jsonl';
 import { readTextDataset } from './text';
 import type { Dataset, DatasetFormat, DatasetWarning, ReadOptions } from './types';
@@ -51,6 +51,9 @@ export function detectFormat(name: string, sample: string, complete: boolean): {
   const start = sample.trimStart()[0];
   if (byName === 'json' && start !== '[' && firstLineIsObject(sample)) {
     return { format: 'jsonl', reason: 'the .json file holds one JSON object per line' };
+  }
+  if (byName === 'tsv' && tsvLooksLikeConll(sample)) {
+    return { format: 'conll', reason: 'the .tsv file holds tokens and IOB tags in sentences separated by blank lines (CoNLL)' };
   }
   if (byName) return { format: byName, reason: `the file name ends in .${name.slice(name.lastIndexOf('.') + 1)}` };
   if (start === '[') return { format: 'json', reason: 'the text starts with a JSON array' };
