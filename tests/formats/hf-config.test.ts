@@ -90,7 +90,7 @@ describe('parseModelConfig', () => {
     for (const [model_type, what] of [
       ['llama', 'model_type `llama`'],
       ['ursa', 'model_type `ursa`'],
-      [undefined, 'a config without model_type'],
+      [null, 'a config without model_type'],
     ] as const) {
       const raw = { ...JSON.parse(text('bert-seq-cls')), model_type };
       const err = codeOf(() => parseModelConfig(JSON.stringify(raw)));
@@ -100,6 +100,12 @@ describe('parseModelConfig', () => {
       );
       expect(err.location).toEqual({ file: 'config.json', field: 'model_type' });
     }
+    // Absent: the architectures tell the family (issue #15 item 8); with nothing to tell, the field to add is named.
+    const { model_type: _, ...untyped } = JSON.parse(text('bert-seq-cls')) as Record<string, unknown>;
+    expect(parseModelConfig(JSON.stringify(untyped)).config.family).toBe('bert');
+    const err = codeOf(() => parseModelConfig(JSON.stringify({ ...untyped, architectures: undefined })));
+    expect(err.code).toBe('CONFIG_MODEL_TYPE_MISSING');
+    expect(err.message).toMatch(/add "model_type": "bert" \(or roberta, xlm-roberta, camembert, distilbert, electra\) to config\.json$/);
   });
 
   it('refuses sizes that cannot describe a model, naming the field', () => {
