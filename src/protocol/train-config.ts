@@ -158,6 +158,8 @@ export interface TrainConfig {
   batchSize: number;
   /** Micro-batches whose gradients are summed before one optimizer step. */
   gradAccumulation: number;
+  /** Split each batch into passes of this many examples (the same gradient, less memory); null: the memory planner's choice at the start of a run (the whole batch when it fits). */
+  microBatchSize: number | null;
   /** Recompute each encoder layer in the backward pass instead of keeping its activations: less memory, ~1/3 more time. */
   gradientCheckpointing: boolean;
   /** Tokens per example after truncation, special tokens included. */
@@ -222,6 +224,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   maxSteps: null,
   batchSize: 16,
   gradAccumulation: 1,
+  microBatchSize: null,
   gradientCheckpointing: false,
   maxLength: 128,
   seed: 42,
@@ -340,6 +343,7 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     maxSteps: orNull(positiveInt),
     batchSize: positiveInt,
     gradAccumulation: positiveInt,
+    microBatchSize: orNull(positiveInt),
     gradientCheckpointing: boolean,
     maxLength: positiveInt,
     seed: nonNegativeInt,

@@ -107,6 +107,8 @@ export interface RunPlan {
   /** Scalar parameters that train at the start of the run. */
   trainableParameters: number;
   parameters: number;
+  /** Examples per forward/backward pass when batches are split to fit memory (TrainConfig.microBatchSize, or the planner's); null: whole batches. */
+  microBatchSize?: number | null;
 }
 
 /** Always predicting the evaluation data's most frequent class (or tag): what a trained model has to beat. */

@@ -19,6 +19,8 @@ import { loadModelFolder, type LoadedModel } from '../load';
 import { majorityBaseline, type MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { addLoraAdapters } from '../params/lora';
+import { planMemory, type MemoryLimits, type MemoryPlan } from '../../protocol/memory-plan';
+import { fitToMemory, plannerModel } from './memory';
 import { randomModel } from './init';
 import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-init';
 import { checkClasses, encodeRunData, readerWarnings, runLabels, splitRunData, type RunData } from './prepare';
@@ -41,6 +43,8 @@ export interface RecipeOptions {
   allowNonFinite?: boolean;
   /** A fine-tuning run stopped after its first step ends with an evaluation too (the studio's runs). */
   evaluateOnStop?: boolean;
+  /** The backend's limits: the run is planned against them (micro-batches, checkpointing: engine/train/memory.ts). */
+  memory?: MemoryLimits;
 }
 
 export interface FineTuneSources {
@@ -62,6 +66,8 @@ export interface PreparedRun {
   /** Always predicting the evaluation data's most frequent class; null for masked LM or without evaluation data. */
   baseline: MajorityBaseline | null;
   loadMs: number;
+  /** The memory plan the run was fitted to (RecipeOptions.memory), or null. */
+  memoryPlan: MemoryPlan | null;
 }
 
 const cancelled = () => new LayerwiseError('TRAIN_CANCELLED', 'Training was stopped before its first step.');
@@ -148,9 +154,12 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal });
     data.warnings.unshift(...readerWarnings(sources.train, sources.validation));
     checkSignal(opts.signal);
-    const runConfig = { ...config, maxLength: data.maxLength };
     // LoRA: adapters on the targeted layers before the Trainer plans the groups (a resumed run's values replace them).
     if (config.lora !== null) model.lora = addLoraAdapters(model.params, model, config.lora, tfSeed(config.seed, streamId('lora')));
+    const asked = { ...config, maxLength: data.maxLength };
+    const anchors = opts.telemetryPoints !== 0 || config.l2sp > 0;
+    const memoryPlan = opts.memory ? planMemory(plannerModel(model), asked, data.maxLength, opts.memory, anchors) : null;
+    const runConfig = memoryPlan ? fitToMemory(memoryPlan, asked) : asked;
     const trainer = new Trainer({
       model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora },
       train: data.train,
@@ -164,7 +173,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       allowNonFinite: opts.allowNonFinite,
       evaluateOnStop: opts.evaluateOnStop,
     });
-    return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs };
+    return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs, memoryPlan };
   });
 }
 

@@ -36,6 +36,8 @@ export interface TrainerOptions {
   groupTelemetryEvery?: number;
   /** Emit a `checkpointed` event every N optimizer steps, after each evaluation, or never (default); also on stop(). */
   checkpointEvery?: number | 'evaluation' | null;
+  /** Split batches into passes of this many examples (the recipe's memory plan); default config.microBatchSize. */
+  microBatchSize?: number | null;
   /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
   maxSkippedSteps?: number;
   /** Train on (and check nothing of) weights that hold NaN or ±Inf: the command line's --allow-non-finite. */
@@ -81,6 +83,8 @@ export class Trainer {
   private readonly evaluateOnStop: boolean;
   private readonly fingerprint: { examples: number; hash: number };
   private readonly resumedAtStep: number | null;
+  /** Examples per forward/backward pass when batches are split; null: whole batches. */
+  readonly microBatchSize: number | null;
   private progress: TrainProgress = { step: 0, epoch: 0, window: 0, skippedInARow: 0, tokens: 0 };
   private best: BestEvaluation | null = null;
   private readonly records: EvalRecord[] = [];
@@ -116,7 +120,9 @@ export class Trainer {
     this.validation = opts.validation;
     // Batches are padded up to a multiple of 16 but never past the length the data was encoded to (at most the model's positions).
     const padding = { padId: opts.padId, maxLength: opts.train.maxLength };
-    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation);
+    const micro = opts.microBatchSize === undefined ? config.microBatchSize : opts.microBatchSize;
+    this.microBatchSize = micro === null || micro >= config.batchSize ? null : micro;
+    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation, this.microBatchSize);
     this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
     this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
     this.optimizer = new AdamW(model.params, {
@@ -336,6 +342,7 @@ export class Trainer {
         groups: this.groups.groups,
         trainableParameters: trainable.reduce((n, p) => n + params.get(p.name).size, 0),
         parameters: params.parameterCount(),
+        microBatchSize: this.microBatchSize,
       },
       resumedAtStep: this.resumedAtStep,
     };

@@ -56,16 +56,46 @@ export function microBatch(source: BatchSource, indices: readonly number[], trai
   };
 }
 
+/**
+ * A collated (and masked) batch as passes of at most `size` examples, rows in order: the same examples, padding and
+ * masks as the whole batch, so that their count-weighted gradients sum to the whole batch's (TrainConfig.microBatchSize).
+ */
+export function splitMicroBatch(m: MicroBatch, size: number): MicroBatch[] {
+  const { batch } = m;
+  if (batch.size <= size) return [m];
+  const seq = batch.seqLength;
+  const perRow = batch.labels.length / batch.size; // 1 (seq-cls) or seqLength
+  const out: MicroBatch[] = [];
+  for (let start = 0; start < batch.size; start += size) {
+    const end = Math.min(batch.size, start + size);
+    const rows = (a: Int32Array, width: number) => a.slice(start * width, end * width);
+    const part = {
+      ...batch,
+      size: end - start,
+      input_ids: rows(batch.input_ids, seq),
+      attention_mask: rows(batch.attention_mask, seq),
+      token_type_ids: rows(batch.token_type_ids, seq),
+      labels: rows(batch.labels, perRow),
+      indices: batch.indices.slice(start, end),
+    };
+    out.push({ batch: part, count: countWhere(part.labels, (v) => v !== IGNORE_INDEX), tokens: countWhere(part.attention_mask, (v) => v === 1) });
+  }
+  return out;
+}
+
 /** The optimizer steps of each epoch as windows of micro-batches; one epoch's batch plan is kept at a time. */
 export class EpochWindows {
   private readonly source: BatchSource;
   private readonly accumulation: number;
   private readonly lengths: number[];
+  /** Examples per forward/backward pass; a larger batch is split (splitMicroBatch). Null: whole batches. */
+  private readonly microBatchSize: number | null;
   private planned: { epoch: number; batches: number[][] } | null = null;
 
-  constructor(source: BatchSource, accumulation: number) {
+  constructor(source: BatchSource, accumulation: number, microBatchSize: number | null = null) {
     this.source = source;
     this.accumulation = accumulation;
+    this.microBatchSize = microBatchSize;
     this.lengths = source.data.examples.map((e) => e.ids.length);
   }
 
@@ -98,7 +128,8 @@ export class EpochWindows {
     const first = index * this.accumulation;
     const out: MicroBatch[] = [];
     for (let b = first; b < Math.min(batches.length, first + this.accumulation); b++) {
-      out.push(microBatch(this.source, batches[b], true, epoch, b));
+      const m = microBatch(this.source, batches[b], true, epoch, b);
+      out.push(...(this.microBatchSize === null ? [m] : splitMicroBatch(m, this.microBatchSize)));
     }
     return out;
   }

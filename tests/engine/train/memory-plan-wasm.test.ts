@@ -1,0 +1,7 @@
+// The memory planner against measured peaks on the wasm backend (tfjs keeps one backend per process: one file per backend).
+import { beforeAll } from 'vitest';
+import { useNodeBackend } from '../../../src/cli/node-backend';
+import { describeMemoryPlan } from './memory-plan';
+
+beforeAll(() => useNodeBackend('wasm'));
+describeMemoryPlan('wasm');
