@@ -39,14 +39,25 @@ export function taskOption(value: string | undefined): Task | undefined {
 export const DATASET_FLAGS = {
   'text-col': { type: 'string', multiple: true },
   'label-col': { type: 'string' },
+  'label-sep': { type: 'string' },
+  'label-cols': { type: 'string' },
 } as const;
 
-/** The read options of --text-col / --label-col; --label-col given as a number is also the CoNLL tag column (1-based). */
-export function columnOptions(textCol: string[] | undefined, labelCol: string | undefined): ReadOptions {
+/**
+ * The read options of --text-col / --label-col; --label-col given as a number is also the CoNLL tag column (1-based).
+ * Multi-label: --label-sep SEP (the label column holds labels separated by SEP; "none" reads one label per row) and
+ * --label-cols A,B,C (one 0/1 column per label).
+ */
+export function columnOptions(textCol: string[] | undefined, labelCol: string | undefined, multi: { labelSep?: string; labelCols?: string } = {}): ReadOptions {
   const opts: ReadOptions = { textColumns: textCol };
   if (labelCol !== undefined) {
     opts.labelColumn = labelCol;
     if (/^\d+$/.test(labelCol)) opts.tagColumn = Number(labelCol) - 1;
+  }
+  if (multi.labelSep !== undefined) opts.labelSeparator = multi.labelSep === 'none' ? null : multi.labelSep;
+  if (multi.labelCols !== undefined) {
+    if (labelCol !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', 'give --label-col or --label-cols, not both', { field: 'label-cols' });
+    opts.labelColumns = multi.labelCols.split(',').map((c) => c.trim()).filter((c) => c !== '');
   }
   return opts;
 }

@@ -43,6 +43,30 @@ export const METRICS_BY_TASK: Readonly<Record<Task, readonly EvalMetric[]>> = {
   mlm: ['eval_loss'],
 };
 
+/**
+ * What a sequence classifier's outputs mean, as transformers' problem_type: one class per example (softmax and
+ * cross-entropy), or any number of labels per example (a sigmoid per label and binary cross-entropy).
+ */
+export type ProblemType = 'single_label_classification' | 'multi_label_classification';
+export const PROBLEM_TYPES: readonly ProblemType[] = ['single_label_classification', 'multi_label_classification'];
+
+/** Class weights from the training split's counts: none, N / (C·n_c) (scikit-learn's "balanced"), or Cui et al. 2019's effective number. */
+export type ClassWeighting = 'none' | 'inverse-frequency' | 'effective-number';
+export const CLASS_WEIGHTINGS: readonly ClassWeighting[] = ['none', 'inverse-frequency', 'effective-number'];
+
+/** How the windows of one text become one prediction (sequence classification): the mean or the maximum of their logits. */
+export type WindowAggregate = 'mean' | 'max';
+
+export interface WindowConfig {
+  /** Tokens each window repeats from the one before (the tokenizer's `stride` with return_overflowing_tokens). */
+  stride: number;
+  /** Sequence classification: how a text's window logits become its logits (token classification stitches instead). */
+  aggregate: WindowAggregate;
+}
+
+/** A quarter of the default window repeated: every token but the first and last windows' ends has context on both sides. */
+export const DEFAULT_WINDOWS: Readonly<WindowConfig> = { stride: 32, aggregate: 'mean' };
+
 export interface PlateauConfig {
   /** Metric watched by the plateau schedule; its goal (METRIC_GOAL) is ReduceLROnPlateau's mode. */
   metric: EvalMetric;
@@ -190,6 +214,21 @@ export interface TrainConfig {
   dropout: DropoutConfig;
   /** Label smoothing of the cross-entropy loss (torch CrossEntropyLoss label_smoothing). */
   labelSmoothing: number;
+  /**
+   * Sequence classification's outputs: one class per example, or several labels ('multi_label_classification',
+   * sigmoid outputs and binary cross-entropy). A field of the task, not a task of its own, because the model, the head,
+   * the data path and the export are sequence classification's and only the loss, the metrics and the decision
+   * differ, as in transformers' problem_type.
+   */
+  problemType: ProblemType;
+  /** Class weights in the loss (multi-label: pos_weight per label), from the training counts or by class name. */
+  classWeights: ClassWeighting | Record<string, number>;
+  /** β of the 'effective-number' weights, (1 − β) / (1 − β^n) for a class of n examples (Cui et al. 2019). */
+  classWeightBeta: number;
+  /** Focal loss γ (Lin et al. 2017): each item's loss scaled by (1 − p)^γ; 0 is plain cross-entropy. */
+  focalGamma: number;
+  /** Texts longer than maxLength: null cuts them; otherwise windows of maxLength tokens, stride tokens shared. */
+  windows: WindowConfig | null;
   /** Strength of the L2-SP penalty pulling weights towards their pretrained values (against forgetting); 0 is off. */
   l2sp: number;
   /** Fraction of the training data held out for evaluation when no validation file is given. */
@@ -251,6 +290,11 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   maxGradNorm: 1,
   dropout: { hidden: null, attention: null, classifier: null },
   labelSmoothing: 0,
+  problemType: 'single_label_classification',
+  classWeights: 'none',
+  classWeightBeta: 0.999,
+  focalGamma: 0,
+  windows: null,
   l2sp: 0,
   validationSplit: 0.1,
   augment: { copies: 0, alpha: 0.1, operations: ['swap', 'delete', 'insert'] },
@@ -381,6 +425,13 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     maxGradNorm: orNull(nonNegative),
     dropout: { fields: { hidden: orNull(probability), attention: orNull(probability), classifier: orNull(probability) } },
     labelSmoothing: probability,
+    problemType: oneOf(PROBLEM_TYPES),
+    classWeights: rule(`one of ${CLASS_WEIGHTINGS.map((w) => JSON.stringify(w)).join(', ')}, or an object mapping class names to weights > 0`, (v) =>
+      (typeof v === 'string' && CLASS_WEIGHTINGS.includes(v as ClassWeighting)) || (isPlainObject(v) && Object.keys(v).length > 0 && Object.values(v).every((w) => isNumber(w) && w > 0)),
+    ),
+    classWeightBeta: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1),
+    focalGamma: rule('a number in [0, 10]', (v) => isNumber(v) && v >= 0 && v <= 10),
+    windows: { fields: { stride: nonNegativeInt, aggregate: oneOf(['mean', 'max']) }, nullable: DEFAULT_WINDOWS },
     l2sp: nonNegative,
     validationSplit: probability,
     augment: {
@@ -483,6 +534,23 @@ function crossChecks(config: TrainConfig, bad: Set<string>, errors: ConfigFieldE
       expected: `a number below learningRate (${config.learningRate})`,
       found: describe(schedule.minLr),
     });
+  }
+  if (!bad.has('problemType') && !bad.has('task') && config.problemType === 'multi_label_classification' && task !== 'seq-cls') {
+    errors.push({ path: 'problemType', expected: `"single_label_classification" for task "${task}" (several labels per example are sequence classification)`, found: describe(config.problemType) });
+  }
+  if (!bad.has('task') && task === 'mlm') {
+    for (const [path, off] of [['classWeights', config.classWeights === 'none'], ['focalGamma', config.focalGamma === 0], ['windows', config.windows === null]] as const) {
+      if (!bad.has(path) && !off) errors.push({ path, expected: 'its default for masked-LM training (it applies to the classification tasks)', found: describe(config[path]) });
+    }
+  }
+  if (!bad.has('labelSmoothing') && !bad.has('problemType') && config.labelSmoothing > 0 && config.problemType === 'multi_label_classification') {
+    errors.push({ path: 'labelSmoothing', expected: '0 for multi-label classification (binary cross-entropy has no label smoothing)', found: describe(config.labelSmoothing) });
+  }
+  if (!bad.has('labelSmoothing') && !bad.has('focalGamma') && config.labelSmoothing > 0 && config.focalGamma > 0) {
+    errors.push({ path: 'focalGamma', expected: '0 when labelSmoothing is set (focal loss and label smoothing do not combine here)', found: describe(config.focalGamma) });
+  }
+  if (config.windows !== null && !bad.has('windows.stride') && !bad.has('maxLength') && config.windows.stride > config.maxLength / 2) {
+    errors.push({ path: 'windows.stride', expected: `at most half of maxLength (${Math.floor(config.maxLength / 2)}), so that each window moves on`, found: describe(config.windows.stride) });
   }
   const metricPaths = ['earlyStopping.metric', 'schedule.plateau.metric'] as const;
   for (const path of metricPaths) {

@@ -48,6 +48,29 @@ export interface EvalMetrics {
   per_entity?: EntityMetrics[];
   /** MLM: exp(eval_loss). */
   perplexity?: number;
+  /** Multi-label: wrong (example, label) cells over all of them, at `thresholds` (scikit-learn's hamming_loss). */
+  hamming_loss?: number;
+  /**
+   * Multi-label: the probability each label (labels order) is predicted from, which accuracy (subset accuracy: every
+   * label of an example right), the F1 scores and per_class are at: 0.5 during training, the model's own in `layerwise eval`.
+   */
+  thresholds?: number[];
+  /** Multi-label: the scores at thresholds tuned per label for F1 on this split, and those thresholds (saved with the model). */
+  tuned?: MultiLabelScores;
+  /** Long texts in windows: the windows evaluated (eval_samples counts the texts, whose window logits were aggregated or stitched). */
+  eval_windows?: number;
+}
+
+/** Multi-label scores at some per-label thresholds. */
+export interface MultiLabelScores {
+  thresholds: number[];
+  /** Subset accuracy. */
+  accuracy: number;
+  f1_macro: number;
+  f1_micro: number;
+  f1_weighted: number;
+  hamming_loss: number;
+  per_class: ClassMetrics[];
 }
 
 /** An evaluation as the run history keeps it (metrics.json "history"). */

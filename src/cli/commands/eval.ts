@@ -1,10 +1,13 @@
 // `layerwise eval`: the metrics of a checkpoint on a dataset file, in eval mode, with the keys `train` writes to
 // metrics.json (eval_loss, accuracy, f1_macro, f1_micro, f1_weighted, per_class, confusion_matrix; token-cls also
-// entity_precision, entity_recall, entity_f1, per_entity). Classes are the checkpoint's id2label.
+// entity_precision, entity_recall, entity_f1, per_entity). Classes are the checkpoint's id2label. A multi-label model
+// (problem_type) is scored at its own thresholds (config.json's layerwise.thresholds) with subset accuracy and Hamming
+// loss, and `tuned` says what thresholds tuned on this file would give; long texts are read as its config.json says.
 import { LayerwiseError } from '../../lib/errors';
 import { DEFAULT_TRAIN_CONFIG } from '../../protocol/train-config';
 import { mlmTokenizerInfo } from '../../engine/data/mlm-collator';
 import { maxSequenceLength } from '../../engine/models/validate-inputs';
+import { decisionOf } from '../../engine/decision';
 import { evaluate } from '../../engine/train/evaluate';
 import { checkTaskData, encodeRunData, readerWarnings } from '../../engine/train/prepare';
 import { numberOption, parseOptions, required } from '../args';
@@ -50,26 +53,29 @@ export async function run(argv: string[]): Promise<number> {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${flag} must be a positive integer, got ${value}`, { field: flag });
   }
   await startCliBackend(opts.backend, 'eval');
-  const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col']));
+  const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col'], { labelSep: opts['label-sep'], labelCols: opts['label-cols'] }));
   const model = await loadModelForCommand(nodeFolder(modelDir), 'eval', task === undefined ? {} : { task }, opts.adapter);
   try {
     checkTaskData(model.task, data);
     if (model.tokenizer === null) throw new LayerwiseError('TOKENIZER_MISSING', 'the model folder has no tokenizer', { file: 'tokenizer.json' });
     const labels = model.task === 'mlm' ? [] : model.config.id2label;
     const splits = { train: data, validation: null, test: null, source: 'files' as const, warnings: [] };
-    const encoded = await encodeRunData(splits, model.tokenizer, model.task, { maxLength, modelMaxLength: maxSequenceLength(model.config), labels });
+    const decision = model.task === 'mlm' ? null : decisionOf(model.rawConfig, model.task, labels);
+    const multiLabel = decision?.problemType === 'multi_label_classification';
+    const encoded = await encodeRunData(splits, model.tokenizer, model.task, { maxLength, modelMaxLength: maxSequenceLength(model.config), labels, multiLabel, windows: decision?.windows ?? null });
     for (const w of [...readerWarnings(data, null), ...encoded.warnings]) console.error(`layerwise eval: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
     if (encoded.train.examples.length === 0) {
       throw new LayerwiseError('EVAL_NO_EXAMPLES', `no example of ${data.file} has a label the model knows (${labels.join(', ')})`, { file: data.file });
     }
     const metrics = await evaluate(
-      { family: model.family, config: model.config, task: model.task, params: model.params },
+      { family: model.family, config: model.config, task: model.task, params: model.params, loss: { multiLabel } },
       encoded.train,
       {
         batchSize,
         seed,
         padding: { padId: model.tokenizer.special.pad, maxLength: encoded.maxLength },
         masking: model.task === 'mlm' ? { info: mlmTokenizerInfo(model.tokenizer), options: {} } : null,
+        thresholds: decision?.thresholds ?? null,
       },
     );
     if (!Number.isFinite(metrics.eval_loss)) {

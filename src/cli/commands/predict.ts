@@ -1,10 +1,16 @@
 // `layerwise predict`: a checkpoint's raw head logits for a batch of token ids or texts, in eval mode (no
-// dropout), as DESIGN.md "The command line" specifies: prints {"logits": [...]}.
+// dropout), as DESIGN.md "The command line" specifies: prints {"logits": [...]}. Texts for a sequence classifier whose
+// config.json reads long texts in windows or has several labels (engine/decision.ts), or with --windows, go through
+// engine/predict.ts: one row of logits per text (its windows aggregated), with probabilities, the predicted labels and
+// the windows that decided.
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { maxSequenceLength, validateInputIds } from '../../engine/models/validate-inputs';
 import { parseOptions, required } from '../args';
 import { resolveModelDir } from '../train-data';
+import { decisionOf } from '../../engine/decision';
+import { classifyTexts } from '../../engine/predict';
+import type { WindowConfig } from '../../protocol/train-config';
 import { startCliBackend } from '../backend-option';
 import { batchTensors, inputsBatch, readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
@@ -12,12 +18,27 @@ import { nodeFolder } from '../node-files';
 
 export const summary = 'print the head logits of a checkpoint for token ids or texts (eval mode)';
 
-const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--adapter DIR] [--backend cpu|wasm|webgpu] [--json]
+const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--adapter DIR] [--windows STRIDE[,mean|max] | --no-windows]
+                        [--backend cpu|wasm|webgpu] [--json]
 
 FILE.json holds {"input_ids": [[...]], "attention_mask"?: [[...]], "token_type_ids"?: [[...]]},
 or {"texts": [...]} (tokenised with the checkpoint's tokenizer), or a fixture reference.json.
 --adapter DIR loads a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) onto the --model folder.
-Prints {"logits": [...]}.`;
+Prints {"logits": [...]}. For texts and a sequence classifier that reads long texts in windows (its config.json's
+layerwise.windows, or --windows: windows of the model's length repeating STRIDE tokens, aggregated by mean or max) or
+has several labels (problem_type multi_label_classification): one row of logits per text, and "probabilities",
+"predicted" (the labels at the model's thresholds), "windows" and "deciding_windows" (per label, the window with its
+highest logit). --no-windows cuts long texts instead.`;
+
+/** --windows STRIDE[,mean|max] / --no-windows; undefined: as the model's config.json says. */
+function windowsOption(value: string | undefined, off: boolean | undefined): WindowConfig | null | undefined {
+  if (off && value !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', 'give --windows or --no-windows, not both', { field: 'windows' });
+  if (off) return null;
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?:,(mean|max))?$/.exec(value);
+  if (!m) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--windows takes STRIDE or STRIDE,mean|max (e.g. 32,max), got "${value}"`, { field: 'windows' });
+  return { stride: Number(m[1]), aggregate: (m[2] ?? 'mean') as WindowConfig['aggregate'] };
+}
 
 /** NaN or ±Inf logits would print as null: a model whose outputs are not numbers is an error, not an answer. */
 function refuseNonFiniteLogits(values: unknown): void {
@@ -48,6 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     model: { type: 'string' },
     inputs: { type: 'string' },
     adapter: { type: 'string' },
+    windows: { type: 'string' },
+    'no-windows': { type: 'boolean' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -60,8 +83,27 @@ export async function run(argv: string[]): Promise<number> {
   const { value, file } = await readJsonFile(inputsPath);
   await startCliBackend(opts.backend, 'predict');
 
+  const windows = windowsOption(opts.windows, opts['no-windows']);
   const model = await loadModelForCommand(nodeFolder(modelDir), 'predict', {}, opts.adapter);
   try {
+    const texts = typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { texts?: unknown }).texts) ? ((value as { texts: unknown[] }).texts) : null;
+    const decision = model.task === 'seq-cls' ? decisionOf(model.rawConfig, model.task, model.config.id2label) : null;
+    const whole = decision !== null && (windows !== undefined || decision.windows !== null || decision.problemType === 'multi_label_classification');
+    if (texts !== null && whole && texts.length > 0 && texts.every((t) => typeof t === 'string')) {
+      const results = await classifyTexts(model, texts as string[], { windows });
+      refuseNonFiniteLogits(results.map((r) => r.logits));
+      const cut = results.filter((r) => r.truncated).length;
+      if (cut > 0) console.error(`layerwise predict: note: ${cut} of ${texts.length} texts were cut (${windows === null || (windows === undefined && decision?.windows === null) ? 'no windows' : 'past the last window'})`);
+      console.log(JSON.stringify({
+        logits: results.map((r) => r.logits),
+        probabilities: results.map((r) => r.probabilities),
+        predicted: results.map((r) => r.predicted),
+        windows: results.map((r) => r.windows),
+        deciding_windows: results.map((r) => r.deciding),
+        ...(decision?.problemType === 'multi_label_classification' ? { thresholds: decision.thresholds ?? model.config.id2label.map(() => 0.5), labels: model.config.id2label } : { labels: model.config.id2label }),
+      }));
+      return 0;
+    }
     const notes: string[] = [];
     const batch = inputsBatch(value, file, model.tokenizer, maxSequenceLength(model.config), notes);
     for (const n of notes) console.error(`layerwise predict: note: ${n}`);

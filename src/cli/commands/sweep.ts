@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   const read = await readJsonFile(required(opts.config, 'config'));
   const sweep = parseSweepConfig(read.value, read.file);
   const backend = await startCliBackend(opts.backend, 'sweep');
-  const columns = columnOptions(opts['text-col'], opts['label-col']);
+  const columns = columnOptions(opts['text-col'], opts['label-col'], { labelSep: opts['label-sep'], labelCols: opts['label-cols'] });
   const train = await readDatasetFile(dataPath, 'data', columns);
   const validation = opts.validation === undefined ? null : await readDatasetFile(opts.validation, 'validation', columns);
   // Created before the first trial, so that a bad path fails before any training.

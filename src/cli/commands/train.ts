@@ -24,6 +24,8 @@ export const summary = 'fine-tune a model on a dataset file; writes a Hugging Fa
 
 const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR [--validation FILE]
                        [--task seq-cls|token-cls|mlm] [--config CONFIG.json] [--text-col NAME] [--label-col NAME]
+                       [--label-sep SEP|none] [--label-cols A,B,C] [--class-weights none|inverse-frequency|effective-number]
+                       [--focal-gamma G] [--windows STRIDE[,mean|max]]
                        [--epochs N] [--lr X] [--batch-size N] [--max-steps N] [--seed N] [--init random]
                        [--checkpoint-dir DIR] [--resume DIR] [--recipe FILE] [--backend wasm|cpu|webgpu] [--allow-non-finite]
                        [--overwrite] [--json]
@@ -32,6 +34,12 @@ const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR 
   --epochs, --lr, --batch-size, --max-steps, --seed
                 override epochs, learningRate, batchSize, maxSteps and seed of the config
   --task        default: token-cls for CoNLL-like data, seq-cls for labelled rows (mlm must be asked for)
+  --label-sep, --label-cols
+                rows of several labels: a label column separated by SEP (detected for ; | ,), or one 0/1 column per
+                label; such data trains a multi-label head (problemType multi_label_classification) unless the config
+                says otherwise, and --label-sep none reads one label per row
+  --class-weights, --focal-gamma, --windows
+                override classWeights, focalGamma and windows (sliding windows over long texts) of the config
   --validation  evaluation data; without it, validationSplit of the training file is held out (stratified)
   --init random train the folder's architecture from a fresh seeded initialisation (its weights are not read)
   --checkpoint-dir DIR   write checkpoint.safetensors + checkpoint.json after every evaluation
@@ -62,7 +70,7 @@ async function runConfig(
   const overrides: Record<string, unknown> = {};
   for (const [flag, field] of OVERRIDES) if (opts[flag] !== undefined) overrides[field] = numberOption(opts[flag], flag, 0);
   if (fixed !== null) {
-    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'task', ...(fixed.flag === 'recipe' ? ['text-col', 'label-col'] : [])].filter((f) => opts[f] !== undefined);
+    const given = [...OVERRIDES.map(([flag]) => flag), 'config', 'task', 'class-weights', 'focal-gamma', 'windows', ...(fixed.flag === 'recipe' ? ['text-col', 'label-col', 'label-sep', 'label-cols'] : [])].filter((f) => opts[f] !== undefined);
     if (given.length > 0) {
       const why = fixed.flag === 'resume' ? '--resume continues the saved run with its own config' : '--recipe reruns the recipe with its own config and columns';
       throw new LayerwiseError('CLI_BAD_ARGUMENT', `${why}; drop ${given.map((f) => `--${f}`).join(', ')}`, { field: given[0] });
@@ -82,6 +90,18 @@ async function runConfig(
   return { input: { ...input, ...overrides, ...(task !== undefined ? { task } : {}) }, file };
 }
 
+/** --class-weights, --focal-gamma and --windows STRIDE[,mean|max] into the config input (TrainConfig validates them). */
+function lossAndWindowFlags(opts: Record<string, unknown>, input: Record<string, unknown>): void {
+  if (opts['class-weights'] !== undefined) input.classWeights = opts['class-weights'];
+  if (opts['focal-gamma'] !== undefined) input.focalGamma = numberOption(opts['focal-gamma'], 'focal-gamma', 0);
+  const w = opts.windows;
+  if (typeof w === 'string') {
+    const m = /^(\d+)(?:,(mean|max))?$/.exec(w);
+    if (!m) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--windows takes STRIDE or STRIDE,mean|max (e.g. 32,max), got "${w}"`, { field: 'windows' });
+    input.windows = { stride: Number(m[1]), aggregate: m[2] ?? 'mean' };
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
     model: { type: 'string' },
@@ -98,6 +118,9 @@ export async function run(argv: string[]): Promise<number> {
     'batch-size': { type: 'string' },
     'max-steps': { type: 'string' },
     seed: { type: 'string' },
+    'class-weights': { type: 'string' },
+    'focal-gamma': { type: 'string' },
+    windows: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
     resume: { type: 'string' },
     recipe: { type: 'string' },
@@ -122,9 +145,10 @@ export async function run(argv: string[]): Promise<number> {
   const recipe = opts.recipe === undefined ? null : await readRunRecipe(opts.recipe);
   if (recipe !== null) await checkRecipeFiles(recipe, modelDir, dataPath, opts.validation);
   const taskFlag = taskOption(opts.task);
-  const columns: ReadOptions = recipe?.data.choices ?? columnOptions(opts['text-col'], opts['label-col']);
+  const columns: ReadOptions = recipe?.data.choices ?? columnOptions(opts['text-col'], opts['label-col'], { labelSep: opts['label-sep'], labelCols: opts['label-cols'] });
   const fixed = resume !== null ? { config: resume.config, flag: 'resume' as const } : recipe !== null ? { config: recipe.config, flag: 'recipe' as const } : null;
   const { input, file: configFile } = await runConfig(opts, taskFlag, fixed);
+  if (fixed === null) lossAndWindowFlags(opts, input);
   if (input.learningRate === undefined) {
     // As in the studio: the default rate follows the model's width (5e-5 at hidden 768, 3e-4 at hidden 128).
     const { config: modelConfig } = await readModelConfig(nodeFolder(modelDir));
@@ -136,6 +160,10 @@ export async function run(argv: string[]): Promise<number> {
   const train = await readDatasetFile(dataPath, 'data', columns);
   const validationFile = opts.validation === undefined ? null : await readDatasetFile(opts.validation, 'validation', columns);
   input.task ??= taskForData(train);
+  if (input.problemType === undefined && input.task === 'seq-cls' && train.kind === 'examples' && train.multiLabel !== null) {
+    input.problemType = 'multi_label_classification';
+    console.error('layerwise train: note: the rows hold several labels: a multi-label head (problemType multi_label_classification; --label-sep none reads one label per row)');
+  }
   const config: TrainConfig = parseTrainConfig(input, configFile);
   const folder = nodeFolder(modelDir);
   const init = opts.init === 'random' ? 'random' : 'pretrained';

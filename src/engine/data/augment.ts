@@ -4,6 +4,7 @@
 // inserts a copy of one of the sentence's own words. For NER an entity is one unit: swapped whole, never split,
 // deleted or relabelled.
 import type { ExampleDataset, TokenDataset } from '../../formats/datasets/index';
+import { rowLabels } from '../../formats/datasets/multi-label';
 import { LayerwiseError } from '../../lib/errors';
 import { createRng, streamId, type Rng } from '../../lib/random';
 import { EDA_OPERATIONS, type EdaOperation } from '../../protocol/train-config';
@@ -106,7 +107,6 @@ function augmentExamples(ds: ExampleDataset, opts: AugmentOptions): ExampleDatas
   const { alpha, ops } = checkOptions(opts);
   const rng = createRng(opts.seed, streamId('augment'));
   const textIdx = ds.textColumns.map((c) => ds.columns.indexOf(c));
-  const labelIdx = ds.labelColumn === null ? -1 : ds.columns.indexOf(ds.labelColumn);
   const rows = [...ds.rows];
   const rowLines = [...ds.rowLines];
   const labels = new Map(ds.labels);
@@ -117,7 +117,7 @@ function augmentExamples(ds: ExampleDataset, opts: AugmentOptions): ExampleDatas
       textIdx.forEach((j, k) => (copy[j] = variants[k][c].text));
       rows.push(copy);
       rowLines.push(ds.rowLines[i]);
-      if (labelIdx >= 0) labels.set(row[labelIdx], (labels.get(row[labelIdx]) ?? 0) + 1);
+      for (const l of rowLabels(ds, i)) labels.set(l, (labels.get(l) ?? 0) + 1);
     }
   });
   return { ...ds, rows, rowLines, labels };

@@ -72,8 +72,13 @@ export interface Batch {
   attention_mask: Int32Array;
   /** [size, seqLength] */
   token_type_ids: Int32Array;
-  /** seq-cls: [size] class ids. token-cls: [size, seqLength] with -100 on ignored positions. mlm: [size, seqLength], all -100 until the collator masks. */
+  /**
+   * seq-cls: [size] class ids, or multi-label [size, classes] 0/1. token-cls: [size, seqLength] with -100 on ignored
+   * positions. mlm: [size, seqLength], all -100 until the collator masks.
+   */
   labels: Int32Array;
+  /** Multi-label: the number of labels (labels is [size, classes]); absent otherwise. */
+  classes?: number;
   /** Example indices in the encoded dataset. */
   indices: number[];
 }
@@ -87,15 +92,19 @@ export function collate(data: EncodedDataset, indices: readonly number[], opts: 
   const attention_mask = new Int32Array(size * seqLength);
   const token_type_ids = new Int32Array(size * seqLength);
   const perToken = data.task !== 'seq-cls';
-  const labels = new Int32Array(perToken ? size * seqLength : size).fill(IGNORE_INDEX);
+  const classes = data.multiLabel ? data.id2label.length : 0;
+  const labels = data.multiLabel ? new Int32Array(size * classes) : new Int32Array(perToken ? size * seqLength : size).fill(IGNORE_INDEX);
   examples.forEach((e, b) => {
     const n = Math.min(e.ids.length, seqLength);
     const row = b * seqLength;
     input_ids.set(e.ids.subarray(0, n), row);
     attention_mask.fill(1, row, row + n);
     token_type_ids.set(e.typeIds.subarray(0, n), row);
-    if (data.task === 'seq-cls') labels[b] = e.label;
+    if (data.multiLabel) for (const id of e.labelSet ?? []) labels[b * classes + id] = 1;
+    else if (data.task === 'seq-cls') labels[b] = e.label;
     else if (e.tokenLabels) labels.set(e.tokenLabels.subarray(0, n), row);
   });
-  return { size, seqLength, input_ids, attention_mask, token_type_ids, labels, indices: [...indices] };
+  const batch: Batch = { size, seqLength, input_ids, attention_mask, token_type_ids, labels, indices: [...indices] };
+  if (data.multiLabel) batch.classes = classes;
+  return batch;
 }

@@ -1,7 +1,9 @@
 // Train / validation / test splits. Files the user gives for validation or test are used as they are; otherwise a
 // seeded split by ratio, stratified by label (every class split in the same proportions, as scikit-learn's
-// train_test_split(stratify=y) does), with cross-split warnings (labels seen only in evaluation, shared texts).
+// train_test_split(stratify=y) does; for multi-label rows iterative stratification, Sechidis et al. 2011, as
+// scikit-multilearn's IterativeStratification), with cross-split warnings (labels seen only in evaluation, shared texts).
 import type { ExampleDataset, TokenDataset } from '../../formats/datasets/index';
+import { rowLabels } from '../../formats/datasets/multi-label';
 import { LayerwiseError } from '../../lib/errors';
 import { createRng, shuffleInPlace, streamId, type Rng } from '../../lib/random';
 import { splitWarnings, type DataWarning } from './warnings';
@@ -89,6 +91,74 @@ export function stratifiedSplit(keys: readonly (string | null)[], ratios: SplitR
   return out;
 }
 
+/**
+ * Iterative stratification (Sechidis, Tsoumakas and Vlahavas 2011, Algorithm 1) of rows holding label sets into
+ * train / validation / test by ratio: the label with the fewest rows left is placed first, each of its rows into the
+ * split that wants most of that label (then most rows, then a seeded draw); rows without labels go where most rows
+ * are still wanted. Every label ends up in each split in about the ratio.
+ */
+export function iterativeSplit(labelSets: readonly (readonly string[])[], ratios: SplitRatios, seed: number): SplitIndices {
+  const { validation, test } = ratios;
+  if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
+    throw new LayerwiseError('DATA_BAD_SPLIT', `Split ratios must be at least 0 and leave rows for training (validation ${validation}, test ${test}).`, { field: 'split' });
+  }
+  const rng = createRng(seed, streamId('split'));
+  const shares = [1 - validation - test, validation, test];
+  const n = labelSets.length;
+  const wantRows = shares.map((r) => r * n);
+  const byLabel = new Map<string, number[]>();
+  labelSets.forEach((set, i) => {
+    for (const l of set) {
+      const rows = byLabel.get(l);
+      if (rows) rows.push(i);
+      else byLabel.set(l, [i]);
+    }
+  });
+  const wantLabel = new Map([...byLabel].map(([l, rows]) => [l, shares.map((r) => r * rows.length)]));
+  const placed = new Int8Array(n).fill(-1);
+  const remaining = new Map([...byLabel].map(([l, rows]) => [l, rows.length]));
+  const place = (i: number, part: number) => {
+    placed[i] = part;
+    wantRows[part]--;
+    for (const l of labelSets[i]) {
+      (wantLabel.get(l) as number[])[part]--;
+      remaining.set(l, (remaining.get(l) as number) - 1);
+    }
+  };
+  const pick = (scores: (part: number) => number[]) => {
+    const open = [0, 1, 2].filter((p) => shares[p] > 0);
+    let best: number[] = [];
+    let bestKey: number[] | null = null;
+    for (const p of open) {
+      const key = scores(p);
+      const cmp = bestKey === null ? 1 : key[0] - bestKey[0] || key[1] - bestKey[1];
+      if (cmp > 0) {
+        best = [p];
+        bestKey = key;
+      } else if (cmp === 0) best.push(p);
+    }
+    return best[rng.int(best.length)];
+  };
+  // Labels in a seeded order, so that ties between equally rare labels are drawn, not alphabetical.
+  const labels = shuffleInPlace([...byLabel.keys()].sort(), rng);
+  for (;;) {
+    let rarest: string | null = null;
+    for (const l of labels) {
+      const left = remaining.get(l) as number;
+      if (left > 0 && (rarest === null || left < (remaining.get(rarest) as number))) rarest = l;
+    }
+    if (rarest === null) break;
+    const label = rarest;
+    for (const i of shuffleInPlace((byLabel.get(label) as number[]).filter((i) => placed[i] < 0), rng)) {
+      place(i, pick((p) => [(wantLabel.get(label) as number[])[p], wantRows[p]]));
+    }
+  }
+  for (const i of shuffleInPlace(labelSets.map((_, i) => i).filter((i) => placed[i] < 0), rng)) place(i, pick((p) => [wantRows[p], 0]));
+  const out: SplitIndices = { train: [], validation: [], test: [] };
+  placed.forEach((part, i) => [out.train, out.validation, out.test][part].push(i));
+  return out;
+}
+
 /** The rows (or sentences) of a dataset at the given indices, with its label counts recomputed. */
 export function subsetDataset<D extends AnyDataset>(ds: D, indices: readonly number[]): D {
   if (ds.kind === 'tokens') {
@@ -99,9 +169,13 @@ export function subsetDataset<D extends AnyDataset>(ds: D, indices: readonly num
   }
   const rows = indices.map((i) => ds.rows[i]);
   const labels = new Map<string, number>();
-  const j = ds.labelColumn === null ? -1 : ds.columns.indexOf(ds.labelColumn);
-  if (j >= 0) for (const r of rows) labels.set(r[j], (labels.get(r[j]) ?? 0) + 1);
-  return { ...ds, rows, rowLines: indices.map((i) => ds.rowLines[i]), labels };
+  let unlabelledRows = 0;
+  for (const i of indices) {
+    const list = rowLabels(ds, i);
+    if (list.length === 0 && ds.multiLabel !== null) unlabelledRows++;
+    for (const l of list) labels.set(l, (labels.get(l) ?? 0) + 1);
+  }
+  return { ...ds, rows, rowLines: indices.map((i) => ds.rowLines[i]), labels, unlabelledRows };
 }
 
 function labelKeys(ds: AnyDataset): (string | null)[] {
@@ -124,7 +198,11 @@ export function makeSplits<D extends AnyDataset>(
   let test = files.test ?? null;
   const source = validation ? 'files' : 'ratio';
   if (!validation) {
-    const idx = stratifiedSplit(labelKeys(train), { validation: ratios.validation, test: test ? 0 : ratios.test }, seed);
+    const share = { validation: ratios.validation, test: test ? 0 : ratios.test };
+    const idx =
+      train.kind === 'examples' && train.multiLabel !== null
+        ? iterativeSplit(train.rows.map((_, i) => rowLabels(train as ExampleDataset, i)), share, seed)
+        : stratifiedSplit(labelKeys(train), share, seed);
     validation = idx.validation.length ? subsetDataset(train, idx.validation) : null;
     if (!test && idx.test.length) test = subsetDataset(train, idx.test);
     train = subsetDataset(train, idx.train);

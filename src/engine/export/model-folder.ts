@@ -16,6 +16,7 @@ import type { TrainConfig } from '../../protocol/train-config';
 import type { EvalMetrics, EvalRecord } from '../../protocol/train-events';
 import { LAYERWISE_VERSION } from '../../protocol/version';
 import { architectureName } from '../architectures';
+import { decisionOf, withDecision } from '../decision';
 import type { LoadedModel } from '../load';
 import type { MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
@@ -158,6 +159,20 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
     const step = at ? `after step ${at.step} (epoch ${at.epoch.toFixed(2)})${run.restoredBestStep !== null ? ', the best evaluation, whose weights these are' : ''}` : 'at the end';
     if (task === 'mlm') {
       lines.push(`Evaluated ${step}: eval_loss ${formatMetric(m.eval_loss)}, masked-token accuracy ${formatMetric(m.accuracy)}, perplexity ${formatMetric(m.perplexity)}.`);
+    } else if (m.tuned !== undefined) {
+      const base = run.baseline;
+      lines.push(
+        `Evaluated ${step}, multi-label: accuracy is subset accuracy (every label of an example right). The model's thresholds were tuned per label on this evaluation data, so their scores are optimistic; the 0.5 column is the untuned baseline.${base ? ` The majority baseline predicts ${base.label}.` : ''}`,
+        '',
+        '| metric | tuned thresholds | 0.5 thresholds | majority baseline |',
+        '| --- | --- | --- | --- |',
+        `| F1 (micro) | ${formatMetric(m.tuned.f1_micro)} | ${formatMetric(m.f1_micro)} | — |`,
+        `| F1 (macro) | ${formatMetric(m.tuned.f1_macro)} | ${formatMetric(m.f1_macro)} | ${formatMetric(base?.f1_macro)} |`,
+        `| F1 (weighted) | ${formatMetric(m.tuned.f1_weighted)} | ${formatMetric(m.f1_weighted)} | — |`,
+        `| subset accuracy | ${formatMetric(m.tuned.accuracy)} | ${formatMetric(m.accuracy)} | ${formatMetric(base?.accuracy)} |`,
+        `| Hamming loss | ${formatMetric(m.tuned.hamming_loss)} | ${formatMetric(m.hamming_loss)} | — |`,
+        `| eval_loss | ${formatMetric(m.eval_loss)} | | — |`,
+      );
     } else {
       const base = run.baseline;
       lines.push(`Evaluated ${step}.${base ? ` The majority-class baseline always predicts \`${base.label}\`.` : ''}`, '', '| metric | this model | majority-class baseline |', '| --- | --- | --- |');
@@ -167,6 +182,7 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
       lines.push(`| eval_loss | ${formatMetric(m.eval_loss)} | — |`);
     }
   }
+  lines.push(...decisionSection(model, run));
   const lora = run.config.lora;
   if (lora !== null) {
     lines.push(
@@ -198,6 +214,55 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
   return lines.join('\n');
 }
 
+/** The card's sections on how outputs become answers: multi-label thresholds, long texts in windows, the loss's class weights. */
+function decisionSection(model: LoadedModel, run: RunRecord): string[] {
+  const { config } = run;
+  const lines: string[] = [];
+  const decision = decisionOf(exportedRaw(model, run), model.task, model.config.id2label);
+  if (decision.problemType === 'multi_label_classification') {
+    const thresholds = decision.thresholds ?? model.config.id2label.map(() => 0.5);
+    lines.push(
+      '',
+      '## Multi-label outputs',
+      '',
+      '`config.json` has `problem_type: "multi_label_classification"`: each label has its own sigmoid, and transformers trains it with `BCEWithLogitsLoss` as it is. ' +
+        'The logits (also those of an ONNX export) are per label; a label applies when `sigmoid(logit) >= threshold`. ' +
+        'The thresholds, tuned for F1 per label on the evaluation data, are in `config.json` under `layerwise.thresholds` (transformers keeps the key and ignores it; `layerwise predict` and the studio use them). ' +
+        "transformers' text-classification pipeline with `top_k=None` returns every label's sigmoid score to compare with them.",
+      '',
+      '| label | threshold |',
+      '| --- | --- |',
+      ...model.config.id2label.map((l, i) => `| \`${l}\` | ${thresholds[i].toFixed(4)} |`),
+    );
+  }
+  if (decision.windows !== null) {
+    lines.push(
+      '',
+      '## Long texts',
+      '',
+      `Texts longer than ${config.maxLength} tokens were read as sliding windows of ${config.maxLength} tokens repeating ${decision.windows.stride} tokens of the window before (\`layerwise.windows\` in config.json). ` +
+        (model.task === 'token-cls'
+          ? 'Each token takes its label from the window where it has the most context on both sides.'
+          : `A text's prediction is the ${decision.windows.aggregate} of its windows' logits.`) +
+        ' transformers alone truncates: split long texts the same way to reproduce these results, or use `layerwise predict`.',
+    );
+  }
+  if (config.classWeights !== 'none' || config.focalGamma > 0) {
+    const weights = typeof config.classWeights === 'string' ? config.classWeights : `as given (${Object.entries(config.classWeights).map(([k, v]) => `${k}: ${v}`).join(', ')})`;
+    lines.push('', '## Imbalanced classes', '', `Trained with class weights ${weights}${config.focalGamma > 0 ? ` and focal loss (γ = ${config.focalGamma})` : ''}; see the TrainConfig below.`);
+  }
+  return lines;
+}
+
+/** config.json's fields as written for the model: its raw config with the run's tuned thresholds (multi-label) in place. */
+function exportedRaw(model: LoadedModel, run: RunRecord | undefined): Record<string, unknown> {
+  if (model.task === 'mlm') return model.rawConfig;
+  const decision = decisionOf(model.rawConfig, model.task, model.config.id2label);
+  const tuned = run?.metrics?.tuned?.thresholds;
+  if (decision.problemType !== 'multi_label_classification' || tuned === undefined) return model.rawConfig;
+  return withDecision(model.rawConfig, model.task, model.config.id2label, { ...decision, thresholds: tuned });
+}
+
 /** Refuses weights that hold NaN or ±Inf (EXPORT_NON_FINITE) unless the caller allows them (the CLI's --allow-non-finite). */
 export function refuseNonFinite(values: ReadonlyMap<string, Float32Array>, allowNonFinite: boolean | undefined): void {
   const bad = [...values].filter(([, data]) => data.some((x) => !Number.isFinite(x))).map(([name]) => name);
@@ -209,8 +274,8 @@ export function refuseNonFinite(values: ReadonlyMap<string, Float32Array>, allow
 }
 
 /** config.json for the task, then the tokenizer files (tokenizer_config.json with model_max_length capped): what every export layout holds. */
-export async function configAndTokenizerFiles(model: LoadedModel, source: SourceFolder): Promise<ModelFile[]> {
-  const files: ModelFile[] = [{ name: 'config.json', bytes: utf8(json(exportedConfig(model.rawConfig, model.config, model.task))) }];
+export async function configAndTokenizerFiles(model: LoadedModel, source: SourceFolder, run?: RunRecord): Promise<ModelFile[]> {
+  const files: ModelFile[] = [{ name: 'config.json', bytes: utf8(json(exportedConfig(exportedRaw(model, run), model.config, model.task))) }];
   const limit = maxSequenceLength(model.config);
   for (const name of model.tokenizerFiles) {
     const file = source.get(name);
@@ -266,7 +331,7 @@ export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFi
   refuseNonFinite(values, input.allowNonFinite);
   const metadata: Record<string, string> = { format: 'pt', 'layerwise.version': LAYERWISE_VERSION };
   if (run) metadata['layerwise.train_config'] = JSON.stringify(run.config);
-  const [config, ...tokenizer] = await configAndTokenizerFiles(model, input.source);
+  const [config, ...tokenizer] = await configAndTokenizerFiles(model, input.source, run);
   const lora = model.lora ?? null;
   const weights = lora === null ? values : mergedWeights(values, lora);
   const names = params.names().filter((n) => weights.has(n));

@@ -134,3 +134,128 @@ export function majorityBaseline(yTrue: ArrayLike<number>, names: readonly strin
   const report = classificationReport(kept, kept.map(() => top), names.map((_, i) => i));
   return { label: names[top], accuracy: report.accuracy, f1_macro: report.macro.f1 };
 }
+
+/** Multi-label scores over indicator matrices, as scikit-learn computes them for a multilabel y (zero_division=0). */
+export interface MultiLabelReport {
+  /** Examples whose every label is right (accuracy_score: subset accuracy). */
+  subsetAccuracy: number;
+  /** Wrong (example, label) cells over all of them (hamming_loss). */
+  hammingLoss: number;
+  /** precision_recall_fscore_support(average=None), one row per label; support: examples holding it. */
+  perLabel: ClassScores[];
+  macro: Scores;
+  micro: Scores;
+  weighted: Scores;
+}
+
+/** n × classes indicator matrices, row-major (truth and predictions 0/1) -> the report. */
+export function multiLabelReport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classes: number): MultiLabelReport {
+  checkLengths(yTrue, yPred);
+  if (classes < 1 || yTrue.length % classes !== 0) {
+    throw new LayerwiseError('METRICS_LENGTH_MISMATCH', `${yTrue.length} indicator cells are not rows of ${classes} labels`);
+  }
+  const n = yTrue.length / classes;
+  const tp = new Array<number>(classes).fill(0);
+  const predicted = new Array<number>(classes).fill(0);
+  const actual = new Array<number>(classes).fill(0);
+  let exact = 0;
+  let wrong = 0;
+  for (let i = 0; i < n; i++) {
+    let rowRight = true;
+    for (let c = 0; c < classes; c++) {
+      const t = yTrue[i * classes + c] === 1;
+      const p = yPred[i * classes + c] === 1;
+      if (t) actual[c]++;
+      if (p) predicted[c]++;
+      if (t && p) tp[c]++;
+      if (t !== p) {
+        wrong++;
+        rowRight = false;
+      }
+    }
+    if (rowRight) exact++;
+  }
+  const perLabel = tp.map((hits, c): ClassScores => {
+    const precision = divide(hits, predicted[c]);
+    const recall = divide(hits, actual[c]);
+    return { label: c, precision, recall, f1: f1Of(precision, recall), support: actual[c] };
+  });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const mean = (key: keyof Scores) => divide(perLabel.reduce((s, c) => s + c[key], 0), classes);
+  const microP = divide(sum(tp), sum(predicted));
+  const microR = divide(sum(tp), sum(actual));
+  const total = sum(actual);
+  const weightedMean = (key: keyof Scores) => divide(perLabel.reduce((s, c) => s + c[key] * c.support, 0), total);
+  return {
+    subsetAccuracy: n === 0 ? Number.NaN : exact / n,
+    hammingLoss: n === 0 ? Number.NaN : wrong / (n * classes),
+    perLabel,
+    macro: { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') },
+    micro: { precision: microP, recall: microR, f1: f1Of(microP, microR) },
+    weighted: { precision: weightedMean('precision'), recall: weightedMean('recall'), f1: weightedMean('f1') },
+  };
+}
+
+/** Predictions at per-label thresholds: cell (i, c) is 1 when scores[i·C + c] ≥ thresholds[c]. */
+export function applyThresholds(scores: ArrayLike<number>, thresholds: readonly number[]): Uint8Array {
+  const classes = thresholds.length;
+  const out = new Uint8Array(scores.length);
+  for (let k = 0; k < scores.length; k++) out[k] = scores[k] >= thresholds[k % classes] ? 1 : 0;
+  return out;
+}
+
+/**
+ * Per label, the threshold on its scores (probabilities) with the best F1 on this data: every cut between two
+ * consecutive distinct scores is tried (the midpoint between them; below the lowest, half of it; above the highest,
+ * halfway to 1), and of equally good cuts the one closest to `fallback` wins. A label no example holds keeps `fallback`.
+ */
+export function tuneThresholds(scores: ArrayLike<number>, yTrue: ArrayLike<number>, classes: number, fallback = 0.5): number[] {
+  checkLengths(scores, yTrue);
+  const n = scores.length / classes;
+  const out: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const items: [number, boolean][] = [];
+    let positives = 0;
+    for (let i = 0; i < n; i++) {
+      const t = yTrue[i * classes + c] === 1;
+      if (t) positives++;
+      items.push([scores[i * classes + c], t]);
+    }
+    if (positives === 0) {
+      out.push(fallback);
+      continue;
+    }
+    items.sort((a, b) => b[0] - a[0]);
+    // Predicting the top k (k = 0 … n) positive: F1 = 2·TP / (k + positives); only at k where the score changes.
+    let best = { f1: 0, threshold: (1 + items[0][0]) / 2 };
+    let hits = 0;
+    for (let k = 1; k <= n; k++) {
+      if (items[k - 1][1]) hits++;
+      if (k < n && items[k][0] === items[k - 1][0]) continue;
+      const threshold = k < n ? (items[k - 1][0] + items[k][0]) / 2 : items[n - 1][0] / 2;
+      const f1 = (2 * hits) / (k + positives);
+      const better = f1 > best.f1 + 1e-12 || (Math.abs(f1 - best.f1) <= 1e-12 && Math.abs(threshold - fallback) < Math.abs(best.threshold - fallback));
+      if (better) best = { f1, threshold };
+    }
+    out.push(best.threshold);
+  }
+  return out;
+}
+
+/**
+ * The majority baseline of a multi-label split: each label predicted where most examples hold it (scikit-learn's
+ * DummyClassifier(strategy="most_frequent") on a multilabel y), usually no label at all.
+ */
+export function multiLabelMajorityBaseline(yTrue: ArrayLike<number>, names: readonly string[]): MajorityBaseline | null {
+  const classes = names.length;
+  const n = yTrue.length / classes;
+  if (n === 0 || classes === 0) return null;
+  const counts = new Array<number>(classes).fill(0);
+  for (let k = 0; k < yTrue.length; k++) if (yTrue[k] === 1) counts[k % classes]++;
+  const majority = counts.map((count) => (count > n - count ? 1 : 0));
+  const pred = new Uint8Array(yTrue.length);
+  for (let k = 0; k < pred.length; k++) pred[k] = majority[k % classes];
+  const report = multiLabelReport(yTrue, pred, classes);
+  const label = names.filter((_, c) => majority[c] === 1).join(', ') || '(no label)';
+  return { label, accuracy: report.subsetAccuracy, f1_macro: report.macro.f1 };
+}

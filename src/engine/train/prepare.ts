@@ -4,9 +4,10 @@
 // tokenizer; maxLength is clamped to the model's position table with a note (RELIABILITY C6).
 import { LayerwiseError } from '../../lib/errors';
 import type { Dataset, ExampleDataset, TokenDataset } from '../../formats/datasets/index';
+import { hasLabels } from '../../formats/datasets/multi-label';
 import type { TextTokenizer } from '../../formats/tokenizer';
 import type { Task } from '../../protocol/task';
-import type { TrainConfig } from '../../protocol/train-config';
+import type { TrainConfig, WindowConfig } from '../../protocol/train-config';
 import { buildLabelMap, encodeExamples, encodeTokens, type EncodedDataset } from '../data/encode';
 import { makeSplits, type DatasetSplits } from '../data/split';
 import type { DataWarning } from '../data/warnings';
@@ -30,7 +31,7 @@ const WANTS: Record<Task, string> = {
 /** The task a dataset asks for when none is given: token classification for tagged sentences, else sequence classification. */
 export function taskForData(ds: Dataset): Task {
   if (ds.kind === 'tokens') return 'token-cls';
-  if (ds.labelColumn === null) {
+  if (!hasLabels(ds)) {
     throw new LayerwiseError('TRAIN_TASK_UNKNOWN', `${ds.file} has no label column: name the label column (--label-col NAME) for classification, or choose the masked-LM task (--task mlm)`, {
       file: ds.file,
       field: 'task',
@@ -41,9 +42,9 @@ export function taskForData(ds: Dataset): Task {
 
 /** Refuses a dataset that cannot feed the task (a CoNLL file for seq-cls, a CSV without labels, ...). */
 export function checkTaskData(task: Task, ds: Dataset): void {
-  const fits = task === 'token-cls' ? ds.kind === 'tokens' : ds.kind === 'examples' && (task === 'mlm' || ds.labelColumn !== null);
+  const fits = task === 'token-cls' ? ds.kind === 'tokens' : ds.kind === 'examples' && (task === 'mlm' || hasLabels(ds));
   if (fits) return;
-  const holds = ds.kind === 'tokens' ? 'sentences of tagged tokens' : ds.labelColumn === null ? 'text without a label column' : 'labelled rows';
+  const holds = ds.kind === 'tokens' ? 'sentences of tagged tokens' : !hasLabels(ds) ? 'text without a label column' : 'labelled rows';
   throw new LayerwiseError('TRAIN_TASK_DATA_MISMATCH', `${ds.file} holds ${holds}; task ${task} needs ${WANTS[task]}.`, { file: ds.file, field: 'task' });
 }
 
@@ -63,9 +64,12 @@ export function runLabels(task: Task, train: Dataset): string[] {
   return [...buildLabelMap(train.kind === 'tokens' ? train.tags.keys() : train.labels.keys()).keys()];
 }
 
-/** A classifier of one class learns nothing (loss 0, accuracy 1.0 from the first step): refused before any work. */
-export function checkClasses(task: Task, train: Dataset, labels: readonly string[]): void {
-  if (task === 'mlm' || labels.length >= 2) return;
+/**
+ * A classifier of one class learns nothing (loss 0, accuracy 1.0 from the first step): refused before any work. A
+ * multi-label head of one label is a yes/no classifier and trains; one of none is refused.
+ */
+export function checkClasses(task: Task, train: Dataset, labels: readonly string[], multiLabel = false): void {
+  if (task === 'mlm' || labels.length >= 2 || (multiLabel && labels.length === 1)) return;
   const what = train.kind === 'tokens' ? ['token', 'tag'] : ['row', 'label'];
   const only = labels.length === 1 ? `has the ${what[1]} ${JSON.stringify(labels[0])}` : `has no ${what[1]}`;
   throw new LayerwiseError('DATA_ONE_CLASS', `Every ${what[0]} of ${train.file} for training ${only}: a classifier needs at least two classes to learn anything (is the ${what[1]} column right?).`, {
@@ -88,9 +92,17 @@ export function readerWarnings(train: Dataset, validation: Dataset | null): Data
   return [...of(train, ''), ...(validation === null ? [] : of(validation, 'validation: '))];
 }
 
-async function encodeOne(ds: Dataset, tokenizer: TextTokenizer, task: Task, maxLength: number, label2id: Map<string, number>, signal?: AbortSignal): Promise<EncodedDataset> {
-  if (task === 'token-cls') return encodeTokens(ds as TokenDataset, tokenizer, { maxLength, label2id, signal });
-  return encodeExamples(ds as ExampleDataset, tokenizer, task, { maxLength, label2id, mlmMode: 'line', signal });
+/** How a run's examples are made beyond their length: several labels per row, windows over long texts. */
+export interface EncodeChoices {
+  multiLabel?: boolean;
+  windows?: WindowConfig | null;
+  signal?: AbortSignal;
+}
+
+async function encodeOne(ds: Dataset, tokenizer: TextTokenizer, task: Task, maxLength: number, label2id: Map<string, number>, choices: EncodeChoices): Promise<EncodedDataset> {
+  const { signal, windows = null } = choices;
+  if (task === 'token-cls') return encodeTokens(ds as TokenDataset, tokenizer, { maxLength, label2id, signal, windows });
+  return encodeExamples(ds as ExampleDataset, tokenizer, task, { maxLength, label2id, mlmMode: 'line', signal, multiLabel: choices.multiLabel, windows });
 }
 
 /**
@@ -101,7 +113,7 @@ export async function encodeRunData(
   splits: DatasetSplits,
   tokenizer: TextTokenizer,
   task: Task,
-  opts: { maxLength: number; modelMaxLength: number; labels: readonly string[]; signal?: AbortSignal },
+  opts: { maxLength: number; modelMaxLength: number; labels: readonly string[] } & EncodeChoices,
 ): Promise<RunData> {
   const warnings: DataWarning[] = [...splits.warnings];
   const maxLength = Math.min(opts.maxLength, opts.modelMaxLength);
@@ -113,8 +125,8 @@ export async function encodeRunData(
     });
   }
   const label2id = new Map(opts.labels.map((l, i) => [l, i]));
-  const train = await encodeOne(splits.train, tokenizer, task, maxLength, label2id, opts.signal);
-  const validation = splits.validation === null ? null : await encodeOne(splits.validation, tokenizer, task, maxLength, label2id, opts.signal);
+  const train = await encodeOne(splits.train, tokenizer, task, maxLength, label2id, opts);
+  const validation = splits.validation === null ? null : await encodeOne(splits.validation, tokenizer, task, maxLength, label2id, opts);
   warnings.push(...train.warnings, ...(validation?.warnings.map((w) => ({ ...w, message: `validation: ${w.message}` })) ?? []));
   const validationSource = splits.validation === null ? 'none' : splits.source === 'files' ? 'file' : 'split';
   return { train, validation, validationSource, maxLength, warnings };

@@ -16,7 +16,9 @@ import { mlmTokenizerInfo } from '../data/mlm-collator';
 import { makeSplits } from '../data/split';
 import type { DataWarning } from '../data/warnings';
 import { loadModelFolder, type LoadedModel } from '../load';
-import { majorityBaseline, type MajorityBaseline } from '../metrics/classification';
+import { majorityBaseline, multiLabelMajorityBaseline, type MajorityBaseline } from '../metrics/classification';
+import { withDecision } from '../decision';
+import { runLossOptions } from './class-weights';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { addLoraAdapters } from '../params/lora';
 import { planMemory, type MemoryLimits, type MemoryPlan } from '../../protocol/memory-plan';
@@ -117,6 +119,16 @@ function telemetryEvery(points: number | undefined, config: TrainConfig, example
 /** The majority-class baseline of the evaluation data: its sequence labels, or every labelled token. */
 function baselineOf(validation: EncodedDataset | null, labels: readonly string[]): MajorityBaseline | null {
   if (validation === null || validation.task === 'mlm') return null;
+  if (validation.multiLabel) {
+    // Per text (windows of one text count once): its labels as 0/1 cells.
+    const first = new Map<number, number>();
+    validation.source.forEach((s, i) => first.has(s) || first.set(s, i));
+    const truth = new Uint8Array(first.size * labels.length);
+    [...first.values()].forEach((i, row) => {
+      for (const id of validation.examples[i].labelSet ?? []) truth[row * labels.length + id] = 1;
+    });
+    return multiLabelMajorityBaseline(truth, labels);
+  }
   const ids = validation.task === 'token-cls' ? validation.examples.flatMap((e) => Array.from(e.tokenLabels ?? [])) : validation.examples.map((e) => e.label);
   return majorityBaseline(ids, labels);
 }
@@ -133,7 +145,8 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   let splits = splitRunData(task, sources.train, sources.validation, config);
   if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
   const dataLabels = runLabels(task, splits.train);
-  checkClasses(task, splits.train, dataLabels);
+  const multiLabel = config.problemType === 'multi_label_classification';
+  checkClasses(task, splits.train, dataLabels, multiLabel);
   checkSignal(opts.signal);
 
   opts.onPhase?.('model', 0, 0);
@@ -151,7 +164,14 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     checkSignal(opts.signal);
     const total = splits.train.kind === 'tokens' ? splits.train.sentences.length : splits.train.rows.length;
     opts.onPhase?.('tokenise', 0, total);
-    const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal });
+    const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal, multiLabel, windows: config.windows });
+    // The head's meaning travels in config.json (decision.ts): problem_type, the windows; the thresholds when the run ends.
+    if (task !== 'mlm') model.rawConfig = withDecision(model.rawConfig, task, labels, { problemType: config.problemType, thresholds: null, windows: config.windows });
+    const loss = runLossOptions(config, data.train);
+    if (loss.weights !== null) {
+      const shown = labels.slice(0, 8).map((l, i) => `${JSON.stringify(l)} ${Number((loss.weights as Float32Array)[i].toPrecision(3))}`).join(', ');
+      data.warnings.push({ code: 'TRAIN_CLASS_WEIGHTS', level: 'info', message: `${multiLabel ? 'Positive weights per label' : 'Class weights'} (${typeof config.classWeights === 'string' ? config.classWeights : 'as given'}): ${shown}${labels.length > 8 ? ', …' : ''}.` });
+    }
     data.warnings.unshift(...readerWarnings(sources.train, sources.validation));
     checkSignal(opts.signal);
     // LoRA: adapters on the targeted layers before the Trainer plans the groups (a resumed run's values replace them).
@@ -161,7 +181,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     const memoryPlan = opts.memory ? planMemory(plannerModel(model), asked, data.maxLength, opts.memory, anchors) : null;
     const runConfig = memoryPlan ? fitToMemory(memoryPlan, asked) : asked;
     const trainer = new Trainer({
-      model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora },
+      model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora, loss },
       train: data.train,
       validation: data.validation,
       config: runConfig,

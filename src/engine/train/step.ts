@@ -9,6 +9,7 @@ import type { Task } from '../../protocol/task';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { Batch } from '../data/batches';
 import { IGNORE_INDEX } from '../data/encode';
+import type { LossOptions } from '../layers/loss';
 import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
 import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import type { AdamW } from '../optim/adamw';
@@ -24,6 +25,8 @@ export interface StepModel {
   params: ParamStore;
   /** LoRA adapters among the params (params/lora.ts), or none. */
   lora?: LoraAdapters | null;
+  /** The head's loss beyond cross-entropy: multi-label, class weights, focal γ (label smoothing is a GradientOptions'). */
+  loss?: LossOptions;
 }
 
 /** L2-SP (Li et al. 2018): strength · Σ‖w − w₀‖² over the trainable parameters, w₀ the pretrained values. */
@@ -72,6 +75,8 @@ export function batchTensors(batch: Batch, task: Task): { inputs: ModelInputs; l
     const labels = Int32Array.from(positions, (i) => batch.labels[i]);
     return { inputs, labels: tf.tensor1d(labels, 'int32'), positions: tf.tensor1d(positions, 'int32') };
   }
+  // Multi-label: [B, C] 0/1.
+  if (batch.classes !== undefined) return { inputs, labels: tf.tensor2d(batch.labels, [batch.size, batch.classes], 'int32') };
   return { inputs, labels: task === 'seq-cls' ? tf.tensor1d(batch.labels, 'int32') : tf.tensor2d(batch.labels, shape, 'int32') };
 }
 
@@ -147,7 +152,7 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
       const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint, lora: model.lora };
       return params.gradients(() => {
         const logits = family.forward(params.tensors(), inputs, config, task, forward);
-        return tf.mul(taskLoss(logits, labels, task, { labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
+        return tf.mul(taskLoss(logits, labels, task, { ...model.loss, labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
       });
     });
     acc = addInto(acc, { loss, penalty: tf.scalar(0), grads });

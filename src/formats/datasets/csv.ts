@@ -6,6 +6,7 @@ import { newDecodeReport } from '../text-decode';
 import { applyRoleOverrides, decodeNotes, fileChunks, maxLineChars, PREVIEW_ROWS, roleNotes, type ReadContext } from './context';
 import { delimiterName, detectDelimited, detectHeader, formatFromName, parseSample, proposeRoles, renameHeaders } from './detect';
 import { ExampleCollector, listRows, plural } from './examples';
+import { chooseMultiLabel } from './multi-label';
 import type { DatasetWarning, ExampleDataset } from './types';
 
 export interface DelimitedSettings {
@@ -132,7 +133,7 @@ export async function readDelimitedDataset(ctx: ReadContext, tsv: boolean): Prom
   const named = header.hasHeader && sampleRows.length > 0 ? renameHeaders(sampleRows[0]) : null;
   const columns = named?.columns ?? Array.from({ length: fields }, (_, i) => `column_${i + 1}`);
   const dataSample = (header.hasHeader ? shaped.filter((r) => r !== sampleRows[0]) : shaped).slice(0, 2000);
-  const roles = applyRoleOverrides(columns, proposeRoles(columns, dataSample), opts, file.name);
+  const { roles, multiLabel } = chooseMultiLabel(columns, dataSample, applyRoleOverrides(columns, proposeRoles(columns, dataSample), opts, file.name), opts, { file: file.name, delimiter });
   const format = delimiter === '\t' ? 'tsv' : 'csv';
   opts.onPreview?.({ format, columns, rows: dataSample.slice(0, PREVIEW_ROWS), delimiter, quoting, hasHeader: header.hasHeader });
 
@@ -156,6 +157,7 @@ export async function readDelimitedDataset(ctx: ReadContext, tsv: boolean): Prom
     quoting,
     renamedHeaders: named?.renamed ?? [],
     warnings: notes,
+    multiLabel,
   });
   const badQuotes: number[] = [];
   let record = 0;

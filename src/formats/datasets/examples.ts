@@ -4,7 +4,8 @@ import { LayerwiseError } from '../../lib/errors';
 import type { DecodeReport } from '../text-decode';
 import type { Roles } from './detect';
 import { isNumeric } from './detect';
-import type { DatasetFormat, DatasetWarning, ExampleDataset, SkippedRow } from './types';
+import { arrayLabels, binaryValue, splitLabels } from './multi-label';
+import type { DatasetFormat, DatasetWarning, ExampleDataset, MultiLabelSource, SkippedRow } from './types';
 
 /** Policy (D5, D12): unusable rows are skipped and listed; past this share of all rows the file is refused. */
 export const MAX_BAD_ROW_FRACTION = 0.1;
@@ -14,7 +15,7 @@ export const BAD_ROWS_ALWAYS_TOLERATED = 10;
 export const MANY_CLASSES = 1000;
 
 /** Why a row was skipped. The structural kinds count towards refusing the file; the others only skip. */
-export type SkipKind = 'ragged' | 'bad-line' | 'too-long' | 'empty-text' | 'empty-label' | 'non-finite-label';
+export type SkipKind = 'ragged' | 'bad-line' | 'too-long' | 'empty-text' | 'empty-label' | 'non-finite-label' | 'bad-label';
 const STRUCTURAL: readonly SkipKind[] = ['ragged', 'bad-line', 'too-long'];
 const SKIP_NAMES: Record<SkipKind, string> = {
   ragged: 'with the wrong number of fields',
@@ -23,6 +24,7 @@ const SKIP_NAMES: Record<SkipKind, string> = {
   'empty-text': 'with empty text',
   'empty-label': 'with an empty or missing label',
   'non-finite-label': 'with a NaN or infinite label',
+  'bad-label': 'with a label value that cannot be read',
 };
 
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
@@ -115,6 +117,8 @@ export interface CollectorInit {
   quoting?: boolean;
   renamedHeaders?: { column: number; from: string; to: string }[];
   warnings?: DatasetWarning[];
+  /** Rows hold several labels (multi-label.ts); absent or null: one label per row. */
+  multiLabel?: MultiLabelSource | null;
 }
 
 export class ExampleCollector {
@@ -126,13 +130,34 @@ export class ExampleCollector {
   private readonly seen = new RowHashSet();
   private duplicates = 0;
   private firstDuplicate = 0;
+  private unlabelled = 0;
   private readonly textIdx: number[];
   private readonly labelIdx: number;
+  /** Multi-label with 0/1 columns: their indices. */
+  private readonly binaryIdx: number[];
 
   constructor(init: CollectorInit) {
     this.init = init;
     this.textIdx = init.roles.textColumns.map((c) => init.columns.indexOf(c));
     this.labelIdx = init.roles.labelColumn === null ? -1 : init.columns.indexOf(init.roles.labelColumn);
+    const ml = init.multiLabel;
+    this.binaryIdx = ml?.kind === 'binary-columns' ? ml.columns.map((c) => init.columns.indexOf(c)) : [];
+  }
+
+  /** A multi-label row's labels, or a reason it cannot be read; an empty list is a row with no label (kept). */
+  private multiLabels(cells: string[], ml: MultiLabelSource): string[] | { reason: string } {
+    if (ml.kind === 'binary-columns') {
+      const out: string[] = [];
+      for (const j of this.binaryIdx) {
+        const v = binaryValue(cells[j]);
+        if (v === null) return { reason: `column ${JSON.stringify(this.init.columns[j])} holds ${JSON.stringify(cells[j])}, not 0 or 1` };
+        if (v) out.push(this.init.columns[j]);
+      }
+      return out;
+    }
+    const cell = cells[this.labelIdx];
+    if (ml.kind === 'separated') return splitLabels(cell, ml.separator);
+    return arrayLabels(cell) ?? { reason: `label ${JSON.stringify(cell.slice(0, 40))} is not a list of label names or ids` };
   }
 
   get count(): number {
@@ -156,7 +181,16 @@ export class ExampleCollector {
         return;
       }
     }
-    if (this.labelIdx >= 0) {
+    const ml = this.init.multiLabel;
+    if (ml) {
+      const labels = this.multiLabels(cells, ml);
+      if (!Array.isArray(labels)) {
+        this.skip(row, line, 'bad-label', labels.reason);
+        return;
+      }
+      if (labels.length === 0) this.unlabelled++;
+      for (const label of labels) this.labels.set(label, (this.labels.get(label) ?? 0) + 1);
+    } else if (this.labelIdx >= 0) {
       const label = cells[this.labelIdx];
       if (label.trim() === '') {
         this.skip(row, line, 'empty-label', 'empty label');
@@ -223,7 +257,8 @@ export class ExampleCollector {
         row: this.firstDuplicate,
       });
     }
-    if (this.labelIdx >= 0) warnings.push(...labelWarnings(this.labels, this.rows.length));
+    if (this.labelIdx >= 0 || this.init.multiLabel) warnings.push(...labelWarnings(this.labels, this.rows.length));
+    if (this.init.multiLabel) warnings.push(multiLabelNote(this.init.multiLabel, this.labels, this.rows.length, this.unlabelled));
     return {
       kind: 'examples',
       format: this.init.format,
@@ -234,17 +269,32 @@ export class ExampleCollector {
       textColumns: this.init.roles.textColumns,
       labelColumn: this.init.roles.labelColumn,
       otherLabelColumns: this.init.roles.otherLabelColumns,
+      multiLabel: this.init.multiLabel ?? null,
       reasons: this.init.roles.reasons,
       delimiter: this.init.delimiter,
       quoting: this.init.quoting,
       hasHeader: this.init.hasHeader,
       renamedHeaders: this.init.renamedHeaders ?? [],
       labels: this.labels,
+      unlabelledRows: this.unlabelled,
       warnings,
       skipped: this.skipped.map(({ row, line, reason }) => (line === undefined ? { row, reason } : { row, line, reason })),
       decode: this.init.decode,
     };
   }
+}
+
+/** What a multi-label set holds: how its labels were read, labels per row, rows without any. */
+function multiLabelNote(ml: MultiLabelSource, labels: Map<string, number>, rows: number, unlabelled: number): DatasetWarning {
+  const how = ml.kind === 'binary-columns' ? `${ml.columns.length} 0/1 columns` : ml.kind === 'separated' ? `labels separated by ${JSON.stringify(ml.separator)}` : 'JSON arrays of labels';
+  let total = 0;
+  for (const n of labels.values()) total += n;
+  const mean = rows === 0 ? 0 : total / rows;
+  return {
+    code: 'DATASET_MULTI_LABEL',
+    level: 'info',
+    message: `Multi-label: ${plural(labels.size, 'label')} read from ${how}; ${mean.toFixed(2)} labels per row, ${plural(unlabelled, 'row')} with none.`,
+  };
 }
 
 /** D17: one class only, very many classes, labels that differ only in case, spaces or number spelling. */

@@ -7,6 +7,7 @@ import { decodeText, newDecodeReport, readLines, type DecodeReport } from '../te
 import { applyRoleOverrides, decodeNotes, fileChunks, maxLineChars, PREVIEW_ROWS, roleNotes, type ReadContext } from './context';
 import { proposeRoles, type Roles } from './detect';
 import { ExampleCollector, MAX_BAD_ROW_FRACTION, BAD_ROWS_ALWAYS_TOLERATED, plural } from './examples';
+import { chooseMultiLabel } from './multi-label';
 import { spansToBio, type SpanProblem } from './spans';
 import { TokenCollector } from './tokens';
 import type { Dataset, DatasetWarning } from './types';
@@ -50,10 +51,14 @@ function exampleSink(ctx: ReadContext, format: 'jsonl' | 'json', sample: JsonObj
   const columns: string[] = [];
   for (const o of sample) for (const k of Object.keys(o)) if (!columns.includes(k)) columns.push(k);
   const sampleRows = sample.map((o) => columns.map((c) => cell(o[c])));
-  const roles: Roles = applyRoleOverrides(columns, proposeRoles(columns, sampleRows), ctx.opts, ctx.file.name);
+  const proposed: Roles = applyRoleOverrides(columns, proposeRoles(columns, sampleRows), ctx.opts, ctx.file.name);
+  // A label key holding arrays in most sampled records is a multi-label set (["joy", "love"]).
+  const key = proposed.labelColumn;
+  const arrays = key !== null && sample.filter((o) => Array.isArray(o[key])).length >= Math.max(1, sample.length / 2);
+  const { roles, multiLabel } = chooseMultiLabel(columns, sampleRows, proposed, ctx.opts, { file: ctx.file.name, arrays });
   ctx.opts.onPreview?.({ format, columns, rows: sampleRows.slice(0, PREVIEW_ROWS), hasHeader: true });
   notes.push(...roleNotes(roles));
-  const collector = new ExampleCollector({ file: ctx.file.name, format, columns, roles, hasHeader: true, decode: report, warnings: notes });
+  const collector = new ExampleCollector({ file: ctx.file.name, format, columns, roles, hasHeader: true, decode: report, warnings: notes, multiLabel });
   const known = new Set(columns);
   const extra = new Set<string>();
   return {
@@ -64,7 +69,7 @@ function exampleSink(ctx: ReadContext, format: 'jsonl' | 'json', sample: JsonObj
         const v = value[t];
         if (typeof v !== 'string') return this.bad(row, line, v === undefined ? `no ${JSON.stringify(t)} key` : `${JSON.stringify(t)} is ${describe(v)}, not text`);
       }
-      if (roles.labelColumn !== null) {
+      if (roles.labelColumn !== null && multiLabel?.kind !== 'json-array') {
         const problem = labelProblem(value[roles.labelColumn], roles.labelColumn);
         if (problem) return this.bad(row, line, problem);
       }

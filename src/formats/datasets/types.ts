@@ -37,6 +37,8 @@ export interface ExampleDataset {
   labelColumn: string | null;
   /** Further label-like columns (a multi-task set); only `labelColumn` is used for the task. */
   otherLabelColumns: string[];
+  /** How a row holds several labels (multi-label classification); null: one label per row (multi-label.ts reads them). */
+  multiLabel: MultiLabelSource | null;
   reasons: { textColumns: string; labelColumn: string };
   /** CSV/TSV only: the delimiter and whether quotes were honoured. */
   delimiter?: string;
@@ -44,12 +46,23 @@ export interface ExampleDataset {
   hasHeader: boolean;
   /** D8: header names that were empty or duplicated, and what they became. */
   renamedHeaders: { column: number; from: string; to: string }[];
-  /** Label -> number of rows; a Map, so that any label string (`__proto__`, HTML) is stored as it is (D15). */
+  /** Label -> number of rows (multi-label: rows holding it); a Map, so that any label string (`__proto__`, HTML) is stored as it is (D15). */
   labels: Map<string, number>;
+  /** Multi-label: rows that hold no label at all (a legitimate answer there); 0 otherwise. */
+  unlabelledRows: number;
   warnings: DatasetWarning[];
   skipped: SkippedRow[];
   decode: DecodeReport;
 }
+
+/**
+ * Where a row's several labels are: the label column's names split at `separator` ("joy;love"), a JSON array under the
+ * label key (the cell holds the array's JSON text), or one 0/1 column per label (labelColumn is then null).
+ */
+export type MultiLabelSource =
+  | { kind: 'separated'; separator: string }
+  | { kind: 'json-array' }
+  | { kind: 'binary-columns'; columns: string[] };
 
 export interface TokenSentence {
   tokens: string[];
@@ -90,6 +103,10 @@ export interface ReadOptions {
   /** Column names, or 1-based column numbers as strings ("2"). */
   textColumns?: string[];
   labelColumn?: string;
+  /** Multi-label: the label column's separator (";", "|", ","); null reads one label per row (no detection). */
+  labelSeparator?: string | null;
+  /** Multi-label: the 0/1 columns, one per label (names or 1-based numbers); replaces labelColumn. */
+  labelColumns?: string[];
   delimiter?: string;
   /** Override the quoting detection of CSV/TSV. */
   quoting?: boolean;
