@@ -10,8 +10,8 @@ export interface Decision {
   problemType: ProblemType;
   /** Multi-label: the probability at or above which each label (id order) is predicted; null: 0.5 for every label. */
   thresholds: number[] | null;
-  /** Long texts: windows of the model's length with this stride, or null (cut to the length). */
-  windows: WindowConfig | null;
+  /** Long texts: windows of maxLength tokens (the run's; absent: the model's positions) with this stride, or null (cut). */
+  windows: (WindowConfig & { maxLength?: number }) | null;
 }
 
 /** The threshold of every label where none was tuned: a sigmoid output of 0.5, a logit of 0. */
@@ -41,9 +41,14 @@ export function decisionOf(raw: Readonly<Record<string, unknown>>, task: Task, i
   let windows: WindowConfig | null = null;
   if (block.windows !== undefined && block.windows !== null) {
     const w = block.windows;
-    const ok = isRecord(w) && Number.isSafeInteger(w.stride) && (w.stride as number) >= 0 && (w.aggregate === 'mean' || w.aggregate === 'max');
-    if (!ok) throw new LayerwiseError('CONFIG_INVALID_FIELD', 'config.json: "layerwise.windows" must be {"stride": an integer ≥ 0, "aggregate": "mean" or "max"}', { file: 'config.json', field: 'layerwise.windows' });
-    windows = { stride: w.stride as number, aggregate: w.aggregate as WindowConfig['aggregate'] };
+    const ok =
+      isRecord(w) &&
+      Number.isSafeInteger(w.stride) &&
+      (w.stride as number) >= 0 &&
+      (w.aggregate === 'mean' || w.aggregate === 'max') &&
+      (w.maxLength === undefined || (Number.isSafeInteger(w.maxLength) && (w.maxLength as number) > 2 * (w.stride as number) && (w.maxLength as number) >= 3));
+    if (!ok) throw new LayerwiseError('CONFIG_INVALID_FIELD', 'config.json: "layerwise.windows" must be {"stride": an integer ≥ 0, "aggregate": "mean" or "max", "maxLength"?: more than twice the stride}', { file: 'config.json', field: 'layerwise.windows' });
+    windows = { stride: w.stride as number, aggregate: w.aggregate as WindowConfig['aggregate'], ...(w.maxLength === undefined ? {} : { maxLength: w.maxLength as number }) };
   }
   return { problemType, thresholds, windows };
 }

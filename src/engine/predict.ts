@@ -61,6 +61,12 @@ async function forwardRows(model: LoadedModel, rows: readonly Int32Array[]): Pro
   return out;
 }
 
+/** Tokens per window: the run's maxLength the windows were trained with, at most the model's positions. */
+function windowLength(model: LoadedModel, windows: (WindowConfig & { maxLength?: number }) | null): number {
+  const positions = maxSequenceLength(model.config);
+  return Math.min(positions, windows?.maxLength ?? positions);
+}
+
 function softmax(logits: ArrayLike<number>): number[] {
   const max = Math.max(...Array.from(logits));
   const e = Array.from(logits, (l) => Math.exp(l - max));
@@ -69,13 +75,13 @@ function softmax(logits: ArrayLike<number>): number[] {
 }
 
 /** Sequence classification of whole texts: windows as config.json says (or `windows` given), aggregated per text. */
-export async function classifyTexts(model: LoadedModel, texts: readonly string[], opts: { windows?: WindowConfig | null } = {}): Promise<TextClassification[]> {
+export async function classifyTexts(model: LoadedModel, texts: readonly string[], opts: { windows?: (WindowConfig & { maxLength?: number }) | null } = {}): Promise<TextClassification[]> {
   const { tokenizer, config, task } = model;
   if (task !== 'seq-cls') throw new LayerwiseError('PREDICT_TASK', `classifyTexts reads sequence classifiers; this model is ${task}.`, { field: 'task' });
   if (!tokenizer) throw new LayerwiseError('PREDICT_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read text.');
   const decision = decisionOf(model.rawConfig, task, config.id2label);
   const windows = opts.windows === undefined ? decision.windows : opts.windows;
-  const maxLength = maxSequenceLength(config);
+  const maxLength = windowLength(model, windows);
   const rows: Int32Array[] = [];
   const spans: { first: number; count: number; truncated: boolean }[] = [];
   for (const text of texts) {
@@ -109,13 +115,13 @@ export interface TaggedWords {
  * Token classification of pre-split words: each word labelled by its first subword, from the window where that subword
  * has the most context when the words need several windows.
  */
-export async function tagWords(model: LoadedModel, words: readonly string[], opts: { windows?: WindowConfig | null } = {}): Promise<TaggedWords> {
+export async function tagWords(model: LoadedModel, words: readonly string[], opts: { windows?: (WindowConfig & { maxLength?: number }) | null } = {}): Promise<TaggedWords> {
   const { tokenizer, config, task } = model;
   if (task !== 'token-cls') throw new LayerwiseError('PREDICT_TASK', `tagWords reads token classifiers; this model is ${task}.`, { field: 'task' });
   if (!tokenizer) throw new LayerwiseError('PREDICT_NO_TOKENIZER', 'This checkpoint has no tokenizer, so it cannot read text.');
   const decision = decisionOf(model.rawConfig, task, config.id2label);
   const windows = opts.windows === undefined ? decision.windows : opts.windows;
-  const maxLength = maxSequenceLength(config);
+  const maxLength = windowLength(model, windows);
   const enc = tokenizer.encodeWords(words, windows === null ? maxLength : Number.MAX_SAFE_INTEGER);
   const inner = enc.ids.length - 2;
   const spans = windows === null || enc.ids.length <= maxLength ? [{ start: 0, end: inner }] : windowSpans(inner, maxLength - 2, windows.stride);

@@ -19,12 +19,15 @@ import { columnOptions, DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDi
 export const summary = 'print the metrics of a model on a dataset file (eval mode)';
 
 const USAGE = `usage: layerwise eval --model DIR|default --data FILE [--task seq-cls|token-cls|mlm] [--text-col NAME]
-                      [--label-col NAME] [--batch-size 16] [--max-length 128] [--seed 42] [--adapter DIR]
+                      [--label-col NAME] [--label-sep SEP|none] [--label-cols A,B,C] [--batch-size 16] [--max-length 128]
+                      [--seed 42] [--adapter DIR] [--thresholds model|0.5]
                       [--backend wasm|cpu|webgpu] [--json]
 
 Prints eval_loss, accuracy, f1_macro, f1_micro, f1_weighted, per_class, confusion_matrix (token-cls also
 entity_precision, entity_recall, entity_f1, per_entity; mlm perplexity, with a masking seeded by --seed).
---adapter DIR loads a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) onto the --model folder.`;
+--adapter DIR loads a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) onto the --model folder.
+A multi-label model is scored at its own thresholds (config.json's layerwise.thresholds; --thresholds 0.5 at 0.5),
+with subset accuracy as accuracy, hamming_loss, and "tuned": the scores at thresholds tuned on this file (optimistic).`;
 
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
@@ -36,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     'max-length': { type: 'string' },
     seed: { type: 'string' },
     adapter: { type: 'string' },
+    thresholds: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -51,6 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   const seed = numberOption(opts.seed, 'seed', DEFAULT_TRAIN_CONFIG.seed);
   for (const [flag, value] of [['batch-size', batchSize], ['max-length', maxLength]] as const) {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new LayerwiseError('CLI_BAD_ARGUMENT', `--${flag} must be a positive integer, got ${value}`, { field: flag });
+  }
+  if (opts.thresholds !== undefined && opts.thresholds !== 'model' && opts.thresholds !== '0.5') {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--thresholds takes "model" or "0.5", got "${opts.thresholds}"`, { field: 'thresholds' });
   }
   await startCliBackend(opts.backend, 'eval');
   const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col'], { labelSep: opts['label-sep'], labelCols: opts['label-cols'] }));
@@ -75,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
         seed,
         padding: { padId: model.tokenizer.special.pad, maxLength: encoded.maxLength },
         masking: model.task === 'mlm' ? { info: mlmTokenizerInfo(model.tokenizer), options: {} } : null,
-        thresholds: decision?.thresholds ?? null,
+        thresholds: opts.thresholds === '0.5' ? null : (decision?.thresholds ?? null),
       },
     );
     if (!Number.isFinite(metrics.eval_loss)) {

@@ -166,7 +166,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     opts.onPhase?.('tokenise', 0, total);
     const data = await encodeRunData(splits, tokenizer, task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels, signal: opts.signal, multiLabel, windows: config.windows });
     // The head's meaning travels in config.json (decision.ts): problem_type, the windows; the thresholds when the run ends.
-    if (task !== 'mlm') model.rawConfig = withDecision(model.rawConfig, task, labels, { problemType: config.problemType, thresholds: null, windows: config.windows });
+    if (task !== 'mlm') model.rawConfig = withDecision(model.rawConfig, task, labels, { problemType: config.problemType, thresholds: null, windows: config.windows && { ...config.windows, maxLength: data.maxLength } });
     const loss = runLossOptions(config, data.train);
     if (loss.weights !== null) {
       const shown = labels.slice(0, 8).map((l, i) => `${JSON.stringify(l)} ${Number((loss.weights as Float32Array)[i].toPrecision(3))}`).join(', ');

@@ -66,9 +66,17 @@ function separatorOf(values: string[], delimiter: string | undefined): { separat
   return best;
 }
 
-/** Columns whose sampled values are all 0/1 (or true/false), other than the text columns and ids. */
+/**
+ * Columns whose sampled values are 0/1 (or true/false), other than the text columns and ids; one bad cell in a hundred
+ * is tolerated (its row is skipped and reported by the reader), so that a typo does not turn a label into text.
+ */
 function binaryColumns(columns: string[], rows: string[][], roles: Roles): string[] {
-  return columns.filter((c, j) => !roles.textColumns.includes(c) && !ID_NAME.test(c) && rows.length > 0 && rows.every((r) => binaryValue(r[j] ?? '') !== null));
+  const tolerated = Math.max(1, Math.floor(rows.length / 100));
+  return columns.filter((c, j) => {
+    if (roles.textColumns.includes(c) || ID_NAME.test(c) || rows.length < 2) return false;
+    const bad = rows.filter((r) => binaryValue(r[j] ?? '') === null).length;
+    return bad <= tolerated && rows.length - bad >= 2;
+  });
 }
 
 export interface MultiLabelChoice {
