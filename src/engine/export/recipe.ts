@@ -271,6 +271,17 @@ export function writeRecipe(input: RecipeInput): ModelFile[] {
   if (config.lora !== null) {
     throw new LayerwiseError('RECIPE_UNSUPPORTED', 'A LoRA run has no training recipe yet: train.py trains every parameter the plan leaves unfrozen, not PEFT adapters. Export the recipe of the run without lora, or train LoRA in the studio or with layerwise train.', { field: 'lora' });
   }
+  // train.py trains softmax cross-entropy on truncated texts; a run it would not reproduce is refused, not approximated.
+  const unsupported = [
+    ['problemType', config.problemType !== 'single_label_classification', 'multi-label heads (BCE and tuned thresholds)'],
+    ['classWeights', config.classWeights !== 'none', 'class weights'],
+    ['focalGamma', config.focalGamma > 0, 'the focal loss'],
+    ['windows', config.windows !== null, 'sliding windows over long texts'],
+  ] as const;
+  const found = unsupported.find(([, used]) => used);
+  if (found) {
+    throw new LayerwiseError('RECIPE_UNSUPPORTED', `train.py does not do ${found[2]} yet: export the recipe of a run without ${found[0]}, or train this one in the studio or with layerwise train.`, { field: found[0] });
+  }
   const family = getModelFamily(modelConfig);
   const names = [...family.parameterShapes(modelConfig, task).keys()];
   // A prefix that names no parameter is refused now, as the studio refuses it, not on the cluster.

@@ -142,6 +142,17 @@ describe('writeRecipe', () => {
     expect((caught as LayerwiseError).location?.field).toBe('lora');
   });
 
+  it.each([
+    ['problemType', { problemType: 'multi_label_classification' }],
+    ['classWeights', { classWeights: 'inverse-frequency' }],
+    ['focalGamma', { focalGamma: 2 }],
+    ['windows', { windows: { stride: 16 } }],
+  ])('refuses a run train.py would not reproduce (%s) with RECIPE_UNSUPPORTED naming the field', (field, input) => {
+    expect(() => writeRecipe({ config: parseTrainConfig(input), modelConfig, start: { kind: 'hub', id: 'a/b', revision: 'main' }, data: null })).toThrow(
+      expect.objectContaining({ code: 'RECIPE_UNSUPPORTED', location: { field } }),
+    );
+  });
+
   it('refuses a freeze prefix that names no parameter, before writing anything', () => {
     const bad = parseTrainConfig({ freeze: ['bert.encoder.layer.7'] });
     let caught: unknown;
