@@ -4,7 +4,7 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../src/engine/backend/backend';
 import { startWasmThreads } from '../../src/engine/backend/kernels/wasm-pool';
-import { BENCH_MODELS, backendBytes, buildBenchModel, disposeBenchModel, profileStep, timeInference, timeTraining, type BenchModelName } from '../../src/engine/bench/train-bench';
+import { BENCH_METHODS, BENCH_MODELS, backendBytes, buildBenchModel, disposeBenchModel, profileStep, timeInference, timeTraining, type BenchMethodName, type BenchModelName } from '../../src/engine/bench/train-bench';
 import { WASM_PATHS } from '../../src/worker/wasm-paths';
 
 export interface BrowserBenchRequest {
@@ -12,6 +12,8 @@ export interface BrowserBenchRequest {
   model: BenchModelName;
   steps: number;
   warmup: number;
+  /** full, checkpointing, lora or lora-checkpointing (train-bench.ts BENCH_METHODS). */
+  method: BenchMethodName;
 }
 
 export interface BrowserBenchResult {
@@ -22,6 +24,11 @@ export interface BrowserBenchResult {
   infer_ms_b1: number;
   infer_ms_b8: number;
   parameters: number;
+  method: BenchMethodName;
+  micro_batch: number;
+  /** Measured: distinct tensor buffers alive at once, and heap blocks malloc'd from JavaScript (wasm). */
+  peak_buffer_bytes: number;
+  peak_heap_bytes: number | null;
   peak_tensor_bytes: number;
   backend_bytes: number | null;
   first_loss: number;
@@ -52,10 +59,11 @@ async function bench(req: BrowserBenchRequest): Promise<BrowserBenchResult> {
     ? await startWasmThreads(navigator.hardwareConcurrency, (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))))
     : 1;
   const spec = BENCH_MODELS[req.model];
-  const m = buildBenchModel(spec, 1);
+  const m = buildBenchModel(spec, 1, BENCH_METHODS[req.method]);
   try {
     const train = await timeTraining(m, { steps: req.steps, warmup: req.warmup });
-    const profile = await profileStep(m, req.steps + req.warmup + 1);
+    // tf.profile runs one more step: skipped for the micro-batched base-sized rows (minutes a step).
+    const profile = spec.micro === undefined ? await profileStep(m, req.steps + req.warmup + 1) : { peakTensorBytes: train.peakTensorBytes };
     const inferOpts = { steps: req.steps, warmup: Math.max(req.warmup, 1) };
     return {
       model: req.model,
@@ -65,6 +73,10 @@ async function bench(req: BrowserBenchRequest): Promise<BrowserBenchResult> {
       infer_ms_b1: await timeInference(m, 1, inferOpts),
       infer_ms_b8: await timeInference(m, Math.min(8, spec.batch), inferOpts),
       parameters: m.params.parameterCount(),
+      method: req.method,
+      micro_batch: spec.micro ?? spec.batch,
+      peak_buffer_bytes: train.peakBufferBytes,
+      peak_heap_bytes: train.peakHeapBytes,
       peak_tensor_bytes: profile.peakTensorBytes,
       backend_bytes: backendBytes(),
       first_loss: train.firstLoss,

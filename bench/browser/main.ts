@@ -1,4 +1,5 @@
-// The browser bench page: runs bench.worker.ts with the query's settings (?backend=wasm&model=mini&steps=3&warmup=1)
+// The browser bench page: runs bench.worker.ts with the query's settings (?backend=wasm&model=mini&steps=3&warmup=1
+// &method=full)
 // and leaves the result in window.benchResult (and the page text) for bench/browser/run.ts.
 import type { BrowserBenchResult, BrowserBenchRequest } from './bench.worker';
 
@@ -14,6 +15,7 @@ const request: BrowserBenchRequest = {
   model: (params.get('model') ?? 'mini') as BrowserBenchRequest['model'],
   steps: Number(params.get('steps') ?? 3),
   warmup: Number(params.get('warmup') ?? 1),
+  method: (params.get('method') ?? 'full') as BrowserBenchRequest['method'],
 };
 const status = document.getElementById('status') as HTMLElement;
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });

@@ -20,6 +20,8 @@ export interface TorchResult {
   infer_ms_b1: number;
   infer_ms_b8: number;
   peak_rss_bytes: number;
+  trainable_parameters?: number;
+  micro?: number;
   peak_cuda_bytes?: number;
   gpu?: string;
 }
@@ -47,12 +49,20 @@ export interface TorchRunOptions {
   steps: number;
   warmup: number;
   threads?: number;
+  /** Examples per forward/backward pass; the model's own by default. */
+  micro?: number;
+  checkpointing?: boolean;
+  /** LoRA on query and value: rank and alpha. */
+  lora?: { r: number; alpha: number } | null;
 }
 
 /** Runs torch_reference.py; rejects with its stderr when it fails. */
 export function runTorchReference(python: string, o: TorchRunOptions): Promise<TorchResult> {
   const args = [torchScript(), '--model', o.model, '--device', o.device, '--steps', String(o.steps), '--warmup', String(o.warmup)];
   if (o.threads !== undefined) args.push('--threads', String(o.threads));
+  if (o.micro !== undefined) args.push('--micro', String(o.micro));
+  if (o.checkpointing) args.push('--checkpointing');
+  if (o.lora) args.push('--lora-r', String(o.lora.r), '--lora-alpha', String(o.lora.alpha));
   return new Promise((done, fail) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -23,6 +23,10 @@ describe('layerwise bench', () => {
       expect(line[key], key).toBeGreaterThan(0);
     }
     expect(line.tokens_per_s).toBeCloseTo((8 * 128) / (line.ms_per_step / 1000), 6);
+    // The memory planner's peak beside the measured one (distinct buffers), within its 25%.
+    expect(line).toMatchObject({ method: 'full', batch: 8, micro_batch: 8, micro_batches: 1, trainable_parameters: line.parameters });
+    expect(Math.abs(line.planned_peak_bytes / line.peak_buffer_bytes - 1)).toBeLessThanOrEqual(0.25);
+    expect(line.peak_heap_bytes).toBeGreaterThan(0.99 * line.peak_buffer_bytes); // the batch's own tensors, made before the watch, aside
     expect(Number.isFinite(line.first_loss)).toBe(true);
     expect(line.machine.cpus).toBeGreaterThan(0);
     // tfjs alone would give Node one thread (src/cli/wasm-threads.ts): one per core, as PyTorch uses.

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export interface MemoryPeak {
   /** Peak bytes of distinct tensor buffers alive during the watch, those alive at its start included. */
   peakBufferBytes: number;
-  /** wasm: peak bytes malloc'd from JavaScript during the watch and not yet freed; null on other backends. */
+  /** wasm: peak bytes of heap blocks malloc'd from JavaScript and not yet freed (the variables alive at the start counted); null elsewhere. */
   peakHeapBytes: number | null;
 }
 
@@ -25,7 +25,7 @@ interface WasmHeap {
 /**
  * Watches memory until stop(). Start it before the model is built, so that every buffer and heap block of the run is
  * seen being made: the buffer count starts from tf.memory().numBytes (exact while no two live tensors share a buffer),
- * and a heap block allocated before the watch is not counted when it is freed.
+ * the heap count from the variables' blocks (a block of another tensor made before the watch is not counted).
  */
 export function watchMemory(): { stop(): MemoryPeak } {
   const engine = tf.engine() as unknown as TrackedEngine;
@@ -51,7 +51,15 @@ export function watchMemory(): { stop(): MemoryPeak } {
   const { _malloc: malloc, _free: free } = heap ?? {};
   const sizes = new Map<number, number>();
   let heapLive = 0;
-  let heapPeak = 0;
+  // The variables alive now (parameters, moments) each hold one block: known, so that freeing one later counts.
+  const blocks = (tf.backend() as unknown as { dataIdMap?: { get(id: object): { memoryOffset: number | null } | undefined } }).dataIdMap;
+  for (const v of Object.values(tf.engine().registeredVariables)) {
+    const ptr = heap ? blocks?.get(v.dataId)?.memoryOffset : null;
+    if (ptr === null || ptr === undefined || sizes.has(ptr)) continue;
+    sizes.set(ptr, v.size * 4);
+    heapLive += v.size * 4;
+  }
+  let heapPeak = heapLive;
   if (heap && malloc && free) {
     heap._malloc = (bytes: number) => {
       const ptr = malloc.call(heap, bytes);

@@ -1,17 +1,26 @@
-// The training benchmark's model and step, shared by `layerwise bench` (Node) and the browser bench page: a BERT
-// sequence classifier of a fixed size with seeded random weights, trained through the engine's real path (family
-// forward with dropout, ParamStore.gradients, global-norm clipping, AdamW), as bench/torch_reference.py does in PyTorch.
+// The training benchmark's model and step, shared by `layerwise bench` (Node) and the browser bench page: a BERT (or
+// DistilBERT) sequence classifier of a fixed size with seeded random weights, trained through the training loop's own
+// step (train/step.ts: the family's forward with dropout over micro-batches, ParamStore.gradients, global-norm
+// clipping, AdamW), with gradient checkpointing or LoRA when asked, as bench/torch_reference.py does in PyTorch.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../lib/random';
 import type { ModelConfig } from '../../formats/hf-config';
-import { getModelFamily, parseModelConfig, taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
-import { clipCoefficient, globalGradNorm } from '../optim/clip';
+import { DEFAULT_LORA, type LoraConfig } from '../../protocol/train-config';
+import type { Batch } from '../data/batches';
+import { getModelFamily, parseModelConfig, type ModelFamily, type ModelInputs } from '../models/index';
 import { AdamW } from '../optim/adamw';
+import { addLoraAdapters, headOf, type LoraAdapters } from '../params/lora';
 import { ParamStore } from '../params/store';
+import { accumulateGradients, applyGradients, type StepModel } from '../train/step';
+import type { MicroBatch } from '../train/windows';
+import { isAdapterName } from '../../protocol/lora';
+import { watchMemory } from './memory-peak';
 
-export type BenchModelName = 'mini' | 'base';
+export type BenchModelName = 'mini' | 'base' | 'bert-base' | 'distilbert-base';
 
 export interface BenchModelSpec {
+  /** 'bert' unless said. */
+  family?: 'bert' | 'distilbert';
   layers: number;
   hidden: number;
   heads: number;
@@ -19,13 +28,34 @@ export interface BenchModelSpec {
   vocab: number;
   batch: number;
   seq: number;
+  /** Examples per forward/backward pass (the batch split into micro-batches); the whole batch unless said. */
+  micro?: number;
 }
 
-/** The sizes of the issue "Speed"; bench/torch_reference.py holds the same table. */
+/**
+ * The sizes of the issue "Speed" (mini, base at batch 32) and of the issue on base-sized fine-tuning (BERT-base and
+ * DistilBERT-base shapes at batch 16 × 128 in micro-batches of 4); bench/torch_reference.py holds the same table.
+ */
 export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModelSpec>> = {
   mini: { layers: 4, hidden: 256, heads: 4, ffn: 1024, vocab: 8192, batch: 8, seq: 128 },
   base: { layers: 12, hidden: 768, heads: 12, ffn: 3072, vocab: 30522, batch: 32, seq: 128 },
+  'bert-base': { layers: 12, hidden: 768, heads: 12, ffn: 3072, vocab: 30522, batch: 16, seq: 128, micro: 4 },
+  'distilbert-base': { family: 'distilbert', layers: 6, hidden: 768, heads: 12, ffn: 3072, vocab: 30522, batch: 16, seq: 128, micro: 4 },
 };
+
+/** How the step trains: every parameter or LoRA adapters (r 8 on query and value), layers checkpointed or not. */
+export interface BenchMethod {
+  checkpointing: boolean;
+  lora: LoraConfig | null;
+}
+
+export const BENCH_METHODS = {
+  full: { checkpointing: false, lora: null },
+  checkpointing: { checkpointing: true, lora: null },
+  lora: { checkpointing: false, lora: { ...DEFAULT_LORA, alpha: 16 } },
+  'lora-checkpointing': { checkpointing: true, lora: { ...DEFAULT_LORA, alpha: 16 } },
+} as const satisfies Record<string, BenchMethod>;
+export type BenchMethodName = keyof typeof BENCH_METHODS;
 
 /** Optimiser settings of the step (transformers' Trainer defaults, except the learning rate). */
 const LR = 1e-4;
@@ -33,38 +63,48 @@ const WEIGHT_DECAY = 0.01;
 const MAX_GRAD_NORM = 1;
 const NUM_LABELS = 2;
 
-/** A BertConfig of the spec's sizes, with transformers' defaults elsewhere (GELU, dropout 0.1, post-LN). */
+/** A BertConfig (or DistilBertConfig) of the spec's sizes, with transformers' defaults elsewhere (GELU, dropout 0.1, post-LN). */
 export function benchConfig(spec: BenchModelSpec): ModelConfig {
-  const raw = {
-    model_type: 'bert',
-    architectures: ['BertForSequenceClassification'],
-    vocab_size: spec.vocab,
-    hidden_size: spec.hidden,
-    num_hidden_layers: spec.layers,
-    num_attention_heads: spec.heads,
-    intermediate_size: spec.ffn,
-    hidden_act: 'gelu',
-    max_position_embeddings: 512,
-    type_vocab_size: 2,
-    layer_norm_eps: 1e-12,
-    num_labels: NUM_LABELS,
-  };
+  const raw =
+    spec.family === 'distilbert'
+      ? { model_type: 'distilbert', architectures: ['DistilBertForSequenceClassification'], vocab_size: spec.vocab, dim: spec.hidden, n_layers: spec.layers, n_heads: spec.heads, hidden_dim: spec.ffn, activation: 'gelu', max_position_embeddings: 512, num_labels: NUM_LABELS }
+      : {
+          model_type: 'bert',
+          architectures: ['BertForSequenceClassification'],
+          vocab_size: spec.vocab,
+          hidden_size: spec.hidden,
+          num_hidden_layers: spec.layers,
+          num_attention_heads: spec.heads,
+          intermediate_size: spec.ffn,
+          hidden_act: 'gelu',
+          max_position_embeddings: 512,
+          type_vocab_size: 2,
+          layer_norm_eps: 1e-12,
+          num_labels: NUM_LABELS,
+        };
   return parseModelConfig(JSON.stringify(raw)).config;
 }
 
 export interface BenchModel {
   spec: BenchModelSpec;
+  method: BenchMethod;
   config: ModelConfig;
   family: ModelFamily;
   params: ParamStore;
+  lora: LoraAdapters | null;
   optimizer: AdamW;
-  /** One fixed batch: random ids, full attention, labels in [0, 2). */
+  /** The batch as the step's micro-batches (random ids, full attention, labels in [0, 2)). */
+  micro: MicroBatch[];
+  /** The same batch as tensors, for inference. */
   inputs: ModelInputs;
   labels: tf.Tensor1D;
 }
 
-/** Parameters drawn from normal(0, 0.02) (LayerNorm weights 1, biases 0), ids and labels from the same seed. */
-export function buildBenchModel(spec: BenchModelSpec, seed: number): BenchModel {
+/**
+ * Parameters drawn from normal(0, 0.02) (LayerNorm weights 1, biases 0), ids and labels from the same seed; with LoRA,
+ * adapters on query and value (PEFT's init) and everything but them and the head frozen.
+ */
+export function buildBenchModel(spec: BenchModelSpec, seed: number, method: BenchMethod = BENCH_METHODS.full): BenchModel {
   const config = benchConfig(spec);
   const family = getModelFamily(config);
   const rng = createRng(seed);
@@ -78,16 +118,38 @@ export function buildBenchModel(spec: BenchModelSpec, seed: number): BenchModel 
     return [name, { shape, data }] as const;
   });
   const params = ParamStore.fromValues(entries);
+  let lora: LoraAdapters | null = null;
+  if (method.lora !== null) {
+    lora = addLoraAdapters(params, { family, config, task: 'seq-cls' }, method.lora, seed);
+    const isHead = headOf(family, config);
+    for (const name of params.names()) params.setTrainable(name, isAdapterName(name) || isHead(name));
+  }
   const tokens = spec.batch * spec.seq;
   const ids = Int32Array.from({ length: tokens }, () => rng.int(spec.vocab));
+  const labelIds = Int32Array.from({ length: spec.batch }, () => rng.int(NUM_LABELS));
   const inputs: ModelInputs = {
     input_ids: tf.tensor2d(ids, [spec.batch, spec.seq], 'int32'),
     attention_mask: tf.ones([spec.batch, spec.seq], 'int32'),
     token_type_ids: tf.zeros([spec.batch, spec.seq], 'int32'),
   };
-  const labels = tf.tensor1d(Int32Array.from({ length: spec.batch }, () => rng.int(NUM_LABELS)), 'int32');
+  const labels = tf.tensor1d(labelIds, 'int32');
+  const size = spec.micro ?? spec.batch;
+  const micro: MicroBatch[] = [];
+  for (let start = 0; start < spec.batch; start += size) {
+    const rows = Math.min(size, spec.batch - start);
+    const batch: Batch = {
+      size: rows,
+      seqLength: spec.seq,
+      input_ids: ids.slice(start * spec.seq, (start + rows) * spec.seq),
+      attention_mask: new Int32Array(rows * spec.seq).fill(1),
+      token_type_ids: new Int32Array(rows * spec.seq),
+      labels: labelIds.slice(start, start + rows),
+      indices: Array.from({ length: rows }, (_, i) => start + i),
+    };
+    micro.push({ batch, count: rows, tokens: rows * spec.seq });
+  }
   const optimizer = new AdamW(params, { betas: [0.9, 0.999], eps: 1e-8, hyper: () => ({ lr: LR, weightDecay: WEIGHT_DECAY }) });
-  return { spec, config, family, params, optimizer, inputs, labels };
+  return { spec, method, config, family, params, lora, optimizer, micro, inputs, labels };
 }
 
 export function disposeBenchModel(m: BenchModel): void {
@@ -97,19 +159,16 @@ export function disposeBenchModel(m: BenchModel): void {
 }
 
 /**
- * One training step as the training loop takes it: forward in training mode (dropout on), loss, gradients of every
- * parameter, clipping to norm 1, one readback of loss and norm, AdamW. Resolves to the loss.
+ * One optimizer step as the training loop takes it (train/step.ts): the micro-batches' gradients in training mode
+ * (dropout on, checkpointed layers when asked), clipping to norm 1 with one readback of loss and norm, AdamW.
+ * Resolves to the loss.
  */
 export async function trainStep(m: BenchModel, seed: number): Promise<number> {
-  const { loss, grads } = m.params.gradients(() =>
-    taskLoss(m.family.forward(m.params.tensors(), m.inputs, m.config, 'seq-cls', { training: true, seed }), m.labels, 'seq-cls'),
-  );
-  const norm = globalGradNorm(grads);
-  const summary = tf.stack([loss, norm]);
-  const [lossValue, normValue] = (await summary.data()) as Float32Array;
-  m.optimizer.step(grads, clipCoefficient(normValue, MAX_GRAD_NORM));
-  tf.dispose([loss, summary, norm, ...grads.values()]);
-  return lossValue;
+  const model: StepModel = { family: m.family, config: m.config, task: 'seq-cls', params: m.params, lora: m.lora };
+  const seeds = m.micro.map((_, i) => seed * 1009 + i + 1);
+  const acc = accumulateGradients(model, m.micro, { labelSmoothing: 0, seeds, l2sp: null, checkpoint: m.method.checkpointing });
+  const outcome = await applyGradients(acc, m.optimizer, MAX_GRAD_NORM, null);
+  return outcome.loss;
 }
 
 /** Forward only, eval mode (no dropout), on the first `batch` rows of the bench batch; resolves when the logits are read. */
@@ -121,7 +180,7 @@ export async function inferenceStep(m: BenchModel, batch: number): Promise<void>
       attention_mask: rows(m.inputs.attention_mask),
       token_type_ids: rows(m.inputs.token_type_ids as tf.Tensor2D),
     };
-    return m.family.forward(m.params.tensors(), inputs, m.config, 'seq-cls', { training: false });
+    return m.family.forward(m.params.tensors(), inputs, m.config, 'seq-cls', { training: false, lora: m.lora });
   });
   await logits.data();
   logits.dispose();
@@ -141,6 +200,9 @@ export interface TrainTiming {
   lastLoss: number;
   /** Largest tf.memory().numBytes seen after a step (parameters, moments and what a step keeps). */
   peakTensorBytes: number;
+  /** The most memory the steps held at once: distinct tensor buffers, and on wasm heap blocks (memory-peak.ts). */
+  peakBufferBytes: number;
+  peakHeapBytes: number | null;
 }
 
 const median = (xs: number[]): number => {
@@ -155,16 +217,31 @@ export async function timeTraining(m: BenchModel, opts: TimingOptions): Promise<
   let firstLoss = Number.NaN;
   let lastLoss = Number.NaN;
   let peak = tf.memory().numBytes;
-  for (let i = 0; i < opts.warmup + opts.steps; i++) {
-    const t0 = performance.now();
-    lastLoss = await trainStep(m, i + 1);
-    const ms = performance.now() - t0;
-    if (i === 0) firstLoss = lastLoss;
-    peak = Math.max(peak, tf.memory().numBytes);
-    if (i >= opts.warmup) times.push(ms);
+  const watch = watchMemory();
+  try {
+    for (let i = 0; i < opts.warmup + opts.steps; i++) {
+      const t0 = performance.now();
+      lastLoss = await trainStep(m, i + 1);
+      const ms = performance.now() - t0;
+      if (i === 0) firstLoss = lastLoss;
+      peak = Math.max(peak, tf.memory().numBytes);
+      if (i >= opts.warmup) times.push(ms);
+    }
+  } catch (err) {
+    watch.stop();
+    throw err;
   }
+  const memory = watch.stop();
   const msPerStep = median(times);
-  return { msPerStep, tokensPerS: (m.spec.batch * m.spec.seq) / (msPerStep / 1000), firstLoss, lastLoss, peakTensorBytes: peak };
+  return {
+    msPerStep,
+    tokensPerS: (m.spec.batch * m.spec.seq) / (msPerStep / 1000),
+    firstLoss,
+    lastLoss,
+    peakTensorBytes: peak,
+    peakBufferBytes: memory.peakBufferBytes,
+    peakHeapBytes: memory.peakHeapBytes,
+  };
 }
 
 export interface KernelTime {
