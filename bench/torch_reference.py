@@ -160,6 +160,7 @@ def main():
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA (default: strict fp32)')
+    p.add_argument('--batch', type=int, default=None, help='examples per optimizer step (default: the model\'s)')
     p.add_argument('--micro', type=int, default=None, help='examples per forward/backward pass (default: the model\'s)')
     p.add_argument('--checkpointing', action='store_true', help='torch.utils.checkpoint around each encoder layer')
     p.add_argument('--lora-r', type=int, default=0, help='LoRA rank on query and value (0: full fine-tuning)')
@@ -169,12 +170,14 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = a.tf32
     torch.backends.cudnn.allow_tf32 = a.tf32
     torch.manual_seed(0)
-    spec = MODELS[a.model]
+    spec = dict(MODELS[a.model])
+    if a.batch:
+        spec['batch'] = a.batch
     model = BertClassifier(spec, checkpointing=a.checkpointing)
     if a.lora_r > 0:
         model.add_lora(a.lora_r, a.lora_alpha)
     model = model.to(a.device)
-    micro = a.micro or spec.get('micro') or spec['batch']
+    micro = min(a.micro or spec.get('micro') or spec['batch'], spec['batch'])
     ids = torch.randint(0, spec['vocab'], (spec['batch'], spec['seq']), device=a.device)
     mask = torch.ones_like(ids)
     labels = torch.randint(0, 2, (spec['batch'],), device=a.device)

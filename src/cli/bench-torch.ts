@@ -49,7 +49,8 @@ export interface TorchRunOptions {
   steps: number;
   warmup: number;
   threads?: number;
-  /** Examples per forward/backward pass; the model's own by default. */
+  /** Examples per optimizer step and per forward/backward pass; the model's own by default. */
+  batch?: number;
   micro?: number;
   checkpointing?: boolean;
   /** LoRA on query and value: rank and alpha. */
@@ -60,6 +61,7 @@ export interface TorchRunOptions {
 export function runTorchReference(python: string, o: TorchRunOptions): Promise<TorchResult> {
   const args = [torchScript(), '--model', o.model, '--device', o.device, '--steps', String(o.steps), '--warmup', String(o.warmup)];
   if (o.threads !== undefined) args.push('--threads', String(o.threads));
+  if (o.batch !== undefined) args.push('--batch', String(o.batch));
   if (o.micro !== undefined) args.push('--micro', String(o.micro));
   if (o.checkpointing) args.push('--checkpointing');
   if (o.lora) args.push('--lora-r', String(o.lora.r), '--lora-alpha', String(o.lora.alpha));

@@ -39,7 +39,8 @@ Models: mini (4 layers, hidden 256, batch 8 x 128) and base (BERT-base, batch 32
 and cpu, plus webgpu where it runs on a real GPU; base-sized models run on cpu/wasm only when asked by name.
 --method: full fine-tuning (default), with gradient checkpointing, LoRA r 8 (alpha 16) on query and value, or both;
 each line carries the planner's estimate of the step's peak (planned_peak_bytes) beside the measured one.
---micro N splits the batch into passes of N examples (accumulated: the same gradient).
+--micro N splits the batch into passes of N examples (accumulated: the same gradient); --batch N sets the batch.
+PyTorch runs the same batch, passes and method.
 --baseline also runs each backend with the fast paths off (plain tfjs ops and kernels): before/after in one run.
 --profile adds the step's kernel count and its ten most expensive kernels.
 --threads sets wasm's threads, XNNPACK's and the engine's matrix product's (default: one per core).
@@ -149,6 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     profile: { type: 'boolean' },
     method: { type: 'string' },
     micro: { type: 'string' },
+    batch: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (opts.help) {
@@ -165,24 +167,27 @@ export async function run(argv: string[]): Promise<number> {
   const models: BenchModelName[] = modelChoice === 'all' ? ['mini', 'base'] : [modelChoice];
   const methods = listOption(opts.method, 'method', METHOD_CHOICES) ?? ['full'];
   const microOption = opts.micro === undefined ? undefined : countOption(opts.micro, 'micro', 1, 1);
+  const batchOption = opts.batch === undefined ? undefined : countOption(opts.batch, 'batch', 1, 1);
 
   const torchPython = opts['no-torch'] ? { python: null, why: '--no-torch' } : findTorchPython();
   if (torchPython.python === null && !opts['no-torch']) console.error(`layerwise bench: note: PyTorch skipped: ${torchPython.why}`);
   const torchRuns = new Map<string, Promise<TorchResult & { tokens_per_s_1_thread?: number }>>();
-  const torchFor = (model: BenchModelName, device: 'cpu' | 'cuda', method: BenchMethodName, micro: number) => {
-    const key = `${model}/${device}/${method}/${micro}`;
+  const torchFor = (model: BenchModelName, device: 'cpu' | 'cuda', method: BenchMethodName, batch: number, micro: number) => {
+    const key = `${model}/${device}/${method}/${batch}/${micro}`;
     let result = torchRuns.get(key);
     if (result === undefined && torchPython.python !== null) {
       const m = BENCH_METHODS[method];
       const lora = m.lora === null ? null : { r: m.lora.r, alpha: m.lora.alpha };
-      result = runTorchWithOneThread(torchPython.python, { model, device, steps, warmup, micro, checkpointing: m.checkpointing, lora });
+      result = runTorchWithOneThread(torchPython.python, { model, device, steps, warmup, batch, micro, checkpointing: m.checkpointing, lora });
       torchRuns.set(key, result);
     }
     return result;
   };
 
   for (const model of models) {
-    const spec = { ...BENCH_MODELS[model], ...(microOption === undefined ? {} : { micro: Math.min(microOption, BENCH_MODELS[model].batch) }) };
+    const batch = batchOption ?? BENCH_MODELS[model].batch;
+    const spec = { ...BENCH_MODELS[model], batch, ...(microOption === undefined ? {} : { micro: Math.min(microOption, batch) }) };
+    if (spec.micro !== undefined && spec.micro > batch) spec.micro = batch;
     const micro = spec.micro ?? spec.batch;
     // Base on the CPU-side backends takes minutes per step: only when asked for by name (the issue's rule).
     const modelBackends = model === 'base' && modelChoice === 'all' ? backends.filter((b) => b === 'webgpu') : backends;
@@ -195,7 +200,7 @@ export async function run(argv: string[]): Promise<number> {
       let torch: (TorchResult & { tokens_per_s_1_thread?: number }) | null = null;
       let torchError: string | undefined;
       try {
-        torch = (await torchFor(model, torchDevice, method, micro)) ?? null;
+        torch = (await torchFor(model, torchDevice, method, spec.batch, micro)) ?? null;
       } catch (err) {
         torchError = (err as Error).message;
         console.error(`layerwise bench: note: PyTorch failed on ${model}/${torchDevice}: ${torchError}`);
