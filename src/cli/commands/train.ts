@@ -13,6 +13,7 @@ import { taskForData } from '../../engine/train/prepare';
 import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
+import { cliMemoryLimits } from '../memory-limits';
 import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
 import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
@@ -173,10 +174,12 @@ export async function run(argv: string[]): Promise<number> {
     allowNonFinite: opts['allow-non-finite'] === true,
     resumeFrom: resume ?? undefined,
     checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
+    memory: cliMemoryLimits(backend),
   });
   const { model, trainer, data } = run;
   try {
     for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
+    if (run.memoryPlan && !run.memoryPlan.asked.fits) console.error(`layerwise train: note: TRAIN_MEMORY_PLAN: ${run.memoryPlan.reason}`);
     for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
     await runTrainer({
       command: 'train',
