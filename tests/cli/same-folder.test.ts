@@ -70,6 +70,7 @@ it('the CLI and the studio write the same model folder for the same model, data,
       expect(studioRest).toEqual(cliRest);
       expect(studioTrain.steps).toBe(cliTrain.steps);
     } else {
+      if (name.endsWith('.json')) expect(text(fromStudio, name), name).toBe(text(fromCli, name));
       expect(Buffer.from(fromStudio.get(name)!).equals(Buffer.from(fromCli.get(name)!)), name).toBe(true);
     }
   }
