@@ -1,4 +1,5 @@
-// Journey: datasets that go wrong. An empty file gives a coded error and the dataset loaded before stays; labels
+// Journey: datasets that go wrong. An empty file gives a coded error and the dataset loaded before stays; an image
+// renamed .csv is said to be an image (DATASET_BINARY_FILE); labels
 // that are hostile HTML are shown as text and never run (RELIABILITY D15); a large file shows its first rows and a
 // progress bar while it is read, and Cancel stops it with the dataset before still loaded (D1, D9, R3).
 import { writeFile } from 'node:fs/promises';
@@ -6,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
 import { DatasetPanel, Studio } from './pages/studio';
 import { BERT_SEQ_CLS } from './support/checkpoints';
-import { emptyCsv, hostileCsv, largeCsv, reviewsCsv } from './support/datasets';
+import { emptyCsv, hostileCsv, largeCsv, pngAsCsv, reviewsCsv } from './support/datasets';
 import { guardOrigin } from './support/origin-guard';
 
 test('a bad file keeps the dataset before; hostile labels are text; a large read can be cancelled', async ({ page, baseURL }, testInfo) => {
@@ -24,6 +25,14 @@ test('a bad file keeps the dataset before; hostile labels are text; a large read
   await expect(dataset.error).toContainText('Could not read “empty.csv”');
   await expect(dataset.error).toContainText('DATASET_EMPTY');
   await expect(dataset.error).toContainText('reviews.csv, is still loaded and unchanged');
+  await expect(dataset.stat('Rows')).toHaveText('40');
+  await dataset.error.getByRole('button', { name: 'Dismiss error' }).click();
+
+  // An image renamed .csv is named for what it is, not "not UTF-8"; the code is on a details line under it.
+  await dataset.choose(pngAsCsv());
+  await expect(dataset.error).toContainText('photo.csv is a PNG image, not a text dataset');
+  await expect(dataset.error.locator('.code-line')).toContainText('DATASET_BINARY_FILE');
+  await expect(dataset.error).not.toContainText('UTF-8');
   await expect(dataset.stat('Rows')).toHaveText('40');
   await dataset.error.getByRole('button', { name: 'Dismiss error' }).click();
 

@@ -23,19 +23,12 @@ for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'voca
 await writeFile(join(broken, 'model.safetensors'), (await readFile(join(fixture, 'model.safetensors'))).subarray(0, 120_000));
 const sentence = JSON.parse(await readFile(join(fixture, 'reference.json'), 'utf8')).sentences[0];
 
-// A 60-row review dataset with three labels, as in the e2e journeys (words from the fixtures' vocabulary).
+// Words of the e2e journeys' reviews, for the adaptation text where the shared data is absent.
 const kinds = [
   [['great movie', 'wonderful acting', 'i liked the plot', 'lovely music', 'excellent film', 'charming story'], 'positive'],
   [['boring plot', 'terrible acting', 'worst movie', 'awful music', 'i hate it', 'bad film'], 'negative'],
   [['a film', 'the actors', 'it was a movie', 'they watched it'], 'neutral'],
 ];
-const rows = ['text,label'];
-for (let i = 0; i < 60; i++) {
-  const [words, label] = kinds[i % 3];
-  rows.push(`"${words[i % words.length]} ${words[(i * 7 + 1) % words.length]}",${label}`);
-}
-const reviews = join(work, 'reviews.csv');
-await writeFile(reviews, `${rows.join('\n')}\n`);
 
 // Text to adapt the built-in model on: 400 SST-2 training sentences where the shared data is, else lines made here.
 const sst2 = join('..', 'shared', 'data', 'sst2', 'train.tsv');
@@ -75,24 +68,25 @@ async function tab(page, name) {
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
 
-async function train(page, learningRate) {
+/** A second run of the sample at another learning rate, from the Train panel, for the History's comparison. */
+async function trainAgain(page, learningRate) {
   await tab(page, 'Configure');
-  const set = async (label, value) => page.getByLabel(label, { exact: true }).fill(String(value));
-  await set('Epochs', 4);
-  await set('Batch size', 4);
-  await set('Max length (tokens)', 32);
-  await set('Learning rate', learningRate);
-  await page.getByLabel('Evaluate', { exact: true }).selectOption('steps');
-  await set('N (steps)', 4);
-  await set('Patience', 4);
+  await page.getByLabel('Learning rate', { exact: true }).fill(String(learningRate));
   await tab(page, 'Train');
   await page.getByRole('button', { name: 'Start training' }).click();
-  await page.getByRole('status', { name: 'Training status' }).filter({ hasText: /^(Finished|Stopped|Failed)/ }).waitFor({ timeout: 180_000 });
+  await finished(page);
+}
+
+async function finished(page) {
+  await page.getByRole('status', { name: 'Training status' }).filter({ hasText: /^(Finished|Stopped|Failed)/ }).waitFor({ timeout: 600_000 });
+  // The charts follow the run at most four times a second.
+  await page.waitForTimeout(500);
 }
 
 /** "Adapt to my text" on the built-in model, shot once the first held-out evaluation is in; then discarded. */
 async function adapt(page, scheme) {
   await tab(page, 'Train');
+  await page.getByText('Adapt to my text first (optional)').click();
   const card = page.getByRole('region', { name: 'Adapt to my text (optional)' });
   await card.getByLabel('Adaptation text file').setInputFiles(adaptText);
   await card.getByLabel('Length in', { exact: true }).selectOption('steps');
@@ -103,14 +97,64 @@ async function adapt(page, scheme) {
   await card.screenshot({ path: join(out, `adapt-${scheme}.png`) });
   await card.getByRole('button', { name: 'Stop and discard' }).click();
   await card.getByRole('status', { name: 'Adaptation status' }).filter({ hasText: /^Stopped/ }).waitFor({ timeout: 60_000 });
-  await tab(page, 'Model');
 }
 
 async function journey(scheme) {
   const page = await open(scheme);
   await page.getByRole('region', { name: 'Loaded model' }).getByRole('heading', { level: 2, name: /^Layerwise default/ }).waitFor({ timeout: 60_000 });
   await shot(page, `model-default-${scheme}.png`);
+
+  // The first run: the sample dataset, then "Train with defaults".
+  await tab(page, 'Dataset');
+  await shot(page, `dataset-empty-${scheme}.png`, false);
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  await page.getByRole('region', { name: 'Loaded dataset' }).waitFor();
+  await page.getByRole('table', { name: 'Examples per class and split' }).waitFor();
+  await shot(page, `dataset-${scheme}.png`);
+
+  await tab(page, 'Layers');
+  await page.getByRole('figure', { name: 'Peak learning rate per layer' }).waitFor();
+  await shot(page, `layers-${scheme}.png`);
+
+  await tab(page, 'Train');
+  await page.getByRole('figure', { name: 'Layer telemetry' }).waitFor();
+  await shot(page, `train-before-${scheme}.png`);
+  await tab(page, 'Dataset');
+  await page.getByRole('button', { name: 'Train with defaults' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
+  await finished(page);
+  await page.getByRole('region', { name: 'How good is it' }).waitFor();
+  await shot(page, `train-${scheme}.png`);
+
+  await tab(page, 'Evaluate');
+  await page.getByLabel('Playground text').fill('WINNER! You have won a free prize, call now to claim it');
+  await page.getByRole('button', { name: 'Predict' }).click();
+  await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
+  await shot(page, `evaluate-${scheme}.png`);
+
+  await tab(page, 'Configure');
+  await page.getByRole('figure', { name: 'Learning-rate schedule' }).waitFor();
+  await shot(page, `configure-${scheme}.png`);
+
+  await tab(page, 'Export');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await download;
+  await page.getByRole('table', { name: 'Exported files' }).waitFor();
+  await shot(page, `export-${scheme}.png`);
+
+  await trainAgain(page, 0.001);
+  await tab(page, 'History');
+  await page.getByRole('table', { name: 'Runs' }).waitFor();
+  for (const box of await page.getByRole('checkbox', { name: /^Compare Run/ }).all()) await box.check();
+  await page.getByRole('table', { name: 'Config differences' }).waitFor();
+  await page.getByRole('figure', { name: 'Training loss, compared' }).waitFor();
+  await shot(page, `history-${scheme}.png`);
+
   await adapt(page, scheme);
+
+  // A checkpoint of the user's, a load error, the backend menu.
+  await tab(page, 'Model');
   await page.getByLabel('Open checkpoint folder').setInputFiles(fixture);
   await page.getByRole('region', { name: 'Loaded model' }).getByRole('heading', { level: 2, name: 'bert-seq-cls' }).waitFor();
   await page.getByLabel('Text', { exact: true }).fill(sentence);
@@ -124,51 +168,6 @@ async function journey(scheme) {
   await page.getByRole('dialog', { name: 'Compute backend' }).waitFor();
   await page.screenshot({ path: join(out, `backend-menu-${scheme}.png`) });
   await page.keyboard.press('Escape');
-
-  await tab(page, 'Dataset');
-  await shot(page, `dataset-empty-${scheme}.png`, false);
-  await page.getByLabel('Dataset file').setInputFiles(reviews);
-  await page.getByRole('region', { name: 'Loaded dataset' }).waitFor();
-  await page.getByLabel('Copies per example').fill('1');
-  await page.getByRole('list', { name: 'Augmentation preview' }).waitFor();
-  await shot(page, `dataset-${scheme}.png`);
-
-  await tab(page, 'Layers');
-  await page.getByRole('tree', { name: 'Layers' }).getByRole('treeitem', { name: 'bert.embeddings', exact: true }).click();
-  await page.getByLabel('Pyramid ξ (layer decay)').fill('0.8');
-  await shot(page, `layers-${scheme}.png`);
-
-  await tab(page, 'Train');
-  await shot(page, `train-before-${scheme}.png`);
-  await train(page, 0.0005);
-  await train(page, 0.002);
-  await shot(page, `train-${scheme}.png`);
-
-  await tab(page, 'Configure');
-  await shot(page, `configure-${scheme}.png`);
-
-  await tab(page, 'Evaluate');
-  await page.getByLabel('Playground text').fill('great movie and wonderful acting');
-  await page.getByRole('button', { name: 'Predict' }).click();
-  await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
-  await shot(page, `evaluate-${scheme}.png`);
-
-  await tab(page, 'Export');
-  // Both formats, each checked in the page before its download (the Hugging Face folder by the engine's loader,
-  // the ONNX files by onnxruntime-web); the shot shows their verification lines.
-  for (const [name, table] of [['Export Hugging Face folder', 'Hugging Face folder'], ['Export ONNX', 'ONNX for transformers.js']]) {
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name }).click();
-    await download;
-    await page.getByRole('table', { name: `Exported files: ${table}` }).waitFor();
-  }
-  await shot(page, `export-${scheme}.png`);
-
-  await tab(page, 'History');
-  await page.getByRole('table', { name: 'Runs' }).waitFor();
-  for (const box of await page.getByRole('checkbox', { name: /^Compare Run/ }).all()) await box.check();
-  await page.getByRole('table', { name: 'Config differences' }).waitFor();
-  await shot(page, `history-${scheme}.png`);
   await page.context().close();
 }
 

@@ -49,3 +49,9 @@ export function largeCsv(megabytes: number): FileSpec {
 export function emptyCsv(): FileSpec {
   return { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') };
 }
+
+/** A PNG image renamed .csv: the first bytes of a real PNG (signature and IHDR chunk), as a user would pick by mistake. */
+export function pngAsCsv(): FileSpec {
+  const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89];
+  return { name: 'photo.csv', mimeType: 'text/csv', buffer: Buffer.from(bytes) };
+}

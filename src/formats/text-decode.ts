@@ -1,6 +1,7 @@
 // Bytes -> text for user files, read in chunks: UTF-8 with its BOM stripped (reported), every line ending
 // turned into LF (reported), UTF-16 and other non-UTF-8 text detected and named, Latin-1 decoded only when that
-// is unambiguous (RELIABILITY D2, D3, D11). `TextDecoder('utf-8', {fatal: true})` does the validation.
+// is unambiguous (RELIABILITY D2, D3, D11). `TextDecoder('utf-8', {fatal: true})` does the validation. A file that
+// is not text at all (an image, a PDF, a spreadsheet, an archive: recognised by its first bytes) is said to be that.
 import { LayerwiseError } from '../lib/errors';
 import type { SourceFile } from './source-file';
 
@@ -38,6 +39,33 @@ export class NotUtf8Error extends LayerwiseError {
 
 export function throwIfAborted(signal: AbortSignal | undefined, file: string): void {
   if (signal?.aborted) throw new LayerwiseError('DATASET_READ_CANCELLED', `Reading ${file} was cancelled.`, { file });
+}
+
+/** Common binary formats by their signature ("magic number"), as a person would name the file. */
+const SIGNATURES: { bytes: number[]; what: string; hint: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], what: 'a PNG image', hint: 'Open the data file itself' },
+  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image', hint: 'Open the data file itself' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image', hint: 'Open the data file itself' },
+  { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], what: 'a PDF document', hint: 'Export its table as CSV' },
+  {
+    bytes: [0x50, 0x4b, 0x03, 0x04],
+    what: 'a ZIP archive (an Excel .xlsx workbook, a Word .docx or a zipped folder)',
+    hint: 'From a spreadsheet, save the sheet as "CSV UTF-8"; from an archive, unzip it and open the data file',
+  },
+  { bytes: [0x50, 0x4b, 0x05, 0x06], what: 'an empty ZIP archive', hint: 'Unzip the data file and open it' },
+  { bytes: [0x1f, 0x8b], what: 'a gzip-compressed file', hint: 'Decompress it (gunzip) and open the text file inside' },
+  {
+    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+    what: 'an old Office document (an Excel .xls workbook or a Word .doc)',
+    hint: 'Save the sheet as "CSV UTF-8"',
+  },
+  { bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66], what: 'an SQLite database', hint: 'Export the table as CSV' },
+];
+
+/** What a file is when its first bytes are a known binary signature; null for anything else (text included). */
+export function sniffBinaryFormat(head: Uint8Array): { what: string; hint: string } | null {
+  const found = SIGNATURES.find((s) => s.bytes.length <= head.length && s.bytes.every((b, i) => head[i] === b));
+  return found ? { what: found.what, hint: found.hint } : null;
 }
 
 /** "UTF-16LE" etc. when the first bytes say so (a BOM, or NUL bytes in every other position); null otherwise. */
@@ -142,6 +170,14 @@ export async function* readTextChunks(
     const stop = Math.min(end, start + chunkBytes);
     let bytes = await file.slice(start, stop);
     if (start === 0) {
+      const binary = sniffBinaryFormat(bytes);
+      if (binary) {
+        throw new LayerwiseError(
+          'DATASET_BINARY_FILE',
+          `${file.name} is ${binary.what}, not a text dataset. A dataset is a CSV, TSV, JSON Lines or CoNLL text file: ${binary.hint}.`,
+          { file: file.name },
+        );
+      }
       const wide = sniffWideEncoding(bytes);
       if (wide) throw new NotUtf8Error(`${file.name} is not UTF-8 (looks like ${wide}). Save it as UTF-8 and load it again.`, file.name, false);
       if (decoder && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {

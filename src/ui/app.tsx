@@ -18,8 +18,9 @@ export function App() {
     else root.dataset.theme = theme;
   }, [theme]);
 
+  // Only when scrolled: scrolling lays the new panel out at once, inside the task that mounted it.
   useLayoutEffect(() => {
-    window.scrollTo({ top: 0 });
+    if (window.scrollY > 0) window.scrollTo({ top: 0 });
   }, [active]);
 
   useEffect(() => {

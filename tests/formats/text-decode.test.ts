@@ -2,7 +2,8 @@
 // per-line cap of readLines. Byte sequences are written out by hand from the UTF-8 and UTF-16 definitions.
 import { describe, expect, it } from 'vitest';
 import { bytesFile } from '../../src/formats/source-file';
-import { decodeText, firstInvalidUtf8, newDecodeReport, readLines, readTextChunks, sniffWideEncoding } from '../../src/formats/text-decode';
+import { readDataset } from '../../src/formats/datasets/index';
+import { decodeText, firstInvalidUtf8, newDecodeReport, readLines, readTextChunks, sniffBinaryFormat, sniffWideEncoding } from '../../src/formats/text-decode';
 
 describe('UTF-8 validation', () => {
   it('finds the first bad byte and accepts a sequence cut at the end', () => {
@@ -27,6 +28,29 @@ describe('UTF-8 validation', () => {
     expect(sniffWideEncoding(Uint8Array.from([0xff, 0xfe, 0, 0]))).toBe('UTF-32LE');
     expect(sniffWideEncoding(Uint8Array.from([0, 0x61, 0, 0x62, 0, 0x63, 0, 0x0a]))).toBe('UTF-16BE');
     expect(sniffWideEncoding(new TextEncoder().encode('plain ascii text'))).toBeNull();
+  });
+});
+
+describe('binary files', () => {
+  // First bytes of each format as its specification writes them, then a few arbitrary bytes.
+  const files: [string, number[], RegExp][] = [
+    ['reviews.csv', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d], /^reviews\.csv is a PNG image, not a text dataset/],
+    ['data.csv', [0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0x06, 0], /is a ZIP archive \(an Excel \.xlsx workbook.*save the sheet as "CSV UTF-8"/],
+    ['report.csv', [0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37], /is a PDF document, not a text dataset/],
+    ['train.tsv', [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0], /is a gzip-compressed file.*Decompress it/],
+    ['old.csv', [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0], /an old Office document \(an Excel \.xls workbook/],
+  ];
+
+  it('are named by their signature instead of "not UTF-8" (DATASET_BINARY_FILE)', async () => {
+    for (const [name, bytes, message] of files) {
+      await expect(readDataset(bytesFile(name, Uint8Array.from(bytes)))).rejects.toMatchObject({ code: 'DATASET_BINARY_FILE', message: expect.stringMatching(message), location: { file: name } });
+    }
+  });
+
+  it('leave text alone, a text that starts with the same letters included', () => {
+    expect(sniffBinaryFormat(new TextEncoder().encode('text,label\nPK is fine,ok\n'))).toBeNull();
+    expect(sniffBinaryFormat(new TextEncoder().encode('GIF is a format,label\n'))).toBeNull();
+    expect(sniffBinaryFormat(Uint8Array.from([0x89, 0x50]))).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 // A chart as a figure with an accessible name (its caption) and a one-line description, so each chart can be
-// found by role and name ("Loss", "Learning rate"); the SVG inside is drawn by recharts.
+// found by role and name ("Loss", "Learning rate"); the SVG inside is drawn by line-chart.tsx or bar-chart.tsx.
 import { useId, type ReactNode } from 'react';
 
 export function ChartFigure(props: { title: string; description?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
@@ -21,20 +21,25 @@ export function ChartFigure(props: { title: string; description?: ReactNode; act
 /** Series colours (CSS variables, so both themes apply). */
 export const SERIES = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)', 'var(--chart-6)'] as const;
 
-/** A colour per depth, from the embeddings (cool) to the head (warm), for per-layer series. */
+/** A colour per depth, from the embeddings (cool) to the head (warm), for per-layer heat and bars. */
 export function depthColor(index: number, count: number): string {
   const t = count <= 1 ? 1 : index / (count - 1);
   const hue = Math.round(235 - 215 * t);
   return `hsl(${hue} 68% var(--ramp-lightness))`;
 }
 
-/** Axis and grid props shared by every chart, themed by CSS variables. */
-export const AXIS = { stroke: 'var(--border-strong)', tick: { fill: 'var(--muted)', fontSize: 11 }, tickLine: false } as const;
-export const GRID = { stroke: 'var(--border)', strokeDasharray: '3 3' } as const;
-export const TOOLTIP_STYLE = {
-  contentStyle: { background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 8, fontSize: 12, color: 'var(--text)' },
-  labelStyle: { color: 'var(--muted)' },
-} as const;
+/** Twelve hues far apart, cool to warm, for the lines of the parameter groups. */
+const GROUP_HUES = [232, 190, 150, 110, 45, 15, 340, 280, 205, 170, 75, 0];
+
+/**
+ * A colour per parameter group that tells each line from its neighbours (the depth ramp made a 14-group BERT's
+ * neighbouring lines look alike): hues far apart, the lightness alternating; beyond twelve groups they repeat darker.
+ */
+export function groupColor(index: number): string {
+  const hue = GROUP_HUES[index % GROUP_HUES.length];
+  const shade = (index % 2 === 0 ? 0 : -12) + (index >= GROUP_HUES.length ? -10 : 0);
+  return `hsl(${hue} 70% calc(var(--ramp-lightness) + ${shade}%))`;
+}
 
 /** Short learning-rate and loss numbers for axes: 0.00005 -> "5e-5". */
 export function formatSmall(value: number): string {

@@ -1,7 +1,8 @@
-// A small SVG line chart for the live training charts. recharts re-measures text and re-runs its internal store on
-// every update, which took 100–600 ms per update of four charts on these machines (over the 50 ms task budget);
-// this one draws a path per series with no measuring, so an update costs a few milliseconds. Same look as the
-// recharts charts elsewhere (theme variables), with nice ticks, reference lines and areas, a legend and a tooltip.
+// The studio's line chart (live training charts, the schedule preview, History's comparison). recharts, used before,
+// re-measured text and re-ran its internal store on every update: 100–600 ms per update of four charts and up to
+// 900 ms to open a panel on these machines (over the 50 ms task budget); this one draws a path per series with no
+// measuring, so an update costs a few milliseconds. Theme variables, nice ticks, reference lines and areas, a
+// legend and a tooltip.
 import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 
 export interface ChartSeries {
@@ -12,6 +13,8 @@ export interface ChartSeries {
   /** Draw a dot at every point (sparse series such as evaluations). */
   dots?: boolean;
   dashed?: boolean;
+  /** Drawn faint behind the others (the raw loss under its smoothed line); left out of the legend and tooltip. */
+  faint?: boolean;
 }
 
 export interface ChartMarks {
@@ -87,6 +90,7 @@ export function LineChart(props: {
   formatY?: (v: number) => string;
   /** A sentence for screen readers (the figure names the chart; this says what it shows now). */
   summary: string;
+  testId?: string;
 }) {
   const { series, xDomain, marks } = props;
   const height = props.height ?? 240;
@@ -146,7 +150,7 @@ export function LineChart(props: {
       ? null
       : series
           .map((s) => {
-            if (s.xs.length === 0) return null;
+            if (s.xs.length === 0 || s.faint) return null;
             const i = nearest(s.xs, hover);
             return Math.abs(s.xs[i] - hover) <= (xDomain[1] - xDomain[0]) / 50 + 0.5 && s.ys[i] !== null ? { name: s.name, color: s.color, value: s.ys[i] as number } : null;
           })
@@ -154,7 +158,7 @@ export function LineChart(props: {
 
   return (
     <div className="line-chart" ref={ref}>
-      <svg width={width} height={height} role="img" aria-label={props.summary}>
+      <svg width={width} height={height} role="img" aria-label={props.summary} data-testid={props.testId}>
         <g className="lc-grid">
           {y.ticks.map((t) => (
             <line key={`y${t}`} x1={MARGIN.left} x2={MARGIN.left + plotW} y1={sy(t)} y2={sy(t)} />
@@ -190,7 +194,15 @@ export function LineChart(props: {
         </g>
         {series.map((s, i) => (
           <g key={s.name} className="lc-series">
-            <path d={paths[i]} fill="none" stroke={s.color} strokeWidth={s.dots ? 2 : 1.6} strokeDasharray={s.dashed ? '5 3' : undefined} strokeLinejoin="round" />
+            <path
+              d={paths[i]}
+              fill="none"
+              stroke={s.color}
+              strokeOpacity={s.faint ? 0.28 : undefined}
+              strokeWidth={s.dots ? 2 : s.faint ? 1.2 : 1.6}
+              strokeDasharray={s.dashed ? '5 3' : undefined}
+              strokeLinejoin="round"
+            />
             {s.dots &&
               s.xs.map((xv, k) =>
                 s.ys[k] === null || !Number.isFinite(s.ys[k]) ? null : <circle key={k} className="lc-dot" cx={sx(xv)} cy={sy(s.ys[k] as number)} r={3} fill="var(--surface)" stroke={s.color} strokeWidth={2} />,
@@ -229,7 +241,7 @@ export function LineChart(props: {
         </div>
       )}
       <ul className="lc-legend" aria-hidden="true">
-        {series.map((s) => (
+        {series.filter((s) => !s.faint).map((s) => (
           <li key={s.name}>
             <span className={`lc-swatch ${s.dashed ? 'is-dashed' : ''}`} style={{ background: s.color }} />
             {s.name}

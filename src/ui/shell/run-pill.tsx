@@ -13,29 +13,37 @@ const STATE: Partial<Record<RunStatus, string>> = {
 };
 
 /** One string, so that a component re-renders only when what it shows changes (not on every step's telemetry). */
-function progressKey(s: AppState): string {
+export function progressKey(s: AppState): string {
   const t = s.training;
   if (!isActive(t.status)) return '';
   const step = t.steps.curve.at(-1)?.step ?? 0;
   return `${t.status}|${step}|${t.plan?.totalSteps ?? 0}`;
 }
 
-function useRunProgress(): { label: string; step: number; total: number; status: RunStatus } | null {
-  const key = useApp(progressKey);
+/** The run's state and progress, or null without a run in flight. */
+export function runProgress(key: string): { label: string; step: number; total: number; status: RunStatus } | null {
   if (key === '') return null;
   const [status, step, total] = key.split('|');
   const s = status as RunStatus;
   return { label: STATE[s] ?? 'Training', step: Number(step), total: Number(total), status: s };
 }
 
+function useRunProgress(): { label: string; step: number; total: number; status: RunStatus } | null {
+  return runProgress(useApp(progressKey));
+}
+
 export function RunPill() {
   const run = useRunProgress();
   const showPanel = useApp((s) => s.showPanel);
-  if (run === null) return null;
+  return run === null ? null : <RunPillView {...run} onOpen={() => showPanel('train', true)} />;
+}
+
+/** The pill itself, from the run's state and progress. */
+export function RunPillView(run: { label: string; step: number; total: number; status: RunStatus; onOpen: () => void }) {
   const share = run.total > 0 ? Math.round((100 * run.step) / run.total) : 0;
   const text = run.total > 0 ? `${run.label} · step ${formatCount(run.step)} of ${formatCount(run.total)}` : `${run.label}…`;
   return (
-    <button type="button" className={`run-pill is-${run.status}`} aria-label={`Run in progress: ${text}. Open the Train panel`} onClick={() => showPanel('train', true)}>
+    <button type="button" className={`run-pill is-${run.status}`} aria-label={`Run in progress: ${text}. Open the Train panel`} onClick={run.onOpen}>
       <span className="run-pill-dot" aria-hidden="true" />
       <span className="tabular">{text}</span>
       {run.total > 0 && <span className="run-pill-share tabular">{share}%</span>}

@@ -1,5 +1,6 @@
 // The studio's one store (zustand vanilla, after pmndrs/zustand's slices pattern): framework-free, updated from
 // outside React by the engine client, read by components through narrow selectors (useApp(s => s.model.current)).
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAdaptationSlice, type AdaptationSlice } from './adaptation-slice';
@@ -54,4 +55,35 @@ export const appStore = createAppStore();
 
 export function useApp<T>(selector: (state: AppState) => T): T {
   return useStore(appStore, selector);
+}
+
+/**
+ * A selection that follows the store at most every `ms` (the last value always arrives): for views that cost more
+ * to draw than a run's ten step batches a second are worth, such as the live charts (issue 16 item 14).
+ */
+export function useAppThrottled<T>(selector: (state: AppState) => T, ms: number): T {
+  const [value, setValue] = useState(() => selector(appStore.getState()));
+  const pick = useRef(selector);
+  pick.current = selector;
+  useEffect(() => {
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const update = () => {
+      timer = null;
+      last = Date.now();
+      setValue(() => pick.current(appStore.getState()));
+    };
+    update();
+    const unsubscribe = appStore.subscribe((state, previous) => {
+      if (pick.current(state) === pick.current(previous) || timer !== null) return;
+      const wait = last + ms - Date.now();
+      if (wait <= 0) update();
+      else timer = setTimeout(update, wait);
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [ms]);
+  return value;
 }

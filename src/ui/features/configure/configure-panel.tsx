@@ -3,6 +3,7 @@
 // schedule of each parameter group previewed before training, and the config as JSON for the CLI.
 import { useMemo } from 'react';
 import { Card } from '../../components/card';
+import { Later } from '../../components/later';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
 import { Icon } from '../../components/icons';
@@ -78,12 +79,20 @@ export function ConfigurePanel() {
         <OptimizerSection {...props} />
       </div>
       <ScheduleSection {...props} />
-      {model && run && <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={run.parameters} numLayers={model.num_hidden_layers} />}
-      <div className="card-row">
-        <RegularisationSection {...props} />
-        <EvaluationSection {...props} />
-      </div>
-      <LayersSection {...props} headPrefix={headPrefix} />
+      {model && run && (
+        <Later minHeight={420}>
+          <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={run.parameters} numLayers={model.num_hidden_layers} />
+        </Later>
+      )}
+      <Later minHeight={320}>
+        <div className="card-row">
+          <RegularisationSection {...props} />
+          <EvaluationSection {...props} />
+        </div>
+      </Later>
+      <Later minHeight={200}>
+        <LayersSection {...props} headPrefix={headPrefix} />
+      </Later>
       <Card title="As JSON" description="The validated config, as `layerwise train --config` reads it.">
         <details className="config-details">
           <summary>config.json</summary>

@@ -34,7 +34,9 @@ export function schedulePreview(config: TrainConfig, batchesPerEpoch: number, pa
   const depth = new Map(parameters.map((p) => [p.name, p.depth]));
   const depthOf = (n: string) => depth.get(n) ?? 0;
   const plans = new Map<number, GroupPlan[]>();
+  // Only gradual unfreezing changes the plan from epoch to epoch: otherwise one plan serves the whole run.
   const plan = (epoch: number) => {
+    if (config.gradualUnfreeze === null) epoch = 0;
     let groups = plans.get(epoch);
     if (!groups) {
       groups = planParameterGroups(names, depthOf, numLayers, config, epoch).groups;

@@ -2,6 +2,7 @@
 // then its preview, column mapping, label distribution, split, augmentation and every warning. A file that cannot
 // be read shows its coded error above the dataset that stays loaded.
 import { EmptyState } from '../../components/empty-state';
+import { Later } from '../../components/later';
 import { ErrorAlert } from '../../components/error-alert';
 import { FileButton, FileDrop } from '../../components/file-drop';
 import { NextStep } from '../../components/next-step';
@@ -93,15 +94,25 @@ function Loaded({ train }: { train: DatasetSummary }) {
       <TaskFit summary={train} />
       <QuickStart />
       <DatasetOverview summary={train} />
-      <ColumnMapping summary={train} />
-      <DatasetPreview summary={train} />
-      <div className="card-row">
-        <LabelChart summary={train} />
-        <SplitSettings />
-      </div>
+      <Later minHeight={160}>
+        <ColumnMapping summary={train} />
+      </Later>
+      <Later minHeight={400}>
+        <DatasetPreview summary={train} />
+      </Later>
+      <Later minHeight={300}>
+        <div className="card-row">
+          <LabelChart summary={train} />
+          <SplitSettings />
+        </div>
+      </Later>
       {validation && <DatasetOverview summary={validation} />}
-      <Augmentation />
-      <DataWarnings summaries={summaries} planNotes={planNotes} />
+      <Later minHeight={200}>
+        <Augmentation />
+      </Later>
+      <Later minHeight={80}>
+        <DataWarnings summaries={summaries} planNotes={planNotes} />
+      </Later>
       <NextStep to="layers" label="Next: choose the layers to train" />
     </div>
   );

@@ -1,14 +1,14 @@
-// The label (or tag) distribution as a horizontal bar chart, most frequent first; the table under it carries the
-// exact numbers (and is what screen readers read). Labels are user data: SVG text and <bdi>, never HTML.
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// The label (or tag) distribution as horizontal bars, most frequent first, each with its count and share written
+// at its end; the table under it carries the exact numbers too. Plain HTML bars (no chart library): labels are user
+// data, rendered as text in <bdi>, never as HTML.
+import type { CSSProperties } from 'react';
 import { Card } from '../../components/card';
-import { AXIS, ChartFigure, GRID, TOOLTIP_STYLE } from '../../components/chart-figure';
+import { ChartFigure } from '../../components/chart-figure';
 import type { DatasetSummary } from '../../../protocol/dataset-summary';
 import { formatCount } from '../../format';
 
 /** Bars drawn; the rest are counted in the table's last row. */
 const SHOWN = 24;
-const ROW = 26;
 
 function short(label: string): string {
   return label.length > 22 ? `${label.slice(0, 21)}…` : label;
@@ -30,15 +30,19 @@ export function LabelChart({ summary }: { summary: DatasetSummary }) {
       description={`${formatCount(summary.labels.total)} ${noun}s${largest > 0 && smallest > 0 ? ` · most frequent / least frequent = ${(largest / smallest).toFixed(1)}` : ''}`}
     >
       <ChartFigure title={summary.kind === 'tokens' ? 'Tag distribution' : 'Label distribution'} className="chart-compact">
-        <ResponsiveContainer width="100%" height={Math.max(80, data.length * ROW + 36)}>
-          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
-            <CartesianGrid {...GRID} horizontal={false} />
-            <XAxis type="number" {...AXIS} allowDecimals={false} />
-            <YAxis type="category" dataKey="label" {...AXIS} width={150} interval={0} />
-            <Tooltip {...TOOLTIP_STYLE} cursor={{ fill: 'var(--surface-2)' }} formatter={(v) => [formatCount(Number(v)), 'count']} />
-            <Bar dataKey="count" fill="var(--chart-1)" radius={[0, 4, 4, 0]} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
+        <ol className="hbar-list" aria-label={`${noun === 'tag' ? 'Tag' : 'Label'} counts, most frequent first`}>
+          {data.map((d) => (
+            <li key={d.full} className="hbar-row" title={d.full.length > 22 ? d.full.slice(0, 500) : undefined}>
+              <bdi className="hbar-label">{d.label}</bdi>
+              <span className="hbar-track" aria-hidden="true">
+                <span className="hbar-fill" style={{ '--share': largest > 0 ? d.count / largest : 0 } as CSSProperties} />
+              </span>
+              <span className="hbar-value tabular">
+                {formatCount(d.count)} <span className="muted">· {total > 0 ? ((100 * d.count) / total).toFixed(1) : '0.0'}%</span>
+              </span>
+            </li>
+          ))}
+        </ol>
       </ChartFigure>
       <details className="table-details">
         <summary>Counts as a table</summary>

@@ -3,6 +3,7 @@
 // per-class scores, the confusion matrix — and the playground on the current model. A run always leaves an
 // evaluation (the worker evaluates a run that finishes or is stopped); "Evaluate now" asks for one mid-run.
 import { EmptyState } from '../../components/empty-state';
+import { Later } from '../../components/later';
 import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
@@ -31,8 +32,15 @@ function EvaluateNow() {
 
 export function EvaluatePanel() {
   const model = useApp((s) => s.model.current);
-  const t = useApp((s) => s.training);
-  const task = t.config?.task ?? model?.task ?? 'seq-cls';
+  // Narrow selections: a run's steps arrive ten times a second and change nothing shown here.
+  const t = {
+    status: useApp((s) => s.training.status),
+    evals: useApp((s) => s.training.evals),
+    finish: useApp((s) => s.training.finish),
+    plan: useApp((s) => s.training.plan),
+    baseline: useApp((s) => s.training.baseline),
+  };
+  const task = useApp((s) => s.training.config?.task) ?? model?.task ?? 'seq-cls';
   const best = t.evals.filter((e) => e.isBest).at(-1);
   const last = t.evals.at(-1);
   const finished = t.status === 'finished';
@@ -50,10 +58,12 @@ export function EvaluatePanel() {
           <ResultCard headline={headline(final, t.baseline, task)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
           <MetricsTable columns={columns} />
           {/* Side by side for a few classes; one under the other when the matrix needs the width. */}
-          <div className={(final.labels?.length ?? 0) <= 4 ? 'card-row' : 'summary'}>
-            <PerClassTable metrics={final} />
-            {final.confusion_matrix && final.labels && <ConfusionMatrix matrix={final.confusion_matrix} labels={final.labels} />}
-          </div>
+          <Later minHeight={260}>
+            <div className={(final.labels?.length ?? 0) <= 4 ? 'card-row' : 'summary'}>
+              <PerClassTable metrics={final} />
+              {final.confusion_matrix && final.labels && <ConfusionMatrix matrix={final.confusion_matrix} labels={final.labels} />}
+            </div>
+          </Later>
         </div>
       ) : (
         <div className="card empty-card">
@@ -70,7 +80,11 @@ export function EvaluatePanel() {
           </EmptyState>
         </div>
       )}
-      {model && <Playground model={model} />}
+      {model && (
+        <Later minHeight={200}>
+          <Playground model={model} />
+        </Later>
+      )}
       {final && <NextStep to="export" label="Next: export the model" />}
     </div>
   );

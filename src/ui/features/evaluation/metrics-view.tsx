@@ -1,6 +1,7 @@
 // The evaluation's numbers: a metrics table (the final model's and the best evaluation's), precision, recall and
 // F1 per class (and per entity type for NER), and the confusion matrix as a heatmap table — a real table, so it
-// reads cell by cell with a screen reader; colour only repeats what the numbers say.
+// reads cell by cell with a screen reader; colour only repeats what the numbers say. Counts are coloured on a log
+// scale, and imbalanced data (the "O" of NER) opens on row shares, so the big class does not drown every error.
 import { useState, type CSSProperties } from 'react';
 import { Card } from '../../components/card';
 import type { EvalMetrics } from '../../../protocol/train-events';
@@ -109,8 +110,16 @@ export function PerClassTable({ metrics }: { metrics: EvalMetrics }) {
 /** Classes drawn; beyond this the most frequent (by true count) are shown, so the table stays readable. */
 const MATRIX_CLASSES = 30;
 
+/** Largest over smallest row total (classes with examples only): above this, the matrix opens on row shares. */
+export const IMBALANCED = 3;
+
+export function imbalance(matrix: readonly (readonly number[])[]): number {
+  const totals = matrix.map((r) => r.reduce((a, b) => a + b, 0)).filter((t) => t > 0);
+  return totals.length === 0 ? 1 : Math.max(...totals) / Math.min(...totals);
+}
+
 export function ConfusionMatrix(props: { matrix: number[][]; labels: string[] }) {
-  const [normalise, setNormalise] = useState(false);
+  const [normalise, setNormalise] = useState(() => imbalance(props.matrix) > IMBALANCED);
   const support = props.matrix.map((r) => r.reduce((a, b) => a + b, 0));
   const keep = props.labels
     .map((_, i) => i)
@@ -125,7 +134,11 @@ export function ConfusionMatrix(props: { matrix: number[][]; labels: string[] })
   return (
     <Card
       title="Confusion matrix"
-      description="Rows are the true class, columns the prediction; the diagonal is right."
+      description={
+        normalise
+          ? 'Rows are the true class, columns the prediction; each row in shares of its examples. The diagonal is right.'
+          : 'Rows are the true class, columns the prediction; colour on a log scale of the counts. The diagonal is right.'
+      }
       actions={
         <label className="check-label">
           <input type="checkbox" checked={normalise} onChange={(e) => setNormalise(e.currentTarget.checked)} />
@@ -156,7 +169,8 @@ export function ConfusionMatrix(props: { matrix: number[][]; labels: string[] })
                 </th>
                 {row.map((n, j) => {
                   const share = rowTotals[i] > 0 ? n / rowTotals[i] : 0;
-                  const intensity = normalise ? share : n / max;
+                  // Counts on a log scale: 1 error among 10,000 "O"s still shows.
+                  const intensity = normalise ? share : Math.log1p(n) / Math.log1p(max);
                   return (
                     <td key={j} className={[i === j && 'is-diagonal', intensity > 0.55 && 'is-hot'].filter(Boolean).join(' ') || undefined} style={{ '--heat': intensity } as CSSProperties}>
                       {normalise ? `${(100 * share).toFixed(0)}%` : formatCount(n)}

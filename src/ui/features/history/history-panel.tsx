@@ -1,11 +1,12 @@
 // The History panel: every run kept in this browser (IndexedDB), newest first, with its outcome and final score;
 // pick two to compare them side by side: training and validation curves overlaid, and the config fields that differ.
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Badge, type BadgeTone } from '../../components/badge';
 import { Card } from '../../components/card';
-import { AXIS, ChartFigure, GRID, SERIES, TOOLTIP_STYLE } from '../../components/chart-figure';
+import { ChartFigure, SERIES } from '../../components/chart-figure';
+import { LineChart, type ChartSeries } from '../../components/line-chart';
 import { EmptyState } from '../../components/empty-state';
+import { Later } from '../../components/later';
 import { ErrorAlert } from '../../components/error-alert';
 import { Icon } from '../../components/icons';
 import { PanelHeader } from '../../components/panel-header';
@@ -119,34 +120,24 @@ function RunTable({ runs, names }: { runs: RunRecord[]; names: Map<string, strin
   );
 }
 
-/** Two runs' series on one step axis: each run's points under its own key (a_..., b_...). */
-function overlay(a: RunRecord, b: RunRecord, pick: (r: RunRecord) => { step: number; value: number | undefined }[]) {
-  const rows = new Map<number, Record<string, number>>();
-  for (const [key, run] of [['a', a], ['b', b]] as const) {
-    for (const p of pick(run)) {
-      if (p.value === undefined || !Number.isFinite(p.value)) continue;
-      const row = rows.get(p.step) ?? { step: p.step };
-      row[key] = p.value;
-      rows.set(p.step, row);
-    }
-  }
-  return [...rows.values()].sort((x, y) => x.step - y.step);
+/** Two runs' values of one kind as two lines on one step axis: A solid, B dashed. */
+function overlay(a: RunRecord, b: RunRecord, names: [string, string], pick: (r: RunRecord) => { step: number; value: number | undefined }[], dots = false): ChartSeries[] {
+  return ([a, b] as const).map((run, i) => {
+    const points = pick(run).filter((p) => p.value !== undefined && Number.isFinite(p.value));
+    return { name: names[i], color: SERIES[i], xs: points.map((p) => p.step), ys: points.map((p) => p.value as number), dashed: i === 1, dots };
+  });
 }
 
-function OverlayChart(props: { title: string; description: string; data: Record<string, number>[]; nameA: string; nameB: string; dots?: boolean }) {
+function OverlayChart(props: { title: string; description: string; series: ChartSeries[] }) {
+  const steps = props.series.flatMap((s) => s.xs);
+  const last = (s: ChartSeries) => (s.ys.length > 0 ? (s.ys[s.ys.length - 1] as number).toFixed(4) : '—');
   return (
     <ChartFigure title={props.title} description={props.description}>
-      <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-          <CartesianGrid {...GRID} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} {...AXIS} tickFormatter={(v) => formatCount(Number(v))} />
-          <YAxis {...AXIS} width={52} tickFormatter={(v) => Number(Number(v).toPrecision(4)).toString()} domain={['auto', 'auto']} />
-          <Tooltip {...TOOLTIP_STYLE} formatter={(v, name) => [Number(v).toFixed(4), String(name)]} labelFormatter={(l) => `step ${formatCount(Number(l))}`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Line dataKey="a" name={props.nameA} stroke={SERIES[0]} dot={props.dots ? { r: 3, fill: 'var(--surface)' } : false} strokeWidth={1.75} connectNulls isAnimationActive={false} />
-          <Line dataKey="b" name={props.nameB} stroke={SERIES[1]} dot={props.dots ? { r: 3, fill: 'var(--surface)' } : false} strokeWidth={1.75} connectNulls isAnimationActive={false} strokeDasharray="5 3" />
-        </LineChart>
-      </ResponsiveContainer>
+      <LineChart
+        series={props.series}
+        xDomain={[Math.min(0, ...steps), Math.max(1, ...steps)]}
+        summary={props.series.map((s) => `${s.name} ends at ${last(s)}`).join('; ')}
+      />
     </ChartFigure>
   );
 }
@@ -158,18 +149,19 @@ function Comparison({ a, b, names }: { a: RunRecord; b: RunRecord; names: Map<st
   const rows = useMemo(() => diffConfigs(a.config, b.config), [a, b]);
   const differing = rows.filter((r) => r.differs);
   const f1Key = a.config.task === 'token-cls' ? 'entity_f1' : 'f1_macro';
-  const train = overlay(a, b, (r) => r.curve.step.map((step, i) => ({ step, value: r.curve.loss[i] })));
-  const validation = overlay(a, b, (r) => r.evals.map((e) => ({ step: e.step, value: e.eval_loss })));
-  const score = overlay(a, b, (r) => r.evals.map((e) => ({ step: e.step, value: (e[f1Key] as number | undefined) ?? e.accuracy })));
+  const pair: [string, string] = [nameA, nameB];
+  const train = overlay(a, b, pair, (r) => r.curve.step.map((step, i) => ({ step, value: r.curve.loss[i] })));
+  const validation = overlay(a, b, pair, (r) => r.evals.map((e) => ({ step: e.step, value: e.eval_loss })), true);
+  const score = overlay(a, b, pair, (r) => r.evals.map((e) => ({ step: e.step, value: (e[f1Key] as number | undefined) ?? e.accuracy })), true);
   return (
     <section className="summary" aria-label={`${nameA} compared with ${nameB}`}>
       <h2 className="section-title">
         {nameA} <span className="muted">(solid)</span> vs {nameB} <span className="muted">(dashed)</span>
       </h2>
       <div className="chart-grid">
-        <OverlayChart title="Training loss, compared" description="Per step." data={train} nameA={nameA} nameB={nameB} />
-        <OverlayChart title="Validation loss, compared" description="At each evaluation." data={validation} nameA={nameA} nameB={nameB} dots />
-        <OverlayChart title={a.config.task === 'token-cls' ? 'Entity F1, compared' : 'F1, compared'} description="At each evaluation (accuracy where F1 is absent)." data={score} nameA={nameA} nameB={nameB} dots />
+        <OverlayChart title="Training loss, compared" description="Per step." series={train} />
+        <OverlayChart title="Validation loss, compared" description="At each evaluation." series={validation} />
+        <OverlayChart title={a.config.task === 'token-cls' ? 'Entity F1, compared' : 'F1, compared'} description="At each evaluation (accuracy where F1 is absent)." series={score} />
       </div>
       <Card
         title="Config differences"
@@ -236,7 +228,11 @@ export function HistoryPanel() {
           <RunTable runs={runs} names={names} />
         </Card>
       )}
-      {picked.length === 2 && <Comparison a={picked[0]} b={picked[1]} names={names} />}
+      {picked.length === 2 && (
+        <Later minHeight={600}>
+          <Comparison a={picked[0]} b={picked[1]} names={names} />
+        </Later>
+      )}
     </div>
   );
 }

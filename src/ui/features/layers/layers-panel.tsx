@@ -4,6 +4,7 @@
 // Every number comes from planParameterGroups and effectiveLr on the config being edited, as the loop computes them.
 import { useCallback, useMemo, useState } from 'react';
 import { Card } from '../../components/card';
+import { Later } from '../../components/later';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { SelectField } from '../../components/fields';
@@ -113,6 +114,7 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
           )}
           <LayerTree key={run.task} tree={tree} states={states} onToggle={onToggle} />
         </Card>
+        <Later minHeight={400}>
         <div className="layers-side">
           <LayerPresets
             active={active}
@@ -136,8 +138,11 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
             seqLength={Math.min(config.maxLength, model.max_position_embeddings)}
           />
         </div>
+        </Later>
       </div>
-      <Pyramid layerDecay={config.layerDecay} onChange={(layerDecay) => patch({ layerDecay })} groups={planned.plan.groups} peakLr={peakLr} />
+      <Later minHeight={360}>
+        <Pyramid layerDecay={config.layerDecay} onChange={(layerDecay) => patch({ layerDecay })} groups={planned.plan.groups} peakLr={peakLr} />
+      </Later>
       <NextStep to="configure" label="Next: configure the run" />
     </>
   );

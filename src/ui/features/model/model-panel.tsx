@@ -1,6 +1,7 @@
 // The Model panel: the built-in model (loaded on first visit), or a Hugging Face checkpoint folder (picker or drop);
 // follow the load, read the summary, the model card and any text adaptation. A failed load shows its coded error
 // above the model that is still loaded, which stays shown and usable.
+import { Later } from '../../components/later';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { NextStep } from '../../components/next-step';
@@ -49,14 +50,26 @@ function ModelSummaryView() {
         <TaskCard summary={summary} />
       </div>
       {summary.adaptations.length > 0 && <AdaptationsCard adaptations={summary.adaptations} />}
-      {summary.modelCard && <ModelCardView card={summary.modelCard} />}
-      <TryModel summary={summary} />
-      <LoaderMessages messages={summary.messages} parameters={summary.parameters} />
-      <ParameterBreakdown parameters={summary.parameters} total={summary.parameterCount} />
-      <div className="card-row">
-        <FilesCard files={summary.files} />
-        <ConfigCard configJson={summary.configJson} />
-      </div>
+      {summary.modelCard && (
+        <Later minHeight={200}>
+          <ModelCardView card={summary.modelCard} />
+        </Later>
+      )}
+      <Later minHeight={200}>
+        <TryModel summary={summary} />
+      </Later>
+      <Later minHeight={120}>
+        <LoaderMessages messages={summary.messages} parameters={summary.parameters} />
+      </Later>
+      <Later minHeight={300}>
+        <ParameterBreakdown parameters={summary.parameters} total={summary.parameterCount} />
+      </Later>
+      <Later minHeight={300}>
+        <div className="card-row">
+          <FilesCard files={summary.files} />
+          <ConfigCard configJson={summary.configJson} />
+        </div>
+      </Later>
     </div>
   );
 }
@@ -114,7 +127,9 @@ export function ModelPanel() {
       ) : (
         <ModelSummaryView />
       )}
-      <HubForm />
+      <Later minHeight={200}>
+        <HubForm />
+      </Later>
       {hasModel && <NextStep to="dataset" label="Next: open a dataset" />}
     </DropZone>
   );

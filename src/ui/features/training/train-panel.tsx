@@ -6,6 +6,7 @@
 import { Card } from '../../components/card';
 import { CodedMessage } from '../../components/coded-message';
 import { ErrorAlert } from '../../components/error-alert';
+import { Later } from '../../components/later';
 import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
 import { PanelHeader } from '../../components/panel-header';
@@ -15,7 +16,7 @@ import { useEngine } from '../../engine-context';
 import { BACKEND_LABELS, formatCount, formatElapsed } from '../../format';
 import { evaluationWhen, headline } from '../../result';
 import { latestStep } from '../../series';
-import { useApp } from '../../store/app-store';
+import { useApp, useAppThrottled } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
 import { isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
@@ -157,8 +158,11 @@ function RunStatus({ ready }: { ready: boolean }) {
 }
 
 /** The charts are there before the first run (empty, on the planned step axis), so a run only updates them. */
+/** Chart updates while a run streams: at most four a second (the status line follows every batch). */
+const CHART_UPDATE_MS = 250;
+
 function Charts() {
-  const steps = useApp((s) => s.training.steps);
+  const steps = useAppThrottled((s) => s.training.steps, CHART_UPDATE_MS);
   const evals = useApp((s) => s.training.evals);
   const runConfig = useApp((s) => s.training.config);
   const runSteps = useApp((s) => s.training.plan?.totalSteps ?? null);
@@ -167,12 +171,22 @@ function Charts() {
   const totalSteps = runSteps ?? planned.derived.totalSteps;
   return (
     <section className="chart-grid" aria-label="Training charts">
-      <LossChart steps={steps} evals={evals} config={config} totalSteps={totalSteps} />
-      <MetricsChart evals={evals} config={config} totalSteps={totalSteps} />
-      <LearningRateChart steps={steps} totalSteps={totalSteps} />
-      <GradientNormChart steps={steps} config={config} totalSteps={totalSteps} />
+      <Later minHeight={300}>
+        <LossChart steps={steps} evals={evals} config={config} totalSteps={totalSteps} />
+      </Later>
+      <Later minHeight={300}>
+        <MetricsChart evals={evals} config={config} totalSteps={totalSteps} />
+      </Later>
+      <Later minHeight={300}>
+        <LearningRateChart steps={steps} totalSteps={totalSteps} />
+      </Later>
+      <Later minHeight={300}>
+        <GradientNormChart steps={steps} config={config} totalSteps={totalSteps} />
+      </Later>
       <div className="chart-wide">
-        <TelemetryHeatmap measured={steps.layers} />
+        <Later minHeight={240}>
+          <TelemetryHeatmap measured={steps.layers} />
+        </Later>
       </div>
     </section>
   );
@@ -180,14 +194,20 @@ function Charts() {
 
 /** How good the model is so far: the latest evaluation beside the majority-class baseline. */
 function RunResult() {
-  const t = useApp((s) => s.training);
-  const last = t.evals.at(-1);
-  if (!last || !t.config) return null;
-  const finished = t.status === 'finished';
-  const metrics = (finished ? t.finish?.metrics : null) ?? last.record;
-  const step = finished ? (t.finish?.step ?? last.record.step) : last.record.step;
-  const when = evaluationWhen(step, t.plan?.totalSteps ?? null, t.status, finished ? (t.finish?.restoredBestStep ?? null) : null, t.finish?.reason === 'stopped');
-  return <ResultCard headline={headline(metrics, t.baseline, t.config.task)} when={`${when} · on ${formatCount(metrics.eval_samples)} validation examples`} />;
+  // Narrow selections: steps arrive ten times a second; only an evaluation or the end changes this card.
+  const evals = useApp((s) => s.training.evals);
+  const status = useApp((s) => s.training.status);
+  const finish = useApp((s) => s.training.finish);
+  const totalSteps = useApp((s) => s.training.plan?.totalSteps ?? null);
+  const baseline = useApp((s) => s.training.baseline);
+  const task = useApp((s) => s.training.config?.task);
+  const last = evals.at(-1);
+  if (!last || !task) return null;
+  const finished = status === 'finished';
+  const metrics = (finished ? finish?.metrics : null) ?? last.record;
+  const step = finished ? (finish?.step ?? last.record.step) : last.record.step;
+  const when = evaluationWhen(step, totalSteps, status, finished ? (finish?.restoredBestStep ?? null) : null, finish?.reason === 'stopped');
+  return <ResultCard headline={headline(metrics, baseline, task)} when={`${when} · on ${formatCount(metrics.eval_samples)} validation examples`} />;
 }
 
 export function TrainPanel() {
@@ -223,7 +243,9 @@ export function TrainPanel() {
         </details>
       )}
       <Charts />
-      <AdaptCard />
+      <Later minHeight={56}>
+        <AdaptCard />
+      </Later>
       {status === 'finished' && <NextStep to="evaluate" label="Next: evaluate the model" />}
     </div>
   );

@@ -1,9 +1,10 @@
-// Live charts of a run, each a figure with an accessible name: loss (training per step, validation per evaluation),
+// Live charts of a run, each a figure with an accessible name: loss (training per step — smoothed by an adjustable
+// EMA over the raw line drawn faint — and validation per evaluation),
 // accuracy and F1, the learning rate of every parameter group, and the gradient norm before clipping. The best
 // evaluation is marked, and so is the stretch the early-stopping patience is counting. Drawn with the light
 // LineChart (components/line-chart.tsx) and thinned to a few hundred points per line, so an update stays cheap.
-import { memo, useMemo } from 'react';
-import { ChartFigure, SERIES, depthColor } from '../../components/chart-figure';
+import { memo, useId, useMemo, useState } from 'react';
+import { ChartFigure, SERIES, groupColor } from '../../components/chart-figure';
 import { LineChart, type ChartMarks, type ChartSeries } from '../../components/line-chart';
 import type { TrainConfig } from '../../../protocol/train-config';
 import type { StepTelemetry } from '../../../protocol/train-events';
@@ -44,22 +45,58 @@ function evalMarks(evals: readonly Evaluation[], config: TrainConfig): ChartMark
   };
 }
 
+/**
+ * TensorBoard's smoothing: an exponential moving average with weight w, debiased at the start (divided by 1 − w^n
+ * after n values) so that the first points are not pulled towards 0. Non-finite values are skipped (kept as null).
+ */
+export function smoothEma(ys: readonly (number | null)[], weight: number): (number | null)[] {
+  let last = 0;
+  let n = 0;
+  return ys.map((y) => {
+    if (y === null || !Number.isFinite(y)) return null;
+    last = last * weight + (1 - weight) * y;
+    n++;
+    return weight === 0 ? y : last / (1 - weight ** n);
+  });
+}
+
 export const LossChart = memo(function LossChart({ steps, evals, config, totalSteps }: ChartProps) {
+  const [smoothing, setSmoothing] = useState(0.6);
+  const id = useId();
   const series = useMemo((): ChartSeries[] => {
     const train = thinned(steps, LOSS_POINTS);
-    return [
-      { name: 'training', color: SERIES[0], xs: train.map((s) => s.step), ys: train.map((s) => finite(s.loss)) },
-      { name: 'validation', color: SERIES[1], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.eval_loss)), dots: true },
-    ];
-  }, [steps, evals]);
+    const xs = train.map((s) => s.step);
+    const raw = train.map((s) => finite(s.loss));
+    const lines: ChartSeries[] =
+      smoothing > 0
+        ? [
+            { name: 'training (raw)', color: SERIES[0], xs, ys: raw, faint: true },
+            { name: 'training', color: SERIES[0], xs, ys: smoothEma(raw, smoothing) },
+          ]
+        : [{ name: 'training', color: SERIES[0], xs, ys: raw }];
+    return [...lines, { name: 'validation', color: SERIES[1], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.eval_loss)), dots: true }];
+  }, [steps, evals, smoothing]);
   const marks = useMemo(() => evalMarks(evals, config), [evals, config]);
+  const training = series.at(-2) as ChartSeries;
   return (
-    <ChartFigure title="Loss" description="Training loss per step; validation loss at each evaluation.">
+    <ChartFigure
+      title="Loss"
+      description={smoothing > 0 ? 'Training loss per step, smoothed (the raw values faint); validation loss at each evaluation.' : 'Training loss per step; validation loss at each evaluation.'}
+      actions={
+        <span className="chart-control">
+          <label htmlFor={id}>Smoothing</label>
+          <input id={id} type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.currentTarget.value))} />
+          <output htmlFor={id} className="tabular">
+            {smoothing.toFixed(2)}
+          </output>
+        </span>
+      }
+    >
       <LineChart
         series={series}
         xDomain={[0, Math.max(1, totalSteps)]}
         marks={marks}
-        summary={`Training loss ${last(series[0].ys)} after ${steps.count} steps; validation loss ${last(series[1].ys)}.`}
+        summary={`Training loss ${last(training.ys)}${smoothing > 0 ? ' (smoothed)' : ''} after ${steps.count} steps; validation loss ${last(series[series.length - 1].ys)}.`}
       />
     </ChartFigure>
   );
@@ -100,7 +137,7 @@ export const LearningRateChart = memo(function LearningRateChart({ steps, totalS
     const points = thinned(steps, LR_POINTS);
     const names = points[0]?.groups.map((g) => g.name) ?? [];
     const xs = points.map((s) => s.step);
-    return names.map((n, i) => ({ name: shortGroup(n), color: depthColor(i, names.length), xs, ys: points.map((s) => s.groups[i]?.lr ?? null) }));
+    return names.map((n, i) => ({ name: shortGroup(n), color: groupColor(i), xs, ys: points.map((s) => s.groups[i]?.lr ?? null) }));
   }, [steps]);
   const top = series.at(-1);
   return (
