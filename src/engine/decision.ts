@@ -71,3 +71,14 @@ export function withDecision(raw: Readonly<Record<string, unknown>>, task: Task,
   else delete out.layerwise;
   return out;
 }
+
+/**
+ * A run has ended: a multi-label model takes the thresholds its final evaluation tuned, so that the playground, the
+ * exports and the studio's next predictions answer as the run was scored. Other models are left as they are.
+ */
+export function adoptTunedThresholds(model: { rawConfig: Record<string, unknown>; task: Task; config: { id2label: string[] } }, metrics: { tuned?: { thresholds: number[] } } | null): void {
+  if (model.task !== 'seq-cls' || metrics?.tuned === undefined) return;
+  const decision = decisionOf(model.rawConfig, model.task, model.config.id2label);
+  if (decision.problemType !== 'multi_label_classification') return;
+  model.rawConfig = withDecision(model.rawConfig, model.task, model.config.id2label, { ...decision, thresholds: [...metrics.tuned.thresholds] });
+}

@@ -19,7 +19,14 @@ export interface DatasetReadChoices {
   hasHeader?: boolean;
   /** CoNLL: 0-based tag column. */
   tagColumn?: number;
+  /** Multi-label: the label column's separator; null reads one label per row (detection off). */
+  labelSeparator?: string | null;
+  /** Multi-label: one 0/1 column per label. */
+  labelColumns?: string[];
 }
+
+/** How a file's rows hold several labels (formats MultiLabelSource). */
+export type MultiLabelSummary = { kind: 'separated'; separator: string } | { kind: 'json-array' } | { kind: 'binary-columns'; columns: string[] };
 
 /** A coded note about the file or the data (formats DatasetWarning, engine DataWarning). */
 export interface DataNote {
@@ -64,6 +71,12 @@ export interface ExampleDatasetSummary extends SummaryBase {
   hasHeader: boolean;
   renamedHeaders: { column: number; from: string; to: string }[];
   rowCount: number;
+  /** Rows of several labels (labels then counts rows per label), or null (absent: null). */
+  multiLabel?: MultiLabelSummary | null;
+  /** Multi-label: rows holding no label (absent: 0). */
+  unlabelledRows?: number;
+  /** Multi-label: the most frequent pairs of labels in one row, [a, b, rows] (absent: none). */
+  cooccurrence?: [string, string, number][];
   /** The first rows, cells as the file holds them, with the line each starts on. */
   preview: { line: number; cells: string[] }[];
 }
@@ -91,6 +104,18 @@ export interface DataPlan {
   classes: Capped<{ label: string; train: number; validation: number }>;
   warnings: DataNote[];
   augmentation: { before: string; after: string; op: string }[];
+  /**
+   * Imbalance of the training split's classes (labels for multi-label): the rarest and the most frequent class with
+   * their shares, what always answering the most frequent one scores on accuracy, and inverse-frequency weights
+   * (scikit-learn's "balanced"; multi-label: negatives over positives). Null for masked LM or one class.
+   */
+  imbalance: {
+    rarest: { label: string; share: number };
+    majority: { label: string; share: number };
+    suggested: { label: string; weight: number }[];
+  } | null;
+  /** Texts over the run's maxLength with the model's tokenizer (null without a model or maxLength): how many, and the tokens cutting them loses. */
+  length: { maxLength: number; texts: number; over: number; tokens: number; lost: number; windows: boolean } | null;
 }
 
 /** First rows of a file while it is still being read (RELIABILITY D9: the preview comes before the parse ends). */

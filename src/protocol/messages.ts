@@ -132,16 +132,27 @@ export type Prediction =
   | {
       task: 'seq-cls';
       tokens: string[];
-      /** One entry per label, in id order: the raw logit and its softmax probability. */
-      labels: { label: string; logit: number; probability: number }[];
+      /**
+       * One entry per label, in id order: the raw logit (a long text's: its windows' aggregate) and its probability
+       * (softmax; a multi-label head's sigmoid), with the label's threshold and the window with its highest logit.
+       */
+      labels: { label: string; logit: number; probability: number; threshold?: number; window?: number }[];
+      /** A multi-label head: every label at or above its threshold applies (absent: false). */
+      multiLabel?: boolean;
+      /** The answer: the most likely label, or each label over its threshold (multi-label); absent: the most likely. */
+      predicted?: string[];
+      /** Windows the text was read in (absent: 1, it fit). */
+      windows?: number;
       truncated: boolean;
     }
   | {
       task: 'token-cls';
       /** Every token of the sequence with its most likely label; special tokens ([CLS], [SEP]) flagged. */
       tokens: { token: string; label: string; probability: number; special: boolean }[];
-      /** The text's words (and punctuation marks), each labelled by its first token, as run_ner.py trains them. */
-      words: { text: string; label: string; probability: number }[];
+      /** The text's words (and punctuation marks), each labelled by its first token, as run_ner.py trains them; window: the one that labelled it. */
+      words: { text: string; label: string; probability: number; window?: number }[];
+      /** Windows the words were read in (absent: 1, they fit). */
+      windows?: number;
       truncated: boolean;
     }
   | {
@@ -190,7 +201,8 @@ export type ToWorker =
   /** Forget the separate validation file (the training file is then split by ratio again). */
   | { type: 'clearValidationFile' }
   /** Split (and augment) the loaded data as a run would, and report sizes, warnings and augmentation examples. */
-  | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentConfig }
+  /** maxLength: tokens a run keeps per example (the plan says how many texts are longer and what cutting them loses); windows: whether they are read in windows. */
+  | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentConfig; maxLength?: number; windows?: boolean }
   /** Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID). */
   | { type: 'startTraining'; runId: string; config: TrainConfig }
   /** Pause, resume and stop act on the run in flight at once (not queued behind it). */

@@ -39,7 +39,7 @@ export interface EngineClient {
   cancelDatasetRead(): void;
   clearValidationFile(): void;
   /** Asks the worker how a run would split and augment the loaded data. */
-  planData(settings: { task: Task; validationSplit: number; seed: number; augment: AugmentConfig }): void;
+  planData(settings: { task: Task; validationSplit: number; seed: number; augment: AugmentConfig; maxLength?: number; windows?: boolean }): void;
   /** Starts a run with a validated config; returns its id. */
   startTraining(config: TrainConfig): string;
   pauseTraining(): void;

@@ -4,6 +4,9 @@
 import { previewAugmentation } from '../engine/data/augment';
 import { splitRunData, runLabels } from '../engine/train/prepare';
 import type { Dataset } from '../formats/datasets/index';
+import { labelCooccurrence } from '../formats/datasets/multi-label';
+import type { TextTokenizer } from '../formats/tokenizer';
+import { classWeights } from '../engine/train/class-weights';
 import type { Capped, DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary } from '../protocol/dataset-summary';
 import type { Task } from '../protocol/task';
 import { DEFAULT_TRAIN_CONFIG, type AugmentConfig } from '../protocol/train-config';
@@ -64,6 +67,9 @@ export function summarizeDataset(ds: Dataset, role: DatasetRole, size: number, c
     hasHeader: ds.hasHeader,
     renamedHeaders: ds.renamedHeaders.map((r) => ({ ...r })),
     rowCount: ds.rows.length,
+    multiLabel: ds.multiLabel === null ? null : structuredClone(ds.multiLabel),
+    unlabelledRows: ds.unlabelledRows,
+    cooccurrence: ds.multiLabel === null ? [] : labelCooccurrence(ds, 10),
     preview: ds.rows.slice(0, PREVIEW_ROWS).map((cells, i) => ({ line: ds.rowLines[i], cells: [...cells] })),
   };
 }
@@ -73,8 +79,56 @@ function classCounts(ds: Dataset | null): ReadonlyMap<string, number> {
   return ds.kind === 'tokens' ? ds.tags : ds.labels;
 }
 
+/** Rows (sentences) the length check tokenises at most: a larger file is measured on its first rows, the counts say how many. */
+const LENGTH_SAMPLE = 20_000;
+
+/** Texts over maxLength tokens (special tokens included) and the tokens cutting them would lose. */
+function lengthStats(ds: Dataset, tokenizer: TextTokenizer, maxLength: number, windows: boolean): DataPlan['length'] {
+  let texts = 0;
+  let over = 0;
+  let tokens = 0;
+  let lost = 0;
+  const count = (n: number) => {
+    texts++;
+    tokens += n;
+    if (n > maxLength) {
+      over++;
+      lost += n - maxLength;
+    }
+  };
+  if (ds.kind === 'tokens') {
+    for (const s of ds.sentences.slice(0, LENGTH_SAMPLE)) count(tokenizer.encodeWords(s.tokens, Number.MAX_SAFE_INTEGER).ids.length);
+  } else {
+    const cols = ds.textColumns.map((c) => ds.columns.indexOf(c));
+    if (cols.length === 0) return null;
+    for (const row of ds.rows.slice(0, LENGTH_SAMPLE)) count(tokenizer.encode(row[cols[0]], cols.length === 2 ? row[cols[1]] : undefined).ids.length);
+  }
+  return { maxLength, texts, over, tokens, lost, windows };
+}
+
+/** The rarest and most frequent class of the training split, and the inverse-frequency weights that would balance them. */
+function imbalanceOf(counts: ReadonlyMap<string, number>, labels: readonly string[], rows: number, multiLabel: boolean): DataPlan['imbalance'] {
+  if (labels.length < 2 || rows === 0) return null;
+  const n = labels.map((l) => counts.get(l) ?? 0);
+  const total = multiLabel ? rows : n.reduce((a, b) => a + b, 0);
+  const rare = n.indexOf(Math.min(...n));
+  const top = n.indexOf(Math.max(...n));
+  const weights = classWeights({ classWeights: 'inverse-frequency', classWeightBeta: DEFAULT_TRAIN_CONFIG.classWeightBeta }, n, rows, labels, multiLabel) as Float32Array;
+  return {
+    rarest: { label: labels[rare], share: n[rare] / total },
+    majority: { label: labels[top], share: n[top] / total },
+    suggested: labels.map((label, i) => ({ label, weight: Number(weights[i].toPrecision(3)) })),
+  };
+}
+
 /** The split (and augmentation) a run with these settings would make, summarised. */
-export function planRunData(task: Task, train: Dataset, validation: Dataset | null, settings: { validationSplit: number; seed: number; augment: AugmentConfig }): DataPlan {
+export function planRunData(
+  task: Task,
+  train: Dataset,
+  validation: Dataset | null,
+  settings: { validationSplit: number; seed: number; augment: AugmentConfig; maxLength?: number; windows?: boolean },
+  tokenizer: TextTokenizer | null = null,
+): DataPlan {
   const config = { ...DEFAULT_TRAIN_CONFIG, task, validationSplit: settings.validationSplit, seed: settings.seed };
   const splits = splitRunData(task, train, validation, config);
   const trainCounts = classCounts(splits.train);
@@ -93,6 +147,8 @@ export function planRunData(task: Task, train: Dataset, validation: Dataset | nu
     augmentedExamples: size(splits.train) * (1 + copies),
     validationExamples: size(splits.validation),
     classes: cap(classes),
+    imbalance: task === 'mlm' ? null : imbalanceOf(trainCounts, labels, size(splits.train), splits.train.kind === 'examples' && splits.train.multiLabel !== null),
+    length: tokenizer !== null && settings.maxLength !== undefined && task !== 'mlm' ? lengthStats(splits.train, tokenizer, settings.maxLength, settings.windows === true) : null,
     warnings: splits.warnings.map((w) => ({ ...w })),
     augmentation: augmentation.map((a) => ({ ...a })),
   };

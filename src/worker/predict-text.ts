@@ -1,7 +1,11 @@
 // One text through the loaded model in eval mode: tokenise, validate ids, forward, softmax over the head's
-// outputs. The same steps as `layerwise predict` (src/cli/commands/predict.ts), for the Model panel's trial.
+// outputs. The same steps as `layerwise predict` (src/cli/commands/predict.ts), for the Model panel's trial and the
+// playground. Sequence and token classification go through engine/predict.ts: a long text in the windows the
+// model's config.json names, a multi-label head at its thresholds.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from '../engine/load';
+import { decisionOf, DEFAULT_THRESHOLD } from '../engine/decision';
+import { classifyTexts, tagWords } from '../engine/predict';
 import { maxSequenceLength, validateInputIds } from '../engine/models/validate-inputs';
 import { LayerwiseError } from '../lib/errors';
 import type { BatchEncoding, WordEncoding } from '../formats/tokenizer';
@@ -42,6 +46,23 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
   const truncated = batch.truncated > 0 || text.length > MAX_TEXT_CHARS;
   const special = new Set([tokenizer.special.cls, tokenizer.special.sep, tokenizer.special.bos, tokenizer.special.eos, tokenizer.special.pad]);
 
+  if (task === 'seq-cls') {
+    const [result] = await classifyTexts(model, [text.slice(0, MAX_TEXT_CHARS)]);
+    const decision = decisionOf(model.rawConfig, task, config.id2label);
+    const multiLabel = decision.problemType === 'multi_label_classification';
+    const labels = config.id2label.map((label, i) => ({
+      label,
+      logit: result.logits[i],
+      probability: result.probabilities[i],
+      ...(multiLabel ? { threshold: decision.thresholds?.[i] ?? DEFAULT_THRESHOLD } : {}),
+      ...(result.deciding ? { window: result.deciding[i] } : {}),
+    }));
+    return { task, tokens, labels, multiLabel, predicted: result.predicted, windows: result.windows, truncated: result.truncated || text.length > MAX_TEXT_CHARS };
+  }
+  if (task === 'token-cls' && decisionOf(model.rawConfig, task, config.id2label).windows !== null) {
+    const tagged = await tagWords(model, words);
+    return { task, tokens: [], words: tagged.words, windows: tagged.windows, truncated: tagged.truncated || text.length > MAX_TEXT_CHARS };
+  }
   const maskPositions = task === 'mlm' ? ids.flatMap((id, i) => (id === tokenizer.special.mask ? [i] : [])) : [];
   if (task === 'mlm' && maskPositions.length === 0) {
     const mask = tokenizer.special.mask === null ? null : tokenizer.idToToken(tokenizer.special.mask);
@@ -66,11 +87,6 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
     return { logits: top.indices, probs: top.values };
   });
   try {
-    if (task === 'seq-cls') {
-      const [logits, probs] = [(await outputs.logits.array()) as number[][], (await outputs.probs.array()) as number[][]];
-      const labels = config.id2label.map((label, i) => ({ label, logit: logits[0][i], probability: probs[0][i] }));
-      return { task, tokens, labels, truncated };
-    }
     if (task === 'token-cls') {
       const probs = ((await outputs.probs.array()) as number[][][])[0];
       const labelled = tokens.map((token, i) => {
@@ -85,7 +101,7 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
         const i = firstToken.get(w);
         return i === undefined ? [] : [{ text: word, label: labelled[i].label, probability: labelled[i].probability }];
       });
-      return { task, tokens: labelled, words: labelledWords, truncated: truncated || labelledWords.length < words.length };
+      return { task, tokens: labelled, words: labelledWords, windows: 1, truncated: truncated || labelledWords.length < words.length };
     }
     const [indices, probs] = [(await outputs.logits.array()) as number[][], (await outputs.probs.array()) as number[][]];
     const masks = maskPositions.map((position, m) => ({

@@ -239,7 +239,7 @@ export class Studio {
     try {
       const train = this.datasets.train;
       if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file first.', { field: 'data' });
-      const plan = planRunData(command.task, train.dataset, this.datasets.validation?.dataset ?? null, command);
+      const plan = planRunData(command.task, train.dataset, this.datasets.validation?.dataset ?? null, command, this.current?.tokenizer ?? null);
       this.post({ type: 'dataPlanned', requestId: command.requestId, plan });
     } catch (err) {
       this.post({ type: 'dataPlanFailed', requestId: command.requestId, error: toErrorData(err) });

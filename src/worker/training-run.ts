@@ -3,6 +3,7 @@
 // the run trains becomes the worker's current model only once preparation has succeeded (RELIABILITY R3). With a
 // checkpointer, the run saves a resumable checkpoint at safe points (RELIABILITY F8): every CHECKPOINT_INTERVAL_MS of
 // training, after each evaluation and when it pauses; a resumed run starts from one (the Trainer's resumeFrom).
+import { adoptTunedThresholds } from '../engine/decision';
 import type { RunRecord } from '../engine/export/model-folder';
 import type { LoadedModel } from '../engine/load';
 import { prepareRun, runRecordOf } from '../engine/train/recipe';
@@ -96,6 +97,8 @@ export class TrainingRun {
   private record: Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> | null = null;
   /** The whole record once the run has finished (or was stopped): what an export of its weights says of them. */
   finished: RunRecord | null = null;
+  /** The model the run trains (the studio's current model once prepared): a multi-label one takes its tuned thresholds at the end. */
+  private runModel: LoadedModel | null = null;
   state: RunState = 'preparing';
 
   constructor(runId: string, post: (event: FromWorker) => void, options: TrainingRunOptions = {}) {
@@ -124,6 +127,7 @@ export class TrainingRun {
         evaluateOnStop: true,
       });
       this.trainer = run.trainer;
+      this.runModel = run.model;
       this.resumed = resume;
       this.evalEvery = config.evalEvery;
       this.record = runRecordOf(run, {
@@ -213,6 +217,7 @@ export class TrainingRun {
             break;
           case 'finished':
             flush();
+            if (this.runModel !== null) adoptTunedThresholds(this.runModel, event.metrics);
             await keeper?.discard();
             this.state = 'ended';
             if (this.record !== null) {

@@ -13,19 +13,30 @@ export type TokenPrediction = Extract<Prediction, { task: 'token-cls' }>;
 function LabelProbabilities({ result }: { result: Extract<Prediction, { task: 'seq-cls' }> }) {
   // Label names come from config.json and may repeat; the id keeps rows apart.
   const ranked = result.labels.map((l, id) => ({ ...l, id })).sort((a, b) => b.probability - a.probability);
+  const applies = (l: (typeof ranked)[number], i: number) => (result.multiLabel ? l.probability >= (l.threshold ?? 0.5) : i === 0);
+  const predicted = result.predicted ?? (ranked.length > 0 ? [ranked[0].label] : []);
   return (
-    <ol className="score-list" aria-label="Label probabilities">
-      {ranked.map((l, i) => (
-        <li key={l.id} className={i === 0 ? 'score-row is-top' : 'score-row'}>
-          <bdi className="score-label">{l.label}</bdi>
-          <span className="score-bar" aria-hidden="true">
-            <span style={{ width: `${100 * l.probability}%` }} />
-          </span>
-          <span className="score-value tabular">{formatPercent(l.probability)}</span>
-          <span className="score-logit tabular">logit {l.logit.toFixed(4)}</span>
-        </li>
-      ))}
-    </ol>
+    <>
+      <p className="prediction-answer">
+        {result.multiLabel ? 'Labels that apply: ' : 'Predicted: '}
+        <strong>{predicted.length > 0 ? predicted.join(', ') : 'none'}</strong>
+        {(result.windows ?? 1) > 1 && ` (read in ${result.windows} windows; each label's window is the one with its highest logit)`}
+      </p>
+      <ol className="score-list" aria-label={result.multiLabel ? 'Label probabilities (each its own sigmoid)' : 'Label probabilities'}>
+        {ranked.map((l, i) => (
+          <li key={l.id} className={applies(l, i) ? 'score-row is-top' : 'score-row'}>
+            <bdi className="score-label">{l.label}</bdi>
+            <span className="score-bar" aria-hidden="true">
+              <span style={{ width: `${100 * l.probability}%` }} />
+            </span>
+            <span className="score-value tabular">{formatPercent(l.probability)}</span>
+            {l.threshold !== undefined && <span className="score-logit tabular">threshold {formatPercent(l.threshold)}</span>}
+            {l.window !== undefined && <span className="score-logit tabular">window {l.window + 1}</span>}
+            <span className="score-logit tabular">logit {l.logit.toFixed(4)}</span>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 

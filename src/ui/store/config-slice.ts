@@ -6,7 +6,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Task } from '../../protocol/task';
-import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type TrainConfig } from '../../protocol/train-config';
+import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type ProblemType, type TrainConfig } from '../../protocol/train-config';
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
@@ -34,7 +34,7 @@ export interface ConfigSlice {
 
 /** Whether a dataset can feed a task, as engine/train/prepare checkTaskData decides. */
 export function fitsTask(task: Task, data: DatasetSummary): boolean {
-  return task === 'token-cls' ? data.kind === 'tokens' : data.kind === 'examples' && (task === 'mlm' || data.labelColumn !== null);
+  return task === 'token-cls' ? data.kind === 'tokens' : data.kind === 'examples' && (task === 'mlm' || data.labelColumn !== null || data.multiLabel?.kind === 'binary-columns');
 }
 
 /** The fine-tuning task a dataset holds: tagged tokens are token classification, rows sequence classification. */
@@ -97,12 +97,14 @@ function followModel(s: AppState, summary: ModelSummary): Partial<AppState> {
  * any file) switches to the task the file holds, and the switch is kept to be said.
  */
 function followData(s: AppState, summary: DatasetSummary): Partial<AppState> {
-  const draft = s.config.draft;
   if (summary.role !== 'train') return {};
-  if (fitsTask(draft.task, summary)) return { config: { ...s.config, taskSwitch: null } };
+  // Rows of several labels train a multi-label head, rows of one a softmax one (the CLI's default too).
+  const problemType: ProblemType = summary.kind === 'examples' && (summary.multiLabel ?? null) !== null ? 'multi_label_classification' : 'single_label_classification';
+  const draft = { ...s.config.draft, problemType };
+  if (fitsTask(draft.task, summary)) return { config: { ...s.config, draft: draft.task === 'seq-cls' ? draft : s.config.draft, taskSwitch: null } };
   const task = dataTask(summary);
   const taskSwitch = { from: draft.task, to: task, file: summary.file };
-  return { config: { ...s.config, taskSwitch, draft: { ...draft, task, ...fitPrefixes(draft, s.model.current, task) } } };
+  return { config: { ...s.config, taskSwitch, draft: { ...draft, problemType: task === 'seq-cls' ? problemType : 'single_label_classification', task, ...fitPrefixes(draft, s.model.current, task) } } };
 }
 
 export const configEvents = {
@@ -124,12 +126,18 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
   configPatched: (patch) =>
     set((s) => ({ config: { ...s.config, draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
   taskChosen: (task) =>
-    set((s) => ({ config: { ...s.config, taskSwitch: null, draft: { ...s.config.draft, task, ...fitPrefixes(s.config.draft, s.model.current, task) } } })),
+    set((s) => {
+      const train = s.dataset.train;
+      const problemType: ProblemType = task === 'seq-cls' && train?.kind === 'examples' && (train.multiLabel ?? null) !== null ? 'multi_label_classification' : 'single_label_classification';
+      return { config: { ...s.config, taskSwitch: null, draft: { ...s.config.draft, task, problemType, ...fitPrefixes(s.config.draft, s.model.current, task) } } };
+    }),
   configReset: () =>
     set((s) => {
       const model = s.model.current;
       const draft = copy(DEFAULT_TRAIN_CONFIG);
       const task = model ? fineTuneTask(model.baseTask, s.dataset.train) : draft.task;
-      return { config: { draft: { ...draft, task, learningRate: model ? defaultLearningRate(model.hidden_size) : draft.learningRate }, learningRateFromModel: true, taskSwitch: null } };
+      const train = s.dataset.train;
+      const problemType: ProblemType = task === 'seq-cls' && train?.kind === 'examples' && (train.multiLabel ?? null) !== null ? 'multi_label_classification' : 'single_label_classification';
+      return { config: { draft: { ...draft, task, problemType, learningRate: model ? defaultLearningRate(model.hidden_size) : draft.learningRate }, learningRateFromModel: true, taskSwitch: null } };
     }),
 });

@@ -13,6 +13,7 @@ import { useApp } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
 import { useRunModel } from '../../store/run-model';
 import { EvaluationSection, LayersSection, OptimizerSection, RegularisationSection, RunSection, ScheduleSection } from './config-sections';
+import { LabelsAndLengthSection } from './task-sections';
 import { ScheduleChart } from './schedule-chart';
 
 export function ConfigurePanel() {
@@ -79,6 +80,7 @@ export function ConfigurePanel() {
         <OptimizerSection {...props} />
       </div>
       <ScheduleSection {...props} />
+      <LabelsAndLengthSection {...props} />
       {model && run && (
         <Later minHeight={420}>
           <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={run.parameters} numLayers={model.num_hidden_layers} />

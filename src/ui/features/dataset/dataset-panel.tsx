@@ -23,6 +23,7 @@ import { DatasetReading } from './dataset-reading';
 import { LabelChart } from './label-chart';
 import { QuickStart, SampleDataset } from './quick-start';
 import { SplitSettings } from './split-settings';
+import { BalanceAndLength } from './balance-and-length';
 
 const ACCEPT = '.csv,.tsv,.tab,.jsonl,.ndjson,.json,.conll,.conllu,.iob,.bio,.txt,text/*';
 
@@ -104,6 +105,7 @@ function Loaded({ train }: { train: DatasetSummary }) {
         <div className="card-row">
           <LabelChart summary={train} />
           <SplitSettings />
+          <BalanceAndLength />
         </div>
       </Later>
       {validation && <DatasetOverview summary={validation} />}

@@ -7,7 +7,7 @@ const DEBOUNCE_MS = 150;
 
 function inputs(s: AppState): unknown[] {
   const d = s.config.draft;
-  return [s.dataset.train, s.dataset.validation, d.task, d.validationSplit, d.seed, d.augment];
+  return [s.dataset.train, s.dataset.validation, d.task, d.validationSplit, d.seed, d.augment, d.maxLength, d.windows, s.model.current];
 }
 
 export function watchDataPlan(store: AppStore, engine: EngineClient): () => void {
@@ -23,7 +23,8 @@ export function watchDataPlan(store: AppStore, engine: EngineClient): () => void
       const d = s.config.draft;
       const valid = typeof d.validationSplit === 'number' && d.validationSplit >= 0 && d.validationSplit < 1 && Number.isSafeInteger(d.seed) && d.seed >= 0;
       if (s.dataset.train === null || !valid) return;
-      engine.planData({ task: d.task, validationSplit: d.validationSplit, seed: d.seed, augment: d.augment });
+      const maxLength = Number.isSafeInteger(d.maxLength) && d.maxLength > 2 ? d.maxLength : undefined;
+      engine.planData({ task: d.task, validationSplit: d.validationSplit, seed: d.seed, augment: d.augment, maxLength, windows: d.windows !== null });
     }, DEBOUNCE_MS);
   });
   return () => {

@@ -15,6 +15,7 @@ import { evaluationWhen, headline } from '../../result';
 import { useApp } from '../../store/app-store';
 import { isActive } from '../../store/training-slice';
 import { ConfusionMatrix, MetricsTable, PerClassTable } from './metrics-view';
+import { ImbalanceViews } from './imbalance-view';
 import { Playground } from './playground';
 
 function EvaluateNow() {
@@ -57,6 +58,7 @@ export function EvaluatePanel() {
         <div className="summary" role="region" aria-label="Evaluation">
           <ResultCard headline={headline(final, t.baseline, task)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
           <MetricsTable columns={columns} />
+          <ImbalanceViews metrics={final} baseline={t.baseline} />
           {/* Side by side for a few classes; one under the other when the matrix needs the width. */}
           <Later minHeight={260}>
             <div className={(final.labels?.length ?? 0) <= 4 ? 'card-row' : 'summary'}>

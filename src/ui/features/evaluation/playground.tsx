@@ -35,7 +35,10 @@ function Entities({ result }: { result: TokenPrediction }) {
           ),
         )}
       </p>
-      <p className="muted small">{found.length === 0 ? 'No entities found.' : `${found.length} ${found.length === 1 ? 'entity' : 'entities'} found.`}</p>
+      <p className="muted small">
+        {found.length === 0 ? 'No entities found.' : `${found.length} ${found.length === 1 ? 'entity' : 'entities'} found.`}
+        {(result.windows ?? 1) > 1 && ` Read in ${result.windows} windows; each word is labelled by the window where it has the most context.`}
+      </p>
       <details className="table-details" open={words.length <= 12}>
         <summary>Every word with its label</summary>
         <table className="data-table" aria-label="Word labels">
@@ -46,6 +49,11 @@ function Entities({ result }: { result: TokenPrediction }) {
               <th scope="col" className="numeric">
                 Probability
               </th>
+              {(result.windows ?? 1) > 1 && (
+                <th scope="col" className="numeric">
+                  Window
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -58,6 +66,7 @@ function Entities({ result }: { result: TokenPrediction }) {
                   <bdi>{w.label}</bdi>
                 </td>
                 <td className="numeric tabular">{formatPercent(w.probability)}</td>
+                {(result.windows ?? 1) > 1 && <td className="numeric tabular">{(w.window ?? 0) + 1}</td>}
               </tr>
             ))}
           </tbody>
