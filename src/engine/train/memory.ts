@@ -1,14 +1,18 @@
 // The memory planner (protocol/memory-plan.ts) applied to a run: the model as the planner sees it, and the run's
 // config adjusted to the plan — micro-batches and gradient checkpointing, both of which leave the gradient as it is,
 // are taken when the run as asked would not fit; a plan that needs LoRA (another model) or nothing that fits stops the
-// run before it starts, with the planner's sentence.
+// run before it starts, with the planner's sentence. Running out of memory anyway ends the run before its weights
+// change, with the micro-batch that would have fit.
+import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
-import type { MemoryPlan, PlannerModel } from '../../protocol/memory-plan';
+import { estimateStepMemory, planMemory, type MemoryLimits, type MemoryPlan, type PlannerModel } from '../../protocol/memory-plan';
 import { isAdapterName } from '../../protocol/lora';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { ModelConfig } from '../../formats/hf-config';
 import type { ModelFamily } from '../models/types';
+import { disposingOnThrow, isOutOfMemory, OUT_OF_MEMORY, type MemoryGuard } from '../backend/memory-guard';
 import type { ParamStore } from '../params/store';
+import type { AccumulatedGradients } from './step';
 
 /** The model's parameters (without adapters: the planner adds them from the config) with their depths and sizes. */
 export function plannerModel(model: { family: ModelFamily; config: ModelConfig; params: ParamStore }): PlannerModel {
@@ -43,3 +47,51 @@ export function fitToMemory(plan: MemoryPlan, config: TrainConfig): TrainConfig 
   return { ...config, microBatchSize: p.microBatch < config.batchSize ? p.microBatch : null, gradientCheckpointing: p.checkpointing };
 }
 
+
+/**
+ * The passes of one step under the memory guard (backend/memory-guard.ts), and room for the AdamW update (`reserve`
+ * bytes) checked before any weight changes. Out of memory anywhere in them disposes what the passes made and throws
+ * `advice(err)`: the run ends with its weights as they were before this step.
+ */
+export async function gradientsWithinMemory(
+  guard: MemoryGuard | null,
+  compute: () => AccumulatedGradients,
+  reserve: number,
+  advice: (err: LayerwiseError) => LayerwiseError,
+): Promise<AccumulatedGradients> {
+  const scope = guard?.scope() ?? null;
+  let checked = false;
+  let acc: AccumulatedGradients | null = null;
+  try {
+    acc = disposingOnThrow(compute);
+    checked = true;
+    if (scope && (await scope.check())) throw new LayerwiseError(OUT_OF_MEMORY, 'WebGPU ran out of memory in the passes of this step');
+    guard?.ensure(reserve, 'the AdamW update');
+    return acc;
+  } catch (err) {
+    if (scope && !checked) await scope.check();
+    if (!isOutOfMemory(err)) throw err;
+    if (acc) tf.dispose([acc.loss, acc.penalty, ...acc.grads.values()]);
+    throw advice(err as LayerwiseError);
+  }
+}
+
+/**
+ * TRAIN_OUT_OF_MEMORY for a step whose pass of `micro` examples ran out of memory: the planner's quickest option
+ * (micro-batch, checkpointing) under three quarters of what it estimated for the failed pass, which was too much.
+ */
+export function outOfMemoryAdvice(model: PlannerModel, config: TrainConfig, micro: number, limits: MemoryLimits, err: LayerwiseError, step: number): LayerwiseError {
+  const pass = { microBatch: micro, microBatches: Math.ceil(config.batchSize / micro) * config.gradAccumulation, seq: config.maxLength };
+  const failed = estimateStepMemory(model, config, pass, limits.backend).total;
+  const plan = planMemory(model, { ...config, microBatchSize: null, gradientCheckpointing: false }, config.maxLength, { ...limits, budget: 0.75 * failed, budgetLabel: 'three quarters of the failed pass' });
+  const p = plan.proposal ?? (plan.asked.fits ? plan.asked : null);
+  const fix =
+    p === null || p.lora !== null
+      ? 'No micro-batch of this model fits: train with LoRA (lora), freeze layers, or shorten maxLength'
+      : `A pass of ${p.microBatch} example${p.microBatch === 1 ? '' : 's'}${p.checkpointing ? ' with gradient checkpointing' : ''} would fit: set microBatchSize to ${p.microBatch}${p.checkpointing ? ' and gradientCheckpointing on' : ''}`;
+  return new LayerwiseError(
+    'TRAIN_OUT_OF_MEMORY',
+    `Ran out of memory in step ${step + 1}, in a pass of ${micro} example${micro === 1 ? '' : 's'} (${err.message}). ${fix}. The weights are those after step ${step}.`,
+    { field: 'microBatchSize' },
+  );
+}

@@ -192,6 +192,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       checkpointEvery: opts.checkpointEvery,
       allowNonFinite: opts.allowNonFinite,
       evaluateOnStop: opts.evaluateOnStop,
+      memory: opts.memory ?? null,
     });
     return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs, memoryPlan };
   });

@@ -19,6 +19,9 @@ import { ParameterSchedule } from './groups';
 import { accumulateGradients, applyGradients, dropoutRates, type GradientOptions, type StepModel } from './step';
 import { groupNorms, groupSteps } from './telemetry';
 import { EpochWindows } from './windows';
+import { guardMemory, type MemoryGuard } from '../backend/memory-guard';
+import type { MemoryLimits } from '../../protocol/memory-plan';
+import { gradientsWithinMemory, outOfMemoryAdvice, plannerModel } from './memory';
 
 export interface TrainerOptions {
   model: StepModel;
@@ -38,6 +41,8 @@ export interface TrainerOptions {
   checkpointEvery?: number | 'evaluation' | null;
   /** Split batches into passes of this many examples (the recipe's memory plan); default config.microBatchSize. */
   microBatchSize?: number | null;
+  /** Guard the run's memory (backend/memory-guard.ts): wasm's heap held to memory.budget, WebGPU's out-of-memory errors caught. */
+  memory?: MemoryLimits | null;
   /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
   maxSkippedSteps?: number;
   /** Train on (and check nothing of) weights that hold NaN or ±Inf: the command line's --allow-non-finite. */
@@ -85,6 +90,13 @@ export class Trainer {
   private readonly resumedAtStep: number | null;
   /** Examples per forward/backward pass when batches are split; null: whole batches. */
   readonly microBatchSize: number | null;
+  private readonly memory: MemoryLimits | null;
+  private guard: MemoryGuard | null = null;
+  /** Bytes the AdamW update takes beside what a step holds: a new value and two moments of the largest trainable parameter. */
+  private get optimizerReserve(): number {
+    const params = this.model.params;
+    return 3 * 4 * Math.max(0, ...params.trainableNames().map((n) => params.get(n).size));
+  }
   private progress: TrainProgress = { step: 0, epoch: 0, window: 0, skippedInARow: 0, tokens: 0 };
   private best: BestEvaluation | null = null;
   private readonly records: EvalRecord[] = [];
@@ -123,6 +135,7 @@ export class Trainer {
     const micro = opts.microBatchSize === undefined ? config.microBatchSize : opts.microBatchSize;
     this.microBatchSize = micro === null || micro >= config.batchSize ? null : micro;
     this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation, this.microBatchSize);
+    this.memory = opts.memory ?? null;
     this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
     this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
     this.optimizer = new AdamW(model.params, {
@@ -227,7 +240,12 @@ export class Trainer {
     this.currentLr = this.baseRate(p.step);
     const micro = this.windows.window(p.epoch, p.window);
     const seeds = micro.map((_, i) => tfSeed(this.config.seed, DROPOUT_STREAM, p.step, i));
-    const acc = accumulateGradients(this.model, micro, { ...this.gradientOptions, seeds });
+    const acc = await gradientsWithinMemory(
+      this.guard,
+      () => accumulateGradients(this.model, micro, { ...this.gradientOptions, seeds }),
+      this.optimizerReserve,
+      (err) => outOfMemoryAdvice(plannerModel(this.model), this.config, this.microBatchSize ?? this.config.batchSize, this.memory as MemoryLimits, err, p.step),
+    );
     const measure = this.telemetryEvery > 0 && (p.step === 0 || (p.step + 1) % this.telemetryEvery === 0);
     const norms = measure ? groupNorms(this.groups.groups, acc.grads, this.model.params, this.initial) : null;
     // ‖W‖ before this step's update rides along in its readback: the update before it is checked without a sync.
@@ -332,6 +350,7 @@ export class Trainer {
     if (this.running) throw new LayerwiseError('TRAIN_ALREADY_RUNNING', 'This trainer is already running.');
     this.running = true;
     const params = this.model.params;
+    this.guard = this.memory ? guardMemory(this.memory.budget) : null;
     const trainable = this.groups.plan(this.progress.epoch).params.filter((p) => p.trainable);
     yield {
       type: 'started',
@@ -421,6 +440,8 @@ export class Trainer {
     } catch (err) {
       yield { type: 'failed', step: this.progress.step, error: toErrorData(err) };
     } finally {
+      this.guard?.release();
+      this.guard = null;
       this.running = false;
     }
   }
