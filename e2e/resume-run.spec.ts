@@ -74,6 +74,8 @@ test('a run checkpoints, survives a reload, resumes from step k and ends as an u
   await new ModelPanel(page).waitForDefaultModel();
   await studio.open('Train');
   const offer = page.getByRole('region', { name: 'Unfinished run' });
+  // Its text has the card's width; the long Resume button goes under it (it squeezed the text into 80 px).
+  expect((await offer.getByText(/^Saved in this browser on /).boundingBox())?.width).toBeGreaterThan(400);
   const resume = offer.getByRole('button', { name: new RegExp(`^Resume run reviews\\.csv on .+ from step ${k} of 20$`) });
   await expect(resume).toBeVisible();
   await expect(offer).toContainText('the built-in model, loaded again by the page');

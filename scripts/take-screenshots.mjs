@@ -127,7 +127,7 @@ async function journey(scheme) {
   await shot(page, `train-${scheme}.png`);
 
   await tab(page, 'Evaluate');
-  await page.getByLabel('Playground text').fill('WINNER! You have won a free prize, call now to claim it');
+  await page.getByLabel('Playground text').fill('Congratulations! You have won a £1000 cash prize. Call 09061701461 now to claim, T&Cs apply, 150p/min');
   await page.getByRole('button', { name: 'Predict' }).click();
   await page.getByRole('list', { name: 'Label probabilities' }).waitFor();
   await shot(page, `evaluate-${scheme}.png`);
@@ -138,9 +138,9 @@ async function journey(scheme) {
 
   await tab(page, 'Export');
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('region', { name: 'Hugging Face folder' }).getByRole('button', { name: 'Export Hugging Face folder' }).click();
   await download;
-  await page.getByRole('table', { name: 'Exported files' }).waitFor();
+  await page.getByRole('table', { name: 'Exported files: Hugging Face folder' }).waitFor();
   await shot(page, `export-${scheme}.png`);
 
   await trainAgain(page, 0.001);

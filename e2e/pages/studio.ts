@@ -110,7 +110,7 @@ export class LayersPanel {
   constructor(page: Page) {
     this.page = page;
     this.tree = page.getByRole('tree', { name: 'Layers' });
-    this.headNote = page.getByRole('note').filter({ hasText: /^The checkpoint has no .* head: the run makes one/ });
+    this.headNote = page.getByRole('note').filter({ hasText: /The checkpoint has no .* head: the run makes one/ });
   }
 
   item(path: string): Locator {

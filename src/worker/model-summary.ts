@@ -52,6 +52,11 @@ export function runParameters(model: LoadedModel): Record<Task, RunParameter[]> 
   return Object.fromEntries(entries) as Record<Task, RunParameter[]>;
 }
 
+/** A loader note that says nothing of this model: a masked-LM head has no labels, so a config without num_labels is as it should be. */
+function saysNothing(m: LoadedModel['messages'][number], task: Task): boolean {
+  return task === 'mlm' && m.code === 'CONFIG_NORMALISED' && m.message.includes('"num_labels"');
+}
+
 export function summarizeModel(
   model: LoadedModel,
   source: string,
@@ -84,7 +89,7 @@ export function summarizeModel(
         }
       : null,
     files: files.map((f) => ({ name: f.name, size: f.size })),
-    messages: model.messages.map((m) => ({ ...m, tensors: m.tensors ? [...m.tensors] : undefined })),
+    messages: model.messages.filter((m) => !saysNothing(m, model.task)).map((m) => ({ ...m, tensors: m.tensors ? [...m.tensors] : undefined })),
     parameters: model.params.names().map((name) => ({
       name,
       shape: [...model.params.get(name).shape],

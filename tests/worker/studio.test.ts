@@ -15,6 +15,7 @@ import { MemoryStorage } from './memory-storage';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const MLM_FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-mlm');
+const DEFAULT_MODEL = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'default');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
 
 const folderFiles = (dir: string) => readdirSync(dir).map((name) => new File([readFileSync(path.join(dir, name))], name));
@@ -195,5 +196,14 @@ describe('Studio', () => {
     // Always guessing the validation split's commonest class: what the run has to beat.
     expect(started.baseline).toMatchObject({ label: 'bad', accuracy: expect.any(Number) });
     await t.next('trainingFinished');
+  }, 120_000);
+
+  it('says nothing of a label count that a masked-LM checkpoint does not have (the built-in model has no num_labels)', async () => {
+    const t = studio();
+    await t.s.start(PROBE);
+    await t.s.loadModel({ type: 'loadModel', loadId: 1, source: 'default', files: folderFiles(DEFAULT_MODEL) });
+    const { summary } = t.of('modelLoaded')[0];
+    expect(summary.task).toBe('mlm');
+    expect(summary.messages.filter((m) => m.message.includes('num_labels'))).toEqual([]);
   }, 120_000);
 });

@@ -54,8 +54,11 @@ function TaskFit({ summary }: { summary: DatasetSummary }) {
   if (fits && switched !== null && switched.file === summary.file && switched.to === task) {
     return (
       <p className="inline-note" role="note">
-        <Icon name="info" size={16} /> The run’s task is now {TASK_LABELS[task].toLowerCase()}: <bdi>{summary.file}</bdi> holds{' '}
-        {summary.kind === 'tokens' ? 'tagged sentences' : 'labelled rows'} (it was {TASK_LABELS[switched.from].toLowerCase()}). The Layers panel shows the head this run makes.
+        <Icon name="info" size={16} />
+        <span>
+          The run’s task is now {TASK_LABELS[task].toLowerCase()}: <bdi>{summary.file}</bdi> holds {summary.kind === 'tokens' ? 'tagged sentences' : 'labelled rows'} (it
+          was {TASK_LABELS[switched.from].toLowerCase()}). The Layers panel shows the head this run makes.
+        </span>
       </p>
     );
   }

@@ -21,8 +21,11 @@ function HeadNote({ classes }: { classes: string[] }) {
   if (model.baseTask !== task) {
     return (
       <p className="inline-note" role="note">
-        <Icon name="info" size={16} /> The checkpoint has no {TASK_LABELS[task].toLowerCase()} head: training makes a new one for your {count}, freshly initialised; the rest of the
-        model keeps its pretrained weights.
+        <Icon name="info" size={16} />
+        <span>
+          The checkpoint has no {TASK_LABELS[task].toLowerCase()} head: training makes a new one for your {count}, freshly initialised; the rest of the model keeps its
+          pretrained weights.
+        </span>
       </p>
     );
   }

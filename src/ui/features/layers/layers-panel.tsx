@@ -6,6 +6,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { Card } from '../../components/card';
 import { Later } from '../../components/later';
 import { EmptyState } from '../../components/empty-state';
+import { Icon } from '../../components/icons';
 import { ErrorAlert } from '../../components/error-alert';
 import { SelectField } from '../../components/fields';
 import { NextStep } from '../../components/next-step';
@@ -29,15 +30,18 @@ function HeadNote({ run, model }: { run: RunModel; model: ModelSummary }) {
   const modules = [...new Set(head)];
   return (
     <p className="inline-note" role="note">
-      The checkpoint has no {TASK_LABELS[run.task].toLowerCase()} head: the run makes one
-      {run.task === 'mlm' ? '' : ` for ${formatCount(run.classes)} ${run.classes === 1 ? 'class' : 'classes'}`} (
-      {modules.map((m, i) => (
-        <span key={m}>
-          {i > 0 && ', '}
-          <code>{m}</code>
-        </span>
-      ))}
-      ), freshly initialised, and the tree shows it as the run will train it.
+      <Icon name="info" size={16} />
+      <span>
+        The checkpoint has no {TASK_LABELS[run.task].toLowerCase()} head: the run makes one
+        {run.task === 'mlm' ? '' : ` for ${formatCount(run.classes)} ${run.classes === 1 ? 'class' : 'classes'}`} (
+        {modules.map((m, i) => (
+          <span key={m}>
+            {i > 0 && ', '}
+            <code>{m}</code>
+          </span>
+        ))}
+        ), freshly initialised, and the tree shows it as the run will train it.
+      </span>
     </p>
   );
 }
