@@ -1,10 +1,18 @@
-// Playwright: headless Chromium against the production build served by `vite preview` (COOP/COEP and CSP headers
-// as in vite.config.ts). Debian's /usr/bin/chromium where it exists (DESIGN.md "Testing"), else Playwright's own.
-// One spec per user journey in e2e/, page objects in e2e/pages/.
+// Playwright: headless Chromium against the production build, built for this run into a folder of its own and served
+// by a plain static server with the headers of its _headers file (e2e/support/serve-built-site.ts), as a host would
+// serve dist/ — never a server that happens to be listening already. Debian's /usr/bin/chromium where it exists
+// (DESIGN.md "Testing"), else Playwright's own. One spec per user journey in e2e/, page objects in e2e/pages/.
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4317;
+// A port and a build folder per run, chosen once by the runner and inherited by its workers through the environment.
+// LAYERWISE_E2E_PORT set by hand (outside CI) means "my server is already running there": it is reused.
+const reuse = !process.env.CI && process.env.LAYERWISE_E2E_PORT !== undefined && process.env.LAYERWISE_E2E_SITE === undefined;
+process.env.LAYERWISE_E2E_PORT ??= String(20_000 + (process.pid % 20_000));
+process.env.LAYERWISE_E2E_SITE ??= join(tmpdir(), `layerwise-e2e-site-${process.env.LAYERWISE_E2E_PORT}`);
+const PORT = Number(process.env.LAYERWISE_E2E_PORT);
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 export default defineConfig({
@@ -37,11 +45,12 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    // e2e/hub.spec.ts's stand-in Hub listens on 127.0.0.1 at a random port: allowed by the preview's CSP here only.
+    command: 'npx tsx e2e/support/serve-built-site.ts',
+    // e2e/hub.spec.ts's stand-in Hub listens on 127.0.0.1 at a random port: allowed by this build's Hub bridge only.
     env: { LAYERWISE_E2E_CONNECT_SRC: 'http://127.0.0.1:*' },
     url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: reuse,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     timeout: 300_000,
     stdout: 'ignore',
     stderr: 'pipe',

@@ -34,6 +34,8 @@ export const layerImports = {
     if (!zone || !(zone in ALLOWED)) return {};
     function check(node, source) {
       if (typeof source !== 'string') return;
+      // A worker's URL (Vite `?worker&url`) is a string, not its code: the page may start a worker it does not import.
+      if (source.endsWith('?worker&url')) return;
       if (source.startsWith('.')) {
         const target = zoneOf(resolve(dirname(file), source));
         if (target && !ALLOWED[zone].includes(target)) {

@@ -244,7 +244,12 @@ export type ToWorker =
    * Push the current model as a Hugging Face folder (checked as the hf export is; with withOnnx also onnx/*.onnx) to
    * the Hub repository `repo` at `endpoint`, creating it if needed. The token is used for this push and not kept.
    */
-  | { type: 'pushToHub'; requestId: number; repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean };
+  | { type: 'pushToHub'; requestId: number; repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean }
+  /**
+   * The worker's port to the Hub bridge (protocol/hub-bridge.ts), sent before the first Hub request of each worker:
+   * the worker's own policy lets it connect to this origin only. Handled at once.
+   */
+  | { type: 'connectHub'; port: MessagePort };
 
 /** Events from the engine worker to the UI. */
 export type FromWorker =

@@ -6,10 +6,12 @@ import type { AdaptSettings, AdaptTextSource } from '../protocol/adaptation';
 import type { DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import type { ExportFormat } from '../protocol/export';
 import { hubModelLabel } from '../protocol/hub';
+import { HUB_BRIDGE_CONNECT, HUB_BRIDGE_READY } from '../protocol/hub-bridge';
 import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, type ModelFileUrl, type ToWorker } from '../protocol/messages';
 import type { Task } from '../protocol/task';
 import type { AugmentConfig, TrainConfig } from '../protocol/train-config';
 import type { UnfinishedRun } from '../protocol/run-checkpoint';
+import engineWorkerUrl from '../worker/engine.worker.ts?worker&url';
 import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
 import type { PredictTarget } from './store/prediction-slice';
@@ -18,7 +20,7 @@ import { applyWorkerEvent, type SliceEventType, type WorkerEvent } from './store
 
 /** The part of a Worker the client uses; tests pass a fake. */
 export interface WorkerLike {
-  postMessage(message: ToWorker): void;
+  postMessage(message: ToWorker, transfer?: Transferable[]): void;
   terminate(): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<FromWorker>) => void): void;
   addEventListener(type: 'messageerror' | 'error', listener: (event: Event) => void): void;
@@ -90,8 +92,17 @@ function newRunId(): string {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
+/**
+ * The engine worker, started from a blob: URL that imports its module: a worker loaded from its own URL takes its
+ * Content-Security-Policy from that response's headers, which a static host may not send, while a blob: worker
+ * inherits this page's policy (the <meta> of scripts/site-policy.ts) — so the engine is held to it on any host.
+ */
 export function spawnEngineWorker(): WorkerLike {
-  return new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'layerwise-engine' });
+  const source = `import ${JSON.stringify(new URL(engineWorkerUrl, location.href).href)};\n`;
+  const wrapper = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(wrapper, { type: 'module', name: 'layerwise-engine' });
+  worker.addEventListener('message', () => URL.revokeObjectURL(wrapper), { once: true });
+  return worker;
 }
 
 /** The events that carry a zip: the client hands it to the browser's download (the store keeps no bytes). */
@@ -100,9 +111,47 @@ type Downloads = { [T in 'checkpointDownloaded' | 'modelExported' | 'recipeExpor
 // Every event has an owner: a FromWorker event that no slice and not Downloads handles is a type error here, by name.
 (null as unknown as Exclude<FromWorker['type'], SliceEventType | keyof Downloads>) satisfies never;
 
-export function createEngineClient(store: AppStore, spawn: () => WorkerLike = spawnEngineWorker, saveFile: SaveFile = downloadFile): EngineClient {
+/** Hands one end of a channel to the Hub bridge page, opening it first (see protocol/hub-bridge.ts); tests pass a fake. */
+export type HubBridge = (port: MessagePort) => void;
+
+/**
+ * The Hub bridge of this page: a hidden frame of hub-bridge.html, opened on first use (never before the user asks for
+ * the Hub). Ports handed over before it is listening wait for it; messages sent on their other end wait with them.
+ */
+export function hubBridgeFrame(): HubBridge {
+  let ready: Promise<Window> | null = null;
+  const open = () =>
+    new Promise<Window>((resolve) => {
+      const frame = document.createElement('iframe');
+      frame.hidden = true;
+      frame.title = 'Hugging Face Hub connection';
+      frame.src = `${import.meta.env.BASE_URL}hub-bridge.html`;
+      const listen = (event: MessageEvent<{ type?: unknown }>) => {
+        if (event.source !== frame.contentWindow || event.origin !== location.origin || event.data?.type !== HUB_BRIDGE_READY) return;
+        window.removeEventListener('message', listen);
+        resolve(frame.contentWindow as Window);
+      };
+      window.addEventListener('message', listen);
+      document.body.append(frame);
+    });
+  return (port) => {
+    ready ??= open();
+    void ready.then((bridge) => bridge.postMessage({ type: HUB_BRIDGE_CONNECT }, location.origin, [port]));
+  };
+}
+
+export function createEngineClient(store: AppStore, spawn: () => WorkerLike = spawnEngineWorker, saveFile: SaveFile = downloadFile, hubBridge: HubBridge = hubBridgeFrame()): EngineClient {
   const actions = () => store.getState();
   let worker: WorkerLike;
+  /** Whether this worker has its port to the Hub bridge (given on the first Hub request of each worker). */
+  let hubConnected = false;
+  const connectHub = () => {
+    if (hubConnected) return;
+    hubConnected = true;
+    const channel = new MessageChannel();
+    worker.postMessage({ type: 'connectHub', port: channel.port2 }, [channel.port2]);
+    hubBridge(channel.port1);
+  };
   let lastBeat = Date.now();
   let nextRequestId = 1;
   /** The download URL of the last export of each format (revoked when the next one of that format replaces it). */
@@ -158,6 +207,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
 
   function connect(): void {
     worker = spawn();
+    hubConnected = false;
     lastBeat = Date.now();
     worker.addEventListener('message', (e) => onEvent(e.data));
     worker.addEventListener('messageerror', () =>
@@ -186,6 +236,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const source = hubModelLabel(id, revision);
       actions().modelLoadStarted({ loadId, source, fileCount: 0, bytes: 0, startedAt: Date.now() });
       actions().hubLoadStarted(loadId, source);
+      connectHub();
       worker.postMessage({ type: 'loadHubModel', loadId, id, revision, endpoint });
     },
     loadModelUrls(source, files) {
@@ -291,6 +342,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     pushToHub(request) {
       const requestId = nextRequestId++;
       actions().pushStarted(requestId);
+      connectHub();
       worker.postMessage({ type: 'pushToHub', requestId, ...request });
     },
     restart() {

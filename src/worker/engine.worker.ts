@@ -99,6 +99,9 @@ function handleAtOnce(command: ToWorker): boolean {
     case 'stopAdaptation':
       studio.stopAdaptation(command.adaptId, command.keep);
       return true;
+    case 'connectHub':
+      studio.connectHub(command.port);
+      return true;
     default:
       return false;
   }
@@ -145,6 +148,7 @@ async function handle(command: ToWorker): Promise<void> {
     case 'stopTraining':
     case 'evaluateTraining':
     case 'stopAdaptation':
+    case 'connectHub':
       // Handled on arrival by handleAtOnce.
       return;
     default: {

@@ -20,6 +20,7 @@ export async function loadHubModel(
   command: Extract<ToWorker, { type: 'loadHubModel' }>,
   post: (event: FromWorker) => void,
   loadModel: (command: Extract<ToWorker, { type: 'loadModel' }>) => Promise<void>,
+  fetcher?: typeof fetch,
 ): Promise<void> {
   const { loadId } = command;
   const source = hubModelLabel(command.id, command.revision);
@@ -29,6 +30,7 @@ export async function loadHubModel(
     let last = -Infinity;
     const model = await resolveHubFiles(command.id, command.revision, {
       endpoint: command.endpoint,
+      fetch: fetcher,
       cache,
       onProgress: (progress) => {
         const now = performance.now();

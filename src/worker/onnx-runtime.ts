@@ -5,12 +5,13 @@
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { ortRunner } from '../engine/export/onnx-runner';
 import type { OnnxRunner } from '../engine/export/verify';
+import { assetUrl } from './wasm-paths';
 
 let runner: Promise<OnnxRunner> | null = null;
 
 export function browserOnnxRunner(): Promise<OnnxRunner> {
   runner ??= import('onnxruntime-web/wasm').then((ort) => {
-    ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+    ort.env.wasm.wasmPaths = { wasm: assetUrl(wasmUrl) };
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.proxy = false;
     return ortRunner(ort);

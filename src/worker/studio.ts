@@ -18,6 +18,7 @@ import { exportRows } from './export-rows';
 import { zipModelFolder } from './export-zip';
 import { checkSameFiles, fingerprintFile } from '../engine/file-fingerprint';
 import { loadHubModel } from './hub-load';
+import { portFetch } from './hub-port';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
 import { pushModel, recipeZip } from './share';
@@ -71,6 +72,8 @@ export class Studio {
   private readonly datasets: { train: StudioDataset | null; validation: StudioDataset | null } = { train: null, validation: null };
   private run: TrainingRun | null = null;
   private adaptation: AdaptationRun | null = null;
+  /** The Hub's fetch: through the page's Hub bridge once it has sent a port (connectHub), else the global one. */
+  private hubFetch: typeof fetch | undefined = undefined;
   /** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
   private readonly reads = new Map<number, AbortController>();
   private readonly cancelledReads = new Set<number>();
@@ -166,7 +169,12 @@ export class Studio {
   }
 
   loadHubModel(command: Command<'loadHubModel'>): Promise<void> {
-    return loadHubModel(command, this.post, (load) => this.loadModel(load));
+    return loadHubModel(command, this.post, (load) => this.loadModel(load), this.hubFetch);
+  }
+
+  /** The Hub bridge's port (protocol/hub-bridge.ts): Hub downloads and pushes go through it from now on. */
+  connectHub(port: MessagePort): void {
+    this.hubFetch = portFetch(port);
   }
 
   async loadModelUrls(command: Command<'loadModelUrls'>): Promise<void> {
@@ -431,7 +439,7 @@ export class Studio {
         if (this.host.onnxRunner === undefined) throw new LayerwiseError('EXPORT_VERIFY_RUNTIME', 'This engine has no ONNX Runtime to check the ONNX files with.');
         onnxRunner = await this.host.onnxRunner();
       }
-      const result = await pushModel(command, { model: current, source: origin.folder, run, rows, onnxRunner }, (progress) => this.post({ type: 'hubPushProgressed', requestId, progress }));
+      const result = await pushModel(command, { model: current, source: origin.folder, run, rows, onnxRunner }, (progress) => this.post({ type: 'hubPushProgressed', requestId, progress }), this.hubFetch);
       this.post({ type: 'hubPushed', requestId, result });
     } catch (err) {
       this.post({ type: 'hubPushFailed', requestId, error: toErrorData(err) });

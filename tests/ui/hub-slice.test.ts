@@ -1,5 +1,5 @@
 // A Hub load through the engine client and the hub slice, against a fake worker: the command sent only on
-// request, progress kept for its load, the loading card's counts filled in once the files are here, and a
+// request, after the port to the Hub bridge (handed over once per worker, never before the user asks), progress kept for its load, the loading card's counts filled in once the files are here, and a
 // failed or crashed download no longer shown as in flight (src/ui/store/hub-slice.ts, RELIABILITY R3).
 import { describe, expect, it, vi } from 'vitest';
 import type { FromWorker, ToWorker } from '../../src/protocol/messages';
@@ -38,11 +38,17 @@ describe('hub slice', () => {
     vi.useFakeTimers();
     const store = createAppStore();
     const fake = fakeWorker();
-    const engine = createEngineClient(store, () => fake.worker);
+    const bridged: MessagePort[] = [];
+    const engine = createEngineClient(store, () => fake.worker, undefined, (port) => bridged.push(port));
     expect(fake.sent).toEqual([]);
+    expect(bridged).toEqual([]);
 
     engine.loadHubModel({ id: 'tiny/bert', revision: 'main', endpoint: 'https://huggingface.co' });
-    const [command] = fake.sent;
+    const [connect, command] = fake.sent;
+    // The worker gets one end of a channel, the bridge the other, before the Hub command.
+    expect(connect).toEqual({ type: 'connectHub', port: expect.any(MessagePort) });
+    expect(bridged).toHaveLength(1);
+    expect(bridged[0]).not.toBe((connect as { port: MessagePort }).port);
     expect(command).toEqual({ type: 'loadHubModel', loadId: expect.any(Number), id: 'tiny/bert', revision: 'main', endpoint: 'https://huggingface.co' });
     const loadId = (command as { loadId: number }).loadId;
     expect(store.getState().model.pending).toMatchObject({ loadId, source: 'tiny/bert@main', fileCount: 0 });
@@ -57,6 +63,11 @@ describe('hub slice', () => {
     expect(activeHubDownload(store.getState())).toBeNull();
     expect(store.getState().model.pending).toMatchObject({ loadId, fileCount: 2, bytes: 120 });
     expect(store.getState().hub.download?.notes).toEqual(notes);
+    // A second Hub request on the same worker needs no new port.
+    engine.loadHubModel({ id: 'tiny/bert', revision: 'main', endpoint: 'https://huggingface.co' });
+    expect(fake.sent.map((m) => m.type)).toEqual(['connectHub', 'loadHubModel', 'loadHubModel']);
+    expect(bridged).toHaveLength(1);
+    bridged[0].close();
     engine.dispose();
     vi.useRealTimers();
   });
@@ -65,9 +76,9 @@ describe('hub slice', () => {
     vi.useFakeTimers();
     const store = createAppStore();
     const fake = fakeWorker();
-    const engine = createEngineClient(store, () => fake.worker);
+    const engine = createEngineClient(store, () => fake.worker, undefined, (port) => port.close());
     engine.loadHubModel({ id: 'tiny/bert', revision: 'main', endpoint: 'https://huggingface.co' });
-    const loadId = (fake.sent[0] as { loadId: number }).loadId;
+    const loadId = (fake.sent[1] as { loadId: number }).loadId;
     fake.emit({ type: 'loadFailed', loadId, source: 'tiny/bert@main', error: { code: 'HUB_OFFLINE', message: 'offline' } });
     expect(activeHubDownload(store.getState())).toBeNull();
     expect(store.getState().model.error?.error.code).toBe('HUB_OFFLINE');
