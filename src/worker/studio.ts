@@ -24,6 +24,7 @@ import { predictText } from './predict-text';
 import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
+import { memoryLimits } from '../protocol/memory-plan';
 import { TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
 import { fetchModelFiles, type Fetcher } from './url-load';
 
@@ -308,7 +309,7 @@ export class Studio {
     } catch (err) {
       return fail(err);
     }
-    const next = new TrainingRun(runId, this.post, { checkpointer });
+    const next = new TrainingRun(runId, this.post, { checkpointer, memory: memoryLimits(this.backend ?? 'wasm', this.probe) });
     this.run = next;
     const model = await next.prepare({ ...from, ...this.datasets }, config, resume);
     if (model === null) return;

@@ -16,6 +16,7 @@ import type { FromWorker } from '../protocol/messages';
 import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
 import { evalInterval } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
+import type { MemoryLimits } from '../protocol/memory-plan';
 import type { RunPlan, StepTelemetry } from '../protocol/train-events';
 import { summarizeModel, type ModelProvenance } from './model-summary';
 import { StepBatcher, yieldToEventLoop } from './step-batcher';
@@ -77,6 +78,8 @@ function restoredHistory(resumed: ResumePoint): RestoredHistory {
 
 export interface TrainingRunOptions {
   checkpointer?: RunCheckpointer | null;
+  /** The backend's memory limits: the run is planned against them and guarded (protocol/memory-plan.ts). */
+  memory?: MemoryLimits | null;
   /** Training time between two checkpoints (evaluations and pauses checkpoint as well). */
   checkpointIntervalMs?: number;
 }
@@ -91,6 +94,7 @@ export class TrainingRun {
   private stopRequested = false;
   private readonly checkpointer: RunCheckpointer | null;
   private readonly checkpointIntervalMs: number;
+  private readonly memory: MemoryLimits | null;
   private resumed: ResumePoint | null = null;
   private evalEvery: TrainConfig['evalEvery'] = 'epoch';
   /** What the model card will say of the run, known once it is prepared. */
@@ -106,6 +110,7 @@ export class TrainingRun {
     this.post = post;
     this.checkpointer = options.checkpointer ?? null;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.memory = options.memory ?? null;
   }
 
   /**
@@ -125,6 +130,7 @@ export class TrainingRun {
         telemetryPoints: TELEMETRY_POINTS,
         // Always an outcome: a run stopped after its first step is evaluated on the weights it stops with.
         evaluateOnStop: true,
+        memory: this.memory ?? undefined,
       });
       this.trainer = run.trainer;
       this.runModel = run.model;

@@ -1,11 +1,15 @@
 // Small pure helpers of the studio, each against hand-computed values: the config diff of the History panel,
-// the entities of the playground, the memory estimate of the Layers panel, and the usable config that
+// the entities of the playground, the memory plan of the Layers panel, and the usable config that
 // the previews fall back to when a field is being typed.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
+import { DEFAULT_LORA, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
 import { entitySegments } from '../../src/ui/features/evaluation/entity-spans';
 import { diffConfigs, flattenConfig } from '../../src/ui/features/history/config-diff';
-import { WASM_LIMIT_BYTES, deviceBudget, estimateMemory } from '../../src/ui/features/layers/memory';
+import { runMemoryPlan, withAdapters } from '../../src/ui/features/layers/memory';
+import { proposalPatch } from '../../src/ui/features/layers/layer-controls';
+import { benchConfig, BENCH_MODELS } from '../../src/engine/bench/train-bench';
+import { getModelFamily } from '../../src/engine/models/index';
+import type { ModelSummary } from '../../src/protocol/messages';
 import { usableConfig } from '../../src/ui/store/config-draft';
 
 describe('config diff', () => {
@@ -54,26 +58,33 @@ describe('entities in the playground', () => {
   });
 });
 
-describe('memory estimate', () => {
-  it('adds weights, gradients, two moments, starting copies and activations, all float32', () => {
-    const m = estimateMemory({ parameters: 1000, trainable: 100, everTrainable: 200, largestTensor: 500, layers: 2, hidden: 8, heads: 2, vocab: 50, labels: 3, task: 'seq-cls', batchSize: 4, seqLength: 16 });
-    expect(m.weights).toBe(4000);
-    expect(m.gradients).toBe(400);
-    expect(m.optimizer).toBe(800);
-    expect(m.anchors).toBe(800);
-    // Per layer 2·s·b·h·(34 + 5·a·s/h) = 2·16·4·8·(34 + 20) = 55,296; edges 4·(4·4·16·8 + 3·4·3) = 8,336.
-    expect(m.activations).toBe(2 * 55_296 + 8_336);
-    expect(m.total).toBe(4000 + 400 + 800 + 800 + 2 * 55_296 + 8_336);
-    // Attention scores [4, 2, 16, 16] float32 = 8,192 bytes beat the largest weight (2,000 bytes).
-    expect(m.largestBuffer).toBe(8192);
-    expect(estimateMemory({ parameters: 1000, trainable: 0, everTrainable: 0, largestTensor: 1, layers: 2, hidden: 8, heads: 2, vocab: 50, labels: 3, task: 'seq-cls', batchSize: 4, seqLength: 16 }).activations).toBe(0);
+describe('memory plan of the Layers panel', () => {
+  // A BERT-base-shaped summary: the planner's numbers for what the studio shows (protocol/memory-plan.ts has its own tests).
+  const config = benchConfig(BENCH_MODELS.base);
+  const family = getModelFamily(config);
+  const parameters = [...family.parameterShapes(config, 'seq-cls')].map(([name, shape]) => ({ name, shape, depth: family.depthOf(name, config), nonFinite: 0 }));
+  const model = { family: 'bert', num_hidden_layers: 12, hidden_size: 768, num_attention_heads: 12, intermediate_size: 3072, vocab_size: 30522, max_position_embeddings: 512 } as unknown as ModelSummary;
+
+  it('adds LoRA adapters as parameters of their layers (tree nodes), and says when the targets name nothing', () => {
+    const plain = withAdapters(parameters, DEFAULT_TRAIN_CONFIG, 12);
+    expect(plain.parameters).toHaveLength(parameters.length);
+    const lora = withAdapters(parameters, { ...DEFAULT_TRAIN_CONFIG, lora: { ...DEFAULT_LORA } }, 12);
+    const added = lora.parameters.slice(parameters.length);
+    expect(added).toHaveLength(48);
+    expect(added[0]).toEqual({ name: 'bert.encoder.layer.0.attention.self.query.lora_A.weight', shape: [8, 768], depth: 1, nonFinite: 0 });
+    expect(added[1]).toMatchObject({ name: 'bert.encoder.layer.0.attention.self.query.lora_B.weight', shape: [768, 8], depth: 1 });
+    const bad = withAdapters(parameters, { ...DEFAULT_TRAIN_CONFIG, lora: { ...DEFAULT_LORA, targetModules: ['q_proj'] } }, 12);
+    expect([bad.parameters.length, bad.error?.code]).toEqual([parameters.length, 'LORA_NO_TARGET']);
   });
 
-  it('sets it against the 4 GiB of wasm32, or the GPU binding limit and device memory', () => {
+  it('plans batch 16 × 128 on wasm (none chosen: the fallback) and proposes what fits', () => {
+    const plan = runMemoryPlan(model, parameters, 2, { ...DEFAULT_TRAIN_CONFIG, batchSize: 16 }, null, null);
+    expect(plan.limits).toMatchObject({ backend: 'wasm', budget: 0.85 * 4 * 1024 ** 3 });
+    expect(plan.asked.fits).toBe(false);
+    expect(plan.proposal?.fits).toBe(true);
+    expect(proposalPatch(plan.proposal!, 16)).toEqual({ microBatchSize: plan.proposal!.microBatch < 16 ? plan.proposal!.microBatch : null, gradientCheckpointing: plan.proposal!.checkpointing, lora: null });
     const probe = { webgpuApi: true, adapter: null, crossOriginIsolated: true, hardwareConcurrency: 2, limits: { maxBufferSize: 1e9, maxStorageBufferBindingSize: 1.3e8 }, deviceMemoryGb: 8 };
-    expect(deviceBudget('wasm', probe).limit).toBe(WASM_LIMIT_BYTES);
-    expect(deviceBudget('webgpu', probe)).toMatchObject({ limit: 8 * 1024 ** 3, bufferLimit: 1.3e8 });
-    expect(deviceBudget('cpu', { ...probe, deviceMemoryGb: null }).limit).toBeNull();
+    expect(runMemoryPlan(model, parameters, 2, DEFAULT_TRAIN_CONFIG, 'webgpu', probe).limits).toMatchObject({ budget: 4 * 1024 ** 3, maxBuffer: 1.3e8 });
   });
 });
 

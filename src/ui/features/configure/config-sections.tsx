@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import { Card } from '../../components/card';
 import { CheckboxField, ListField, NumberField, SelectField, TextField } from '../../components/fields';
-import { EVAL_METRICS, METRICS_BY_TASK, SCHEDULE_TYPES, type EvalMetric, type ScheduleType, type TrainConfig } from '../../../protocol/train-config';
+import { DEFAULT_LORA, EVAL_METRICS, METRICS_BY_TASK, SCHEDULE_TYPES, type EvalMetric, type ScheduleType, type TrainConfig } from '../../../protocol/train-config';
 import { TASKS, type Task } from '../../../protocol/task';
 import { TASK_LABELS } from '../../format';
 import { useApp } from '../../store/app-store';
@@ -66,8 +66,16 @@ export function RunSection(props: SectionProps) {
         {num(props, 'maxSteps', 'Max steps', 'Stop after this many optimizer steps; empty runs every epoch.', { nullable: true, placeholder: 'all epochs' })}
         {num(props, 'batchSize', 'Batch size', 'Examples per forward and backward pass.')}
         {num(props, 'gradAccumulation', 'Gradient accumulation', 'Batches summed before each optimizer step (a larger effective batch).')}
+        {num(props, 'microBatchSize', 'Micro-batch size', 'Split each batch into passes of this many examples: the same gradient, less memory. Empty: the memory planner decides when the run starts.', { nullable: true, placeholder: 'planner' })}
         {num(props, 'maxLength', 'Max length (tokens)', 'Longer examples are truncated; special tokens count.')}
         {num(props, 'seed', 'Seed', 'Fixes the split, data order, dropout and new-head initialisation.')}
+        <CheckboxField
+          label="Gradient checkpointing"
+          help="Keep only each layer's input and compute the layer again in the backward pass: far less memory, about a third more time, the same gradients."
+          checked={draft.gradientCheckpointing === true}
+          error={props.errors.get('gradientCheckpointing')}
+          onChange={(v) => props.set('gradientCheckpointing', v)}
+        />
       </div>
     </Card>
   );
@@ -230,6 +238,28 @@ export function LayersSection(props: SectionProps & { headPrefix: string }) {
         />
         {num(props, 'layerDecay', 'Pyramid ξ (layer decay)', 'Each layer trains at ξ times the rate of the one above; 1 is off.')}
         {num(props, 'gradualUnfreeze', 'Gradual unfreezing (epochs)', 'One more layer joins every N epochs, from the top; empty is off.', { nullable: true, placeholder: 'off' })}
+        <CheckboxField
+          label="LoRA adapters"
+          help="Freeze the model and train small low-rank adapters on the chosen layers, with the head (about 1% of the parameters); exported as a PEFT adapter beside the merged weights."
+          checked={draft.lora !== null}
+          error={errors.get('lora')}
+          disabled={draft.task === 'mlm'}
+          onChange={(on) => set('lora', on ? { ...DEFAULT_LORA } : null)}
+        />
+        {draft.lora !== null && (
+          <>
+            {num(props, 'lora.r', 'LoRA rank r', 'Rank of each adapter\'s update B·A.')}
+            {num(props, 'lora.alpha', 'LoRA alpha', 'The update is scaled by alpha / r.')}
+            {num(props, 'lora.dropout', 'LoRA dropout', 'Dropout on the adapters\' input.')}
+            <ListField
+              label="LoRA target layers"
+              help="Linear layers whose names end in one of these get an adapter (query, value for BERT; q_lin, v_lin for DistilBERT)."
+              value={draft.lora.targetModules}
+              error={errors.get('lora.targetModules')}
+              onChange={(v) => set('lora.targetModules', v)}
+            />
+          </>
+        )}
       </div>
       <fieldset className="field multipliers">
         <legend className="field-label">Learning-rate multipliers</legend>

@@ -10,7 +10,8 @@ import { StatGrid } from '../../components/stat-grid';
 import type { GroupPlan } from '../../../protocol/param-groups';
 import { formatBytes, formatCount } from '../../format';
 import type { LayerPreset } from './layer-plan';
-import type { DeviceBudget, MemoryEstimate } from './memory';
+import type { MemoryPlan, PlanOption } from '../../../protocol/memory-plan';
+import type { TrainConfig } from '../../../protocol/train-config';
 
 const PRESETS: { preset: LayerPreset; label: string; help: string }[] = [
   { preset: 'head-only', label: 'Head only', help: 'Train the task head; the pretrained model stays as it is. Fast, least forgetting.' },
@@ -62,29 +63,37 @@ export function LayerPresets(props: {
   );
 }
 
-export function TrainableBudget(props: { trainable: number; total: number; memory: MemoryEstimate; budget: DeviceBudget; backendLabel: string; batchSize: number; seqLength: number }) {
-  const { memory, budget } = props;
+/** What taking a proposal changes in the config: its micro-batch, checkpointing and (when proposed) LoRA. */
+export function proposalPatch(p: PlanOption, batchSize: number): Partial<TrainConfig> {
+  return { microBatchSize: p.microBatch < batchSize ? p.microBatch : null, gradientCheckpointing: p.checkpointing, lora: p.lora };
+}
+
+export function TrainableBudget(props: { trainable: number; total: number; plan: MemoryPlan; backendLabel: string; batchSize: number; seqLength: number; onApply: (patch: Partial<TrainConfig>) => void }) {
+  const { plan } = props;
+  const memory = plan.asked.estimate;
+  const limit = plan.limits.budget;
   const share = props.total > 0 ? (100 * props.trainable) / props.total : 0;
-  const used = budget.limit ? Math.min(1, memory.total / budget.limit) : null;
-  const over = budget.limit !== null && memory.total > budget.limit;
-  const bufferOver = budget.bufferLimit !== null && memory.largestBuffer > budget.bufferLimit;
+  const used = Math.min(1, memory.total / limit);
+  const over = memory.total > limit;
+  const bufferOver = plan.limits.maxBuffer !== null && memory.largestBuffer > plan.limits.maxBuffer;
+  const pass = plan.asked.microBatch < props.batchSize ? ` in passes of ${plan.asked.microBatch}` : '';
   return (
-    <Card title="Trainable parameters and memory" description={`Estimated for batch size ${props.batchSize} × ${props.seqLength} tokens on ${props.backendLabel}.`}>
+    <Card title="Trainable parameters and memory" description={`The peak of a training step at batch size ${props.batchSize} × ${props.seqLength} tokens${pass} on ${props.backendLabel}, as the run plans it.`}>
       <StatGrid
         label="Training budget"
         items={[
-          { label: 'Trainable', value: `${formatCount(props.trainable)} (${share.toFixed(1)}%)` },
+          { label: 'Trainable', value: `${formatCount(props.trainable)} (${share.toFixed(share < 10 ? 2 : 1)}%)` },
           { label: 'Frozen', value: formatCount(props.total - props.trainable) },
-          { label: 'Memory estimate', value: formatBytes(memory.total) },
+          { label: 'Memory at the peak', value: formatBytes(memory.total) },
           { label: 'Largest buffer', value: formatBytes(memory.largestBuffer) },
         ]}
       />
       <div className={`meter ${over ? 'is-over' : ''}`}>
         <div className="meter-labels">
-          <span>Estimated memory against {budget.limitLabel}</span>
-          <span className="tabular">{used === null ? '—' : `${(100 * (memory.total / (budget.limit ?? 1))).toFixed(memory.total / (budget.limit ?? 1) < 0.01 ? 2 : 1)}%`}</span>
+          <span>Estimated memory against {plan.limits.budgetLabel}</span>
+          <span className="tabular">{`${(100 * (memory.total / limit)).toFixed(memory.total / limit < 0.01 ? 2 : 1)}%`}</span>
         </div>
-        <meter className="meter-bar" aria-label="Estimated memory use" min={0} max={1} low={0.6} high={0.85} optimum={0.2} value={used ?? 0} />
+        <meter className="meter-bar" aria-label="Estimated memory use" min={0} max={1} low={0.6} high={0.85} optimum={0.2} value={used} />
       </div>
       <ul className="memory-list" aria-label="Memory estimate by part">
         <li>
@@ -104,15 +113,24 @@ export function TrainableBudget(props: { trainable: number; total: number; memor
           <span className="tabular">{formatBytes(memory.anchors)}</span>
         </li>
         <li>
-          <span>Activations</span>
+          <span title="What the backward pass holds at its peak: saved activations and intermediate gradients.">Activations</span>
           <span className="tabular">{formatBytes(memory.activations)}</span>
         </li>
       </ul>
-      {over && <p className="field-error">This is more than the device allows: freeze more layers, or lower the batch size or the maximum length.</p>}
-      {bufferOver && (
-        <p className="field-error">
-          The largest buffer ({formatBytes(memory.largestBuffer)}) is over the GPU's binding limit ({formatBytes(budget.bufferLimit ?? 0)}): lower the batch size or the maximum length, or use WASM.
-        </p>
+      {(over || bufferOver) && (
+        <div className="field-error" role="status">
+          <p>
+            {bufferOver
+              ? `The largest buffer (${formatBytes(memory.largestBuffer)}) is over the GPU's binding limit (${formatBytes(plan.limits.maxBuffer ?? 0)}). `
+              : 'This is more than the device allows. '}
+            {plan.reason}
+          </p>
+          {plan.proposal && (
+            <button type="button" className="button button-secondary" onClick={() => props.onApply(proposalPatch(plan.proposal as PlanOption, props.batchSize))}>
+              Use this plan ({formatBytes(plan.proposal.estimate.total)})
+            </button>
+          )}
+        </div>
       )}
     </Card>
   );

@@ -21,7 +21,7 @@ import { useRunModel, type RunModel } from '../../store/run-model';
 import { LayerPresets, Pyramid, TrainableBudget } from './layer-controls';
 import { layerTree, matchingPreset, nodeStates, presetFreeze, toggleSubtree, type LayerPreset } from './layer-plan';
 import { LayerTree } from './layer-tree';
-import { deviceBudget, estimateMemory } from './memory';
+import { runMemoryPlan, withAdapters } from './memory';
 
 /** Says which head the tree shows when the run makes it: the checkpoint has none for this task. */
 function HeadNote({ run, model }: { run: RunModel; model: ModelSummary }) {
@@ -51,7 +51,9 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
   const patch = useApp((s) => s.configPatched);
   const backend = useApp((s) => s.engine.backend);
   const probe = useApp((s) => s.engine.probe);
-  const parameters = run.parameters;
+  // LoRA's adapters are parameters of the run: nodes of the tree, and counted in the trainable share.
+  const adapted = useMemo(() => withAdapters(run.parameters, config, model.num_hidden_layers), [run.parameters, config, model.num_hidden_layers]);
+  const parameters = adapted.parameters;
   const tree = useMemo(() => layerTree(parameters), [parameters]);
   const [lastN, setLastN] = useState(() => Math.max(1, Math.ceil(model.num_hidden_layers / 3)));
   const [epochShown, setEpochShown] = useState(0);
@@ -72,22 +74,13 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
   const peakLr = useMemo(() => (scale: number) => effectiveLr(scale, derived.warmupSteps, derived.totalSteps, config), [derived, config]);
   const states = useMemo(() => nodeStates(tree, planned.plan, peakLr), [tree, planned.plan, peakLr]);
   const root = states.get('')!;
-  const sizes = useMemo(() => new Map(parameters.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)])), [parameters]);
-  const everTrainable = planned.plan.params.filter((p) => p.frozenBy !== 'freeze').reduce((n, p) => n + (sizes.get(p.name) ?? 0), 0);
-  const memory = estimateMemory({
-    parameters: run.parameterCount,
-    trainable: root.trainable,
-    everTrainable,
-    largestTensor: Math.max(0, ...sizes.values()),
-    layers: L,
-    hidden: model.hidden_size,
-    heads: model.num_attention_heads,
-    vocab: model.vocab_size,
-    labels: run.classes,
-    task: config.task,
-    batchSize: config.batchSize,
-    seqLength: Math.min(config.maxLength, model.max_position_embeddings),
-  });
+  const memoryPlan = useMemo(() => {
+    try {
+      return runMemoryPlan(model, run.parameters, run.classes, config, backend, probe);
+    } catch {
+      return null; // a freeze list or LoRA targets that name nothing: said above the tree
+    }
+  }, [model, run.parameters, run.classes, config, backend, probe]);
   const active = useMemo(() => matchingPreset(tree, parameters, L, config.freeze, config.gradualUnfreeze), [tree, parameters, L, config.freeze, config.gradualUnfreeze]);
   const gradualEvery = config.gradualUnfreeze ?? 1;
   const freeze = config.freeze;
@@ -101,6 +94,7 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
   return (
     <>
       {planned.error && <ErrorAlert title="The freeze list does not fit this model" error={planned.error} />}
+      {adapted.error && <ErrorAlert title="LoRA's targets do not fit this model" error={adapted.error} />}
       <div className="layers-grid">
         <Card
           title="Layer tree"
@@ -132,15 +126,17 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
             }}
             onGradualEvery={(n) => patch({ freeze: [], gradualUnfreeze: n })}
           />
-          <TrainableBudget
-            trainable={root.trainable}
-            total={root.total}
-            memory={memory}
-            budget={deviceBudget(backend, probe)}
-            backendLabel={backend ? BACKEND_LABELS[backend] : 'the engine'}
-            batchSize={config.batchSize}
-            seqLength={Math.min(config.maxLength, model.max_position_embeddings)}
-          />
+          {memoryPlan && (
+            <TrainableBudget
+              trainable={root.trainable}
+              total={root.total}
+              plan={memoryPlan}
+              backendLabel={backend ? BACKEND_LABELS[backend] : 'WASM'}
+              batchSize={config.batchSize}
+              seqLength={Math.min(config.maxLength, model.max_position_embeddings)}
+              onApply={patch}
+            />
+          )}
         </div>
         </Later>
       </div>
