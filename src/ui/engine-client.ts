@@ -15,7 +15,7 @@ import engineWorkerUrl from '../worker/engine.worker.ts?worker&url';
 import { isAdapting } from './store/adaptation-slice';
 import type { AppStore } from './store/app-store';
 import type { PredictTarget } from './store/prediction-slice';
-import { isActive } from './store/training-slice';
+import { canEvaluateNow, isActive } from './store/training-slice';
 import { applyWorkerEvent, type SliceEventType, type WorkerEvent } from './store/worker-events';
 
 /** The part of a Worker the client uses; tests pass a fake. */
@@ -312,8 +312,8 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       worker.postMessage({ type: 'stopTraining', runId });
     },
     evaluateTraining() {
-      const { runId, status } = actions().training;
-      if (runId === null || (status !== 'running' && status !== 'paused')) return;
+      const { runId } = actions().training;
+      if (runId === null || !canEvaluateNow(actions().training)) return;
       actions().trainingEvaluationRequested();
       worker.postMessage({ type: 'evaluateTraining', runId });
     },

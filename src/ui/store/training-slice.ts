@@ -100,6 +100,16 @@ export function isActive(status: RunStatus): boolean {
   return ACTIVE.includes(status);
 }
 
+/**
+ * Whether "Evaluate now" would measure anything: a run that trains or waits paused, with evaluation data, not already
+ * evaluated at the step it waits at, and no evaluation asked for and not come yet.
+ */
+export function canEvaluateNow(t: TrainingState): boolean {
+  if (t.status !== 'running' && t.status !== 'paused') return false;
+  if ((t.plan?.validationExamples ?? 0) === 0 || t.evaluationAsked !== null) return false;
+  return !(t.status === 'paused' && t.evals.at(-1)?.record.step === latestStep(t.steps)?.step);
+}
+
 /** The run's fields changed by p, for an event of the run in hand; late events of an older run change nothing. */
 const forRun = (s: AppState, runId: string, p: (t: TrainingState) => Partial<TrainingState>) =>
   s.training.runId === runId ? { training: { ...s.training, ...p(s.training) } } : {};
@@ -140,7 +150,7 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
     trainingRequested: (runId, config, backend, datasetFile) => set({ training: { ...initial, runId, status: 'preparing', config, backend, datasetFile } }),
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),
     trainingStopRequested: () => patch((t) => (isActive(t.status) ? { status: 'stopping' } : {})),
-    trainingEvaluationRequested: () => patch((t) => (t.status === 'running' || t.status === 'paused' ? { evaluationAsked: latestStep(t.steps)?.step ?? 0 } : {})),
+    trainingEvaluationRequested: () => patch((t) => (canEvaluateNow(t) ? { evaluationAsked: latestStep(t.steps)?.step ?? 0 } : {})),
     trainingLost: (error) => patch((t) => (isActive(t.status) ? { ...ended(t), status: 'failed', error } : {})),
   };
 };

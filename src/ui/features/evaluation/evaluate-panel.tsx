@@ -13,7 +13,7 @@ import type { EvalMetrics } from '../../../protocol/train-events';
 import { formatCount } from '../../format';
 import { evaluationWhen, headline } from '../../result';
 import { useApp } from '../../store/app-store';
-import { isActive } from '../../store/training-slice';
+import { canEvaluateNow, isActive } from '../../store/training-slice';
 import { ConfusionMatrix, MetricsTable, PerClassTable } from './metrics-view';
 import { ImbalanceViews } from './imbalance-view';
 import { Playground } from './playground';
@@ -22,10 +22,11 @@ function EvaluateNow() {
   const engine = useEngine();
   const status = useApp((s) => s.training.status);
   const asked = useApp((s) => s.training.evaluationAsked);
+  const evaluable = useApp((s) => canEvaluateNow(s.training));
   const hasValidation = useApp((s) => (s.training.plan?.validationExamples ?? 0) > 0);
   if (!(status === 'running' || status === 'paused' || status === 'pausing') || !hasValidation) return null;
   return (
-    <button type="button" className="button button-secondary" disabled={asked !== null || status === 'pausing'} onClick={() => engine.evaluateTraining()}>
+    <button type="button" className="button button-secondary" disabled={!evaluable} onClick={() => engine.evaluateTraining()}>
       <Icon name="evaluate" size={16} /> {asked !== null ? 'Evaluating…' : 'Evaluate now'}
     </button>
   );

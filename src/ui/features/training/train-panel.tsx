@@ -18,7 +18,7 @@ import { evaluationWhen, headline } from '../../result';
 import { latestStep } from '../../series';
 import { useApp, useAppThrottled } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
-import { isActive, type TrainingState } from '../../store/training-slice';
+import { canEvaluateNow, isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
 import { ResumeCard } from './resume-card';
 import { currentEpoch, etaSeconds, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
@@ -98,6 +98,7 @@ function Controls({ canStart }: { canStart: boolean }) {
   const engine = useEngine();
   const status = useApp((s) => s.training.status);
   const asked = useApp((s) => s.training.evaluationAsked);
+  const evaluable = useApp((s) => canEvaluateNow(s.training));
   const hasValidation = useApp((s) => (s.training.plan?.validationExamples ?? 0) > 0);
   const { start, busy } = useStartRun();
   const active = isActive(status);
@@ -119,7 +120,7 @@ function Controls({ canStart }: { canStart: boolean }) {
         <Icon name="stop" size={16} /> Stop
       </button>
       {(status === 'running' || status === 'paused') && hasValidation && (
-        <button type="button" className="button button-secondary" disabled={asked !== null} onClick={() => engine.evaluateTraining()}>
+        <button type="button" className="button button-secondary" disabled={!evaluable} onClick={() => engine.evaluateTraining()}>
           <Icon name="evaluate" size={16} /> {asked !== null ? 'Evaluating…' : 'Evaluate now'}
         </button>
       )}
