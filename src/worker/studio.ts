@@ -7,7 +7,10 @@ import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { exportModel } from '../engine/export/export';
 import type { OnnxRunner } from '../engine/export/verify';
 import { readDataset } from '../formats/datasets/index';
-import { blobFile, type SourceFile, type SourceFolder } from '../formats/source-file';
+import { blobFile, bytesFile, type SourceFile, type SourceFolder } from '../formats/source-file';
+import { ADAPTER_CONFIG } from '../formats/peft-adapter';
+import { writeModelFolder } from '../engine/export/model-folder';
+import { loadModelWithAdapter } from '../engine/peft-load';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import type { BackendName, BackendProbe, FromWorker, ToWorker } from '../protocol/messages';
 import { parseTrainConfig, type TrainConfig } from '../protocol/train-config';
@@ -153,9 +156,26 @@ export class Studio {
     try {
       const refusal = this.busy();
       if (refusal) throw refusal;
-      const folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
-      const next = await loadModelFolder(folder);
-      const files = given.map((f) => ({ name: f.name, size: f.size }));
+      let folder: SourceFolder = new Map(given.map((f) => [f.name, blobFile(f.name, f)]));
+      let next: LoadedModel;
+      if (folder.has(ADAPTER_CONFIG) && !folder.has('config.json')) {
+        // A PEFT LoRA adapter: merged onto the model open now (its base), which becomes a folder of its own in memory,
+        // so that runs and exports start from the merged weights.
+        const base = this.origin?.folder;
+        if (!base) throw new LayerwiseError('PEFT_ADAPTER_NO_BASE', 'A LoRA adapter is loaded onto its base model: open the base model first, then the adapter folder.', { file: ADAPTER_CONFIG });
+        const merged = await loadModelWithAdapter(base, folder);
+        try {
+          const written = await writeModelFolder({ model: merged, source: base });
+          folder = new Map(written.map((f) => [f.name, bytesFile(f.name, f.bytes)]));
+        } finally {
+          merged.params.dispose();
+        }
+        next = await loadModelFolder(folder);
+        next.messages.push(...merged.messages.filter((m) => m.code === 'PEFT_ADAPTER_MERGED'));
+      } else {
+        next = await loadModelFolder(folder);
+      }
+      const files = [...folder].map(([name, f]) => ({ name, size: f.size }));
       const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [], baseTask: next.task };
       const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
       this.adopt(next, { folder, source, files, provenance, fromSite });
