@@ -272,11 +272,15 @@ const CHECKPOINT_TIME = 4 / 3;
 /** A frozen base computes no weight gradients: about a third of a step's products. */
 const LORA_TIME = 2 / 3;
 
-function relativeTime(microBatch: number, batch: number, checkpointing: boolean, lora: boolean, asked: { checkpointing: boolean; lora: boolean; microBatch: number }): number {
+/** The cost of a step's way of running relative to whole batches, no checkpointing, full fine-tuning (1). */
+export function stepCost(o: { microBatch: number; checkpointing: boolean; lora: boolean }, batch: number): number {
   // Small micro-batches run the products on thinner matrices: a mild cost per halving.
-  const thin = (m: number) => 1 + 0.04 * Math.log2(batch / m);
-  const cost = (m: number, ck: boolean, lo: boolean) => thin(m) * (ck ? CHECKPOINT_TIME : 1) * (lo ? LORA_TIME : 1);
-  return cost(microBatch, checkpointing, lora) / cost(asked.microBatch, asked.checkpointing, asked.lora);
+  const thin = 1 + 0.04 * Math.log2(batch / Math.min(batch, o.microBatch));
+  return thin * (o.checkpointing ? CHECKPOINT_TIME : 1) * (o.lora ? LORA_TIME : 1);
+}
+
+function relativeTime(microBatch: number, batch: number, checkpointing: boolean, lora: boolean, asked: { checkpointing: boolean; lora: boolean; microBatch: number }): number {
+  return stepCost({ microBatch, checkpointing, lora }, batch) / stepCost(asked, batch);
 }
 
 /** Micro-batch sizes worth trying: the batch, then halvings down to 1. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LORA, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
 import { entitySegments } from '../../src/ui/features/evaluation/entity-spans';
 import { diffConfigs, flattenConfig } from '../../src/ui/features/history/config-diff';
-import { runMemoryPlan, withAdapters } from '../../src/ui/features/layers/memory';
+import { runMemoryPlan, secondsPerStep, withAdapters } from '../../src/ui/features/layers/memory';
 import { proposalPatch } from '../../src/ui/features/layers/layer-controls';
 import { benchConfig, BENCH_MODELS } from '../../src/engine/bench/train-bench';
 import { getModelFamily } from '../../src/engine/models/index';
@@ -85,6 +85,17 @@ describe('memory plan of the Layers panel', () => {
     expect(proposalPatch(plan.proposal!, 16)).toEqual({ microBatchSize: plan.proposal!.microBatch < 16 ? plan.proposal!.microBatch : null, gradientCheckpointing: plan.proposal!.checkpointing, lora: null });
     const probe = { webgpuApi: true, adapter: null, crossOriginIsolated: true, hardwareConcurrency: 2, limits: { maxBufferSize: 1e9, maxStorageBufferBindingSize: 1.3e8 }, deviceMemoryGb: 8 };
     expect(runMemoryPlan(model, parameters, 2, DEFAULT_TRAIN_CONFIG, 'webgpu', probe).limits).toMatchObject({ budget: 4 * 1024 ** 3, maxBuffer: 1.3e8 });
+  });
+
+  it('times an option from the last run\'s measured step: examples per step and the ways\' relative costs', () => {
+    const config = { ...DEFAULT_TRAIN_CONFIG, batchSize: 16 };
+    const plan = runMemoryPlan(model, parameters, 2, config, null, null);
+    const option = { ...plan.asked, microBatch: 4, checkpointing: true };
+    expect(secondsPerStep(option, config, null)).toBeNull();
+    // A step of 8 examples, whole and without checkpointing, took 2 s: 16 examples in passes of 4, checkpointed,
+    // cost 2 × (16 / 8) × (1 + 0.04·log2(4)) × 4/3.
+    const measured = { seconds: 2, examples: 8, microBatch: 16, checkpointing: false, lora: false };
+    expect(secondsPerStep(option, config, measured)).toBeCloseTo(2 * 2 * 1.08 * (4 / 3), 10);
   });
 });
 

@@ -68,7 +68,18 @@ export function proposalPatch(p: PlanOption, batchSize: number): Partial<TrainCo
   return { microBatchSize: p.microBatch < batchSize ? p.microBatch : null, gradientCheckpointing: p.checkpointing, lora: p.lora };
 }
 
-export function TrainableBudget(props: { trainable: number; total: number; plan: MemoryPlan; backendLabel: string; batchSize: number; seqLength: number; onApply: (patch: Partial<TrainConfig>) => void }) {
+export function TrainableBudget(props: {
+  trainable: number;
+  total: number;
+  plan: MemoryPlan;
+  backendLabel: string;
+  batchSize: number;
+  seqLength: number;
+  onApply: (patch: Partial<TrainConfig>) => void;
+  /** Seconds per optimizer step of an option, from the last run's measured step; null before any. */
+  seconds: (option: PlanOption) => number | null;
+  totalSteps: number;
+}) {
   const { plan } = props;
   const memory = plan.asked.estimate;
   const limit = plan.limits.budget;
@@ -117,6 +128,7 @@ export function TrainableBudget(props: { trainable: number; total: number; plan:
           <span className="tabular">{formatBytes(memory.activations)}</span>
         </li>
       </ul>
+      <TimeLine seconds={props.seconds(plan.asked)} steps={props.totalSteps} what="The run as configured" />
       {(over || bufferOver) && (
         <div className="field-error" role="status">
           <p>
@@ -130,9 +142,22 @@ export function TrainableBudget(props: { trainable: number; total: number; plan:
               Use this plan ({formatBytes(plan.proposal.estimate.total)})
             </button>
           )}
+          {plan.proposal && <TimeLine seconds={props.seconds(plan.proposal)} steps={props.totalSteps} what="The plan" />}
         </div>
       )}
     </Card>
+  );
+}
+
+/** "About 12 s a step, 25 min for 125 steps", from a measured step; nothing before one. */
+function TimeLine(props: { seconds: number | null; steps: number; what: string }) {
+  if (props.seconds === null) return null;
+  const total = props.seconds * props.steps;
+  const span = total >= 3600 ? `${(total / 3600).toFixed(1)} h` : total >= 60 ? `${Math.round(total / 60)} min` : `${Math.round(total)} s`;
+  return (
+    <p className="field-help">
+      {props.what}: about {props.seconds < 10 ? props.seconds.toFixed(1) : Math.round(props.seconds)} s a step, {span} for {formatCount(props.steps)} steps (from the last run's measured step).
+    </p>
   );
 }
 

@@ -21,7 +21,9 @@ import { useRunModel, type RunModel } from '../../store/run-model';
 import { LayerPresets, Pyramid, TrainableBudget } from './layer-controls';
 import { layerTree, matchingPreset, nodeStates, presetFreeze, toggleSubtree, type LayerPreset } from './layer-plan';
 import { LayerTree } from './layer-tree';
-import { runMemoryPlan, withAdapters } from './memory';
+import { runMemoryPlan, secondsPerStep, withAdapters } from './memory';
+import { latestStep } from '../../series';
+
 
 /** Says which head the tree shows when the run makes it: the checkpoint has none for this task. */
 function HeadNote({ run, model }: { run: RunModel; model: ModelSummary }) {
@@ -74,6 +76,17 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
   const peakLr = useMemo(() => (scale: number) => effectiveLr(scale, derived.warmupSteps, derived.totalSteps, config), [derived, config]);
   const states = useMemo(() => nodeStates(tree, planned.plan, peakLr), [tree, planned.plan, peakLr]);
   const root = states.get('')!;
+  // The last run's latest step and the way it ran, for the time estimates (none before a run).
+  const lastStep = useApp((s) => latestStep(s.training.steps));
+  const ran = useApp((s) => s.training.config);
+  const ranMicro = useApp((s) => s.training.plan?.microBatchSize ?? null);
+  const measured = useMemo(
+    () =>
+      lastStep && ran
+        ? { seconds: lastStep.seconds, examples: ran.batchSize * ran.gradAccumulation, microBatch: ranMicro ?? ran.batchSize, checkpointing: ran.gradientCheckpointing, lora: ran.lora !== null }
+        : null,
+    [lastStep, ran, ranMicro],
+  );
   const memoryPlan = useMemo(() => {
     try {
       return runMemoryPlan(model, run.parameters, run.classes, config, backend, probe);
@@ -135,6 +148,8 @@ function Layers({ model, run }: { model: ModelSummary; run: RunModel }) {
               batchSize={config.batchSize}
               seqLength={Math.min(config.maxLength, model.max_position_embeddings)}
               onApply={patch}
+              seconds={(o) => secondsPerStep(o, config, measured)}
+              totalSteps={derived.totalSteps}
             />
           )}
         </div>

@@ -4,7 +4,7 @@
 // as nodes and the trainable share counts them.
 import { toErrorData, type LayerwiseErrorData } from '../../../lib/errors';
 import { adapterShapes, loraModules } from '../../../protocol/lora';
-import { memoryLimits, planMemory, type MemoryPlan, type PlannerModel } from '../../../protocol/memory-plan';
+import { memoryLimits, planMemory, stepCost, type MemoryPlan, type PlanOption, type PlannerModel } from '../../../protocol/memory-plan';
 import type { BackendName, BackendProbe, ModelSummary, ParameterInfo } from '../../../protocol/messages';
 import { DEFAULT_LORA, validateTrainConfig, type TrainConfig } from '../../../protocol/train-config';
 
@@ -52,4 +52,17 @@ export function plannerModelOf(model: ModelSummary, parameters: readonly Paramet
 export function runMemoryPlan(model: ModelSummary, parameters: readonly ParameterInfo[], classes: number, config: TrainConfig, backend: BackendName | null, probe: BackendProbe | null): MemoryPlan {
   const seq = Math.min(config.maxLength, model.max_position_embeddings);
   return planMemory(plannerModelOf(model, parameters, classes), usableLora(config), seq, memoryLimits(backend ?? 'wasm', probe));
+}
+
+/**
+ * Seconds per optimizer step of `option`, from a step of the last run (its seconds, the examples it took and the way
+ * it ran): scaled by the examples per step and by the two ways' relative costs (stepCost). Null without one. The
+ * data's lengths are taken to be alike: the run pads each batch to its longest example, not to maxLength.
+ */
+export function secondsPerStep(option: PlanOption, config: TrainConfig, measured: { seconds: number; examples: number; microBatch: number; checkpointing: boolean; lora: boolean } | null): number | null {
+  if (measured === null || !(measured.seconds > 0 && measured.examples > 0)) return null;
+  const batch = config.batchSize;
+  const examples = batch * config.gradAccumulation;
+  const cost = stepCost({ microBatch: option.microBatch, checkpointing: option.checkpointing, lora: option.lora !== null }, batch);
+  return measured.seconds * (examples / measured.examples) * (cost / stepCost(measured, batch));
 }
