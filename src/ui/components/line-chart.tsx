@@ -27,7 +27,9 @@ const MARGIN = { top: 12, right: 16, bottom: 26, left: 56 };
 /** About `count` round tick values covering [min, max] (Heckbert's nice numbers). */
 export function niceTicks(min: number, max: number, count = 5): { ticks: number[]; step: number } {
   if (!(Number.isFinite(min) && Number.isFinite(max))) return { ticks: [0, 1], step: 1 };
-  if (min === max) {
+  // A range below float resolution (a loss flat at ln 2 that differs in its last bits) is a flat line: stepping
+  // through it would add steps smaller than an ulp to the first tick, forever.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-9) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
     min -= pad;
     max += pad;

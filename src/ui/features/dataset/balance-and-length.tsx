@@ -6,8 +6,8 @@ import { formatCount, formatPercent } from '../../format';
 import { useApp } from '../../store/app-store';
 import { DEFAULT_WINDOWS } from '../../../protocol/train-config';
 
-/** Below this share of the training split a class is called rare. */
-const RARE_SHARE = 0.1;
+/** A class is called rare below half the share it would have if the classes were balanced (SMS Spam's 13% of 2 is). */
+const RARE_FRACTION_OF_EVEN = 0.5;
 
 export function BalanceAndLength() {
   const plan = useApp((s) => s.dataset.plan);
@@ -16,7 +16,7 @@ export function BalanceAndLength() {
   if (plan === null || (plan.imbalance === null && plan.length === null)) return null;
   const { imbalance, length } = plan;
   const multiLabel = draft.problemType === 'multi_label_classification';
-  const rare = imbalance !== null && imbalance.rarest.share < RARE_SHARE;
+  const rare = imbalance !== null && imbalance.rarest.share < RARE_FRACTION_OF_EVEN / imbalance.suggested.length;
   const long = length !== null && length.over > 0;
   if (!rare && !long) return null;
   return (
