@@ -3,6 +3,7 @@ import { openSync, readSync, closeSync, statSync, readdirSync, readlinkSync } fr
 import { basename, join } from 'node:path';
 import { LayerwiseError } from '../lib/errors';
 import type { SourceFile, SourceFolder } from '../formats/source-file';
+import { BOTTLENECK_FOLDER } from '../formats/bottleneck-adapter';
 
 export function nodeFile(path: string): SourceFile {
   const size = statSync(path).size;
@@ -47,7 +48,7 @@ function unreadable(name: string, why: string): SourceFile {
 const FILE_LIKE = /\.(safetensors|json|txt|model|bin)$/;
 
 /**
- * Every file directly inside dir, by name, symbolic links followed (the Hugging Face cache links snapshot files to
+ * Every file directly inside dir, by name (and those of its adapter/ subfolder as "adapter/NAME"), symbolic links followed (the Hugging Face cache links snapshot files to
  * blobs). A link that loops or leads nowhere, and a folder with a file's name (model.safetensors/), are kept as
  * entries that fail with CHECKPOINT_FILE_UNREADABLE when read.
  */
@@ -61,6 +62,10 @@ export function nodeFolder(dir: string): SourceFolder {
     }
     if (entry.isDirectory()) {
       if (FILE_LIKE.test(entry.name)) folder.set(entry.name, unreadable(entry.name, `a folder, not a file (in ${dir})`));
+      // A model's bottleneck adapter (formats/bottleneck-adapter.ts): its files as "adapter/adapter_config.json", ...
+      else if (entry.name === BOTTLENECK_FOLDER) {
+        for (const [name, file] of nodeFolder(full)) if (!name.includes('/')) folder.set(`${BOTTLENECK_FOLDER}/${name}`, file);
+      }
       continue;
     }
     if (!entry.isSymbolicLink()) {

@@ -14,7 +14,9 @@ import { readModelConfig, readModelWeights, type ModelTensor } from './model-fol
 import { getModelFamily, type ModelFamily } from './models/index';
 import { resolveCheckpointName, type NameContext, type NameRule } from './params/checkpoint-names';
 import { headInitTensor } from './params/head-init';
+import { applyBottleneckAdapter, readBottleneckAdapter } from './bottleneck-load';
 import type { LoraAdapters } from './params/lora';
+import type { BottleneckAdapters } from './params/bottleneck';
 import { ParamStore } from './params/store';
 
 export interface LoaderMessage {
@@ -41,6 +43,8 @@ export interface LoadedModel {
   nonFinite: Map<string, number>;
   /** LoRA adapters a run added to params (params/lora.ts); the forward pass and the exporter read them. */
   lora?: LoraAdapters | null;
+  /** Bottleneck adapters in params (params/bottleneck.ts): a run's, or the folder's adapter/ (bottleneck-load.ts). */
+  adapters?: BottleneckAdapters | null;
 }
 
 export interface LoadOptions {
@@ -379,7 +383,7 @@ export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = 
       tensors: [...nonFinite.keys()],
     });
   }
-  return {
+  const model: LoadedModel = {
     config,
     rawConfig: parsed.raw,
     task,
@@ -391,4 +395,25 @@ export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = 
     parameterCount: store.parameterCount(),
     nonFinite,
   };
+  const adapterFolder = adapterFolderOf(parsed.raw);
+  if (adapterFolder !== null) {
+    try {
+      messages.push(await applyBottleneckAdapter(model, await readBottleneckAdapter(folder, `${adapterFolder}/`)));
+    } catch (err) {
+      store.dispose();
+      throw err;
+    }
+  }
+  return model;
+}
+
+/** config.json's `layerwise.adapter`: the subfolder holding the bottleneck adapter the weights need, or null. */
+function adapterFolderOf(raw: Record<string, unknown>): string | null {
+  const block = raw.layerwise;
+  if (typeof block !== 'object' || block === null || !('adapter' in block)) return null;
+  const dir = (block as Record<string, unknown>).adapter;
+  if (typeof dir !== 'string' || !/^[A-Za-z0-9_-]+$/.test(dir)) {
+    throw new LayerwiseError('CONFIG_INVALID_FIELD', 'config.json: "layerwise.adapter" must name the subfolder of the model\'s bottleneck adapter, e.g. "adapter"', { file: 'config.json', field: 'layerwise.adapter' });
+  }
+  return dir;
 }

@@ -47,7 +47,7 @@ async function forwardRows(model: LoadedModel, rows: readonly Int32Array[]): Pro
         { input_ids: tf.tensor2d(ids, undefined, 'int32'), attention_mask: tf.tensor2d(mask, undefined, 'int32'), token_type_ids: tf.tensor2d(types, undefined, 'int32') },
         config,
         task,
-        { training: false, lora: model.lora },
+        { training: false, lora: model.lora, adapters: model.adapters },
       ),
     );
     try {

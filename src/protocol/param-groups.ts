@@ -2,6 +2,7 @@
 // unfreezing, the layer-wise pyramid (ELECTRA/ULMFiT-style layer decay) and per-prefix multipliers. Pure data, so
 // the loop, the CLI and the UI's layer tree compute the same plan; the decay exclusions follow the transformers Trainer.
 import { LayerwiseError } from '../lib/errors';
+import { isBottleneckName } from './bottleneck';
 import { isAdapterName } from './lora';
 import { learningRateAt } from './schedule';
 import type { TrainConfig } from './train-config';
@@ -15,8 +16,11 @@ export interface ParameterPlan {
   depth: number;
   /** False: the parameter is left out of the gradient computation. */
   trainable: boolean;
-  /** Why it does not train, when it does not ('lora': a weight of the base model under LoRA, which trains adapters instead). */
-  frozenBy: 'freeze' | 'gradual-unfreeze' | 'lora' | null;
+  /**
+   * Why it does not train, when it does not ('lora' / 'adapters': a weight of the base model under LoRA or bottleneck
+   * adapters, which train adapters instead).
+   */
+  frozenBy: 'freeze' | 'gradual-unfreeze' | 'lora' | 'adapters' | null;
   /** Factor on the scheduled learning rate: pyramid × multiplier; exactly 0 when frozen. */
   lrScale: number;
   /** AdamW weight decay for this parameter: config.weightDecay, or 0 for noDecay names (biases, LayerNorms). */
@@ -119,13 +123,17 @@ export function planParameterGroups(
 
   // LoRA: the base model (depth 0..L) is frozen but for its adapters; the head (depth L + 1) trains whole.
   const loraFrozen = (name: string, depth: number) => config.lora !== null && depth <= numLayers && !isAdapterName(name);
+  // Bottleneck adapters: the same, with the adapters' own parameters training.
+  const adapterFrozen = (name: string, depth: number) => config.adapters !== null && depth <= numLayers && !isBottleneckName(name);
   const params = names.map((name): ParameterPlan => {
     const depth = depthOf(name);
     const frozenBy = config.freeze.some((p) => matchesPrefix(name, p))
       ? 'freeze'
       : loraFrozen(name, depth)
         ? 'lora'
-        : depth < lowestTrainable
+        : adapterFrozen(name, depth)
+          ? 'adapters'
+          : depth < lowestTrainable
           ? 'gradual-unfreeze'
           : null;
     const pyramid = depth > numLayers ? 1 : config.layerDecay ** (numLayers - depth);

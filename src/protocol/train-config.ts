@@ -136,6 +136,9 @@ export interface MlmConfig {
 export type EdaOperation = 'swap' | 'delete' | 'insert';
 export const EDA_OPERATIONS: readonly EdaOperation[] = ['swap', 'delete', 'insert'];
 
+export type HeadInit = 'normal' | 'xavier' | 'zeros';
+export const HEAD_INITS: readonly HeadInit[] = ['normal', 'xavier', 'zeros'];
+
 export interface AugmentConfig {
   /** Augmented variants added per training example (0: off); validation data is never augmented. */
   copies: number;
@@ -159,10 +162,26 @@ export interface LoraConfig {
   rankPattern: Record<string, number> | null;
 }
 
-/** PEFT's defaults (r 8, alpha 8, no dropout), with the attention's query and value layers of every family as targets. */
-export type HeadInit = 'normal' | 'xavier' | 'zeros';
-export const HEAD_INITS: readonly HeadInit[] = ['normal', 'xavier', 'zeros'];
+/** Where the bottleneck adapters sit (the adapters library's configs): 'houlsby' (DoubleSeqBnConfig, Houlsby et al. 2019) after the attention output and after the feed-forward block of every layer; 'pfeiffer' (SeqBnConfig, Pfeiffer et al. 2020) after the feed-forward block only, on the block's LayerNorm output. */
+export type AdapterKind = 'houlsby' | 'pfeiffer';
+export const ADAPTER_KINDS: readonly AdapterKind[] = ['houlsby', 'pfeiffer'];
+/** The bottleneck's activation, by its transformers name (ACT2FN, which the adapters library uses): swish is SiLU. */
+export type AdapterNonLinearity = 'relu' | 'swish' | 'gelu' | 'tanh';
+export const ADAPTER_NON_LINEARITIES: readonly AdapterNonLinearity[] = ['relu', 'swish', 'gelu', 'tanh'];
 
+/** Bottleneck adapters as the adapters library (AdapterHub) builds them: x + up(act(down(x))) inside each residual block. */
+export interface AdaptersConfig {
+  kind: AdapterKind;
+  /** hidden_size / reductionFactor units in the bottleneck, rounded down, at least 1 (the library's reduction_factor). */
+  reductionFactor: number;
+  /** The bottleneck's activation; null: the kind's own (houlsby "swish", pfeiffer "relu", as the library's configs). */
+  nonLinearity: AdapterNonLinearity | null;
+}
+
+/** SeqBnConfig's defaults: Pfeiffer adapters, reduction factor 16, the kind's activation. */
+export const DEFAULT_ADAPTERS: Readonly<AdaptersConfig> = { kind: 'pfeiffer', reductionFactor: 16, nonLinearity: null };
+
+/** PEFT's defaults (r 8, alpha 8, no dropout), with the attention's query and value layers of every family as targets. */
 export const DEFAULT_LORA: Readonly<LoraConfig> = {
   r: 8,
   alpha: 8,
@@ -212,6 +231,11 @@ export interface TrainConfig {
   maxGradNorm: number | null;
   /** Dropout probabilities during training. */
   dropout: DropoutConfig;
+  /**
+   * How a task head the run creates starts: 'normal' as transformers' _init_weights (normal(0, initializer_range)),
+   * 'xavier' (Glorot-uniform weights), or 'zeros' (the output layer zeroed, so that the first predictions are uniform).
+   */
+  headInit: HeadInit;
   /** Label smoothing of the cross-entropy loss (torch CrossEntropyLoss label_smoothing). */
   labelSmoothing: number;
   /**
@@ -248,16 +272,11 @@ export interface TrainConfig {
   mlm: MlmConfig;
   /** LoRA adapters on the targeted linear layers, the base model frozen and the task head trained; null: full fine-tuning. */
   lora: LoraConfig | null;
-  /** Reserved for the parameter-efficient issue (bottleneck adapters); must be null. */
-  adapters: null;
+  /** Bottleneck adapters in every encoder layer, the base model frozen and the task head trained; null: none. */
+  adapters: AdaptersConfig | null;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
-  /**
-   * How a task head the run creates starts: 'normal' as transformers' _init_weights (normal(0, initializer_range)),
-   * 'xavier' (Glorot-uniform weights), or 'zeros' (the output layer zeroed, so that the first predictions are uniform).
-   */
-  headInit: HeadInit;
   task: 'seq-cls',
   epochs: 3,
   maxSteps: null,
@@ -289,6 +308,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   lrMultipliers: {},
   maxGradNorm: 1,
   dropout: { hidden: null, attention: null, classifier: null },
+  headInit: 'normal',
   labelSmoothing: 0,
   problemType: 'single_label_classification',
   classWeights: 'none',
@@ -336,7 +356,6 @@ interface Rule {
 /** A nested object merged field by field with its defaults; `nullable`: null is allowed and is the default, these fill an object. */
 interface ObjectRule {
   fields: Record<string, Rule | ObjectRule>;
-  headInit: 'normal',
   nullable?: Readonly<object>;
 }
 
@@ -365,7 +384,6 @@ const substringList = rule('an array of non-empty strings', (v) =>
 const multipliers = rule('an object mapping checkpoint-name prefixes to factors > 0', (v) =>
   isPlainObject(v) && Object.entries(v).every(([k, f]) => PREFIX_PATTERN.test(k) && isNumber(f) && f > 0),
 );
-const reserved = rule('null (reserved for the parameter-efficient issue)', (v) => v === null);
 /** A target or rank-pattern key: one or more dotted segments, e.g. "query" or "attention.self.query". */
 const MODULE_SUFFIX = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 const LORA_RULES: ObjectRule['fields'] = {
@@ -424,6 +442,7 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     lrMultipliers: multipliers,
     maxGradNorm: orNull(nonNegative),
     dropout: { fields: { hidden: orNull(probability), attention: orNull(probability), classifier: orNull(probability) } },
+    headInit: oneOf(HEAD_INITS),
     labelSmoothing: probability,
     problemType: oneOf(PROBLEM_TYPES),
     classWeights: rule(`one of ${CLASS_WEIGHTINGS.map((w) => JSON.stringify(w)).join(', ')}, or an object mapping class names to weights > 0`, (v) =>
@@ -450,7 +469,14 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
     gradualUnfreeze: orNull(positiveInt),
     mlm: { fields: { probability: rule('a number in (0, 1)', (v) => isNumber(v) && v > 0 && v < 1), wholeWord: boolean } },
     lora: { fields: LORA_RULES, nullable: DEFAULT_LORA },
-    adapters: reserved,
+    adapters: {
+      fields: {
+        kind: oneOf(ADAPTER_KINDS),
+        reductionFactor: rule('a number > 0 (hidden_size / reductionFactor bottleneck units)', (v) => isNumber(v) && v > 0),
+        nonLinearity: orNull(oneOf(ADAPTER_NON_LINEARITIES)),
+      },
+      nullable: DEFAULT_ADAPTERS,
+    },
   },
 };
 
@@ -479,7 +505,6 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-    headInit: oneOf(HEAD_INITS),
 function unknownKey(key: string, known: string[]): string {
   const near = known
     .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
@@ -551,6 +576,13 @@ function crossChecks(config: TrainConfig, bad: Set<string>, errors: ConfigFieldE
   }
   if (config.windows !== null && !bad.has('windows.stride') && !bad.has('maxLength') && config.windows.stride > config.maxLength / 2) {
     errors.push({ path: 'windows.stride', expected: `at most half of maxLength (${Math.floor(config.maxLength / 2)}), so that each window moves on`, found: describe(config.windows.stride) });
+  }
+  const badUnder = (path: string) => [...bad].some((b) => b === path || b.startsWith(`${path}.`));
+  if (config.adapters !== null && config.lora !== null && !badUnder('lora') && !badUnder('adapters')) {
+    errors.push({ path: 'adapters', expected: 'null when lora is set (one kind of adapter per run)', found: describe(config.adapters) });
+  }
+  if (config.adapters !== null && !bad.has('task') && task === 'mlm') {
+    errors.push({ path: 'adapters', expected: 'null for masked-LM training (adapters train sequence and token classification here)', found: describe(config.adapters) });
   }
   const metricPaths = ['earlyStopping.metric', 'schedule.plateau.metric'] as const;
   for (const path of metricPaths) {

@@ -80,7 +80,7 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
       attention_mask: tf.tensor2d(batch.attention_mask, undefined, 'int32'),
       token_type_ids: tf.tensor2d(batch.token_type_ids, undefined, 'int32'),
     };
-    const logits = model.family.forward(model.params.tensors(), inputs, config, task, { training: false, lora: model.lora });
+    const logits = model.family.forward(model.params.tensors(), inputs, config, task, { training: false, lora: model.lora, adapters: model.adapters });
     if (task !== 'mlm') return { logits, probs: tf.softmax(logits) };
     const rows = tf.gather(tf.squeeze(logits, [0]), tf.tensor1d(maskPositions, 'int32')); // [M, vocab]
     const top = tf.topk(tf.softmax(rows), MLM_TOP_K);

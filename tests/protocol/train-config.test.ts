@@ -67,7 +67,7 @@ describe('parseTrainConfig', () => {
       lrMultipliers: { classifier: 0 },
       evalEvery: 'step',
       lora: { r: 0, targetModules: [], rankPattern: { query: 2.5 } },
-      adapters: {},
+      adapters: { kind: 'lora' },
     });
     expect(errors.map((e) => e.path)).toEqual([
       'epochs',
@@ -85,12 +85,12 @@ describe('parseTrainConfig', () => {
       'lora.r',
       'lora.targetModules',
       'lora.rankPattern',
-      'adapters',
+      'adapters.kind',
     ]);
     expect(errors[2]).toEqual({ path: 'gradientCheckpointing', expected: 'true or false', found: '"yes"' });
     expect(errors[3]).toEqual({ path: 'learningRate', expected: 'a number > 0', found: '"5e-5"' });
     expect(errors[5].expected).toContain('"cosine"');
-    expect(errors[15].expected).toContain('reserved for the parameter-efficient issue');
+    expect(errors[15].expected).toBe('one of "houlsby", "pfeiffer"');
   });
 
   it('rejects unknown keys and suggests the field that was meant', () => {

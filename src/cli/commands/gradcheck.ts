@@ -10,6 +10,7 @@ import { taskForData } from '../../engine/train/prepare';
 import { prepareRun } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
+import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
 import { columnOptions, DATASET_FLAGS, jsonText, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
@@ -17,13 +18,15 @@ export const summary = "check the engine's gradients against finite differences 
 
 const USAGE = `usage: layerwise gradcheck --model DIR|default --data FILE [--task seq-cls|token-cls|mlm] [--text-col NAME]
                            [--label-col NAME] [--examples 4] [--samples ${GRADCHECK_DEFAULTS.samplesPerTensor}] [--step ${GRADCHECK_DEFAULTS.step}]
-                           [--threshold ${GRADCHECK_DEFAULTS.threshold}] [--max-length 32] [--backend wasm|cpu|webgpu] [--json]
+                           [--threshold ${GRADCHECK_DEFAULTS.threshold}] [--max-length 32] [--config CONFIG.json]
+                           [--backend wasm|cpu|webgpu] [--json]
 
 Loads the model as \`train\` would for this data (a new head for its classes), takes its first --examples examples,
 and for each parameter tensor compares the autodiff gradient of the eval-mode loss with (L(w+h) - L(w-h)) / 2h at the
 --samples entries with the largest gradients. Prints the worst relative error per module (embeddings, attention,
-feed-forward, LayerNorm, head) and pass/fail at --threshold; exits 1 when a module fails. tfjs computes in float32,
-so the step and threshold are set for float32 (engine/train/gradcheck.ts says why).`;
+feed-forward, LayerNorm, head; lora and adapters when the --config TrainConfig turns them on, e.g.
+{"adapters": {"kind": "houlsby"}}) and pass/fail at --threshold; exits 1 when a module fails. tfjs computes in
+float32, so the step and threshold are set for float32 (engine/train/gradcheck.ts says why).`;
 
 function integer(value: unknown, flag: string, fallback: number): number {
   const n = numberOption(value, flag, fallback);
@@ -57,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     step: { type: 'string' },
     threshold: { type: 'string' },
     'max-length': { type: 'string' },
+    config: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -76,7 +80,18 @@ export async function run(argv: string[]): Promise<number> {
   const maxLength = integer(opts['max-length'], 'max-length', 32);
   await startCliBackend(opts.backend, 'gradcheck');
   const data = await readDatasetFile(dataPath, 'data', columnOptions(opts['text-col'], opts['label-col']));
-  const config = parseTrainConfig({ task: taskFlag ?? taskForData(data), maxLength, validationSplit: 0 });
+  let given: Record<string, unknown> = {};
+  let configFile: string | undefined;
+  if (typeof opts.config === 'string') {
+    const read = await readJsonFile(opts.config);
+    if (typeof read.value !== 'object' || read.value === null || Array.isArray(read.value)) {
+      throw new LayerwiseError('TRAIN_CONFIG_INVALID', `${read.file} must hold a JSON object of TrainConfig fields`, { file: read.file });
+    }
+    given = read.value as Record<string, unknown>;
+    configFile = read.file;
+  }
+  const task = taskFlag ?? (typeof given.task === 'string' ? undefined : taskForData(data));
+  const config = parseTrainConfig({ ...given, ...(task === undefined ? {} : { task }), maxLength, validationSplit: 0 }, configFile);
   const prepared = await prepareRun({ folder: nodeFolder(modelDir), train: data, validation: null }, config);
   try {
     const report = gradcheck(prepared.model, checkBatch(prepared, examples), options);

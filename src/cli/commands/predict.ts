@@ -109,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const n of notes) console.error(`layerwise predict: note: ${n}`);
     validateInputIds(batch.input_ids, model.config, batch.token_type_ids);
     const inputs = batchTensors(batch);
-    const logits = tf.tidy(() => model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false }));
+    const logits = tf.tidy(() => model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false, adapters: model.adapters }));
     Object.values(inputs).forEach((t) => t.dispose());
     const values = await logits.array();
     logits.dispose();

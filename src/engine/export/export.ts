@@ -36,6 +36,9 @@ export async function exportModel(input: ExportInput): Promise<ExportResult> {
   if (input.quantize && input.format !== 'onnx') {
     throw new LayerwiseError('EXPORT_QUANTIZE_NEEDS_ONNX', `int8 quantisation is written as ONNX (${ONNX_INT8_FILE}): use the onnx format; ${input.format} holds float32 weights`, { field: 'quantize' });
   }
+  if (input.format === 'onnx' && model.adapters) {
+    throw new LayerwiseError('EXPORT_ONNX_ADAPTERS', 'The ONNX graphs have no bottleneck adapters yet: export this model as a Hugging Face folder (hf), whose adapter/ the adapters library loads.', { field: 'format' });
+  }
   const expected = await engineLogits(model, rows);
   let files: ModelFile[];
   const checks: ExportCheck[] = [];

@@ -3,10 +3,13 @@
 // config.json names the task's class with num_labels, id2label and label2id; model.safetensors holds F32 weights with
 // the run's TrainConfig and this library's version in its __metadata__; the tokenizer files are copied byte for byte,
 // except tokenizer_config.json, whose model_max_length is capped at the positions the model has; README.md is a model
-// card; metrics.json holds the run's figures; a LoRA run adds PEFT's adapter files beside its merged weights. Weights
-// with NaN or ±Inf are refused unless the caller overrides it.
+// card; metrics.json holds the run's figures; a LoRA run adds PEFT's adapter files beside its merged weights, a run
+// with bottleneck adapters the adapters library's in adapter/. Weights with NaN or ±Inf are refused unless the caller
+// overrides it.
 import type { ModelConfig } from '../../formats/hf-config';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, adapterConfigJson, peftKey } from '../../formats/peft-adapter';
+import { BOTTLENECK_CONFIG, BOTTLENECK_FOLDER, BOTTLENECK_WEIGHTS, bottleneckConfigText } from '../../formats/bottleneck-adapter';
+import { BOTTLENECK_NAME, bottleneckWidth, isBottleneckName } from '../../protocol/bottleneck';
 import { writeSafetensors } from '../../formats/safetensors';
 import { readAll, type SourceFolder } from '../../formats/source-file';
 import { LayerwiseError } from '../../lib/errors';
@@ -21,6 +24,7 @@ import type { LoadedModel } from '../load';
 import type { MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { mergedWeights, type LoraAdapters } from '../params/lora';
+import type { BottleneckAdapters } from '../params/bottleneck';
 
 export interface ModelFile {
   name: string;
@@ -194,6 +198,7 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
         `\`PeftModel.from_pretrained(${TASK_CLASS[task]}.from_pretrained(base), "path/to/this/folder")\`, or \`layerwise predict --model BASE --adapter path/to/this/folder\`.`,
     );
   }
+  if (model.adapters) lines.push(...adapterSection(model, model.adapters));
   lines.push('', '## Training configuration', '', 'The TrainConfig of the run; `layerwise train --config` with it reruns the run.', '', '```json', json(run.config).trimEnd(), '```', '');
   lines.push(
     '## How to use',
@@ -212,6 +217,32 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
     '',
   );
   return lines.join('\n');
+}
+
+/** The card's section on a model with bottleneck adapters: its weights alone are not the model. */
+function adapterSection(model: LoadedModel, a: BottleneckAdapters): string[] {
+  const cls = TASK_CLASS[model.task];
+  const where = a.kind === 'houlsby' ? 'after the attention output and after the feed-forward block of every layer' : 'after the feed-forward block of every layer';
+  const width = bottleneckWidth(model.config.hidden_size, a.config.reductionFactor);
+  return [
+    '',
+    '## Bottleneck adapters',
+    '',
+    `Trained with ${a.kind === 'houlsby' ? 'Houlsby' : 'Pfeiffer'} bottleneck adapters (${where}; ${model.config.hidden_size} → ${width} → ${model.config.hidden_size}, ${a.nonLinearity}), the base model frozen and the head trained. ` +
+      '`model.safetensors` holds the base model and the trained head; the adapters are in `adapter/`, saved as the adapters library (AdapterHub) saves them, and the model computes its results only with them:',
+    '',
+    '```python',
+    'import adapters',
+    `from transformers import ${cls}`,
+    '',
+    `model = ${cls}.from_pretrained("path/to/this/folder")`,
+    'adapters.init(model)',
+    'name = model.load_adapter("path/to/this/folder/adapter", use_safetensors=True)',
+    'model.set_active_adapters(name)',
+    '```',
+    '',
+    `\`layerwise predict --model path/to/this/folder\` reads \`adapter/\` by itself (config.json's \`layerwise.adapter\` names it). The adapter is called \`${BOTTLENECK_NAME}\`.`,
+  ];
 }
 
 /** The card's sections on how outputs become answers: multi-label thresholds, long texts in windows, the loss's class weights. */
@@ -273,9 +304,16 @@ export function refuseNonFinite(values: ReadonlyMap<string, Float32Array>, allow
   }
 }
 
+/** config.json's `layerwise.adapter`: the subfolder whose bottleneck adapter the weights need (the loader reads it). */
+function withAdapterFolder(raw: Record<string, unknown>, model: LoadedModel): Record<string, unknown> {
+  if (!model.adapters) return raw;
+  const block = typeof raw.layerwise === 'object' && raw.layerwise !== null ? raw.layerwise : {};
+  return { ...raw, layerwise: { ...block, adapter: BOTTLENECK_FOLDER } };
+}
+
 /** config.json for the task, then the tokenizer files (tokenizer_config.json with model_max_length capped): what every export layout holds. */
 export async function configAndTokenizerFiles(model: LoadedModel, source: SourceFolder, run?: RunRecord): Promise<ModelFile[]> {
-  const files: ModelFile[] = [{ name: 'config.json', bytes: utf8(json(exportedConfig(exportedRaw(model, run), model.config, model.task))) }];
+  const files: ModelFile[] = [{ name: 'config.json', bytes: utf8(json(exportedConfig(withAdapterFolder(exportedRaw(model, run), model), model.config, model.task))) }];
   const limit = maxSequenceLength(model.config);
   for (const name of model.tokenizerFiles) {
     const file = source.get(name);
@@ -320,9 +358,34 @@ function peftAdapterFiles(model: LoadedModel, lora: LoraAdapters, values: Readon
 }
 
 /**
+ * A model's bottleneck adapters as the adapters library's save_adapter(use_safetensors=True) writes them, in adapter/:
+ * adapter_config.json and adapter.safetensors with the adapters' own checkpoint names.
+ */
+function bottleneckFiles(model: LoadedModel, a: BottleneckAdapters, values: ReadonlyMap<string, Float32Array>, run: RunRecord | undefined): ModelFile[] {
+  const { params, config } = model;
+  const saved = params.names().filter(isBottleneckName);
+  const text = bottleneckConfigText({
+    kind: a.kind,
+    reductionFactor: a.config.reductionFactor,
+    nonLinearity: a.nonLinearity,
+    name: BOTTLENECK_NAME,
+    hiddenSize: config.hidden_size,
+    modelType: config.model_type,
+    modelClass: architectureName(config.model_type, model.task),
+    modelName: baseModelName(run),
+  });
+  return [
+    { name: `${BOTTLENECK_FOLDER}/${BOTTLENECK_CONFIG}`, bytes: utf8(text) },
+    { name: `${BOTTLENECK_FOLDER}/${BOTTLENECK_WEIGHTS}`, bytes: writeSafetensors(saved.map((n) => [n, { shape: params.shape(n), data: values.get(n) as Float32Array }]), { format: 'pt' }) },
+  ];
+}
+
+/**
  * The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, for a LoRA run PEFT's
  * adapter_config.json and adapter_model.safetensors (model.safetensors then holds the merged weights, W + (alpha/r)·B·A,
- * every other tensor as trained: a plain model folder), README.md and metrics.json (with a run).
+ * every other tensor as trained: a plain model folder), with bottleneck adapters the adapters library's
+ * adapter/adapter_config.json and adapter/adapter.safetensors (model.safetensors then holds the rest), README.md and
+ * metrics.json (with a run).
  */
 export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
   const { model, run } = input;
@@ -334,13 +397,16 @@ export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFi
   const [config, ...tokenizer] = await configAndTokenizerFiles(model, input.source, run);
   const lora = model.lora ?? null;
   const weights = lora === null ? values : mergedWeights(values, lora);
-  const names = params.names().filter((n) => weights.has(n));
+  const adapters = model.adapters ?? null;
+  // Bottleneck adapters cannot be merged into the weights: model.safetensors holds the rest, adapter/ holds them.
+  const names = params.names().filter((n) => weights.has(n) && !(adapters !== null && isBottleneckName(n)));
   const files: ModelFile[] = [
     config,
     // Tied weights (the MLM decoder, which is the word embedding) are not parameters of their own: each is written once, as transformers expects (X2).
     { name: 'model.safetensors', bytes: writeSafetensors(names.map((name) => [name, { shape: params.shape(name), data: weights.get(name) as Float32Array }]), metadata) },
     ...tokenizer,
     ...(lora === null ? [] : peftAdapterFiles(model, lora, values, run)),
+    ...(adapters === null ? [] : bottleneckFiles(model, adapters, values, run)),
   ];
   if (run) {
     files.push({ name: 'README.md', bytes: utf8(modelCard(model, run, input.date ?? new Date())) });

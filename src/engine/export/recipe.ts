@@ -277,6 +277,7 @@ export function writeRecipe(input: RecipeInput): ModelFile[] {
     ['classWeights', config.classWeights !== 'none', 'class weights'],
     ['focalGamma', config.focalGamma > 0, 'the focal loss'],
     ['windows', config.windows !== null, 'sliding windows over long texts'],
+    ['adapters', config.adapters !== null, 'bottleneck adapters'],
   ] as const;
   const found = unsupported.find(([, used]) => used);
   if (found) {

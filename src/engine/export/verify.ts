@@ -85,7 +85,7 @@ export async function engineLogits(model: LoadedModel, rows: VerifyRows): Promis
       attention_mask: tf.tensor2d(rows.attention_mask, undefined, 'int32'),
       token_type_ids: tf.tensor2d(rows.token_type_ids, undefined, 'int32'),
     };
-    return model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false });
+    return model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false, lora: model.lora, adapters: model.adapters });
   });
   const data = (await logits.data()) as Float32Array;
   const dims = logits.shape.slice();

@@ -8,7 +8,8 @@ import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
-import { dense, linearShapes, norm, normShapes, param, type Forward, type ShapeList } from './common';
+import type { AdapterSite } from '../../protocol/bottleneck';
+import { dense, linearShapes, norm, normShapes, param, residualNorm, type Forward, type ShapeList } from './common';
 import { encoderLayer } from './recompute';
 import type { ModelInputs } from './types';
 
@@ -97,11 +98,19 @@ function bertLayer(f: Forward, p: string, h: tf.Tensor, mask: tf.Tensor): tf.Ten
   const context = selfAttention(q, k, v, mask as tf.Tensor4D, shape, f.rates.attention, f.dropout);
   // BertSelfOutput: dense, dropout, LayerNorm(x + residual)
   const attnOut = dropout(dense(f, `${p}.attention.output.dense`, context), f.rates.hidden, f.dropout);
-  const attended = norm(f, `${p}.attention.output.LayerNorm`, tf.add(attnOut, h));
+  const attended = residualNorm(f, `${p}.attention.output`, `${p}.attention.output.LayerNorm`, attnOut, h);
   // BertIntermediate, BertOutput
   const intermediate = activation(f.config.hidden_act)(dense(f, `${p}.intermediate.dense`, attended));
   const out = dropout(dense(f, `${p}.output.dense`, intermediate), f.rates.hidden, f.dropout);
-  return norm(f, `${p}.output.LayerNorm`, tf.add(out, attended));
+  return residualNorm(f, `${p}.output`, `${p}.output.LayerNorm`, out, attended);
+}
+
+/** The adapters library's BottleneckLayers of BERT's encoder: BertSelfOutput (mh_adapter) and BertOutput (output_adapter) of each layer. */
+export function encoderAdapterSites(prefix: string, config: ModelConfig): AdapterSite[] {
+  return Array.from({ length: config.num_hidden_layers }, (_, i): AdapterSite[] => [
+    { module: `${prefix}.layer.${i}.attention.output`, location: 'mh_adapter', layer: i },
+    { module: `${prefix}.layer.${i}.output`, location: 'output_adapter', layer: i },
+  ]).flat();
 }
 
 /** BertEncoder: hidden [B·S, H] through every BertLayer -> [B·S, H]. attentionMask int32 [B, S]. */

@@ -6,7 +6,7 @@ import type { Task } from '../../protocol/task';
 import { activation } from '../layers/activations';
 import { dropout } from '../layers/dropout';
 import { allPositions, classifierOrHidden, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, neverFixed, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
-import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import { bertConfig, embeddingShapes, embeddings, encoder, encoderAdapterSites, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'bert';
@@ -73,6 +73,7 @@ export const bert: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  adapterSites: (config) => encoderAdapterSites(`${BASE}.encoder`, config),
   outputLayer: () => 'classifier',
   isFixed: neverFixed,
   headDropout: classifierOrHidden,

@@ -8,7 +8,9 @@ import { dropout, dropoutContext, type DropoutContext } from '../layers/dropout'
 import { embedding } from '../layers/embedding';
 import { layerNorm } from '../layers/layer-norm';
 import { linear } from '../layers/linear';
-import type { ForwardOptions, InitKind, LoraForward, ModelFamily, ModelInputs } from './types';
+import { activation } from '../layers/activations';
+import type { BottleneckForward, ForwardOptions, InitKind, LoraForward, ModelFamily, ModelInputs } from './types';
+import { bottleneckModule } from '../../protocol/bottleneck';
 
 export interface DropoutRates {
   hidden: number;
@@ -31,6 +33,8 @@ export interface Forward {
   checkpoint: boolean;
   /** ForwardOptions.lora: the adapted layers' scales; null without adapters. */
   lora: LoraForward | null;
+  /** ForwardOptions.adapters: the bottleneck adapters' sites and kind; null without them. */
+  adapters: BottleneckForward | null;
 }
 
 /** classifierDefault: the family's headDropout at the config's rates, for when opts.dropout does not set one. */
@@ -49,7 +53,7 @@ export function startForward(
   };
   // Without a seed, training dropout is not reproducible; the step loop passes one per step.
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null, checkpoint: opts.checkpoint === true, lora: opts.lora ?? null };
+  return { params, config, batch, seq, rates, dropout: dropoutContext(opts.training, seed), positions: opts.positions ?? null, checkpoint: opts.checkpoint === true, lora: opts.lora ?? null, adapters: opts.adapters ?? null };
 }
 
 export function param(f: Forward, name: string): tf.Tensor {
@@ -73,6 +77,23 @@ export function dense(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
 /** The nn.LayerNorm module at `prefix`. DistilBERT passes its fixed 1e-12 through config.layer_norm_eps. */
 export function norm(f: Forward, prefix: string, x: tf.Tensor): tf.Tensor {
   return layerNorm(x, param(f, `${prefix}.weight`), param(f, `${prefix}.bias`), f.config.layer_norm_eps);
+}
+
+/**
+ * LayerNorm(hidden + input) where a sub-block's output h [B·S, H] meets its residual `input`, with the bottleneck
+ * adapter of `site` when the run has one there: the adapters library's BottleneckLayer.bottleneck_layer_forward with
+ * one Adapter (pre_forward, forward, post_forward; scaling 1, no adapter LayerNorms, residual_before_ln True):
+ *   houlsby (original_ln_before False): LN(h + up(act(down(h))) + input)
+ *   pfeiffer (original_ln_before True):  LN(h + up(act(down(LN(h + input)))) + input), the same LN twice.
+ */
+export function residualNorm(f: Forward, site: string, ln: string, hidden: tf.Tensor, input: tf.Tensor): tf.Tensor {
+  const a = f.adapters;
+  if (a === null || !a.sites.has(site)) return norm(f, ln, tf.add(hidden, input));
+  const m = bottleneckModule(site);
+  const x = a.kind === 'pfeiffer' ? norm(f, ln, tf.add(hidden, input)) : hidden;
+  const down = activation(a.nonLinearity)(linear(x, param(f, `${m}.adapter_down.0.weight`), param(f, `${m}.adapter_down.0.bias`))); // [B·S, d]
+  const adapted = tf.add(linear(down, param(f, `${m}.adapter_up.weight`), param(f, `${m}.adapter_up.bias`)), hidden); // [B·S, H]
+  return norm(f, ln, tf.add(adapted, input));
 }
 
 /** hidden [B·S, H] -> [B, H]: the first token of each sequence ([CLS] / <s>). */

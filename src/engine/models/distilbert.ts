@@ -9,7 +9,8 @@ import { activation } from '../layers/activations';
 import { extendedAttentionMask, selfAttention } from '../layers/attention';
 import { dropout } from '../layers/dropout';
 import { embedding } from '../layers/embedding';
-import { allPositions, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, startForward, type Forward, type ShapeList } from './common';
+import type { AdapterSite } from '../../protocol/bottleneck';
+import { allPositions, decoderShapes, dense, depthOfName, firstToken, initKindOf, linearShapes, mlmDecoder, mlmRows, norm, normShapes, param, residualNorm, startForward, type Forward, type ShapeList } from './common';
 import { encoderLayer } from './recompute';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
@@ -120,11 +121,22 @@ function transformerBlock(f: Forward, p: string, x: tf.Tensor, mask: tf.Tensor):
   const k = dense(f, `${p}.attention.k_lin`, x);
   const v = dense(f, `${p}.attention.v_lin`, x);
   const context = selfAttention(q, k, v, mask as tf.Tensor4D, shape, f.rates.attention, f.dropout);
-  const sa = norm(f, `${p}.sa_layer_norm`, tf.add(dense(f, `${p}.attention.out_lin`, context), x));
+  const sa = residualNorm(f, `${p}.attention_adapters`, `${p}.sa_layer_norm`, dense(f, `${p}.attention.out_lin`, context), x);
   // FFN: lin1, activation, lin2, dropout
   const act = activation(f.config.hidden_act);
   const ffn = dropout(dense(f, `${p}.ffn.lin2`, act(dense(f, `${p}.ffn.lin1`, sa))), f.rates.hidden, f.dropout);
-  return norm(f, `${p}.output_layer_norm`, tf.add(ffn, sa));
+  return residualNorm(f, `${p}.output_adapters`, `${p}.output_layer_norm`, ffn, sa);
+}
+
+/**
+ * The adapters library's BottleneckLayers of DistilBERT (its TransformerBlock gains attention_adapters and
+ * output_adapters, models/distilbert/mixin_distilbert.py), around sa_layer_norm and output_layer_norm.
+ */
+function adapterSites(config: ModelConfig): AdapterSite[] {
+  return Array.from({ length: config.num_hidden_layers }, (_, i): AdapterSite[] => [
+    { module: `${BASE}.transformer.layer.${i}.attention_adapters`, location: 'mh_adapter', layer: i },
+    { module: `${BASE}.transformer.layer.${i}.output_adapters`, location: 'output_adapter', layer: i },
+  ]).flat();
 }
 
 /** Transformer: every TransformerBlock -> [B·S, dim]. attentionMask int32 [B, S]. */
@@ -174,6 +186,7 @@ export const distilbert: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: (name, shape, config) => (isFixed(name, config) ? sinusoidalTable(shape[0], shape[1]) : null),
+  adapterSites,
   outputLayer: () => 'classifier',
   isFixed,
   headDropout,

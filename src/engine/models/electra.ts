@@ -7,7 +7,7 @@ import type { Task } from '../../protocol/task';
 import { gelu } from '../layers/activations';
 import { dropout } from '../layers/dropout';
 import { allPositions, classificationHead, classificationHeadShapes, classifierOrHidden, decoderShapes, dense, depthOfName, initKindOf, linearShapes, mlmDecoder, mlmRows, neverFixed, noFixedInit, norm, normShapes, startForward, type Forward, type ShapeList } from './common';
-import { bertConfig, embeddingShapes, embeddings, encoder, encoderShapes } from './bert-encoder';
+import { bertConfig, embeddingShapes, embeddings, encoder, encoderAdapterSites, encoderShapes } from './bert-encoder';
 import type { ForwardOptions, ModelFamily, ModelInputs } from './types';
 
 const BASE = 'electra';
@@ -82,6 +82,7 @@ export const electra: ModelFamily = {
   initKind: initKindOf,
   paddingRow: (name, config) => (name === WORDS ? config.pad_token_id : null),
   fixedInit: noFixedInit,
+  adapterSites: (config) => encoderAdapterSites(`${BASE}.encoder`, config),
   outputLayer: (task) => (task === 'seq-cls' ? 'classifier.out_proj' : 'classifier'),
   isFixed: neverFixed,
   headDropout: classifierOrHidden,

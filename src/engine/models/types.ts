@@ -3,6 +3,7 @@
 // initialisation, input checks, training and export need, so that a family is one file and its registration.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConfigFamily, ModelConfig } from '../../formats/hf-config';
+import type { AdapterSite } from '../../protocol/bottleneck';
 import type { Task } from '../../protocol/task';
 
 export interface ModelInputs {
@@ -33,6 +34,18 @@ export interface ForwardOptions {
   checkpoint?: boolean;
   /** LoRA adapters in params (`${layer}.lora_A.weight`, `.lora_B.weight`): each layer's scale, and the adapters' input dropout. */
   lora?: LoraForward | null;
+  /** Bottleneck adapters in params (`${site}.adapters.<name>.adapter_down.0.weight`, ...): where they are and how they compute. */
+  adapters?: BottleneckForward | null;
+}
+
+/** What the forward pass needs of bottleneck adapters (params/bottleneck.ts BottleneckAdapters has these fields). */
+export interface BottleneckForward {
+  /** 'pfeiffer' feeds the adapter the block's LayerNorm output (original_ln_before), 'houlsby' the block's output. */
+  kind: 'houlsby' | 'pfeiffer';
+  /** The bottleneck's activation, a transformers name (layers/activations.ts). */
+  nonLinearity: string;
+  /** Site modules (AdapterSite.module) that hold an adapter; the rest compute as without adapters. */
+  sites: ReadonlySet<string>;
 }
 
 /** What the forward pass needs of LoRA (params/lora.ts LoraAdapters has these fields). */
@@ -89,6 +102,11 @@ export interface ModelFamily extends ConfigFamily {
   fixedInit(name: string, shape: readonly number[], config: ModelConfig): Float32Array | null;
   /** A parameter transformers never trains, whatever the run says (a fixed table: DistilBERT's sinusoidal positions). */
   isFixed(name: string, config: ModelConfig): boolean;
+  /**
+   * Where the adapters library puts a bottleneck adapter in each encoder layer (its BottleneckLayer modules): after
+   * the attention output ('mh_adapter') and after the feed-forward block ('output_adapter'), in layer order.
+   */
+  adapterSites(config: ModelConfig): AdapterSite[];
   /** The module prefix of the linear layer that gives a classification head's logits ('classifier', 'classifier.out_proj'). */
   outputLayer(task: 'seq-cls' | 'token-cls'): string;
   /**

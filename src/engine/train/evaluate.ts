@@ -216,7 +216,7 @@ export async function evaluate(model: StepModel, data: EncodedDataset, opts: Eva
     if (m.count === 0 && task !== 'seq-cls') continue;
     const out = tf.tidy(() => {
       const { inputs, labels, positions } = batchTensors(m.batch, task);
-      const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions, lora: model.lora });
+      const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions, lora: model.lora, adapters: model.adapters });
       // seq-cls keeps every example's logits (windows are aggregated per text, multi-label thresholded afterwards).
       return { loss: m.count === 0 ? tf.scalar(0) : taskLoss(logits, labels, task, loss), predicted: task === 'seq-cls' ? logits : tf.argMax(logits, -1) };
     });

@@ -1,6 +1,6 @@
 // A gradient check (issue #18): the engine's autodiff gradients of the task loss against central finite differences
 // of the same loss, for the entries of every parameter with the largest gradients, grouped by module (embeddings,
-// attention, feed-forward, LayerNorm, the task head), in eval mode (no dropout) on one small batch. What to run
+// attention, feed-forward, LayerNorm, the task head, LoRA and bottleneck adapters when the run has them), in eval mode (no dropout) on one small batch. What to run
 // before trusting a new model family or a custom head. tfjs computes in float32 only (it has no float64 tensors), so
 // the check is built for float32: the rounding error of a difference quotient is about 2^-24·|loss|/h, which is as
 // large as the small gradients of a freshly initialised model; checking each tensor's largest gradients (a wrong
@@ -9,12 +9,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { mlmTokenizerInfo } from '../data/mlm-collator';
-import { taskLoss } from '../models/index';
+import { isBottleneckName } from '../../protocol/bottleneck';
+import { isAdapterName } from '../../protocol/lora';
+import { taskLoss, type ForwardOptions } from '../models/index';
 import type { PreparedRun } from './recipe';
 import { batchTensors, type StepModel } from './step';
 import { microBatch, type MicroBatch } from './windows';
 
-export type GradModule = 'embeddings' | 'attention' | 'feed-forward' | 'LayerNorm' | 'head';
+export type GradModule = 'embeddings' | 'attention' | 'feed-forward' | 'LayerNorm' | 'head' | 'lora' | 'adapters';
 
 export interface GradcheckOptions {
   /** Entries checked per parameter tensor: those with the largest gradients (fewer when the tensor is smaller). */
@@ -79,6 +81,9 @@ export function checkBatch(run: PreparedRun, examples: number): MicroBatch {
 
 /** The module a parameter belongs to, from its checkpoint name (the head from the family). */
 export function moduleOf(model: StepModel, name: string): GradModule {
+  // Adapters first: their names lie under the attention and feed-forward modules they adapt.
+  if (isBottleneckName(name)) return 'adapters';
+  if (isAdapterName(name)) return 'lora';
   if (model.family.isHeadParam(name, model.task)) return 'head';
   if (/(LayerNorm|layer_norm)\.(weight|bias)$/.test(name)) return 'LayerNorm';
   if (/\.embeddings\.|\.embeddings_project\./.test(name)) return 'embeddings';
@@ -86,12 +91,15 @@ export function moduleOf(model: StepModel, name: string): GradModule {
   return 'feed-forward';
 }
 
+/** Eval mode, with the model's adapters. */
+const evalMode = (model: StepModel, positions: tf.Tensor | undefined): ForwardOptions => ({ training: false, positions, lora: model.lora, adapters: model.adapters });
+
 /** The loss of the batch in eval mode, as a number (its data read back). */
 function lossOf(model: StepModel, batch: MicroBatch): number {
   const { family, config, task, params } = model;
   return tf.tidy(() => {
     const { inputs, labels, positions } = batchTensors(batch.batch, task);
-    const logits = family.forward(params.tensors(), inputs, config, task, { training: false, positions });
+    const logits = family.forward(params.tensors(), inputs, config, task, evalMode(model, positions));
     return taskLoss(logits, labels, task).dataSync()[0];
   });
 }
@@ -105,7 +113,7 @@ export function gradcheck(model: StepModel, batch: MicroBatch, options: Partial<
   }
   const { loss, grads } = tf.tidy(() => {
     const { inputs, labels, positions } = batchTensors(batch.batch, task);
-    const out = params.gradients(() => taskLoss(family.forward(params.tensors(), inputs, config, task, { training: false, positions }), labels, task));
+    const out = params.gradients(() => taskLoss(family.forward(params.tensors(), inputs, config, task, evalMode(model, positions)), labels, task));
     return { loss: out.loss, grads: [...out.grads] };
   });
   const analytic = new Map(grads.map(([name, g]) => [name, g.dataSync() as Float32Array]));

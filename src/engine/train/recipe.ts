@@ -21,6 +21,7 @@ import { withDecision } from '../decision';
 import { runLossOptions } from './class-weights';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { addLoraAdapters } from '../params/lora';
+import { addBottleneckAdapters } from '../params/bottleneck';
 import { planMemory, type MemoryLimits, type MemoryPlan } from '../../protocol/memory-plan';
 import { fitToMemory, plannerModel } from './memory';
 import { randomModel } from './init';
@@ -176,12 +177,13 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
     checkSignal(opts.signal);
     // LoRA: adapters on the targeted layers before the Trainer plans the groups (a resumed run's values replace them).
     if (config.lora !== null) model.lora = addLoraAdapters(model.params, model, config.lora, tfSeed(config.seed, streamId('lora')));
+    if (config.adapters !== null) model.adapters = addBottleneckAdapters(model.params, model, config.adapters, tfSeed(config.seed, streamId('adapters')));
     const asked = { ...config, maxLength: data.maxLength };
     const anchors = opts.telemetryPoints !== 0 || config.l2sp > 0;
     const memoryPlan = opts.memory ? planMemory(plannerModel(model), asked, data.maxLength, opts.memory, anchors) : null;
     const runConfig = memoryPlan ? fitToMemory(memoryPlan, asked) : asked;
     const trainer = new Trainer({
-      model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora, loss },
+      model: { family: model.family, config: model.config, task: model.task, params: model.params, lora: model.lora, adapters: model.adapters, loss },
       train: data.train,
       validation: data.validation,
       config: runConfig,

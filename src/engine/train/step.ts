@@ -14,6 +14,7 @@ import { taskLoss, type ModelFamily, type ModelInputs } from '../models/index';
 import { clipCoefficient, globalGradNorm } from '../optim/clip';
 import type { AdamW } from '../optim/adamw';
 import type { LoraAdapters } from '../params/lora';
+import type { BottleneckAdapters } from '../params/bottleneck';
 import type { ParamStore } from '../params/store';
 import type { MicroBatch } from './windows';
 
@@ -25,6 +26,8 @@ export interface StepModel {
   params: ParamStore;
   /** LoRA adapters among the params (params/lora.ts), or none. */
   lora?: LoraAdapters | null;
+  /** Bottleneck adapters among the params (params/bottleneck.ts), or none. */
+  adapters?: BottleneckAdapters | null;
   /** The head's loss beyond cross-entropy: multi-label, class weights, focal γ (label smoothing is a GradientOptions'). */
   loss?: LossOptions;
 }
@@ -149,7 +152,7 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
     if (m.count === 0) continue;
     const { loss, grads } = tidyGradients(() => {
       const { inputs, labels, positions } = batchTensors(m.batch, task);
-      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint, lora: model.lora };
+      const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint, lora: model.lora, adapters: model.adapters };
       return params.gradients(() => {
         const logits = family.forward(params.tensors(), inputs, config, task, forward);
         return tf.mul(taskLoss(logits, labels, task, { ...model.loss, labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
