@@ -121,6 +121,15 @@ describe('multi-label', () => {
     expect(readFileSync(path.join(work, 'out-ml', 'README.md'), 'utf8')).toContain('## Multi-label outputs');
   });
 
+  it('layerwise data shows how the rows hold their labels', async () => {
+    const r = await layerwise('data', '--data', path.join(work, 'ml-valid.tsv'), '--json');
+    const d = JSON.parse(r.stdout) as { labelColumn: string; multiLabel: unknown; unlabelledRows: number; labels: Record<string, number> };
+    expect(d.labelColumn).toBe('labels');
+    expect(d.multiLabel).toEqual({ kind: 'separated', separator: ';' });
+    expect(d.unlabelledRows).toBeGreaterThan(0);
+    expect(Object.keys(d.labels).sort()).toEqual(['happy', 'love', 'sad']);
+  });
+
   it('predict answers with the labels at or above their thresholds; eval scores at the model\'s thresholds or at 0.5', async () => {
     writeFileSync(path.join(work, 'texts.json'), JSON.stringify({ texts: ['the movie was great and lovely', 'the story was awful'] }));
     const p = await layerwise('predict', '--model', path.join(work, 'out-ml'), '--inputs', path.join(work, 'texts.json'), '--json');

@@ -28,6 +28,8 @@ export function describeDataset(ds: Dataset): Record<string, unknown> {
     textColumns: ds.textColumns,
     labelColumn: ds.labelColumn,
     labels: countsToObject(ds.labels),
+    // Rows of several labels: how they are held (labels then counts rows per label), and rows without any.
+    ...(ds.multiLabel === null ? {} : { multiLabel: ds.multiLabel, unlabelledRows: ds.unlabelledRows }),
     warnings,
   };
 }
@@ -42,7 +44,10 @@ function describeText(ds: Dataset): string {
     if (ds.delimiter !== undefined) lines.push(`delimiter ${JSON.stringify(ds.delimiter)}, quoting ${ds.quoting ? 'on' : 'off'}, header ${ds.hasHeader ? 'yes' : 'no'}`);
     lines.push(`${ds.rows.length} rows; columns ${ds.columns.map((c) => JSON.stringify(c)).join(', ')}`);
     lines.push(`text: ${ds.textColumns.map((c) => JSON.stringify(c)).join(' + ') || '(none)'} (${ds.reasons.textColumns})`);
-    lines.push(`label: ${ds.labelColumn === null ? '(none)' : JSON.stringify(ds.labelColumn)} (${ds.reasons.labelColumn})`);
+    const ml = ds.multiLabel;
+    const labelsFrom = ml?.kind === 'binary-columns' ? ml.columns.map((c) => JSON.stringify(c)).join(', ') : ds.labelColumn === null ? '(none)' : JSON.stringify(ds.labelColumn);
+    lines.push(`label: ${labelsFrom} (${ds.reasons.labelColumn})`);
+    if (ml !== null) lines.push(`several labels per row (${ml.kind === 'separated' ? `separated by ${JSON.stringify(ml.separator)}` : ml.kind === 'json-array' ? 'JSON arrays' : '0/1 columns'}); ${ds.unlabelledRows} rows without a label; rows per label:`);
     for (const [label, n] of Object.entries(countsToObject(ds.labels))) lines.push(`  ${JSON.stringify(label)}: ${n}`);
   }
   for (const w of ds.warnings) lines.push(`${w.level === 'info' ? 'note' : 'warning'} ${w.code}: ${w.message}`);
