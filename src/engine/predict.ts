@@ -105,8 +105,14 @@ export async function classifyTexts(model: LoadedModel, texts: readonly string[]
   });
 }
 
+/** Words and single punctuation marks, as CoNLL files split them ("Paris, France." -> Paris , France .). */
+export function splitWords(text: string): string[] {
+  return text.match(/[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu) ?? [];
+}
+
 export interface TaggedWords {
-  words: { text: string; label: string; probability: number; window: number }[];
+  /** Each word with its label, probability and raw logits (of its first subword, in the window that owns it). */
+  words: { text: string; label: string; probability: number; window: number; logits: number[] }[];
   windows: number;
   truncated: boolean;
 }
@@ -140,9 +146,10 @@ export async function tagWords(model: LoadedModel, words: readonly string[], opt
     const win = owner[position - 1];
     const row = logits[win];
     const at = 1 + (position - 1 - spans[win].start);
-    const probs = softmax(row.subarray(at * classes, (at + 1) * classes));
+    const wordLogits = Array.from(row.subarray(at * classes, (at + 1) * classes));
+    const probs = softmax(wordLogits);
     const best = probs.reduce((b, p, j) => (p > probs[b] ? j : b), 0);
-    out.push({ text, label: config.id2label[best], probability: probs[best], window: win });
+    out.push({ text, label: config.id2label[best], probability: probs[best], window: win, logits: wordLogits });
   });
   return { words: out, windows: spans.length, truncated: enc.truncated || out.length < words.length };
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from '../engine/load';
 import { decisionOf, DEFAULT_THRESHOLD } from '../engine/decision';
-import { classifyTexts, tagWords } from '../engine/predict';
+import { classifyTexts, splitWords, tagWords } from '../engine/predict';
 import { maxSequenceLength, validateInputIds } from '../engine/models/validate-inputs';
 import { LayerwiseError } from '../lib/errors';
 import type { BatchEncoding, WordEncoding } from '../formats/tokenizer';
@@ -16,10 +16,7 @@ const MLM_TOP_K = 5;
 /** A trial is one text; longer input is cut to the model's length (and said so), never sent whole. */
 const MAX_TEXT_CHARS = 20_000;
 
-/** Words and single punctuation marks, as CoNLL files split them ("Paris, France." -> Paris , France .). */
-export function splitWords(text: string): string[] {
-  return text.match(/[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu) ?? [];
-}
+export { splitWords };
 
 /** One encoded word sequence as a batch of one, with the word of each token. */
 function wordBatch(enc: WordEncoding): BatchEncoding & { wordIds: (number | null)[] } {
@@ -61,7 +58,7 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
   }
   if (task === 'token-cls' && decisionOf(model.rawConfig, task, config.id2label).windows !== null) {
     const tagged = await tagWords(model, words);
-    return { task, tokens: [], words: tagged.words, windows: tagged.windows, truncated: tagged.truncated || text.length > MAX_TEXT_CHARS };
+    return { task, tokens: [], words: tagged.words.map(({ logits: _logits, ...w }) => w), windows: tagged.windows, truncated: tagged.truncated || text.length > MAX_TEXT_CHARS };
   }
   const maskPositions = task === 'mlm' ? ids.flatMap((id, i) => (id === tokenizer.special.mask ? [i] : [])) : [];
   if (task === 'mlm' && maskPositions.length === 0) {

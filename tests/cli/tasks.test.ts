@@ -183,8 +183,18 @@ describe('long texts in windows', () => {
     expect((JSON.parse(cut.stdout) as { windows: number[] }).windows).toEqual([1, 1]);
   });
 
-  it('token classification: every word of each document scored once, from its owning window', () => {
+  it('token classification: every word of each document scored once, from its owning window; predict labels every word', async () => {
     expect(runs.longTok.code, runs.longTok.stderr).toBe(0);
+    const docWords = longConll(1).split('\n').filter((l) => l !== '').map((l) => l.split(' ')[0]);
+    writeFileSync(path.join(work, 'doc.json'), JSON.stringify({ texts: [docWords.join(' ')] }));
+    const p = await layerwise('predict', '--model', path.join(work, 'out-long-tok'), '--inputs', path.join(work, 'doc.json'), '--json');
+    expect(p.code, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout) as { logits: number[][][]; words: { text: string; window: number }[][]; windows: number[]; labels: string[] };
+    expect(out.words[0].map((w) => w.text)).toEqual(docWords);
+    expect(out.windows[0]).toBeGreaterThan(1);
+    expect(new Set(out.words[0].map((w) => w.window)).size).toBe(out.windows[0]);
+    expect(out.logits[0]).toHaveLength(docWords.length);
+    expect(out.logits[0][0]).toHaveLength(out.labels.length);
     expect((json('out-long-tok/config.json').layerwise as { windows: unknown }).windows).toEqual({ stride: 4, aggregate: 'mean', maxLength: 16 });
     const metrics = json('out-long-tok/metrics.json') as { eval_samples: number; eval_windows: number; per_class: { support: number }[] };
     expect(metrics.eval_samples).toBe(6);

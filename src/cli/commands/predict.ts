@@ -9,7 +9,7 @@ import { maxSequenceLength, validateInputIds } from '../../engine/models/validat
 import { parseOptions, required } from '../args';
 import { resolveModelDir } from '../train-data';
 import { decisionOf } from '../../engine/decision';
-import { classifyTexts } from '../../engine/predict';
+import { classifyTexts, splitWords, tagWords } from '../../engine/predict';
 import type { WindowConfig } from '../../protocol/train-config';
 import { startCliBackend } from '../backend-option';
 import { batchTensors, inputsBatch, readJsonFile } from '../batch-file';
@@ -28,7 +28,8 @@ Prints {"logits": [...]}. For texts and a sequence classifier that reads long te
 layerwise.windows, or --windows: windows of the model's length repeating STRIDE tokens, aggregated by mean or max) or
 has several labels (problem_type multi_label_classification): one row of logits per text, and "probabilities",
 "predicted" (the labels at the model's thresholds), "windows" and "deciding_windows" (per label, the window with its
-highest logit). --no-windows cuts long texts instead.`;
+highest logit). A token classifier that reads long texts in windows answers per word: "words" (label, probability,
+the window that labelled it) and "logits" per word. --no-windows cuts long texts instead.`;
 
 /** --windows STRIDE[,mean|max] / --no-windows; undefined: as the model's config.json says. */
 function windowsOption(value: string | undefined, off: boolean | undefined): WindowConfig | null | undefined {
@@ -87,6 +88,21 @@ export async function run(argv: string[]): Promise<number> {
   const model = await loadModelForCommand(nodeFolder(modelDir), 'predict', {}, opts.adapter);
   try {
     const texts = typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { texts?: unknown }).texts) ? ((value as { texts: unknown[] }).texts) : null;
+    const strings = texts !== null && texts.length > 0 && texts.every((t) => typeof t === 'string') ? (texts as string[]) : null;
+    if (strings !== null && model.task === 'token-cls' && (windows ?? decisionOf(model.rawConfig, model.task, model.config.id2label).windows) !== null) {
+      // A token classifier that reads long texts in windows: each text split into words, each word labelled from the
+      // window where its first subword has the most context; logits per word.
+      const tagged = [];
+      for (const text of strings) tagged.push(await tagWords(model, splitWords(text), { windows }));
+      refuseNonFiniteLogits(tagged.map((t) => t.words.map((w) => w.logits)));
+      console.log(JSON.stringify({
+        logits: tagged.map((t) => t.words.map((w) => w.logits)),
+        words: tagged.map((t) => t.words.map(({ text, label, probability, window }) => ({ text, label, probability, window }))),
+        windows: tagged.map((t) => t.windows),
+        labels: model.config.id2label,
+      }));
+      return 0;
+    }
     const decision = model.task === 'seq-cls' ? decisionOf(model.rawConfig, model.task, model.config.id2label) : null;
     const whole = decision !== null && (windows !== undefined || decision.windows !== null || decision.problemType === 'multi_label_classification');
     if (texts !== null && whole && texts.length > 0 && texts.every((t) => typeof t === 'string')) {
