@@ -41,7 +41,7 @@ function adapter(): File[] {
     ['base_model.model.classifier.bias', { shape: [2], data: random(2) }],
   ]);
   const config = { peft_type: 'LORA', task_type: 'SEQ_CLS', r: 4, lora_alpha: 8, target_modules: ['query'], modules_to_save: ['classifier'] };
-  return [new File([JSON.stringify(config)], 'adapter_config.json'), new File([writeSafetensors(tensors, { format: 'pt' })], 'adapter_model.safetensors')];
+  return [new File([JSON.stringify(config)], 'adapter_config.json'), new File([new Uint8Array(writeSafetensors(tensors, { format: 'pt' }))], 'adapter_model.safetensors')];
 }
 
 beforeAll(() => useNodeBackend('wasm'));
