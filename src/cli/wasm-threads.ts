@@ -5,9 +5,9 @@
 // half the logical cores (backend.cc), which on a 2-vCPU machine is one thread; while the backend starts, the core
 // count it sees is raised so that the requested count stands.
 import { createRequire } from 'node:module';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -36,9 +36,11 @@ function pthreadWorkerFile(): string | null {
   if (!wasmWorkerContents.includes(BLOB_LOAD)) return (workerFile = null);
   // The template literal holds "\n" escapes that arrive as newlines inside string literals (tfjs escapes them too).
   const source = wasmWorkerContents.replace(BLOB_LOAD, () => FILE_LOAD).replace(/\n/g, '\\n');
-  workerFile = join(mkdtempSync(join(os.tmpdir(), 'layerwise-wasm-')), 'pthread-worker.cjs');
-  writeFileSync(workerFile, source);
-  return workerFile;
+  const file = join(mkdtempSync(join(os.tmpdir(), 'layerwise-wasm-')), 'pthread-worker.cjs');
+  writeFileSync(file, source);
+  // The threads load it as the backend starts; the folder goes with the process (every run left one behind).
+  process.once('exit', () => rmSync(dirname(file), { recursive: true, force: true }));
+  return (workerFile = file);
 }
 
 /**
