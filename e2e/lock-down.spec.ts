@@ -4,24 +4,15 @@
 // one thread with a notice, and the studio works. The Hub hosts are reachable only from the bridge page the studio
 // opens once the user asks for the Hub; the dev server carries the same policy.
 import { join } from 'node:path';
-import { expect, test, type Page, type Worker } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { createServer } from 'vite';
 import { HubForm } from './pages/hub-form';
 import { ModelPanel } from './pages/model-panel';
+import { engineWorker } from './support/engine-worker';
 import { folderFiles, startFakeHub } from './support/hub-server';
 import { guardOrigin } from './support/origin-guard';
 import { openServer, withoutHeaders } from './support/site-server';
 import { BERT_SEQ_CLS, REPO_ROOT } from './support/checkpoints';
-
-/** The engine worker (named layerwise-engine; the others are tfjs's threads). */
-async function engineWorker(page: Page): Promise<Worker> {
-  await expect.poll(async () => {
-    for (const w of page.workers()) if ((await w.evaluate(() => self.name).catch(() => '')) === 'layerwise-engine') return true;
-    return false;
-  }).toBe(true);
-  for (const w of page.workers()) if ((await w.evaluate(() => self.name).catch(() => '')) === 'layerwise-engine') return w;
-  throw new Error('no engine worker');
-}
 
 const tryFetch = (url: string) =>
   fetch(url).then(

@@ -11,25 +11,33 @@ export interface ErrorLocation {
   field?: string;
 }
 
+/** Settings a retry may change to get past the error (config field → value): what the message proposes, as data. */
+export type RetryWith = Readonly<Record<string, string | number | boolean | null>>;
+
 export interface LayerwiseErrorData {
   code: string;
   message: string;
   location?: ErrorLocation;
+  /** Present where the error knows a way past it, e.g. TRAIN_OUT_OF_MEMORY's micro-batch that fits. */
+  retryWith?: RetryWith;
 }
 
 export class LayerwiseError extends Error {
   readonly code: string;
   readonly location?: ErrorLocation;
+  readonly retryWith?: RetryWith;
 
-  constructor(code: string, message: string, location?: ErrorLocation) {
+  constructor(code: string, message: string, location?: ErrorLocation, retryWith?: RetryWith) {
     super(message);
     this.name = 'LayerwiseError';
     this.code = code;
     this.location = location;
+    this.retryWith = retryWith;
   }
 
   toData(): LayerwiseErrorData {
-    return { code: this.code, message: this.message, location: this.location };
+    const data: LayerwiseErrorData = { code: this.code, message: this.message, location: this.location };
+    return this.retryWith === undefined ? data : { ...data, retryWith: this.retryWith };
   }
 }
 

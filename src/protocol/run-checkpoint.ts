@@ -1,6 +1,7 @@
 // What the studio keeps to resume a training run after a reload or a crashed worker (RELIABILITY F5, F8, F10–F14):
 // the run's identity and settings and which model and dataset files it trained on (names, sizes, fingerprints),
 // stored beside the engine's checkpoint pair in one of two slots. Plain data shared by the UI and the worker.
+import type { DatasetReadChoices } from './dataset-summary';
 import type { TrainConfig } from './train-config';
 import type { EvalRecord, StepTelemetry } from './train-events';
 
@@ -28,6 +29,8 @@ export interface RunCheckpointInfo {
   /** Date.now() when it was saved, and when the run first started. */
   savedAt: number;
   startedAt: number;
+  /** Training time up to this checkpoint, pauses and earlier sessions' gaps left out (absent in older run.json). */
+  trainedMs?: number;
   /** The run's TrainConfig (augmentation included). */
   config: TrainConfig;
   model: {
@@ -38,7 +41,11 @@ export interface RunCheckpointInfo {
     adapted: boolean;
     files: FileFingerprint[];
   };
-  dataset: { train: FileFingerprint; validation: FileFingerprint | null };
+  /**
+   * The dataset files, and how they were read (absent in older run.json): a copy of each is kept beside the
+   * checkpoints (RELIABILITY F8), so a resume reads the same file the same way without asking for it again.
+   */
+  dataset: { train: FileFingerprint; validation: FileFingerprint | null; choices?: { train: DatasetReadChoices; validation: DatasetReadChoices | null } };
 }
 
 /** An unfinished run found in storage, as the Train panel offers it. */
@@ -48,6 +55,8 @@ export interface UnfinishedRun {
   storage: CheckpointStorageKind;
   /** Things the user should know: a slot that was corrupt and skipped (F13). */
   notes: string[];
+  /** Whether the browser holds a whole copy of the run's dataset files (their fingerprints match): resuming needs none opened. */
+  datasetKept: boolean;
 }
 
 /** Step telemetry kept with a checkpoint so that a resumed run's curves start where they were (thinned). */
@@ -62,6 +71,8 @@ export const TRAINING_LOCK_NAME = 'layerwise-studio';
 /** The resumed run's history before its first new step: thinned step telemetry and the evaluations so far. */
 export interface RestoredHistory {
   step: number;
+  /** Training time before the resume (run.json's trainedMs; 0 when an older one has none). */
+  trainedMs: number;
   steps: StepTelemetry[];
   evals: { record: EvalRecord; isBest: boolean }[];
 }

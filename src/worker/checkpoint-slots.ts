@@ -12,6 +12,9 @@ import type { StepTelemetry } from '../protocol/train-events';
 export const SLOT_FILES = { tensors: 'checkpoint.safetensors', manifest: 'checkpoint.json', run: 'run.json' } as const;
 export type SlotFileName = (typeof SLOT_FILES)[keyof typeof SLOT_FILES];
 
+/** The run's dataset files, kept beside the slots so that a resume does not ask for them (RELIABILITY F8). */
+export type DataRole = 'train' | 'validation';
+
 /** Where slot files live: OPFS and IndexedDB implement it (checkpoint-storage.ts), tests use memory. */
 export interface SlotStorage {
   readonly kind: 'opfs' | 'indexeddb';
@@ -21,7 +24,15 @@ export interface SlotStorage {
   read(slot: CheckpointSlot, file: SlotFileName): Promise<SourceFile | null>;
   /** Removes the file; absent files are fine. */
   remove(slot: CheckpointSlot, file: SlotFileName): Promise<void>;
+  /** Replaces the copy of a dataset file with `file`, read in slices; rejects as write does. */
+  writeData(role: DataRole, file: SourceFile): Promise<void>;
+  /** The copy (named `name`, the file's own name, which tells its format), or null. */
+  readData(role: DataRole, name: string): Promise<SourceFile | null>;
+  removeData(role: DataRole): Promise<void>;
 }
+
+/** Slices in which a dataset file is copied into storage. */
+export const DATA_COPY_CHUNK = 4 * 1024 * 1024;
 
 /** navigator.storage.estimate() as far as a save needs it; null where the browser does not tell. */
 export type EstimateStorage = () => Promise<{ usage: number; quota: number } | null>;
@@ -93,15 +104,50 @@ export class CheckpointSlots {
     return { slot, bytes };
   }
 
+  /**
+   * Copies the run's dataset files beside the slots (any earlier copies are removed first). A file that cannot be
+   * stored is CHECKPOINT_DATA_NOT_KEPT (with the room a full quota leaves): the run goes on, and a resume after a
+   * reload asks for the file. Whether a copy is whole is told on reading, by its fingerprint.
+   */
+  async keepData(files: { train: SourceFile; validation: SourceFile | null }): Promise<void> {
+    const roles: DataRole[] = ['train', 'validation'];
+    for (const role of roles) await this.storage.removeData(role);
+    for (const role of roles) {
+      const file = files[role];
+      if (file === null) continue;
+      try {
+        await this.storage.writeData(role, file);
+      } catch (err) {
+        await this.storage.removeData(role).catch(() => undefined);
+        const room = isQuotaError(err) ? await this.room() : '';
+        throw new LayerwiseError(
+          'CHECKPOINT_DATA_NOT_KEPT',
+          `No copy of ${file.name} (${formatBytes(file.size)}) could be kept in this browser (${isQuotaError(err) ? `the storage is full${room}` : toErrorData(err).message}): the run goes on, but resuming it after a reload will ask for the file again.`,
+          { file: file.name, field: 'storage' },
+        );
+      }
+    }
+  }
+
+  /** The copy of a dataset file, named as the file was (null when none is kept). */
+  readData(role: DataRole, name: string): Promise<SourceFile | null> {
+    return this.storage.readData(role, name);
+  }
+
+  /** "; the browser lets this site use … more (… used of …)", or nothing where the browser does not say. */
+  private async room(): Promise<string> {
+    const estimate = await this.estimate().catch(() => null);
+    return estimate
+      ? `; the browser lets this site use ${formatBytes(Math.max(0, estimate.quota - estimate.usage))} more (${formatBytes(estimate.usage)} used of ${formatBytes(estimate.quota)})`
+      : '';
+  }
+
   private async writeError(err: unknown, needed: number, step: number): Promise<LayerwiseError> {
     const kept = this.newest ? `The checkpoint in slot ${this.newest} is still there.` : 'No earlier checkpoint of this run is stored.';
     if (!isQuotaError(err)) {
       return new LayerwiseError('CHECKPOINT_WRITE_FAILED', `The checkpoint of step ${step} could not be stored (${toErrorData(err).message}). ${kept}`, { field: 'storage' });
     }
-    const estimate = await this.estimate().catch(() => null);
-    const room = estimate
-      ? `; the browser lets this site use ${formatBytes(Math.max(0, estimate.quota - estimate.usage))} more (${formatBytes(estimate.usage)} used of ${formatBytes(estimate.quota)})`
-      : '';
+    const room = await this.room();
     return new LayerwiseError(
       'CHECKPOINT_QUOTA_EXCEEDED',
       `The browser's storage is full: the checkpoint of step ${step} needs ${formatBytes(needed)}${room}. ${kept} Download the checkpoint now, or free space for this site.`,
@@ -150,7 +196,7 @@ export class CheckpointSlots {
     return best && { ...best, notes };
   }
 
-  /** Forgets the run: both slots emptied, manifests first. */
+  /** Forgets the run: both slots emptied, manifests first, then the dataset copies. */
   async clear(): Promise<void> {
     for (const slot of SLOTS) await this.storage.remove(slot, SLOT_FILES.manifest);
     for (const slot of SLOTS) {
@@ -158,5 +204,7 @@ export class CheckpointSlots {
       await this.storage.remove(slot, SLOT_FILES.run);
     }
     this.newest = null;
+    await this.storage.removeData('train');
+    await this.storage.removeData('validation');
   }
 }

@@ -4,7 +4,7 @@
 // opens again (Firefox can wedge a connection after a quota error, F11).
 import { blobFile, type SourceFile } from '../formats/source-file';
 import type { CheckpointSlot, CheckpointStorageKind } from '../protocol/run-checkpoint';
-import type { EstimateStorage, SlotFileName, SlotStorage } from './checkpoint-slots';
+import { DATA_COPY_CHUNK, type DataRole, type EstimateStorage, type SlotFileName, type SlotStorage } from './checkpoint-slots';
 
 const OPFS_FOLDER = 'layerwise-checkpoints';
 const DB_NAME = 'layerwise-checkpoints';
@@ -52,6 +52,40 @@ class OpfsSlots implements SlotStorage {
   async remove(slot: CheckpointSlot, file: SlotFileName): Promise<void> {
     try {
       await (await this.folder(slot)).removeEntry(file);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async writeData(role: DataRole, file: SourceFile): Promise<void> {
+    const handle = await (await this.root.getDirectoryHandle('data', { create: true })).getFileHandle(role, { create: true });
+    const access = await handle.createSyncAccessHandle();
+    try {
+      access.truncate(0);
+      for (let at = 0; at < file.size; at += DATA_COPY_CHUNK) {
+        const bytes = await file.slice(at, Math.min(file.size, at + DATA_COPY_CHUNK));
+        let done = 0;
+        while (done < bytes.byteLength) done += access.write(bytes.subarray(done), { at: at + done });
+      }
+      access.flush();
+    } finally {
+      access.close();
+    }
+  }
+
+  async readData(role: DataRole, name: string): Promise<SourceFile | null> {
+    try {
+      const handle = await (await this.root.getDirectoryHandle('data')).getFileHandle(role);
+      return blobFile(name, await handle.getFile());
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async removeData(role: DataRole): Promise<void> {
+    try {
+      await (await this.root.getDirectoryHandle('data')).removeEntry(role);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -119,6 +153,21 @@ class IndexedDbSlots implements SlotStorage {
 
   async remove(slot: CheckpointSlot, file: SlotFileName): Promise<void> {
     await this.request('readwrite', (s) => s.delete(`${slot}/${file}`));
+  }
+
+  async writeData(role: DataRole, file: SourceFile): Promise<void> {
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    for (let at = 0; at < file.size; at += DATA_COPY_CHUNK) parts.push((await file.slice(at, Math.min(file.size, at + DATA_COPY_CHUNK))).slice());
+    await this.request('readwrite', (s) => s.put(new Blob(parts), `data/${role}`));
+  }
+
+  async readData(role: DataRole, name: string): Promise<SourceFile | null> {
+    const blob = (await this.request('readonly', (s) => s.get(`data/${role}`))) as Blob | undefined;
+    return blob === undefined ? null : blobFile(name, blob);
+  }
+
+  async removeData(role: DataRole): Promise<void> {
+    await this.request('readwrite', (s) => s.delete(`data/${role}`));
   }
 }
 

@@ -1,9 +1,12 @@
 // The worker's side of resumable runs (RELIABILITY F5, F8, F11–F14): opens the checkpoint slots once (OPFS, else
-// IndexedDB), gives each run a checkpointer that stores its checkpoints with what a resume needs (run.json), finds
-// an unfinished run after a reload or a crash, and zips the latest checkpoint for "download checkpoint now" — the
-// pair `layerwise train --resume <folder>` reads. Slots hold one run: a new run or a discard empties them.
+// IndexedDB), gives each run a checkpointer that stores its checkpoints with what a resume needs (run.json), keeps a
+// copy of the run's dataset files beside them, finds an unfinished run after a reload or a crash, and zips the latest
+// checkpoint for "download checkpoint now" — the pair `layerwise train --resume <folder>` reads. Slots hold one run: a
+// new run or a discard empties them.
 import { zipSync } from 'fflate';
+import { fingerprintFile } from '../engine/file-fingerprint';
 import { encodeCheckpoint, type CheckpointFiles } from '../engine/train/run-checkpoint';
+import type { SourceFile } from '../formats/source-file';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import type { FromWorker } from '../protocol/messages';
 import type { CheckpointStorageKind, RunCheckpointInfo } from '../protocol/run-checkpoint';
@@ -12,7 +15,13 @@ import { estimateStorage, openSlotStorage } from './checkpoint-storage';
 import type { RunCheckpointer } from './training-run';
 
 /** What a run's checkpoints carry besides the engine state; step, totalSteps and savedAt are filled per save. */
-export type RunIdentity = Omit<RunCheckpointInfo, 'step' | 'totalSteps' | 'savedAt'>;
+export type RunIdentity = Omit<RunCheckpointInfo, 'step' | 'totalSteps' | 'savedAt' | 'trainedMs'>;
+
+/** A run's dataset files as kept beside its checkpoints. */
+export interface KeptData {
+  train: SourceFile;
+  validation: SourceFile | null;
+}
 
 export class RunKeeper {
   private opened: Promise<{ slots: CheckpointSlots | null; kind: CheckpointStorageKind; reason: string }> | null = null;
@@ -20,6 +29,8 @@ export class RunKeeper {
   private latest: { runId: string; step: number; files: CheckpointFiles } | null = null;
   private readonly post: (event: FromWorker, transfer?: Transferable[]) => void;
   private readonly openStorage: typeof openSlotStorage;
+  /** The copy of a run's dataset files in progress: a discard waits for it, so it never lands after. */
+  private copying: Promise<void> = Promise.resolve();
 
   /** openStorage: where the slots live (OPFS, else IndexedDB; tests give a memory store). */
   constructor(post: (event: FromWorker, transfer?: Transferable[]) => void, openStorage = openSlotStorage) {
@@ -40,7 +51,7 @@ export class RunKeeper {
     if (slots) {
       try {
         const stored = await slots.latest();
-        if (stored) run = { info: stored.info, slot: stored.slot, storage: kind, notes: stored.notes };
+        if (stored) run = { info: stored.info, slot: stored.slot, storage: kind, notes: stored.notes, datasetKept: (await this.keptData(stored.info)) !== null };
       } catch (err) {
         note = `${reason} The stored checkpoint could not be read: ${toErrorData(err).message}`;
       }
@@ -59,8 +70,49 @@ export class RunKeeper {
     return stored;
   }
 
-  /** Empties both slots. */
+  /**
+   * The copies of the run's dataset files, when every one is kept whole (the same fingerprint as the file the run
+   * trained on), else null: a copy cut short by a reload or damaged is never read.
+   */
+  async keptData(info: RunCheckpointInfo): Promise<KeptData | null> {
+    await this.copying;
+    const { slots } = await this.open();
+    if (slots === null) return null;
+    const kept = async (role: 'train' | 'validation'): Promise<SourceFile | null> => {
+      const want = info.dataset[role];
+      if (want === null) return null;
+      const copy = await slots.readData(role, want.name).catch(() => null);
+      if (copy === null) throw new Error('missing');
+      const have = await fingerprintFile(copy);
+      if (have.size !== want.size || have.hash !== want.hash) throw new Error('damaged');
+      return copy;
+    };
+    try {
+      const train = await kept('train');
+      return train === null ? null : { train, validation: await kept('validation') };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Copies a new run's dataset files beside its checkpoints (in the background; datasetKept says how it went). */
+  keepData(runId: string, files: KeptData): void {
+    this.copying = this.copying.then(async () => {
+      const { slots } = await this.open();
+      if (slots === null) return;
+      const names = [files.train.name, ...(files.validation ? [files.validation.name] : [])];
+      try {
+        await slots.keepData(files);
+        this.post({ type: 'datasetKept', runId, files: names, error: null });
+      } catch (err) {
+        this.post({ type: 'datasetKept', runId, files: names, error: toErrorData(err) });
+      }
+    });
+  }
+
+  /** Empties both slots (and the dataset copies). */
   async discard(runId: string | null): Promise<void> {
+    await this.copying;
     const { slots } = await this.open();
     await slots?.clear();
     if (runId === null || this.latest?.runId === runId) this.latest = null;
@@ -75,14 +127,14 @@ export class RunKeeper {
   checkpointer(identity: RunIdentity): RunCheckpointer {
     const { runId } = identity;
     return {
-      save: async (checkpoint, steps, totalSteps) => {
+      save: async (checkpoint, steps, totalSteps, trainedMs) => {
         const step = checkpoint.progress.step;
         const files = encodeCheckpoint(checkpoint);
         this.latest = { runId, step, files };
         try {
           const { slots, kind } = await this.open();
           if (slots === null) return;
-          const info: RunCheckpointInfo = { ...identity, step, totalSteps, savedAt: Date.now() };
+          const info: RunCheckpointInfo = { ...identity, step, totalSteps, savedAt: Date.now(), trainedMs };
           const saved = await slots.save(files, { info, steps });
           this.post({ type: 'checkpointSaved', runId, step, slot: saved.slot, bytes: saved.bytes, storage: kind });
         } catch (err) {

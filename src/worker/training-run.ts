@@ -11,7 +11,7 @@ import type { RunCheckpoint } from '../engine/train/run-checkpoint';
 import type { Trainer } from '../engine/train/trainer';
 import type { Dataset } from '../formats/datasets/index';
 import type { SourceFolder } from '../formats/source-file';
-import { LayerwiseError, toErrorData } from '../lib/errors';
+import { LayerwiseError, toErrorData, type LayerwiseErrorData } from '../lib/errors';
 import type { FromWorker } from '../protocol/messages';
 import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
 import { evalInterval } from '../protocol/schedule';
@@ -47,18 +47,22 @@ export type RunState = 'preparing' | 'running' | 'paused' | 'ended';
 
 /** Where a run's checkpoints go (the worker's checkpoint slots); the run waits for each call. */
 export interface RunCheckpointer {
-  /** A resumable state at a safe point, with the step telemetry so far (thinned) and the run's planned total; never rejects. */
-  save(checkpoint: RunCheckpoint, steps: StepTelemetry[], totalSteps: number): Promise<void>;
+  /**
+   * A resumable state at a safe point, with the step telemetry so far (thinned), the run's planned total and its
+   * training time so far (every session's, pauses left out); never rejects.
+   */
+  save(checkpoint: RunCheckpoint, steps: StepTelemetry[], totalSteps: number, trainedMs: number): Promise<void>;
   /** The run finished or was stopped: its checkpoint is no longer needed. */
   discard(): Promise<void>;
   /** The run failed (a stuck kernel pool, memory): its last checkpoint stays and is offered as an unfinished run. */
   keep(): Promise<void>;
 }
 
-/** What a resumed run continues from: the checkpoint and the step telemetry stored with it. */
+/** What a resumed run continues from: the checkpoint, the step telemetry stored with it and the training time before. */
 export interface ResumePoint {
   checkpoint: RunCheckpoint;
   steps: StepTelemetry[];
+  trainedMs: number;
 }
 
 /** At most `points` of the steps, evenly spread, the last one always kept. */
@@ -73,7 +77,7 @@ export function thinSteps(steps: readonly StepTelemetry[], points = RESUME_STEP_
 /** What the trainingRestored event carries: the stored steps, and the checkpoint's evaluations with the best marked. */
 function restoredHistory(resumed: ResumePoint): RestoredHistory {
   const c = resumed.checkpoint;
-  return { step: c.progress.step, steps: resumed.steps, evals: c.history.map((record) => ({ record, isBest: c.best?.step === record.step })) };
+  return { step: c.progress.step, trainedMs: resumed.trainedMs, steps: resumed.steps, evals: c.history.map((record) => ({ record, isBest: c.best?.step === record.step })) };
 }
 
 export interface TrainingRunOptions {
@@ -82,7 +86,16 @@ export interface TrainingRunOptions {
   memory?: MemoryLimits | null;
   /** Training time between two checkpoints (evaluations and pauses checkpoint as well). */
   checkpointIntervalMs?: number;
+  /**
+   * On WebGPU: how long a failure waits for a device loss before it is reported as itself. A readback the loss broke
+   * can fail first (Chrome rejects the pending mapAsync before the device's lost promise resolves); the run then ends
+   * as a device loss (deviceLost), not as the readback's error. 0 elsewhere.
+   */
+  deviceLossGraceMs?: number;
 }
+
+/** What a WebGPU run waits for its device's lost promise after a failure (see deviceLossGraceMs). */
+export const DEVICE_LOSS_GRACE_MS = 500;
 
 export class TrainingRun {
   readonly runId: string;
@@ -92,8 +105,13 @@ export class TrainingRun {
   /** What the trainingStarted event carries besides the trainer's plan, known once preparation is done. */
   private pendingStart: Omit<Extract<FromWorker, { type: 'trainingStarted' }>, 'type' | 'runId' | 'plan'> | null = null;
   private stopRequested = false;
+  /** A checkpoint was asked for (the page is being hidden or left): taken at the next safe point. */
+  private checkpointAsked = false;
+  /** The GPU device was lost (F2): the run has ended with this error, and nothing the trainer reads after is trusted. */
+  private lost: LayerwiseErrorData | null = null;
   private readonly checkpointer: RunCheckpointer | null;
   private readonly checkpointIntervalMs: number;
+  private readonly deviceLossGraceMs: number;
   private readonly memory: MemoryLimits | null;
   private resumed: ResumePoint | null = null;
   private evalEvery: TrainConfig['evalEvery'] = 'epoch';
@@ -110,6 +128,7 @@ export class TrainingRun {
     this.post = post;
     this.checkpointer = options.checkpointer ?? null;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.deviceLossGraceMs = options.deviceLossGraceMs ?? 0;
     this.memory = options.memory ?? null;
   }
 
@@ -146,6 +165,7 @@ export class TrainingRun {
       this.pendingStart = { labels: run.labels, maxLength: run.data.maxLength, dataNotes: run.data.warnings.map((w) => ({ ...w })), summary, baseline: run.baseline && { ...run.baseline } };
       return run.model;
     } catch (err) {
+      if (this.lost !== null) return null;
       this.state = 'ended';
       const error = this.stopRequested ? { code: 'TRAIN_CANCELLED', message: 'Training was stopped before its first step.' } : toErrorData(err);
       this.post({ type: 'trainingFailed', runId, step: 0, error });
@@ -158,6 +178,10 @@ export class TrainingRun {
     const trainer = this.trainer;
     const start = this.pendingStart;
     if (trainer === null || start === null) return;
+    if (this.lost !== null) {
+      trainer.dispose();
+      return;
+    }
     const runId = this.runId;
     const batcher = new StepBatcher();
     const flush = () => {
@@ -169,14 +193,28 @@ export class TrainingRun {
     let plan: RunPlan | null = null;
     let checkpointedAt = this.resumed?.checkpoint.progress.step ?? 0;
     let trainedMs = 0;
+    /** The run's training time in every session so far (the steps' own times: pauses and gaps left out). */
+    let totalTrainedMs = this.resumed?.trainedMs ?? 0;
     // Called only where the loop waits at a safe point: after a step that no evaluation follows, after an
     // evaluation, or paused (the Trainer's own checkpointDue takes the same points).
     const checkpoint = async () => {
-      if (keeper === null || plan === null || trainer.step === checkpointedAt) return;
+      if (keeper === null || plan === null || trainer.step === checkpointedAt || this.lost !== null) return;
       checkpointedAt = trainer.step;
       trainedMs = 0;
+      this.checkpointAsked = false;
       flush();
-      await keeper.save(await trainer.checkpoint(), thinSteps(history), plan.totalSteps);
+      const state = await trainer.checkpoint();
+      // Read back from a device lost meanwhile: never stored over the last good checkpoint.
+      if (this.lost === null) await keeper.save(state, thinSteps(history), plan.totalSteps, totalTrainedMs);
+    };
+    // The run failed at `step`: said, and its last checkpoint kept — unless the device was lost meanwhile.
+    const fail = async (step: number, error: LayerwiseErrorData) => {
+      flush();
+      if (this.deviceLossGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deviceLossGraceMs));
+      if (this.lost !== null) return;
+      this.state = 'ended';
+      this.post({ type: 'trainingFailed', runId, step, error });
+      await keeper?.keep();
     };
     const evaluationFollows = (step: number) => {
       if (plan === null || plan.validationExamples === 0) return false;
@@ -187,6 +225,8 @@ export class TrainingRun {
     if (this.stopRequested) trainer.stop();
     try {
       for await (const event of trainer.run()) {
+        // The run ended when the device was lost; what the trainer says after is not the run's.
+        if (this.lost !== null) break;
         switch (event.type) {
           case 'started':
             plan = event.plan;
@@ -201,10 +241,11 @@ export class TrainingRun {
             const t = event.telemetry;
             history.push(t);
             trainedMs += t.seconds * 1000;
+            totalTrainedMs += t.seconds * 1000;
             const steps = batcher.push(t);
             if (steps) this.post({ type: 'trainingProgressed', runId, steps });
             const last = plan !== null && t.step >= plan.totalSteps;
-            if (trainedMs >= this.checkpointIntervalMs && !t.skipped && !last && !evaluationFollows(t.step)) await checkpoint();
+            if ((trainedMs >= this.checkpointIntervalMs || this.checkpointAsked) && !t.skipped && !last && !evaluationFollows(t.step)) await checkpoint();
             break;
           }
           case 'evaluated':
@@ -240,10 +281,7 @@ export class TrainingRun {
             this.post({ type: 'trainingFinished', runId, reason: event.reason, step: event.step, metrics: event.metrics, restoredBestStep: event.restoredBestStep });
             break;
           case 'failed':
-            flush();
-            this.state = 'ended';
-            this.post({ type: 'trainingFailed', runId, step: event.step, error: event.error });
-            await keeper?.keep();
+            await fail(event.step, event.error);
             break;
           default:
             event satisfies never;
@@ -254,10 +292,7 @@ export class TrainingRun {
         }
       }
     } catch (err) {
-      flush();
-      this.state = 'ended';
-      this.post({ type: 'trainingFailed', runId, step: trainer.step, error: toErrorData(err) });
-      await keeper?.keep();
+      if (this.lost === null) await fail(trainer.step, toErrorData(err));
     } finally {
       this.state = 'ended';
       trainer.dispose();
@@ -274,6 +309,30 @@ export class TrainingRun {
     this.state = 'running';
     this.trainer.resume();
     this.post({ type: 'trainingResumed', runId: this.runId });
+  }
+
+  /**
+   * A checkpoint at the next safe point (after the current step, or the evaluation that follows it), as the page asks
+   * when it is hidden or left (RELIABILITY F9); a paused run has one already.
+   */
+  requestCheckpoint(): void {
+    if (this.state === 'running') this.checkpointAsked = true;
+  }
+
+  /**
+   * The GPU device is gone (RELIABILITY F2): the run ends now with `error`, at the step it had, and its last
+   * checkpoint — taken before the loss — is kept and offered. The trainer is stopped; whatever it still yields (or a
+   * readback that never returns) does not reach the page or the checkpoint slots.
+   */
+  deviceLost(error: LayerwiseErrorData): void {
+    if (this.state === 'ended' || this.lost !== null) return;
+    this.lost = error;
+    this.state = 'ended';
+    this.stopRequested = true;
+    this.controller.abort();
+    this.trainer?.stop();
+    this.post({ type: 'trainingFailed', runId: this.runId, step: this.trainer?.step ?? 0, error });
+    void this.checkpointer?.keep();
   }
 
   /** Evaluates after the current step (at once when paused); the trainingEvaluated event follows. */

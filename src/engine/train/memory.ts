@@ -93,5 +93,7 @@ export function outOfMemoryAdvice(model: PlannerModel, config: TrainConfig, micr
     'TRAIN_OUT_OF_MEMORY',
     `Ran out of memory in step ${step + 1}, in a pass of ${micro} example${micro === 1 ? '' : 's'} (${err.message}). ${fix}. The weights are those after step ${step}.`,
     { field: 'microBatchSize' },
+    // The same proposal as data, for the studio's "resume with micro-batches of N".
+    p === null || p.lora !== null ? undefined : { microBatchSize: p.microBatch, gradientCheckpointing: p.checkpointing },
   );
 }

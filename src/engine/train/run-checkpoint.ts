@@ -200,15 +200,22 @@ function mismatch(message: string, field?: string): never {
 }
 
 /**
- * Puts a checkpoint's weights and optimizer state into a run that has the same config, task, model and data;
- * anything else is refused before a value changes.
+ * Fields that only change how a batch is split into passes, not the gradient it gives (micro-batches accumulate to
+ * the same sum; checkpointing recomputes the same activations): a run may resume with other values, as a run that ran
+ * out of memory is offered smaller passes.
+ */
+const PASS_FIELDS: ReadonlySet<keyof TrainConfig> = new Set(['microBatchSize', 'gradientCheckpointing']);
+
+/**
+ * Puts a checkpoint's weights and optimizer state into a run that has the same config (but for PASS_FIELDS), task,
+ * model and data; anything else is refused before a value changes.
  */
 export function restoreCheckpoint(
   c: RunCheckpoint,
   run: { params: ParamStore; task: Task; config: TrainConfig; fingerprint: { examples: number; hash: number }; optimizer: AdamW },
 ): void {
   if (c.task !== run.task) mismatch(`the checkpoint trained task ${c.task}, this run ${run.task}`, 'task');
-  const differing = (Object.keys(run.config) as (keyof TrainConfig)[]).filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(run.config[k]));
+  const differing = (Object.keys(run.config) as (keyof TrainConfig)[]).filter((k) => !PASS_FIELDS.has(k) && JSON.stringify(c.config[k]) !== JSON.stringify(run.config[k]));
   if (differing.length > 0) mismatch(`the checkpoint's training config differs in ${differing.join(', ')}`, differing.join(', '));
   if (c.data.examples !== run.fingerprint.examples || c.data.hash !== run.fingerprint.hash) {
     mismatch(`the checkpoint was trained on other data (${c.data.examples} examples; this run has ${run.fingerprint.examples} that differ)`, 'data');

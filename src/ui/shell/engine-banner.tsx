@@ -1,24 +1,94 @@
 // Engine health and engine-level errors, above every panel: a stalled or crashed worker is said plainly with a
-// way out (restart), never left as a perpetual spinner (RELIABILITY F5, F6).
+// way out (restart), never left as a perpetual spinner (RELIABILITY F5, F6). A restart loads the built-in model again
+// when that was the model (a folder of the user's is opened again), and the new engine offers the run it was training
+// (shell/run-banner.tsx). A lost GPU device (F2) is said with one click to go on, on WASM or on a new GPU device: the
+// worker loads the model again there, and the run the loss stopped resumes from its last checkpoint.
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icons';
 import { useEngine } from '../engine-context';
+import { formatCount } from '../format';
+import { DEFAULT_MODEL_NAME, loadDefaultModel } from '../features/model/default-model';
+import { useResumeRun } from '../features/training/resume-card';
+import type { LayerwiseErrorData } from '../../lib/errors';
+import type { UnfinishedRun } from '../../protocol/run-checkpoint';
 import { useApp } from '../store/app-store';
+
+const AFTER_LOSS = { wasm: 'on WASM', webgpu: 'on a new GPU device' } as const;
+
+/** The run the device loss stopped, resumed on `backend` in the same click (the worker takes the commands in order). */
+function ResumeOn({ run, backend }: { run: UnfinishedRun; backend: keyof typeof AFTER_LOSS }) {
+  const engine = useEngine();
+  const { resume } = useResumeRun(run);
+  return (
+    <button
+      type="button"
+      className={`button button-small ${backend === 'wasm' ? 'button-primary' : 'button-secondary'}`}
+      onClick={() => {
+        engine.setBackend(backend);
+        void resume();
+      }}
+    >
+      Resume {AFTER_LOSS[backend]} from step {formatCount(run.info.step)}
+    </button>
+  );
+}
+
+function DeviceLost({ error }: { error: LayerwiseErrorData }) {
+  const engine = useEngine();
+  // The run the loss stopped (a readback the loss broke may have ended it first, with its own error).
+  const runId = useApp((s) => (s.training.status === 'failed' ? s.training.runId : null));
+  const offer = useApp((s) => s.checkpoints.unfinished);
+  const switching = useApp((s) => s.engine.requestedBackend !== null);
+  return (
+    <ErrorAlert title="The GPU was lost" error={error}>
+      <div className="alert-actions">
+        {offer !== null && offer.info.runId === runId ? (
+          <>
+            <ResumeOn run={offer} backend="wasm" />
+            <ResumeOn run={offer} backend="webgpu" />
+          </>
+        ) : (
+          <>
+            <button type="button" className="button button-primary button-small" disabled={switching} onClick={() => engine.setBackend('wasm')}>
+              Continue on WASM
+            </button>
+            <button type="button" className="button button-secondary button-small" disabled={switching} onClick={() => engine.setBackend('webgpu')}>
+              Try a new GPU device
+            </button>
+          </>
+        )}
+      </div>
+    </ErrorAlert>
+  );
+}
 
 export function EngineBanner() {
   const engine = useEngine();
   const status = useApp((s) => s.engine.status);
   const error = useApp((s) => s.engine.error);
   const dismiss = useApp((s) => s.dismissEngineError);
+  const lost = useApp((s) => s.engine.lost);
+  const builtIn = useApp((s) => (s.model.current ?? s.model.pending)?.source === DEFAULT_MODEL_NAME);
+  const stalledRun = useApp((s) => s.training.stalledFrom !== null || s.training.error?.code === 'ENGINE_CRASHED');
   const restart = (
-    <button type="button" className="button button-secondary button-small" onClick={() => engine.restart()}>
+    <button
+      type="button"
+      className="button button-secondary button-small"
+      onClick={() => {
+        engine.restart();
+        if (builtIn) loadDefaultModel(engine);
+      }}
+    >
       <Icon name="refresh" size={16} /> Restart engine
     </button>
   );
   if (status === 'crashed') {
     return (
       <ErrorAlert title="The engine stopped" error={error ?? { code: 'WORKER_CRASHED', message: 'The engine worker stopped.' }}>
-        <p className="alert-note">Restarting starts a fresh engine; the model has to be opened again.</p>
+        <p className="alert-note">
+          Restarting starts a fresh engine; {builtIn ? 'the built-in model is loaded again' : 'the model has to be opened again'}
+          {stalledRun ? ', and the run can be resumed from its last checkpoint' : ''}.
+        </p>
         {restart}
       </ErrorAlert>
     );
@@ -32,11 +102,15 @@ export function EngineBanner() {
           </span>
           <div className="alert-body">
             <p className="alert-title">The engine is not responding</p>
-            <p className="alert-message">It has sent no heartbeat for more than 10 seconds. Wait, or restart it (the loaded model is lost).</p>
+            <p className="alert-message">
+              It has sent no heartbeat for more than 10 seconds. Wait, or restart it ({builtIn ? 'the built-in model is loaded again' : 'the loaded model is lost'}
+              {stalledRun ? '; the run then resumes from its last checkpoint' : ''}).
+            </p>
             {restart}
           </div>
         </div>
       )}
+      {lost && <DeviceLost error={lost} />}
       {error && <ErrorAlert title="Engine error" error={error} onDismiss={dismiss} />}
     </>
   );

@@ -1,7 +1,8 @@
 // Store slice: the TrainConfig being edited. Fields hold what the user typed, so a half-typed number can be
 // shown with its error (protocol/train-config validates it); features/configure/config-draft.ts derives the
 // usable config that the previews and the run use. Defaults come from DEFAULT_TRAIN_CONFIG only. Its events: the
-// draft follows each model the worker takes on (modelLoaded, adaptationFinished) and each training file read (datasetRead).
+// draft follows each model the worker takes on (modelLoaded, adaptationFinished) and each training file read
+// (datasetRead), and takes the settings of an unfinished run found after a reload (unfinishedRunFound, RELIABILITY F8).
 import type { StateCreator } from 'zustand/vanilla';
 import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
@@ -22,7 +23,7 @@ export interface ConfigSlice {
    * learningRateFromModel: the learning rate is still the default for the loaded model's width
    * (defaultLearningRate) and follows the next model loaded; typing a rate ends that.
    */
-  config: { draft: TrainConfig; learningRateFromModel: boolean; taskSwitch: TaskSwitch | null };
+  config: { draft: TrainConfig; learningRateFromModel: boolean; taskSwitch: TaskSwitch | null; fromRun?: string | null };
   /** Sets one field by its dotted path ("schedule.warmupRatio"); the value may be invalid (shown with its error). */
   configFieldChanged(path: string, value: unknown): void;
   /** Replaces several top-level fields at once (presets of the Layers panel). */
@@ -87,6 +88,8 @@ function fitPrefixes(draft: TrainConfig, model: ModelSummary | null, task: Task)
  */
 function followModel(s: AppState, summary: ModelSummary): Partial<AppState> {
   const draft = s.config.draft;
+  // An unfinished run's settings stay as they were: the run resumes with them, on the model it names.
+  if (s.config.fromRun) return {};
   const task = fineTuneTask(summary.baseTask, s.dataset.train);
   const learningRate = s.config.learningRateFromModel ? defaultLearningRate(summary.hidden_size) : draft.learningRate;
   return { config: { ...s.config, draft: { ...draft, task, ...fitPrefixes(draft, summary, task), learningRate } } };
@@ -108,6 +111,10 @@ function followData(s: AppState, summary: DatasetSummary): Partial<AppState> {
 }
 
 export const configEvents = {
+  unfinishedRunFound: (s, { run }) =>
+    run === null || s.config.fromRun === run.info.runId
+      ? {}
+      : { config: { draft: copy(run.info.config), learningRateFromModel: false, taskSwitch: null, fromRun: run.info.runId } },
   modelLoaded: (s, { summary }) => followModel(s, summary),
   adaptationFinished: (s, { summary }) => followModel(s, summary),
   datasetRead: (s, { summary }) => followData(s, summary),
@@ -121,15 +128,16 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
         draft: setPath(s.config.draft, path, value),
         learningRateFromModel: s.config.learningRateFromModel && path !== 'learningRate',
         taskSwitch: path === 'task' ? null : s.config.taskSwitch,
+        fromRun: null,
       },
     })),
   configPatched: (patch) =>
-    set((s) => ({ config: { ...s.config, draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
+    set((s) => ({ config: { ...s.config, fromRun: null, draft: { ...s.config.draft, ...copy(patch) }, learningRateFromModel: s.config.learningRateFromModel && patch.learningRate === undefined } })),
   taskChosen: (task) =>
     set((s) => {
       const train = s.dataset.train;
       const problemType: ProblemType = task === 'seq-cls' && train?.kind === 'examples' && (train.multiLabel ?? null) !== null ? 'multi_label_classification' : 'single_label_classification';
-      return { config: { ...s.config, taskSwitch: null, draft: { ...s.config.draft, task, problemType, ...fitPrefixes(s.config.draft, s.model.current, task) } } };
+      return { config: { ...s.config, taskSwitch: null, fromRun: null, draft: { ...s.config.draft, task, problemType, ...fitPrefixes(s.config.draft, s.model.current, task) } } };
     }),
   configReset: () =>
     set((s) => {

@@ -1,5 +1,6 @@
 // Store slice: the engine worker's state (backend, reason, health). It owns the worker's ready, backendFailed,
-// failed and heartbeat events; the engine client reports what only it sees (a crash, missed heartbeats, a restart).
+// deviceLost, failed and heartbeat events; the engine client reports what only it sees (a crash, missed heartbeats,
+// a restart).
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { BackendName, BackendProbe } from '../../protocol/messages';
@@ -22,6 +23,8 @@ export interface EngineState {
   requestedBackend: BackendName | null;
   /** The latest engine-level error (crash, failed backend switch), until dismissed. */
   error: LayerwiseErrorData | null;
+  /** The WebGPU device was lost (GPU_DEVICE_LOST, RELIABILITY F2), until another backend is ready. */
+  lost: LayerwiseErrorData | null;
 }
 
 export interface EngineSlice {
@@ -43,14 +46,16 @@ const initialEngine: EngineState = {
   probe: null,
   requestedBackend: null,
   error: null,
+  lost: null,
 };
 
 const engine = (s: AppState, p: Partial<EngineState>) => ({ engine: { ...s.engine, ...p } });
 
 export const engineEvents = {
   ready: (s, { backend, reason, chosenBy, threads, notices, probe }) =>
-    engine(s, { status: 'ready', backend, reason, chosenBy, threads, notices, probe, requestedBackend: null }),
+    engine(s, { status: 'ready', backend, reason, chosenBy, threads, notices, probe, requestedBackend: null, lost: null }),
   backendFailed: (s, { error }) => engine(s, { requestedBackend: null, error }),
+  deviceLost: (s, { error }) => engine(s, { lost: error }),
   // A failure before any backend started leaves nothing to run on: say so instead of "Starting…" forever.
   failed: (s, { error }) => engine(s, { error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status }),
   heartbeat: (s) => (s.engine.status === 'unresponsive' ? engine(s, { status: s.engine.backend ? 'ready' : 'starting' }) : {}),

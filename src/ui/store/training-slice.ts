@@ -1,5 +1,6 @@
 // Store slice: the training run — its status, the run's config and plan, its steps and every evaluation. It owns
-// the run's events (trainingPreparing … trainingFailed, trainingRestored); events of an older run are dropped.
+// the run's events (trainingPreparing … trainingFailed, trainingRestored) and the heartbeat that ends a stall (a run
+// marked stopped when the engine went quiet goes on); events of an older run are dropped.
 // Steps arrive in batches of per-step deltas and go into one bounded StepHistory (ui/series.ts), which the
 // charts, the status line and the History record read.
 import type { StateCreator } from 'zustand/vanilla';
@@ -50,8 +51,13 @@ export interface TrainingState {
   baseline: MajorityBaseline | null;
   /** "Evaluate now" was asked for at this many steps and its evaluation has not come yet. */
   evaluationAsked: number | null;
-  /** Date.now() at the first step's start, and time spent paused, for the ETA. */
+  /** Date.now() at the first step's start (of this session: a resumed run's resume), and time spent paused, for the ETA. */
   startedAt: number | null;
+  /** A resumed run: the step it resumed from, and its training time before (both count in the ETA and the time taken). */
+  resumedAtStep: number | null;
+  trainedBeforeMs: number;
+  /** The engine stopped answering mid-run (RELIABILITY F5): the status it had, until a heartbeat comes back. */
+  stalledFrom: RunStatus | null;
   pausedMs: number;
   pausedAt: number | null;
   endedAt: number | null;
@@ -68,6 +74,8 @@ export interface TrainingSlice {
   trainingEvaluationRequested(): void;
   /** The worker went away mid-run (crash, restart): the run cannot continue. */
   trainingLost(error: LayerwiseErrorData): void;
+  /** No heartbeat for HEARTBEAT_TIMEOUT_MS mid-run: the run has stopped, as far as anyone can tell, until one comes. */
+  trainingStalled(error: LayerwiseErrorData): void;
 }
 
 const initial: TrainingState = {
@@ -87,6 +95,9 @@ const initial: TrainingState = {
   baseline: null,
   evaluationAsked: null,
   startedAt: null,
+  resumedAtStep: null,
+  trainedBeforeMs: 0,
+  stalledFrom: null,
   pausedMs: 0,
   pausedAt: null,
   endedAt: null,
@@ -131,7 +142,12 @@ export const trainingEvents = {
     })),
   // A resumed run's steps and evaluations before its first new step.
   trainingRestored: (s, { runId, history }) =>
-    forRun(s, runId, (t) => ({ steps: prependSteps(t.steps, history.steps), evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals] })),
+    forRun(s, runId, (t) => ({
+      steps: prependSteps(t.steps, history.steps),
+      evals: [...history.evals.map((e) => ({ ...e, lrReduced: false })), ...t.evals],
+      resumedAtStep: history.step,
+      trainedBeforeMs: history.trainedMs,
+    })),
   trainingEpochStarted: (s, { runId, groups }) => forRun(s, runId, () => ({ groups })),
   trainingProgressed: (s, { runId, steps }) => forRun(s, runId, (t) => ({ steps: appendSteps(t.steps, steps) })),
   trainingEvaluated: (s, { runId, record, isBest, lrReduced }) => forRun(s, runId, (t) => ({ evals: [...t.evals, { record, isBest, lrReduced }], evaluationAsked: null })),
@@ -140,7 +156,9 @@ export const trainingEvents = {
     forRun(s, runId, (t) => ({ status: 'running', pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null })),
   trainingFinished: (s, { runId, reason, step, metrics, restoredBestStep }) =>
     forRun(s, runId, (t) => ({ ...ended(t), status: 'finished', finish: { reason, step, metrics, restoredBestStep }, evaluationAsked: null })),
-  trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error, evaluationAsked: null })),
+  trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error, evaluationAsked: null, stalledFrom: null })),
+  // The engine answers again: a run that only looked stopped goes on.
+  heartbeat: (s) => (s.training.stalledFrom === null ? {} : { training: { ...s.training, status: s.training.stalledFrom, stalledFrom: null, error: null } }),
 } satisfies SliceEvents;
 
 export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> = (set) => {
@@ -151,6 +169,7 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
     trainingPauseRequested: () => patch((t) => (t.status === 'running' ? { status: 'pausing' } : {})),
     trainingStopRequested: () => patch((t) => (isActive(t.status) ? { status: 'stopping' } : {})),
     trainingEvaluationRequested: () => patch((t) => (canEvaluateNow(t) ? { evaluationAsked: latestStep(t.steps)?.step ?? 0 } : {})),
-    trainingLost: (error) => patch((t) => (isActive(t.status) ? { ...ended(t), status: 'failed', error } : {})),
+    trainingLost: (error) => patch((t) => (isActive(t.status) || t.stalledFrom !== null ? { ...ended(t), status: 'failed', error, stalledFrom: null } : {})),
+    trainingStalled: (error) => patch((t) => (isActive(t.status) ? { status: 'failed', error, stalledFrom: t.status } : {})),
   };
 };

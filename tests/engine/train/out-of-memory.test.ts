@@ -42,6 +42,11 @@ it('ends with the micro-batch that would fit, the weights as they were and the b
   expect(error.location).toEqual({ field: 'microBatchSize' });
   expect(error.message).toMatch(/in a pass of 16 examples/);
   expect(error.message).toMatch(/(set microBatchSize to \d+|No micro-batch of this model fits)/);
+  // The proposal as data too, which the studio's "Resume with micro-batches of N" takes (RELIABILITY F3, F4).
+  const proposal = /set microBatchSize to (\d+)( and gradientCheckpointing on)?/.exec(error.message);
+  expect(proposal).not.toBeNull();
+  expect(error.retryWith).toEqual({ microBatchSize: Number(proposal![1]), gradientCheckpointing: proposal![2] !== undefined });
+  expect(error.retryWith!.microBatchSize).toBeLessThan(16);
   expect(events.filter((e) => e.type === 'stepCompleted')).toHaveLength(0);
   expect([...before].filter(([n, w]) => !bitEqual(w, after.get(n) as Float32Array))).toEqual([]);
   expect(leaked).toBe(0);

@@ -134,6 +134,27 @@ describe('a resumed run continues exactly as the uninterrupted one', () => {
   }
 });
 
+describe('a resumed run may take its batches in smaller passes (what an out-of-memory failure proposes)', () => {
+  it('k steps in whole batches, then k more in micro-batches of 1 with checkpointing: the losses of the uninterrupted run', async () => {
+    const k = 6;
+    let files: CheckpointFiles | null = null;
+    // Without dropout: each pass draws its own masks, so with dropout the draws (not their distribution) differ.
+    const noDropout = { ...seqCls, config: { ...seqCls.config, dropout: { hidden: 0, attention: 0, classifier: 0 } } };
+    const whole = await trainerFor(noDropout, undefined, k);
+    const full = await drain(whole.trainer, (e) => {
+      if (e.type === 'checkpointed' && e.step === k) files = encodeCheckpoint(e.checkpoint);
+    });
+    const smaller = { ...noDropout, config: { ...noDropout.config, microBatchSize: 1, gradientCheckpointing: true } };
+    const resumed = await trainerFor(smaller, await decode(files!));
+    expect(resumed.trainer.microBatchSize).toBe(1);
+    const rest = await drain(resumed.trainer);
+    expect(rest.last.type).toBe('finished');
+    // The same gradient, summed in another order: equal to float32 rounding, not bit for bit.
+    expect(rest.losses).toHaveLength(full.losses.length - k);
+    rest.losses.forEach((loss, i) => expect(loss).toBeCloseTo(full.losses[k + i], 4));
+  });
+});
+
 describe('checkpoint files', () => {
   async function someCheckpoint(): Promise<RunCheckpoint> {
     const { trainer } = await trainerFor({ ...seqCls, config: { ...seqCls.config, epochs: 1 } });

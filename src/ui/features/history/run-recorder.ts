@@ -6,6 +6,7 @@ import type { ModelSummary } from '../../../protocol/messages';
 import type { AppStore } from '../../store/app-store';
 import type { RunRecord } from '../../store/history-slice';
 import type { TrainingState } from '../../store/training-slice';
+import { trainedMs } from '../training/run-progress';
 import { latestStep, thinIndices } from '../../series';
 import { listRuns, putRun } from './run-store';
 
@@ -22,7 +23,8 @@ export function runRecord(t: TrainingState, model: ModelSummary | null): RunReco
     id: t.runId,
     startedAt: t.startedAt,
     endedAt: t.endedAt,
-    trainingMs: t.endedAt === null ? null : t.endedAt - t.startedAt - t.pausedMs,
+    // A resumed run's time includes its sessions before the resume.
+    trainingMs: t.endedAt === null ? null : trainedMs(t, t.endedAt),
     outcome,
     model: { source: model?.source ?? '', family: model?.family ?? '', task: t.config.task, parameterCount: t.plan.parameters },
     dataset: { file: t.datasetFile ?? '', trainExamples: t.plan.trainExamples, validationExamples: t.plan.validationExamples },

@@ -1,8 +1,10 @@
 // What the Train panel says about a run, pure: the status line ("Epoch 1/3 · step 120/900 · loss 0.412 ·
-// 1,830 tokens/s · ETA 4:10"), the ETA from wall time (pauses excluded), and the early-stopping patience as
-// transformers' EarlyStoppingCallback counts it (engine/metrics/early-stopping).
+// 1,830 tokens/s · ETA 4:10"), the ETA from wall time (pauses excluded; a resumed run's from its resume), the time a
+// run has trained over all its sessions, and the early-stopping patience as transformers' EarlyStoppingCallback counts
+// it (engine/metrics/early-stopping).
 import { METRIC_GOAL, type EarlyStoppingConfig } from '../../../protocol/train-config';
 import type { EvalRecord, StepTelemetry } from '../../../protocol/train-events';
+import type { TrainingState } from '../../store/training-slice';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -24,6 +26,21 @@ export function formatLoss(loss: number): string {
 export function etaSeconds(stepsDone: number, totalSteps: number, activeMs: number): number | null {
   if (stepsDone <= 0 || activeMs <= 0) return null;
   return ((totalSteps - stepsDone) * activeMs) / stepsDone / 1000;
+}
+
+/** Training time of the run so far, in ms: this session's (pauses left out) and, for a resumed run, the sessions before. */
+export function trainedMs(t: TrainingState, now: number): number {
+  if (t.startedAt === null) return t.trainedBeforeMs;
+  return t.trainedBeforeMs + (t.endedAt ?? now) - t.startedAt - t.pausedMs - (t.pausedAt !== null ? now - t.pausedAt : 0);
+}
+
+/**
+ * Seconds left at this session's pace, null before its first step: a resumed run's steps before the resume took none
+ * of this session's time (counting them made the ETA of a run resumed at step k of n come out far too short).
+ */
+export function runEtaSeconds(t: TrainingState, step: number, totalSteps: number, now: number): number | null {
+  const from = t.resumedAtStep ?? 0;
+  return etaSeconds(step - from, totalSteps - from, trainedMs(t, now) - t.trainedBeforeMs);
 }
 
 /** Mean tokens per second over the last few steps (one step's figure jumps). */

@@ -21,7 +21,7 @@ import { useRunConfig } from '../../store/config-draft';
 import { canEvaluateNow, isActive, type TrainingState } from '../../store/training-slice';
 import { AdaptCard } from './adapt-card';
 import { ResumeCard } from './resume-card';
-import { currentEpoch, etaSeconds, formatLoss, recentTokensPerSecond, statusLine } from './run-progress';
+import { currentEpoch, formatLoss, recentTokensPerSecond, runEtaSeconds, statusLine, trainedMs } from './run-progress';
 import { usePreflight, useStartRun, type Check } from './preflight';
 import { TelemetryHeatmap } from './telemetry-heatmap';
 import { GradientNormChart, LearningRateChart, LossChart, MetricsChart } from './training-charts';
@@ -65,7 +65,8 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
   const plan = t.plan;
   const last = latestStep(t.steps);
   if (!plan) return t.status === 'failed' ? `Failed before the first step: ${t.error?.message ?? ''}` : 'Starting…';
-  const active = (t.endedAt ?? now) - (t.startedAt ?? now) - t.pausedMs - (t.pausedAt !== null ? now - t.pausedAt : 0);
+  // A resumed run: the ETA at this session's pace, the time taken over every session (RELIABILITY F8).
+  const active = trainedMs(t, now);
   const running = t.status === 'running' || t.status === 'pausing';
   const line = statusLine({
     epoch: currentEpoch(last, plan.stepsPerEpoch),
@@ -74,7 +75,7 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
     totalSteps: plan.totalSteps,
     loss: last ? last.loss : null,
     tokensPerSecond: last ? recentTokensPerSecond(t.steps.curve) : null,
-    eta: running ? etaSeconds(last?.step ?? 0, plan.totalSteps, active) : null,
+    eta: running ? runEtaSeconds(t, last?.step ?? 0, plan.totalSteps, now) : null,
   });
   switch (t.status) {
     case 'pausing':

@@ -4,7 +4,7 @@
 // studio says that nothing guards against a second tab, and carries on. Also asks once for persistent storage (F12).
 import { createContext, useContext } from 'react';
 import { TRAINING_LOCK_NAME } from '../../../protocol/run-checkpoint';
-import type { AppStore } from '../../store/app-store';
+import type { AppState, AppStore } from '../../store/app-store';
 import { isActive } from '../../store/training-slice';
 
 const POLL_MS = 2000;
@@ -52,9 +52,11 @@ export function createTrainingLock(store: AppStore, env: LockEnvironment = brows
   else void poll();
   const timer = locks ? setInterval(() => void poll(), POLL_MS) : null;
 
-  // The lock goes with the run: released once it has ended (finished, failed, or lost with the worker).
+  // The lock goes with the run: released once it has ended (finished, failed, or lost with the worker) — not while
+  // the engine only stopped answering (it may go on).
+  const over = (t: AppState['training']) => !isActive(t.status) && t.stalledFrom === null;
   const unsubscribe = store.subscribe((s, previous) => {
-    if (release !== null && s.training.status !== previous.training.status && !isActive(s.training.status)) {
+    if (release !== null && over(s.training) && !over(previous.training)) {
       release();
       release = null;
       actions().lockChanged('free');
