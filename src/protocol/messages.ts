@@ -2,13 +2,18 @@
 // Plain, structured-cloneable data only; File handles are cloned (cheap), weight buffers would be transferred.
 // Both unions are switched on exhaustively (`satisfies never`) by the worker host and the UI's engine client.
 import type { LayerwiseErrorData } from '../lib/errors';
+import type { AdapterSite } from './bottleneck';
 import type { AdaptationRecord, AdaptPhase, AdaptPlan, AdaptSettings, AdaptTextSource } from './adaptation';
 import type { DataNote, DataPlan, DatasetReadChoices, DatasetRole, DatasetSummary, EarlyPreview } from './dataset-summary';
 import type { ExportFormat, ExportPhase, ExportVerification } from './export';
 import type { HubNote, HubProgress } from './hub';
 import type { CheckpointSlot, CheckpointStorageKind, RestoredHistory, UnfinishedRun } from './run-checkpoint';
+import type { GradcheckReport } from './gradcheck';
 import type { GroupPlan } from './param-groups';
+import type { RecipeFilesCheck } from './recipe-files';
+import type { RunRecipe } from './run-recipe';
 import type { ExportedRecipe, HubPushProgress, HubPushResult } from './share';
+import type { PlannedTrial, SweepConfig, TrialResult } from './sweep';
 import type { Task } from './task';
 import type { AugmentConfig, TrainConfig } from './train-config';
 import type { EvalMetrics, EvalRecord, FinishReason, MajorityBaseline, RunPlan, StepTelemetry } from './train-events';
@@ -101,6 +106,8 @@ export interface ModelSummary {
   baseTask: Task;
   /** What a run of each task would train: the base model with that task's head (see RunParameter). */
   runParameters: Record<Task, RunParameter[]>;
+  /** Where bottleneck adapters go in this model (its family's adapterSites): a run with TrainConfig.adapters adds them there. */
+  adapterSites: AdapterSite[];
   num_hidden_layers: number;
   hidden_size: number;
   num_attention_heads: number;
@@ -214,11 +221,16 @@ export type ToWorker =
   /** Look for a run left unfinished in the checkpoint slots (a reload, a crashed worker); answered by unfinishedRunFound. */
   | { type: 'findUnfinishedRun' }
   /**
-   * Continue the unfinished run from its stored checkpoint, on the model and datasets open now: their fingerprints
-   * must match the run's (else trainingFailed with TRAIN_RESUME_MODEL_MISMATCH / TRAIN_RESUME_DATA_MISMATCH). Events
-   * as startTraining's, with trainingRestored after trainingStarted.
+   * Continue the unfinished run from its stored checkpoint, on the model open now and the run's own dataset files —
+   * the ones open now, else the copies kept beside the checkpoint (read again as they were, announced by
+   * datasetRead) — whose fingerprints must match the run's (else trainingFailed with TRAIN_RESUME_MODEL_MISMATCH /
+   * TRAIN_RESUME_DATA_MISMATCH). `passes` changes how each batch is split into passes (micro-batches, gradient
+   * checkpointing: the same gradient), as an out-of-memory failure proposes. Events as startTraining's, with
+   * trainingRestored after trainingStarted.
    */
-  | { type: 'continueRun'; runId: string }
+  | { type: 'continueRun'; runId: string; passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'> }
+  /** Take a checkpoint at the next safe point (after the current step; handled at once): the page is being hidden or left. */
+  | { type: 'checkpointTraining'; runId: string }
   /** Forget the unfinished run: both checkpoint slots are emptied. */
   | { type: 'discardUnfinishedRun'; runId: string }
   /** The latest checkpoint as a zip of checkpoint.json + checkpoint.safetensors (what `layerwise train --resume` reads). */
@@ -245,6 +257,26 @@ export type ToWorker =
    * the Hub repository `repo` at `endpoint`, creating it if needed. The token is used for this push and not kept.
    */
   | { type: 'pushToHub'; requestId: number; repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean }
+  /**
+   * "Check gradients" (engine/train/gradcheck.ts): the model a run with `config` would train (the folder runs start
+   * from, the head for the open training file's classes), its autodiff gradients against finite differences on the
+   * first `examples` examples, per module. Refused while a run, a sweep or an adaptation uses the model.
+   */
+  | { type: 'checkGradients'; requestId: number; config: TrainConfig; examples: number }
+  /** Ends the check in flight after its current tensor (handled at once): gradientCheckFailed with GRADCHECK_CANCELLED. */
+  | { type: 'cancelGradientCheck'; requestId: number }
+  /**
+   * A hyperparameter search (protocol/sweep.ts) on the folder runs start from and the open datasets, beside the queue
+   * as a run is; validated as `layerwise sweep --config` is. Refused while a run or an adaptation uses the model; a
+   * run, an adaptation, loads and backend switches are refused while it goes on (SWEEP_IN_PROGRESS).
+   */
+  | { type: 'startSweep'; sweepId: string; sweep: SweepConfig }
+  /** Ends the sweep after the current step (handled at once); the trial in flight ends unscored. */
+  | { type: 'stopSweep'; sweepId: string }
+  /** A shareable run recipe (protocol/run-recipe.ts) of `config` with the folder runs start from and the datasets open, their files fingerprinted. */
+  | { type: 'shareRecipe'; requestId: number; config: TrainConfig; choices: DatasetReadChoices }
+  /** The files open now against a recipe's fingerprints (protocol/recipe-files.ts). */
+  | { type: 'checkRecipeFiles'; requestId: number; recipe: RunRecipe }
   /**
    * The worker's port to the Hub bridge (protocol/hub-bridge.ts), sent before the first Hub request of each worker:
    * the worker's own policy lets it connect to this origin only. Handled at once.
@@ -322,6 +354,11 @@ export type FromWorker =
   | { type: 'checkpointSaved'; runId: string; step: number; slot: CheckpointSlot; bytes: number; storage: CheckpointStorageKind }
   /** Storing a checkpoint failed (CHECKPOINT_QUOTA_EXCEEDED, CHECKPOINT_WRITE_FAILED); the run goes on, the previous checkpoint stays. */
   | { type: 'checkpointFailed'; runId: string; step: number; error: LayerwiseErrorData }
+  /**
+   * The run's dataset files were copied beside its checkpoints (a resume does not ask for them), or could not be
+   * (error: a full quota…; a resume after a reload then asks for them).
+   */
+  | { type: 'datasetKept'; runId: string; files: string[]; error: LayerwiseErrorData | null }
   /** The answer to findUnfinishedRun: where checkpoints are kept, and the run found (null: none). */
   | { type: 'unfinishedRunFound'; run: UnfinishedRun | null; storage: CheckpointStorageKind; storageNote: string }
   | { type: 'unfinishedRunDiscarded'; runId: string }
@@ -353,6 +390,28 @@ export type FromWorker =
   | { type: 'hubPushProgressed'; requestId: number; progress: HubPushProgress }
   | { type: 'hubPushed'; requestId: number; result: HubPushResult }
   | { type: 'hubPushFailed'; requestId: number; error: LayerwiseErrorData }
+  /** The gradient check moved on: preparing the run's model, then tensors checked of all the trainable ones. */
+  | { type: 'gradientCheckProgressed'; requestId: number; phase: 'preparing' | 'checking'; done: number; total: number }
+  | { type: 'gradientsChecked'; requestId: number; report: GradcheckReport; model: string }
+  | { type: 'gradientCheckFailed'; requestId: number; error: LayerwiseErrorData }
+  /** The sweep's trials (each with its TrainConfig) and rungs (epochs and trials per rung of successive halving). */
+  | { type: 'sweepStarted'; sweepId: string; trials: PlannedTrial[]; rungs: { epochs: number; trials: number }[] }
+  | { type: 'sweepTrialStarted'; sweepId: string; id: number; rung: number; epochs: number }
+  /** The trial in flight's step (at most one event every 100 ms). */
+  | { type: 'sweepProgressed'; sweepId: string; step: number; totalSteps: number }
+  | { type: 'sweepTrialFinished'; sweepId: string; result: TrialResult }
+  /** The sweep ended (every rung run, or stopped); best: the best trial of its last rung, null when none was scored. */
+  | { type: 'sweepFinished'; sweepId: string; best: TrialResult | null; stopped: boolean }
+  /** The sweep could not start (SWEEP_CONFIG_INVALID, no dataset, busy) or failed; no trial result is lost. */
+  | { type: 'sweepFailed'; sweepId: string; error: LayerwiseErrorData }
+  | { type: 'recipeShared'; requestId: number; recipe: RunRecipe }
+  | { type: 'recipeShareFailed'; requestId: number; error: LayerwiseErrorData }
+  | { type: 'recipeFilesChecked'; requestId: number; check: RecipeFilesCheck }
+  /**
+   * The WebGPU device was lost (RELIABILITY F2): GPU_DEVICE_LOST, with retryWith { backend: 'wasm' }. A run on it has
+   * failed with the same error and its last checkpoint is offered; setBackend('wasm') loads the model again.
+   */
+  | { type: 'deviceLost'; error: LayerwiseErrorData }
   /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */
   | { type: 'failed'; error: LayerwiseErrorData }
   /** Sent every HEARTBEAT_MS while the worker's event loop is alive. */

@@ -1,10 +1,12 @@
-// The studio shell: header, panel nav, engine banner and the open panel. Panels come from panels.tsx. A panel opens
-// at its top; opened from a link inside a panel, its heading takes the focus.
+// The studio shell: header, panel nav, engine banner, the unfinished-run banner and the open panel. Panels come from
+// panels.tsx. A panel opens at its top; opened from a link inside a panel, its heading takes the focus.
 import { useEffect, useLayoutEffect } from 'react';
 import { PANELS } from './panels';
 import { AppHeader } from './shell/app-header';
 import { EngineBanner } from './shell/engine-banner';
 import { PanelNav, panelId, tabId } from './shell/panel-nav';
+import { RunBanner } from './shell/run-banner';
+import { RecipeBanner } from './features/recipe/recipe-banner';
 import { useApp } from './store/app-store';
 
 export function App() {
@@ -39,6 +41,8 @@ export function App() {
       <PanelNav panels={PANELS} />
       <main className="app-main">
         <EngineBanner />
+        <RunBanner />
+        <RecipeBanner />
         <div role="tabpanel" id={panelId(panel.id)} aria-labelledby={tabId(panel.id)} tabIndex={-1} className="tab-panel">
           {panel.render()}
         </div>

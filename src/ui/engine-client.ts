@@ -11,8 +11,11 @@ import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type BackendName, type FromWorker, 
 import type { Task } from '../protocol/task';
 import type { AugmentConfig, TrainConfig } from '../protocol/train-config';
 import type { UnfinishedRun } from '../protocol/run-checkpoint';
+import type { RunRecipe } from '../protocol/run-recipe';
+import type { SweepConfig } from '../protocol/sweep';
 import engineWorkerUrl from '../worker/engine.worker.ts?worker&url';
 import { isAdapting } from './store/adaptation-slice';
+import { isSweeping } from './store/sweep-slice';
 import type { AppStore } from './store/app-store';
 import type { PredictTarget } from './store/prediction-slice';
 import { canEvaluateNow, isActive } from './store/training-slice';
@@ -49,8 +52,13 @@ export interface EngineClient {
   stopTraining(): void;
   /** "Evaluate now": the run's weights on the validation data after its current step, or at once when paused. */
   evaluateTraining(): void;
-  /** Continues the unfinished run from its stored checkpoint on the model and dataset open now. */
-  continueRun(run: UnfinishedRun): void;
+  /**
+   * Continues the unfinished run from its stored checkpoint on the model open now and its own dataset (open now, or
+   * the copy kept in the browser); `passes` splits its batches into smaller passes (what an out-of-memory failure proposes).
+   */
+  continueRun(run: UnfinishedRun, passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'>): void;
+  /** A checkpoint of the run in flight after its current step (the page is being hidden or left). */
+  checkpointTraining(): void;
   /** Forgets the unfinished run (its checkpoint slots are emptied). */
   discardUnfinishedRun(run: UnfinishedRun): void;
   /** Asks the worker for a run left unfinished by a reload or a crashed worker (the Train panel offers to resume it). */
@@ -70,6 +78,18 @@ export interface EngineClient {
   exportRecipe(config: TrainConfig): void;
   /** Pushes the current model to the Hub; the token goes to the worker with this command and is kept nowhere. */
   pushToHub(request: { repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean }): void;
+  /** "Check gradients": the model a run with `config` would train, against finite differences on `examples` examples. */
+  checkGradients(config: TrainConfig, examples: number): void;
+  /** Ends the gradient check in flight after its current tensor. */
+  cancelGradientCheck(): void;
+  /** Starts a hyperparameter sweep on the folder runs start from and the open datasets; returns its id. */
+  startSweep(sweep: SweepConfig): string;
+  /** Ends the sweep after its current step (the trial in flight ends unscored). */
+  stopSweep(): void;
+  /** The shareable run recipe of `config` with the open model folder and datasets (fingerprinted), read as they were read. */
+  shareRecipe(config: TrainConfig): void;
+  /** Checks the files open now against the opened recipe's fingerprints. */
+  checkRecipeFiles(recipe: RunRecipe): void;
   /** Replaces a crashed or unresponsive worker with a fresh one (what the old one held is lost). */
   restart(): void;
   dispose(): void;
@@ -192,6 +212,11 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     // The export in flight fails as if the worker had said so.
     const requestId = actions().exporting.requestId;
     if (requestId !== null) applyWorkerEvent(store, { type: 'exportFailed', requestId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' } });
+    // So do the gradient check and the sweep in flight (the sweep's results so far stay listed).
+    const checkId = actions().gradientCheck.requestId;
+    if (checkId !== null) applyWorkerEvent(store, { type: 'gradientCheckFailed', requestId: checkId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while checking gradients.' } });
+    const { sweepId, status } = actions().sweep;
+    if (sweepId !== null && isSweeping(status)) applyWorkerEvent(store, { type: 'sweepFailed', sweepId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped during the sweep.' } });
   }
 
   function crashed(error: LayerwiseErrorData): void {
@@ -222,7 +247,13 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
 
   connect();
   const watchdog = setInterval(() => {
-    if (Date.now() - lastBeat > HEARTBEAT_TIMEOUT_MS) actions().engineUnresponsive();
+    if (Date.now() - lastBeat <= HEARTBEAT_TIMEOUT_MS) return;
+    actions().engineUnresponsive();
+    // A run in flight is said to have stopped (RELIABILITY F5), not left spinning; a heartbeat that comes back undoes it.
+    actions().trainingStalled({
+      code: 'ENGINE_UNRESPONSIVE',
+      message: `Training stopped unexpectedly: the engine has not answered for ${HEARTBEAT_TIMEOUT_MS / 1000} seconds (it crashed or hangs). Restart the engine to resume from the last checkpoint.`,
+    });
   }, HEARTBEAT_MS);
 
   return {
@@ -279,10 +310,15 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       worker.postMessage({ type: 'startTraining', runId, config });
       return runId;
     },
-    continueRun(run) {
+    continueRun(run, passes) {
       const { runId, config } = run.info;
-      actions().trainingRequested(runId, config, actions().engine.backend, actions().dataset.train?.file ?? null);
-      worker.postMessage({ type: 'continueRun', runId });
+      // A switch asked for just before (after a GPU loss: "Resume on WASM") is the backend the run will have.
+      actions().trainingRequested(runId, { ...config, ...passes }, actions().engine.requestedBackend ?? actions().engine.backend, run.info.dataset.train.name);
+      worker.postMessage(passes ? { type: 'continueRun', runId, passes } : { type: 'continueRun', runId });
+    },
+    checkpointTraining() {
+      const { runId, status } = actions().training;
+      if (runId !== null && (status === 'running' || status === 'pausing')) worker.postMessage({ type: 'checkpointTraining', runId });
     },
     discardUnfinishedRun(run) {
       worker.postMessage({ type: 'discardUnfinishedRun', runId: run.info.runId });
@@ -344,6 +380,37 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().pushStarted(requestId);
       connectHub();
       worker.postMessage({ type: 'pushToHub', requestId, ...request });
+    },
+    checkGradients(config, examples) {
+      const requestId = nextRequestId++;
+      actions().gradientCheckStarted(requestId);
+      worker.postMessage({ type: 'checkGradients', requestId, config, examples });
+    },
+    cancelGradientCheck() {
+      const { requestId } = actions().gradientCheck;
+      if (requestId !== null) worker.postMessage({ type: 'cancelGradientCheck', requestId });
+    },
+    startSweep(sweep) {
+      const sweepId = newRunId();
+      actions().sweepRequested(sweepId, sweep);
+      worker.postMessage({ type: 'startSweep', sweepId, sweep });
+      return sweepId;
+    },
+    stopSweep() {
+      const { sweepId, status } = actions().sweep;
+      if (sweepId === null || !isSweeping(status)) return;
+      actions().sweepStopRequested();
+      worker.postMessage({ type: 'stopSweep', sweepId });
+    },
+    shareRecipe(config) {
+      const requestId = nextRequestId++;
+      actions().recipeShareStarted(requestId);
+      worker.postMessage({ type: 'shareRecipe', requestId, config, choices: actions().dataset.train?.choices ?? {} });
+    },
+    checkRecipeFiles(recipe) {
+      const requestId = nextRequestId++;
+      actions().recipeCheckStarted(requestId);
+      worker.postMessage({ type: 'checkRecipeFiles', requestId, recipe });
     },
     restart() {
       worker.terminate();

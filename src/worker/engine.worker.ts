@@ -1,13 +1,14 @@
 // The engine's browser host: probes the browser, starts a backend, queues the ToWorker messages and switches on
 // their type; the studio's state and rules are in studio.ts (tested without a browser). Commands run one at a time,
 // in order; pause, resume, stop and cancel act on what is in flight, so they skip the queue.
+import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../engine/backend/backend';
 import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
 import { RunKeeper } from './run-keeper';
 import { browserOnnxRunner } from './onnx-runtime';
-import { Studio } from './studio';
+import { Studio, type DeviceLoss } from './studio';
 import { WASM_PATHS } from './wasm-paths';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -48,19 +49,48 @@ async function probeBrowser(): Promise<BackendProbe> {
 }
 
 let wasmPathsSet = false;
+/** The device tfjs's WebGPU backend computes on, and whether it was lost (the backend is then renewed before use). */
+let webgpuDevice: GPUDevice | null = null;
+let webgpuLost = false;
+
+/**
+ * tfjs keeps one backend, and so one device, per name: after a loss the dead backend is removed and its factory
+ * registered again, so that starting WebGPU asks for a new adapter and device.
+ */
+function renewWebGpu(): void {
+  const factory = tf.findBackendFactory('webgpu');
+  if (factory === null) return;
+  tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', factory, 3); // the priority tfjs-backend-webgpu gives it
+  webgpuLost = false;
+}
 
 /**
  * Initialises one backend and makes it current; throws if it cannot start. Returns the thread count: tfjs-wasm
  * runs XNNPACK on one thread per physical core (half of hardwareConcurrency, at most 8) when it may use threads.
+ * On WebGPU, `onDeviceLost` hears the `lost` promise of the device in use (RELIABILITY F2: a driver reset, a GPU
+ * process crash, the device destroyed); after a loss, WebGPU starts on a new device.
  */
-async function activate(name: BackendName): Promise<number> {
+async function activate(name: BackendName, onDeviceLost: (lost: DeviceLoss) => void): Promise<number> {
   // Loaded only when WASM is used; the same module instance that useBackend imports.
   const wasm = name === 'wasm' ? await import('@tensorflow/tfjs-backend-wasm') : null;
   if (wasm && !wasmPathsSet) {
     wasm.setWasmPaths(WASM_PATHS);
     wasmPathsSet = true;
   }
+  if (name === 'webgpu' && webgpuLost) renewWebGpu();
   await useBackend(name);
+  if (name === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+    if (device !== null && device !== webgpuDevice) {
+      webgpuDevice = device;
+      void device.lost.then((info) => {
+        if (device !== webgpuDevice) return;
+        webgpuLost = true;
+        onDeviceLost({ reason: info.reason ?? 'unknown', message: info.message });
+      });
+    }
+  }
   if (!wasm) return 1;
   // The engine's own wasm kernels (kernels/wasm-pool.ts) get as many threads as XNNPACK, from workers of this worker.
   return startWasmThreads(wasm.getThreadsCount(), (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
@@ -102,6 +132,15 @@ function handleAtOnce(command: ToWorker): boolean {
     case 'connectHub':
       studio.connectHub(command.port);
       return true;
+    case 'cancelGradientCheck':
+      studio.cancelGradientCheck(command.requestId);
+      return true;
+    case 'stopSweep':
+      studio.stopSweep(command.sweepId);
+      return true;
+    case 'checkpointTraining':
+      studio.checkpointTraining(command.runId);
+      return true;
     default:
       return false;
   }
@@ -142,6 +181,14 @@ async function handle(command: ToWorker): Promise<void> {
       return studio.exportRecipe(command);
     case 'pushToHub':
       return studio.pushToHub(command);
+    case 'checkGradients':
+      return studio.checkGradients(command);
+    case 'startSweep':
+      return studio.startSweep(command);
+    case 'shareRecipe':
+      return studio.shareRecipe(command);
+    case 'checkRecipeFiles':
+      return studio.checkRecipeFiles(command);
     case 'cancelDatasetRead':
     case 'pauseTraining':
     case 'resumeTraining':
@@ -149,6 +196,9 @@ async function handle(command: ToWorker): Promise<void> {
     case 'evaluateTraining':
     case 'stopAdaptation':
     case 'connectHub':
+    case 'checkpointTraining':
+    case 'cancelGradientCheck':
+    case 'stopSweep':
       // Handled on arrival by handleAtOnce.
       return;
     default: {

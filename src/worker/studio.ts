@@ -7,12 +7,14 @@ import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { exportModel } from '../engine/export/export';
 import type { OnnxRunner } from '../engine/export/verify';
 import { readDataset } from '../formats/datasets/index';
-import { blobFile, bytesFile, type SourceFile, type SourceFolder } from '../formats/source-file';
+import { blobFile, bytesFile, readAll, type SourceFile, type SourceFolder } from '../formats/source-file';
 import { ADAPTER_CONFIG } from '../formats/peft-adapter';
 import { writeModelFolder } from '../engine/export/model-folder';
 import { loadModelWithAdapter } from '../engine/peft-load';
 import { LayerwiseError, toErrorData } from '../lib/errors';
+import type { DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import type { BackendName, BackendProbe, FromWorker, ToWorker } from '../protocol/messages';
+import type { FileFingerprint, RunCheckpointInfo } from '../protocol/run-checkpoint';
 import { parseTrainConfig, type TrainConfig } from '../protocol/train-config';
 import { AdaptationRun, type AdaptedModel } from './adaptation-run';
 import { backendNotices, planBackends } from './backend-choice';
@@ -28,16 +30,31 @@ import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
 import { memoryLimits } from '../protocol/memory-plan';
-import { TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
+import { parseSweepConfig } from '../protocol/sweep';
+import { parseRunRecipe } from '../protocol/run-recipe';
+import { checkRunGradients } from './gradient-check';
+import { GRADCHECK_CANCELLED } from '../protocol/gradcheck';
+import { checkRecipeFiles, shareRecipe, type RecipeSources } from './recipe-share';
+import { SweepRun } from './sweep-run';
+import { DEVICE_LOSS_GRACE_MS, TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
 import { fetchModelFiles, type Fetcher } from './url-load';
 
 type Command<T extends ToWorker['type']> = Extract<ToWorker, { type: T }>;
 type Post = (event: FromWorker, transfer?: Transferable[]) => void;
 
 /** What the studio needs of its host: the backends, the checkpoint slots, the page's origin, the command queue. */
+/** How a WebGPU device went (GPUDeviceLostInfo: reason 'destroyed' or 'unknown', and the browser's message). */
+export interface DeviceLoss {
+  reason: string;
+  message: string;
+}
+
 export interface StudioHost {
-  /** Initialises a backend and makes it current; throws if it cannot start. Returns its thread count. */
-  activate(name: BackendName): Promise<number>;
+  /**
+   * Initialises a backend and makes it current; throws if it cannot start. Returns its thread count. On WebGPU,
+   * `onDeviceLost` is called if the device is lost later (RELIABILITY F2).
+   */
+  activate(name: BackendName, onDeviceLost: (lost: DeviceLoss) => void): Promise<number>;
   keeper: RunKeeper;
   /** The page's origin: the only one loadModelUrls fetches from. */
   origin: string;
@@ -55,20 +72,27 @@ interface Origin {
   files: { name: string; size: number }[];
   provenance: ModelProvenance;
   fromSite: boolean;
+  /** The Hub model it was downloaded as (a shared recipe names it). */
+  hub?: { id: string; revision: string };
 }
 
 /** A dataset the studio has read, with the file it came from (fingerprinted for resumable runs). */
 interface StudioDataset extends OpenDataset {
   source: SourceFile;
+  /** How it was read: a resume reads the kept copy the same way. */
+  choices: DatasetReadChoices;
 }
 
 const TRAINING_BUSY = () => new LayerwiseError('TRAINING_IN_PROGRESS', 'A training run is in progress: stop it first.');
+const SWEEP_BUSY = () => new LayerwiseError('SWEEP_IN_PROGRESS', 'A hyperparameter sweep is running: stop it first.');
 
 export class Studio {
   private readonly post: Post;
   private readonly host: StudioHost;
   private probe: BackendProbe | null = null;
   private backend: BackendName | null = null;
+  /** The WebGPU device was lost (F2) and WebGPU is still current: the tensors on it are gone, and nothing runs there. */
+  private deviceLoss: LayerwiseError | null = null;
   private current: LoadedModel | null = null;
   private origin: Origin | null = null;
   /** The run whose model is the current one; its record goes into an export once it has finished. */
@@ -76,6 +100,10 @@ export class Studio {
   private readonly datasets: { train: StudioDataset | null; validation: StudioDataset | null } = { train: null, validation: null };
   private run: TrainingRun | null = null;
   private adaptation: AdaptationRun | null = null;
+  private sweep: SweepRun | null = null;
+  /** The gradient check in flight (Cancel reaches it); ids cancelled before their check began. */
+  private gradientCheck: { requestId: number; controller: AbortController } | null = null;
+  private readonly cancelledChecks = new Set<number>();
   /** The Hub's fetch: through the page's Hub bridge once it has sent a port (connectHub), else the global one. */
   private hubFetch: typeof fetch | undefined = undefined;
   /** Dataset reads by request id, so that Cancel reaches them; ids cancelled before their read began. */
@@ -104,9 +132,28 @@ export class Studio {
   }
 
   private async activate(name: BackendName): Promise<number> {
-    const threads = await this.host.activate(name);
+    const threads = await this.host.activate(name, (lost) => this.deviceLost(lost));
     this.backend = name;
     return threads;
+  }
+
+  /**
+   * The WebGPU device is gone (RELIABILITY F2): a run on it ends at once keeping its last checkpoint (nothing is read
+   * from the device after the loss), which is offered to resume; the page is told, and a switch of backend — WASM, or
+   * WebGPU on a new device — loads the model again from its folder. A loss while another backend is current concerns
+   * no tensor in use.
+   */
+  private deviceLost(lost: DeviceLoss): void {
+    if (this.backend !== 'webgpu' || this.deviceLoss !== null) return;
+    this.deviceLoss = new LayerwiseError(
+      'GPU_DEVICE_LOST',
+      `The GPU device was lost (${lost.reason}${lost.message ? `: ${lost.message}` : ''}). The model's weights on it are gone; switch to WASM, or to WebGPU on a new device, to go on (the model is loaded again from its folder, a run resumes from its last checkpoint).`,
+      { field: 'backend' },
+      { backend: 'wasm' },
+    );
+    const error = this.deviceLoss.toData();
+    this.run?.deviceLost(error);
+    this.post({ type: 'deviceLost', error });
   }
 
   /** True while a run is being prepared or is training (paused runs count: their weights are in use). */
@@ -117,6 +164,7 @@ export class Studio {
   /** Why the model cannot change now (a run or an adaptation is using it), or null. */
   private busy(): LayerwiseError | null {
     if (this.training()) return TRAINING_BUSY();
+    if (this.sweep !== null && this.sweep.state !== 'ended') return SWEEP_BUSY();
     if (this.adaptation !== null && this.adaptation.state !== 'ended') {
       return new LayerwiseError('ADAPTATION_IN_PROGRESS', 'The model is being adapted to your text: stop the adaptation first.');
     }
@@ -139,19 +187,37 @@ export class Studio {
       return;
     }
     const previous = this.backend;
+    const afterLoss = this.deviceLoss !== null && previous === 'webgpu';
     try {
       const threads = await this.activate(name);
       const probe = this.probe as BackendProbe;
-      this.post({ type: 'ready', backend: name, reason: `You chose ${name === 'webgpu' ? 'WebGPU' : name.toUpperCase()}.`, chosenBy: 'user', threads, notices: backendNotices(name, probe), probe });
+      const notices = backendNotices(name, probe);
+      if (afterLoss) {
+        notices.push(await this.reloadAfterDeviceLoss());
+        this.deviceLoss = null;
+      }
+      this.post({ type: 'ready', backend: name, reason: `You chose ${name === 'webgpu' ? 'WebGPU' : name.toUpperCase()}.`, chosenBy: 'user', threads, notices, probe });
     } catch (err) {
-      // Leave the engine on the backend it had, so the loaded model stays usable.
-      if (previous) await this.activate(previous);
+      // Leave the engine on the backend it had, so the loaded model stays usable (a lost device's never is).
+      if (previous && !afterLoss) await this.activate(previous);
       this.post({ type: 'backendFailed', backend: name, error: toErrorData(err) });
     }
   }
 
+  /**
+   * After a device loss, on the new backend: the model the studio had is loaded again from the folder runs start from
+   * (its tensors were on the lost device), and the notice says so.
+   */
+  private async reloadAfterDeviceLoss(): Promise<string> {
+    const from = this.origin;
+    if (from === null) return 'The GPU device was lost; no model was open.';
+    const model = await loadModelFolder(from.folder);
+    this.adopt(model, from);
+    return `The GPU device was lost: ${from.source} was loaded again from its files on this backend (weights trained or adapted in memory since were on the GPU and are gone; a run resumes from its last checkpoint).`;
+  }
+
   /** Loads a folder's files; cardUrl is where the page can open its README.md (files fetched from this site). */
-  private async loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null, fromSite = false): Promise<void> {
+  private async loadFiles(loadId: number, source: string, given: File[], cardUrl: string | null, fromSite = false, hub?: Origin['hub']): Promise<void> {
     const started = performance.now();
     try {
       const refusal = this.busy();
@@ -178,7 +244,7 @@ export class Studio {
       const files = [...folder].map(([name, f]) => ({ name, size: f.size }));
       const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [], baseTask: next.task };
       const summary = summarizeModel(next, source, files, performance.now() - started, provenance);
-      this.adopt(next, { folder, source, files, provenance, fromSite });
+      this.adopt(next, { folder, source, files, provenance, fromSite, hub });
       this.post({ type: 'modelLoaded', loadId, summary });
     } catch (err) {
       this.post({ type: 'loadFailed', loadId, source, error: toErrorData(err) });
@@ -190,7 +256,7 @@ export class Studio {
   }
 
   loadHubModel(command: Command<'loadHubModel'>): Promise<void> {
-    return loadHubModel(command, this.post, (load) => this.loadModel(load), this.hubFetch);
+    return loadHubModel(command, this.post, (load) => this.loadFiles(load.loadId, load.source, load.files, null, false, { id: command.id, revision: command.revision }), this.hubFetch);
   }
 
   /** The Hub bridge's port (protocol/hub-bridge.ts): Hub downloads and pushes go through it from now on. */
@@ -243,7 +309,7 @@ export class Studio {
         },
         onPreview: (preview) => this.post({ type: 'datasetPreviewed', requestId, preview: { format: preview.format, columns: [...preview.columns], rows: preview.rows.slice(0, 20) } }),
       });
-      this.datasets[role] = { dataset, file: { name: file.name, bytes: file.size }, source };
+      this.datasets[role] = { dataset, file: { name: file.name, bytes: file.size }, source, choices };
       this.post({ type: 'datasetRead', requestId, summary: summarizeDataset(dataset, role, file.size, choices, performance.now() - started) });
     } catch (err) {
       this.post({ type: 'datasetReadFailed', requestId, role, file: file.name, error: toErrorData(err) });
@@ -290,8 +356,43 @@ export class Studio {
         adapted: from.provenance.adaptations.length > 0,
         files: await Promise.all([...from.folder.values()].map((f) => fingerprintFile(f))),
       },
-      dataset: { train: await fingerprintFile(train.source), validation: validation && (await fingerprintFile(validation.source)) },
+      dataset: {
+        train: await fingerprintFile(train.source),
+        validation: validation && (await fingerprintFile(validation.source)),
+        choices: { train: train.choices, validation: validation?.choices ?? null },
+      },
     };
+  }
+
+  /**
+   * Puts the run's own dataset files in place for a resume (RELIABILITY F8): the files open now when they are the
+   * run's (same fingerprints), else the copies kept beside its checkpoint, read again as the run read them and
+   * announced as any read is (datasetRead; validationFileCleared when the run had no validation file). Without
+   * whole copies nothing changes, and the fingerprint check that follows asks for the files.
+   */
+  private async restoreRunData(was: RunCheckpointInfo): Promise<void> {
+    const sameAs = async (open: StudioDataset | null, want: FileFingerprint | null) => {
+      if (open === null || want === null) return open === want;
+      const have = await fingerprintFile(open.source);
+      return have.size === want.size && have.hash === want.hash;
+    };
+    if ((await sameAs(this.datasets.train, was.dataset.train)) && (await sameAs(this.datasets.validation, was.dataset.validation))) return;
+    const kept = await this.host.keeper.keptData(was);
+    if (kept === null) return;
+    const read = async (role: DatasetRole, copy: SourceFile): Promise<StudioDataset> => {
+      // Into memory: the copy's file goes when the run ends or another starts, and this dataset stays open after.
+      const source = bytesFile(copy.name, await readAll(copy));
+      const started = performance.now();
+      const choices = was.dataset.choices?.[role] ?? {};
+      const dataset = await readDataset(source, { ...choices });
+      this.post({ type: 'datasetRead', requestId: 0, summary: summarizeDataset(dataset, role, source.size, choices, performance.now() - started) });
+      return { dataset, file: { name: source.name, bytes: source.size }, source, choices };
+    };
+    const train = await read('train', kept.train);
+    const validation = kept.validation && (await read('validation', kept.validation));
+    this.datasets.train = train;
+    if (validation === null && this.datasets.validation !== null) this.post({ type: 'validationFileCleared' });
+    this.datasets.validation = validation;
   }
 
   /** Starts a fresh run (startTraining) or continues the unfinished one from its stored checkpoint (continueRun). */
@@ -300,6 +401,7 @@ export class Studio {
     const fail = (error: unknown) => this.post({ type: 'trainingFailed', runId, step: 0, error: toErrorData(error) });
     const refusal = this.busy();
     if (refusal) return fail(refusal);
+    if (this.deviceLoss !== null) return fail(this.deviceLoss);
     const from = this.origin;
     if (this.current === null || from === null) return fail(new LayerwiseError('TRAIN_NO_MODEL', 'Open a model folder in the Model panel first.'));
     let config: TrainConfig;
@@ -310,8 +412,10 @@ export class Studio {
       if (command.type === 'continueRun') {
         const stored = await keeper.load(runId);
         const was = stored.info;
-        // A stored config is validated as a received one is: it may come from an older build.
-        config = parseTrainConfig(was.config);
+        // A stored config is validated as a received one is: it may come from an older build. How batches are split
+        // into passes may change (the same gradient): an out-of-memory failure proposes smaller passes.
+        config = parseTrainConfig({ ...was.config, ...command.passes });
+        await this.restoreRunData(was);
         const identity = await this.runIdentity(runId, config, from);
         if (was.model.adapted) {
           throw new LayerwiseError('TRAIN_RESUME_MODEL_MISMATCH', 'This run started from weights adapted to your text, which were kept only in memory: it cannot be resumed after a reload.');
@@ -319,17 +423,23 @@ export class Studio {
         checkSameFiles('model folder', was.model.files, identity.model.files, 'TRAIN_RESUME_MODEL_MISMATCH');
         checkSameFiles('training dataset', [was.dataset.train], [identity.dataset.train], 'TRAIN_RESUME_DATA_MISMATCH');
         checkSameFiles('validation file', was.dataset.validation ? [was.dataset.validation] : [], identity.dataset.validation ? [identity.dataset.validation] : [], 'TRAIN_RESUME_DATA_MISMATCH');
-        resume = { checkpoint: stored.checkpoint, steps: stored.steps };
+        resume = { checkpoint: stored.checkpoint, steps: stored.steps, trainedMs: was.trainedMs ?? 0 };
         checkpointer = keeper.checkpointer({ ...identity, startedAt: was.startedAt });
       } else {
         // The page is not trusted to send a valid config: the worker parses it as the CLI parses --config.
         config = parseTrainConfig(command.config);
         checkpointer = await keeper.forNewRun(await this.runIdentity(runId, config, from));
+        const { train, validation } = this.datasets;
+        if (train !== null) keeper.keepData(runId, { train: train.source, validation: validation?.source ?? null });
       }
     } catch (err) {
       return fail(err);
     }
-    const next = new TrainingRun(runId, this.post, { checkpointer, memory: memoryLimits(this.backend ?? 'wasm', this.probe) });
+    const next = new TrainingRun(runId, this.post, {
+      checkpointer,
+      memory: memoryLimits(this.backend ?? 'wasm', this.probe),
+      deviceLossGraceMs: this.backend === 'webgpu' ? DEVICE_LOSS_GRACE_MS : 0,
+    });
     this.run = next;
     const model = await next.prepare({ ...from, ...this.datasets }, config, resume);
     if (model === null) return;
@@ -345,6 +455,11 @@ export class Studio {
 
   resumeTraining(runId: string): void {
     if (this.run?.runId === runId) this.run.resume();
+  }
+
+  /** The page is being hidden or left: a checkpoint at the run's next safe point (RELIABILITY F9). */
+  checkpointTraining(runId: string): void {
+    if (this.run?.runId === runId) this.run.requestCheckpoint();
   }
 
   stopTraining(runId: string): void {
@@ -393,6 +508,86 @@ export class Studio {
 
   stopAdaptation(adaptId: string, keep: boolean): void {
     if (this.adaptation?.adaptId === adaptId) this.adaptation.stop(keep);
+  }
+
+  /** "Check gradients": the model a run with the command's config would train, against finite differences (gradient-check.ts). */
+  async checkGradients(command: Command<'checkGradients'>): Promise<void> {
+    const { requestId } = command;
+    const controller = new AbortController();
+    if (this.cancelledChecks.delete(requestId)) controller.abort();
+    this.gradientCheck = { requestId, controller };
+    try {
+      const refusal = this.busy();
+      if (refusal) throw refusal;
+      const from = this.origin;
+      const train = this.datasets.train;
+      if (from === null) throw new LayerwiseError('GRADCHECK_NO_MODEL', 'Open a model in the Model panel first.');
+      if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first: the check runs on a few of its examples.', { field: 'data' });
+      const report = await checkRunGradients({ folder: from.folder, train: train.dataset, validation: null }, command.config, command.examples, {
+        signal: controller.signal,
+        onProgress: (phase, done, total) => this.post({ type: 'gradientCheckProgressed', requestId, phase, done, total }),
+      });
+      this.post({ type: 'gradientsChecked', requestId, report, model: from.source });
+    } catch (err) {
+      const error = controller.signal.aborted ? { code: GRADCHECK_CANCELLED, message: 'The gradient check was cancelled.' } : toErrorData(err);
+      this.post({ type: 'gradientCheckFailed', requestId, error });
+    } finally {
+      this.gradientCheck = null;
+    }
+  }
+
+  /** Handled at once: the check in flight stops after its current tensor; one not begun yet is cancelled when it begins. */
+  cancelGradientCheck(requestId: number): void {
+    if (this.gradientCheck?.requestId === requestId) this.gradientCheck.controller.abort();
+    else this.cancelledChecks.add(requestId);
+  }
+
+  /** Starts a sweep beside the queue (sweep-run.ts) on the folder runs start from and the open datasets. */
+  startSweep(command: Command<'startSweep'>): void {
+    const { sweepId } = command;
+    try {
+      const refusal = this.busy();
+      if (refusal) throw refusal;
+      const from = this.origin;
+      const train = this.datasets.train;
+      if (from === null) throw new LayerwiseError('TRAIN_NO_MODEL', 'Open a model folder in the Model panel first.');
+      if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
+      // The page is not trusted to send a valid sweep: parsed as `layerwise sweep --config` parses it.
+      const sweep = parseSweepConfig(command.sweep);
+      const next = new SweepRun(sweepId, this.post, memoryLimits(this.backend ?? 'wasm', this.probe));
+      this.sweep = next;
+      void next.run({ folder: from.folder, train: train.dataset, validation: this.datasets.validation?.dataset ?? null }, sweep);
+    } catch (err) {
+      this.post({ type: 'sweepFailed', sweepId, error: toErrorData(err) });
+    }
+  }
+
+  stopSweep(sweepId: string): void {
+    if (this.sweep?.sweepId === sweepId) this.sweep.stop();
+  }
+
+  /** What a recipe names of the studio's state: the folder runs start from and where it came from, the dataset files. */
+  private recipeSources(): RecipeSources {
+    const from = this.origin;
+    return {
+      model: from && { folder: from.folder, source: from.source, fromSite: from.fromSite, hub: from.hub ?? null, adapted: from.provenance.adaptations.length > 0 },
+      train: this.datasets.train?.source ?? null,
+      validation: this.datasets.validation?.source ?? null,
+    };
+  }
+
+  async shareRecipe(command: Command<'shareRecipe'>): Promise<void> {
+    const { requestId } = command;
+    try {
+      this.post({ type: 'recipeShared', requestId, recipe: await shareRecipe(this.recipeSources(), command.config, command.choices) });
+    } catch (err) {
+      this.post({ type: 'recipeShareFailed', requestId, error: toErrorData(err) });
+    }
+  }
+
+  async checkRecipeFiles(command: Command<'checkRecipeFiles'>): Promise<void> {
+    const recipe = parseRunRecipe(command.recipe, 'recipe');
+    this.post({ type: 'recipeFilesChecked', requestId: command.requestId, check: await checkRecipeFiles(this.recipeSources(), recipe) });
   }
 
   /** Writes the format's files, checks them against the engine on a few rows (export-rows.ts), and sends them zipped. */

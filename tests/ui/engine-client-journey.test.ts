@@ -2,14 +2,15 @@
 // Cancel and a failure that keeps the dataset before; a run's commands and events (pause, resume, stop, steps
 // appended, a crash that fails the run); playground answers kept apart from the Model panel's; the export handed to
 // the download; and the History record a run leaves (features/history/run-recorder runRecord).
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetSummary } from '../../src/protocol/dataset-summary';
-import type { Prediction, ToWorker } from '../../src/protocol/messages';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, type Prediction, type ToWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
 import type { RunPlan, StepTelemetry } from '../../src/protocol/train-events';
 import { createEngineClient } from '../../src/ui/engine-client';
 import { RUN_CURVE_POINTS, runRecord } from '../../src/ui/features/history/run-recorder';
 import { createAppStore } from '../../src/ui/store/app-store';
+import { runEtaSeconds, trainedMs } from '../../src/ui/features/training/run-progress';
 import { FakeWorker } from './fake-worker';
 
 const plan: RunPlan = { totalSteps: 3000, stepsPerEpoch: 1000, warmupSteps: 0, epochs: 3, trainExamples: 10, validationExamples: 2, groups: [], trainableParameters: 5, parameters: 9 };
@@ -91,23 +92,108 @@ describe('a training run', () => {
     expect(store.getState().training).toMatchObject({ status: 'finished', finish: { reason: 'stopped' } });
   });
 
-  it('continues an unfinished run: the offer goes once it runs, its stored steps and evaluations come first', () => {
+  it('continues an unfinished run: the offer goes once it runs, its settings come back, its stored steps and evaluations come first', () => {
     const { store, client } = setup();
-    const info = { runId: 'r1', name: 'reviews.csv', step: 20, totalSteps: 3000, savedAt: 0, startedAt: 0, config: DEFAULT_TRAIN_CONFIG } as never;
-    const run = { info, slot: 'A' as const, storage: 'opfs' as const, notes: [] };
+    const config = { ...DEFAULT_TRAIN_CONFIG, epochs: 7, learningRate: 0.0123, batchSize: 4 };
+    const info = {
+      runId: 'r1',
+      name: 'reviews.csv on tiny',
+      step: 20,
+      totalSteps: 3000,
+      savedAt: 0,
+      startedAt: 0,
+      trainedMs: 60_000,
+      config,
+      model: { source: 'tiny', fromSite: true, adapted: false, files: [] },
+      dataset: { train: { name: 'reviews.csv', size: 10, hash: 1 }, validation: null },
+    };
+    const run = { info, slot: 'A' as const, storage: 'opfs' as const, notes: [], datasetKept: true };
     worker.emit({ type: 'unfinishedRunFound', run, storage: 'opfs', storageNote: '' });
+    // The run's settings come back with it (RELIABILITY F8), and a model loaded afterwards does not change them.
+    expect(store.getState().config.draft).toEqual(config);
+    worker.emit({ type: 'modelLoaded', loadId: 1, summary: { source: 'tiny', hidden_size: 768, baseTask: 'mlm', task: 'mlm', runParameters: { 'seq-cls': [], 'token-cls': [], mlm: [] } } as never });
+    expect(store.getState().config.draft).toEqual(config);
     client.continueRun(run);
-    expect(last('continueRun').runId).toBe('r1');
+    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r1' });
+    // The dataset need not be open: the run names its own file.
+    expect(store.getState().training.datasetFile).toBe('reviews.csv');
     expect(store.getState().checkpoints.unfinished).not.toBeNull();
     worker.emit({ type: 'trainingStarted', runId: 'r1', plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
     expect(store.getState().checkpoints.unfinished).toBeNull();
     const evaluation = { record: { step: 10, epoch: 0.01, learning_rate: 1e-3, eval_loss: 0.5, accuracy: 0.5, eval_samples: 2 }, isBest: true };
-    worker.emit({ type: 'trainingRestored', runId: 'r1', history: { step: 20, steps: [step(1), step(10), step(20)], evals: [evaluation] } });
+    worker.emit({ type: 'trainingRestored', runId: 'r1', history: { step: 20, trainedMs: 60_000, steps: [step(1), step(10), step(20)], evals: [evaluation] } });
     worker.emit({ type: 'trainingProgressed', runId: 'r1', steps: [step(21)] });
     const t = store.getState().training;
     expect(t.steps.curve.map((s) => s.step)).toEqual([1, 10, 20, 21]);
     expect(t.steps.count).toBe(4);
     expect(t.evals).toEqual([{ ...evaluation, lrReduced: false }]);
+  });
+
+  it('continues in smaller passes when asked (an out-of-memory failure proposes them)', () => {
+    const { store, client } = setup();
+    const info = { runId: 'r2', config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'big.csv', size: 1, hash: 1 }, validation: null } } as never;
+    client.continueRun({ info, slot: 'B', storage: 'opfs', notes: [], datasetKept: false }, { microBatchSize: 2, gradientCheckpointing: true });
+    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r2', passes: { microBatchSize: 2, gradientCheckpointing: true } });
+    expect(store.getState().training.config).toMatchObject({ microBatchSize: 2, gradientCheckpointing: true });
+  });
+
+  it('a resumed run counts its ETA from the resume and its time taken from the first session', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const { store, client } = setup();
+      const info = { runId: 'r3', config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'a.csv', size: 1, hash: 1 }, validation: null } } as never;
+      client.continueRun({ info, slot: 'A', storage: 'opfs', notes: [], datasetKept: true });
+      worker.emit({ type: 'trainingStarted', runId: 'r3', plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
+      worker.emit({ type: 'trainingRestored', runId: 'r3', history: { step: 20, trainedMs: 60_000, steps: [step(20)], evals: [] } });
+      vi.setSystemTime(1_010_000);
+      worker.emit({ type: 'trainingProgressed', runId: 'r3', steps: Array.from({ length: 10 }, (_, i) => step(21 + i)) });
+      const t = store.getState().training;
+      // 10 steps in this session's 10 s: 2,970 steps left take 2,970 s (not 990 s, as 30 steps in 10 s would say).
+      expect(runEtaSeconds(t, 30, 3000, Date.now())).toBeCloseTo(2970, 6);
+      // Trained: the first session's 60 s and this one's 10 s.
+      expect(trainedMs(t, Date.now())).toBe(70_000);
+      worker.emit({ type: 'trainingFinished', runId: 'r3', reason: 'completed', step: 3000, metrics: null, restoredBestStep: null });
+      vi.setSystemTime(1_500_000);
+      expect(runRecord(store.getState().training, null)?.trainingMs).toBe(70_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an engine that stops answering mid-run stops the run on the screen, and a heartbeat that comes back undoes it (F5)', () => {
+    vi.useFakeTimers();
+    try {
+      const { store, client } = setup();
+      const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
+      worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
+      vi.advanceTimersByTime(HEARTBEAT_TIMEOUT_MS + 2 * HEARTBEAT_MS);
+      expect(store.getState().engine.status).toBe('unresponsive');
+      expect(store.getState().training).toMatchObject({ status: 'failed', error: { code: 'ENGINE_UNRESPONSIVE' } });
+      worker.emit({ type: 'heartbeat' });
+      expect(store.getState().training).toMatchObject({ status: 'running', error: null, stalledFrom: null });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a lost GPU device: the run fails with it, the engine says so until WASM is ready, and the resumed run is on WASM (F2)', () => {
+    const { store, client } = setup();
+    const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
+    worker.emit({ type: 'ready', backend: 'webgpu', reason: '', chosenBy: 'user', threads: 1, notices: [], probe: null as never });
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
+    const error = { code: 'GPU_DEVICE_LOST', message: 'The GPU device was lost (destroyed).', location: { field: 'backend' }, retryWith: { backend: 'wasm' } };
+    worker.emit({ type: 'trainingFailed', runId, step: 7, error });
+    worker.emit({ type: 'deviceLost', error });
+    expect(store.getState().engine.lost).toEqual(error);
+    expect(store.getState().training).toMatchObject({ status: 'failed', error });
+    // "Resume on WASM": the switch, then the run, in that order; the run is said to be on the backend asked for.
+    const info = { runId, config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'a.csv', size: 1, hash: 1 }, validation: null } } as never;
+    client.setBackend('wasm');
+    client.continueRun({ info, slot: 'A', storage: 'opfs', notes: [], datasetKept: true });
+    expect(worker.sent.slice(-2).map((m) => m.type)).toEqual(['setBackend', 'continueRun']);
+    expect(store.getState().training.backend).toBe('wasm');
+    worker.emit({ type: 'ready', backend: 'wasm', reason: '', chosenBy: 'user', threads: 1, notices: [], probe: null as never });
+    expect(store.getState().engine.lost).toBeNull();
   });
 
   it('a crashed worker fails the run in flight: no perpetual spinner', () => {

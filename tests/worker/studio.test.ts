@@ -1,7 +1,8 @@
 // The studio's rules (src/worker/studio.ts) with a fake post and an in-memory checkpoint store, on the wasm backend
 // and the tiny BERT fixture: a failed load keeps the model loaded before; loads and backend switches are refused
-// while a run trains; a config from the page is validated; a resumed run must find the same model and data files;
-// and an export after a run carries the run's model card. (The same run through the CLI: same-folder.test.ts.)
+// while a run trains; a config from the page is validated; a resumed run must find the same model and data files,
+// which it reads from the copy kept beside its checkpoint when they are not open, in smaller passes when asked; the
+// page's call for a checkpoint is answered at the next step; and an export after a run carries the run's model card. (The same run through the CLI: same-folder.test.ts.)
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
@@ -10,7 +11,7 @@ import { useNodeBackend } from '../../src/cli/node-backend';
 import type { BackendProbe, FromWorker, ToWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
 import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
+import { Studio, type DeviceLoss } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
@@ -34,9 +35,12 @@ function studio(storage = new MemoryStorage()) {
     }
   };
   let queue: Promise<unknown> = Promise.resolve();
+  // Node has no WebGPU: "webgpu" is wasm under a fake device, whose loss the test triggers (loseDevice).
+  let lost: ((loss: DeviceLoss) => void) | null = null;
   const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
+    activate: async (name, onDeviceLost) => {
+      await useNodeBackend(name === 'webgpu' ? 'wasm' : name);
+      if (name === 'webgpu') lost = onDeviceLost;
       return 1;
     },
     keeper: new RunKeeper(post, async () => ({ storage, kind: 'indexeddb', reason: 'memory' })),
@@ -54,7 +58,8 @@ function studio(storage = new MemoryStorage()) {
       else waiting.push({ test: (e) => e.type === type && also(e as Extract<FromWorker, { type: T }>), resolve: (e) => resolve(e as Extract<FromWorker, { type: T }>) });
     });
   const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  return { s, events, next, of, storage };
+  const loseDevice = (loss: DeviceLoss) => lost?.(loss);
+  return { s, events, next, of, storage, loseDevice };
 }
 
 async function ready(t: ReturnType<typeof studio>, train = csv('two.csv', 24)) {
@@ -130,13 +135,18 @@ describe('Studio', () => {
     await first.next('trainingStarted');
     first.s.pauseTraining('r1');
     await first.next('checkpointSaved');
-    // A reload: a new studio over the same storage finds the run; with other data it refuses to resume.
+    await first.next('datasetKept');
+    // A reload: a new studio over the same storage finds the run. With other data open and no whole copy of the
+    // run's own kept, it refuses to resume.
+    const kept = storage.files.get('data/train')!;
+    storage.files.set('data/train', kept.subarray(0, kept.length - 1));
     const other = studio(storage);
     await ready(other, csv('two.csv', 24, ['pos', 'neg']));
     await other.s.findUnfinishedRun();
-    expect(other.of('unfinishedRunFound')[0].run?.info).toMatchObject({ runId: 'r1', name: 'two.csv on bert-seq-cls' });
+    expect(other.of('unfinishedRunFound')[0].run).toMatchObject({ info: { runId: 'r1', name: 'two.csv on bert-seq-cls' }, datasetKept: false });
     await other.s.startTraining({ type: 'continueRun', runId: 'r1' });
     expect(other.of('trainingFailed')[0].error.code).toBe('TRAIN_RESUME_DATA_MISMATCH');
+    storage.files.set('data/train', kept);
     // With the same files it continues from the stored step.
     const same = studio(storage);
     await ready(same);
@@ -147,6 +157,152 @@ describe('Studio', () => {
     await same.next('trainingFinished');
     first.s.stopTraining('r1');
     await first.next('trainingFinished');
+  }, 120_000);
+
+  it('keeps a copy of the run’s dataset: a resume after a reload reads it again as it was read, without asking for the file (F8)', async () => {
+    const storage = new MemoryStorage();
+    const first = studio(storage);
+    await first.s.start(PROBE);
+    await first.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: folderFiles(FIXTURE) });
+    // Read with a choice the file's own detection would not make: the copy must be read the same way.
+    const semicolons = new File([['text;label', ...Array.from({ length: 24 }, (_, i) => `text number ${i};${i % 2 ? 'good' : 'bad'}`)].join('\n')], 'semi.txt');
+    await first.s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: semicolons, choices: { format: 'csv', delimiter: ';' } });
+    expect(first.of('datasetRead')).toHaveLength(1);
+    await first.s.startTraining(start('r1', config({ epochs: 50 })));
+    expect(await first.next('datasetKept')).toMatchObject({ runId: 'r1', files: ['semi.txt'], error: null });
+    first.s.pauseTraining('r1');
+    const saved = await first.next('checkpointSaved');
+
+    // The reload: the model comes back (the built-in one does by itself), no dataset is opened.
+    const again = studio(storage);
+    await again.s.start(PROBE);
+    await again.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: folderFiles(FIXTURE) });
+    await again.s.findUnfinishedRun();
+    expect(again.of('unfinishedRunFound')[0].run).toMatchObject({ datasetKept: true, info: { dataset: { choices: { train: { format: 'csv', delimiter: ';' }, validation: null } } } });
+    await again.s.startTraining({ type: 'continueRun', runId: 'r1' });
+    const read = await again.next('datasetRead');
+    expect(read.summary).toMatchObject({ role: 'train', file: 'semi.txt', rowCount: 24, choices: { format: 'csv', delimiter: ';' } });
+    const restored = await again.next('trainingRestored');
+    expect(restored.history.step).toBe(saved.step);
+    // The time trained before the reload comes back with it, for the ETA and the time taken.
+    expect(restored.history.trainedMs).toBeGreaterThan(0);
+    again.s.stopTraining('r1');
+    await again.next('trainingFinished');
+    // The run's end removed the copy; the dataset it was read from stays open, and the next run starts on it.
+    expect(storage.files.has('data/train')).toBe(false);
+    await again.s.startTraining(start('r2', config({ epochs: 50 })));
+    expect(again.of('trainingFailed')).toEqual([]);
+    expect(await again.next('datasetKept', (e) => e.runId === 'r2')).toMatchObject({ files: ['semi.txt'], error: null });
+    await again.next('trainingStarted', (e) => e.runId === 'r2');
+    again.s.stopTraining('r2');
+    await again.next('trainingFinished', (e) => e.runId === 'r2');
+    first.s.stopTraining('r1');
+    await first.next('trainingFinished');
+  }, 120_000);
+
+  it('a copy that does not fit is said (CHECKPOINT_DATA_NOT_KEPT) and the run goes on', async () => {
+    const t = studio();
+    await ready(t);
+    t.storage.failOn = { key: 'data/train', name: 'QuotaExceededError' };
+    await t.s.startTraining(start('r1', config({ epochs: 50 })));
+    const kept = await t.next('datasetKept');
+    expect(kept.error).toMatchObject({ code: 'CHECKPOINT_DATA_NOT_KEPT', location: { file: 'two.csv' } });
+    expect(kept.error?.message).toMatch(/the storage is full.*resuming it after a reload will ask for the file again/);
+    expect(t.storage.files.has('data/train')).toBe(false);
+    await t.next('trainingProgressed');
+    t.s.stopTraining('r1');
+    expect((await t.next('trainingFinished')).reason).toBe('stopped');
+  }, 120_000);
+
+  it('resumes in the smaller passes an out-of-memory failure proposes (F3, F4)', async () => {
+    const storage = new MemoryStorage();
+    const first = studio(storage);
+    await ready(first);
+    await first.s.startTraining(start('r1', config({ epochs: 50 })));
+    await first.next('trainingStarted');
+    first.s.pauseTraining('r1');
+    const saved = await first.next('checkpointSaved');
+    const again = studio(storage);
+    await ready(again);
+    await again.s.startTraining({ type: 'continueRun', runId: 'r1', passes: { microBatchSize: 2, gradientCheckpointing: true } });
+    expect((await again.next('trainingRestored')).history.step).toBe(saved.step);
+    again.s.pauseTraining('r1');
+    await again.next('checkpointSaved', (e) => e.step > saved.step);
+    // The run goes on in passes of 2: its checkpoints say so, for the next resume.
+    const run = JSON.parse(new TextDecoder().decode(storage.files.get(`${again.of('checkpointSaved').at(-1)!.slot}/run.json`)!)) as { info: { config: TrainConfig } };
+    expect(run.info.config).toMatchObject({ microBatchSize: 2, gradientCheckpointing: true, batchSize: 4 });
+    again.s.stopTraining('r1');
+    await again.next('trainingFinished');
+    first.s.stopTraining('r1');
+    await first.next('trainingFinished');
+  }, 120_000);
+
+  it('checkpoints at the next step when the page asks (the tab is hidden or left, F9)', async () => {
+    const t = studio();
+    await ready(t);
+    // No validation data, so no evaluation checkpoints; the 30 s interval is far away.
+    await t.s.startTraining(start('r1', config({ epochs: 200, validationSplit: 0 })));
+    await t.next('trainingProgressed');
+    expect(t.of('checkpointSaved')).toEqual([]);
+    t.s.checkpointTraining('r1');
+    const saved = await t.next('checkpointSaved');
+    expect(saved.step).toBeGreaterThan(0);
+    // The run goes on after it.
+    await t.next('trainingProgressed', (e) => e.steps.some((s) => s.step > saved.step));
+    t.s.stopTraining('r1');
+    await t.next('trainingFinished');
+  }, 120_000);
+
+  it('a lost GPU device ends the run at once keeping its last checkpoint; on a new device, and after a second loss on WASM, the model is loaded again and the run resumes from it (F2)', async () => {
+    const t = studio();
+    await ready(t);
+    await t.s.setBackend('webgpu');
+    await t.s.startTraining(start('r1', config({ epochs: 200, validationSplit: 0 })));
+    /** Events from the `mark`-th on (earlier sessions of the run posted the same types). */
+    const since = (mark: number) => (e: FromWorker) => t.events.indexOf(e) >= mark;
+    /** Trains past a checkpoint asked for, loses the device, and returns the checkpoint's step (the one offered). */
+    const loseAfterCheckpoint = async (mark: number, message: string) => {
+      await t.next('trainingProgressed', since(mark));
+      const asked = t.events.length;
+      t.s.checkpointTraining('r1');
+      const saved = await t.next('checkpointSaved', since(asked));
+      await t.next('trainingProgressed', (e) => since(asked)(e) && e.steps.some((s) => s.step > saved.step));
+      const before = t.events.length;
+      t.loseDevice({ reason: 'unknown', message });
+      const failed = await t.next('trainingFailed', since(before));
+      expect(failed.step).toBeGreaterThan(saved.step);
+      expect(failed.error).toMatchObject({ code: 'GPU_DEVICE_LOST', location: { field: 'backend' }, retryWith: { backend: 'wasm' } });
+      expect(failed.error.message).toContain(`(unknown: ${message})`);
+      // The checkpoint taken before the loss is the one offered; nothing the trainer yields after reaches the page.
+      const offer = await t.next('unfinishedRunFound', (e) => since(before)(e) && e.run !== null);
+      expect(offer.run?.info).toMatchObject({ runId: 'r1', step: saved.step });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(t.events.slice(before).map((e) => e.type)).toEqual(['trainingFailed', 'deviceLost', 'unfinishedRunFound']);
+      // No run on the lost device.
+      await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
+      expect(t.of('trainingFailed').at(-1)?.error.code).toBe('GPU_DEVICE_LOST');
+      return saved.step;
+    };
+    /** Resumes the run on `backend` from `step`; returns the mark of its new session's events. */
+    const resumeOn = async (backend: 'webgpu' | 'wasm', step: number) => {
+      const mark = t.events.length;
+      await t.s.setBackend(backend);
+      expect(t.of('ready').at(-1)).toMatchObject({ backend, chosenBy: 'user' });
+      expect(t.of('ready').at(-1)?.notices.at(-1)).toMatch(/^The GPU device was lost: bert-seq-cls was loaded again from its files/);
+      await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
+      expect((await t.next('trainingRestored', since(mark))).history.step).toBe(step);
+      return mark;
+    };
+    // WebGPU again, on a new device; then a second loss, and WASM.
+    const first = await loseAfterCheckpoint(0, 'GPU process exited');
+    const onNewDevice = await resumeOn('webgpu', first);
+    const second = await loseAfterCheckpoint(onNewDevice, 'GPU process exited again');
+    expect(second).toBeGreaterThan(first);
+    expect(t.of('deviceLost')).toHaveLength(2);
+    const onWasm = await resumeOn('wasm', second);
+    await t.next('trainingProgressed', (e) => since(onWasm)(e) && e.steps.some((s) => s.step > second));
+    t.s.stopTraining('r1');
+    await t.next('trainingFinished');
   }, 120_000);
 
   it('exports the trained model with the card, metrics and baseline of its run', async () => {
