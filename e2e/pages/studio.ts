@@ -2,7 +2,7 @@
 // around them: user-facing locators only (role, label, text); the charts' SVG lines are the one exception.
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type PanelName = 'Model' | 'Dataset' | 'Layers' | 'Configure' | 'Train' | 'Evaluate' | 'Export' | 'History';
+export type PanelName = 'Model' | 'Dataset' | 'Layers' | 'Configure' | 'Sweep' | 'Train' | 'Evaluate' | 'Export' | 'History';
 
 export class Studio {
   readonly page: Page;

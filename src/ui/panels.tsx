@@ -9,6 +9,7 @@ import { ExportPanel } from './features/export/export-panel';
 import { HistoryPanel } from './features/history/history-panel';
 import { LayersPanel } from './features/layers/layers-panel';
 import { ModelPanel } from './features/model/model-panel';
+import { SweepPanel } from './features/sweep/sweep-panel';
 import { TrainPanel } from './features/training/train-panel';
 import type { AppState } from './store/app-store';
 import type { PanelId } from './store/layout-slice';
@@ -27,6 +28,7 @@ export const PANELS: readonly PanelEntry[] = [
   { id: 'dataset', label: 'Dataset', icon: 'dataset', done: (s) => s.dataset.train !== null, render: () => <DatasetPanel /> },
   { id: 'layers', label: 'Layers', icon: 'layers', render: () => <LayersPanel /> },
   { id: 'configure', label: 'Configure', icon: 'configure', render: () => <ConfigurePanel /> },
+  { id: 'sweep', label: 'Sweep', icon: 'sweep', done: (s) => s.sweep.status === 'finished', render: () => <SweepPanel /> },
   { id: 'train', label: 'Train', icon: 'train', done: (s) => s.training.status === 'finished', render: () => <TrainPanel /> },
   { id: 'evaluate', label: 'Evaluate', icon: 'evaluate', render: () => <EvaluatePanel /> },
   { id: 'export', label: 'Export', icon: 'export', done: (s) => Object.keys(s.exporting.results).length > 0, render: () => <ExportPanel /> },

@@ -73,6 +73,7 @@ export function summarizeModel(
     task: model.task,
     baseTask: provenance.baseTask ?? model.task,
     runParameters: runParameters(model),
+    adapterSites: model.family.adapterSites(config),
     num_hidden_layers: config.num_hidden_layers,
     hidden_size: config.hidden_size,
     num_attention_heads: config.num_attention_heads,

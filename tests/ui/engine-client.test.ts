@@ -16,6 +16,7 @@ function summary(source: string): ModelSummary {
     task: 'seq-cls',
     baseTask: 'seq-cls',
     runParameters: { 'seq-cls': [], 'token-cls': [], mlm: [] },
+    adapterSites: [],
     num_hidden_layers: 2,
     hidden_size: 32,
     num_attention_heads: 4,

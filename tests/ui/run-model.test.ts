@@ -35,6 +35,34 @@ describe('runModel', () => {
     expect(runModel(mlm, 'mlm', 3).newHead).toBe(false);
   });
 
+  it('shows the bottleneck adapters a run adds, in their layers, and they train while the encoder is frozen', () => {
+    const adapterSites = [0, 1].flatMap((i) => [
+      { module: `bert.encoder.layer.${i}.attention.output`, location: 'mh_adapter', layer: i },
+      { module: `bert.encoder.layer.${i}.output`, location: 'output_adapter', layer: i },
+    ]);
+    const model = { ...mlm, hidden_size: h, adapterSites } as ModelSummary;
+    const run = runModel(model, 'seq-cls', 3, { kind: 'pfeiffer', reductionFactor: 4, nonLinearity: null });
+    const added = run.parameters.filter((q) => q.name.includes('.adapters.'));
+    expect(added.map((q) => [q.name, q.shape, q.depth])).toEqual([
+      ['bert.encoder.layer.0.output.adapters.layerwise.adapter_down.0.weight', [2, h], 1],
+      ['bert.encoder.layer.0.output.adapters.layerwise.adapter_down.0.bias', [2], 1],
+      ['bert.encoder.layer.0.output.adapters.layerwise.adapter_up.weight', [h, 2], 1],
+      ['bert.encoder.layer.0.output.adapters.layerwise.adapter_up.bias', [h], 1],
+      ['bert.encoder.layer.1.output.adapters.layerwise.adapter_down.0.weight', [2, h], 2],
+      ['bert.encoder.layer.1.output.adapters.layerwise.adapter_down.0.bias', [2], 2],
+      ['bert.encoder.layer.1.output.adapters.layerwise.adapter_up.weight', [h, 2], 2],
+      ['bert.encoder.layer.1.output.adapters.layerwise.adapter_up.bias', [h], 2],
+    ]);
+    const tree = layerTree(run.parameters);
+    const depth = new Map(run.parameters.map((q) => [q.name, q.depth]));
+    const config = { ...DEFAULT_TRAIN_CONFIG, adapters: { kind: 'pfeiffer' as const, reductionFactor: 4, nonLinearity: null } };
+    const plan = planParameterGroups(run.parameters.map((q) => q.name), (n) => depth.get(n) ?? 0, 2, config);
+    const states = nodeStates(tree, plan, (s) => effectiveLr(s, 0, 10, config));
+    expect(states.get('bert.encoder.layer.0.output.adapters')?.trainable).toBe(2 * h + 2 + 2 * h + h);
+    expect(states.get('bert.embeddings')?.trainable).toBe(0);
+    expect(runModel(model, 'mlm', 3, config.adapters).parameters.some((q) => q.name.includes('.adapters.'))).toBe(false);
+  });
+
   it('Head only on the run tree freezes the encoder and keeps the new pooler and classifier training', () => {
     const run = runModel(mlm, 'seq-cls', 3);
     const tree = layerTree(run.parameters);

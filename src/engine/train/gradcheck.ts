@@ -10,49 +10,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { mlmTokenizerInfo } from '../data/mlm-collator';
 import { isBottleneckName } from '../../protocol/bottleneck';
+import { GRADCHECK_DEFAULTS, type GradcheckOptions, type GradcheckReport, type GradEntry, type GradModule, type ModuleReport } from '../../protocol/gradcheck';
 import { isAdapterName } from '../../protocol/lora';
 import { taskLoss, type ForwardOptions } from '../models/index';
 import type { PreparedRun } from './recipe';
 import { batchTensors, type StepModel } from './step';
 import { microBatch, type MicroBatch } from './windows';
 
-export type GradModule = 'embeddings' | 'attention' | 'feed-forward' | 'LayerNorm' | 'head' | 'lora' | 'adapters';
-
-export interface GradcheckOptions {
-  /** Entries checked per parameter tensor: those with the largest gradients (fewer when the tensor is smaller). */
-  samplesPerTensor: number;
-  /** Central-difference step: (L(w + h) − L(w − h)) / 2h. */
-  step: number;
-  /** A module passes when its worst relative error is at most this. */
-  threshold: number;
-}
-
-export const GRADCHECK_DEFAULTS: Readonly<GradcheckOptions> = { samplesPerTensor: 3, step: 1e-2, threshold: 5e-2 };
-
-/** One checked entry: the parameter, the flat index, both gradients and their relative error. */
-export interface GradEntry {
-  name: string;
-  index: number;
-  analytic: number;
-  numeric: number;
-  relativeError: number;
-}
-
-export interface ModuleReport {
-  module: GradModule;
-  checked: number;
-  worst: GradEntry;
-  pass: boolean;
-}
-
-export interface GradcheckReport {
-  /** The loss at the weights as loaded. */
-  loss: number;
-  examples: number;
-  options: GradcheckOptions;
-  modules: ModuleReport[];
-  pass: boolean;
-}
+export { GRADCHECK_DEFAULTS } from '../../protocol/gradcheck';
+export type { GradcheckOptions, GradcheckReport, GradEntry, GradModule, ModuleReport } from '../../protocol/gradcheck';
 
 /**
  * Gradients smaller than the rounding noise of the difference quotient count as zero: the relative error is
@@ -63,11 +29,18 @@ function noiseFloor(loss: number, step: number): number {
   return (64 * 2 ** -24 * Math.max(1, Math.abs(loss))) / step;
 }
 
-/** The flat indices of the `count` largest |values|. */
+/** The flat indices of the `count` largest |values| (ties: the lower index first), in one pass: an embedding table has millions. */
 function largest(values: Float32Array, count: number): number[] {
-  return Array.from(values.keys())
-    .sort((i, j) => Math.abs(values[j]) - Math.abs(values[i]) || i - j)
-    .slice(0, count);
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]);
+    if (best.length === count && !(v > Math.abs(values[best[count - 1]]))) continue;
+    let at = best.length === count ? count - 1 : best.length;
+    while (at > 0 && Math.abs(values[best[at - 1]]) < v) at--;
+    best.splice(at, best.length === count ? 1 : 0, i);
+    if (best.length > count) best.pop();
+  }
+  return best;
 }
 
 /** The first `examples` training examples of a prepared run as one batch, masked as an evaluation batch for MLM. */
@@ -104,9 +77,14 @@ function lossOf(model: StepModel, batch: MicroBatch): number {
   });
 }
 
-/** Checks the gradients of every trainable parameter of `model` on `batch`; the weights are as they were after. */
-export function gradcheck(model: StepModel, batch: MicroBatch, options: Partial<GradcheckOptions> = {}): GradcheckReport {
-  const opts = { ...GRADCHECK_DEFAULTS, ...options };
+/** Where a check is: tensors checked so far of all the trainable ones. */
+export interface GradcheckProgress {
+  done: number;
+  total: number;
+}
+
+/** The check, one parameter tensor at a time: yields after each, returns the report; the weights are as they were after. */
+function* checkTensors(model: StepModel, batch: MicroBatch, opts: GradcheckOptions): Generator<GradcheckProgress, GradcheckReport> {
   const { family, config, task, params } = model;
   if (batch.count === 0) {
     throw new LayerwiseError('GRADCHECK_NOTHING_LABELLED', 'The examples checked have no labelled item (for masked LM: no token was masked): check more examples.', { field: 'examples' });
@@ -122,7 +100,8 @@ export function gradcheck(model: StepModel, batch: MicroBatch, options: Partial<
 
   const floor = noiseFloor(lossValue, opts.step);
   const byModule = new Map<GradModule, GradEntry[]>();
-  for (const name of params.trainableNames()) {
+  const names = params.trainableNames();
+  for (const [done, name] of names.entries()) {
     const values = params.get(name).dataSync() as Float32Array;
     const shape = params.shape(name);
     const grad = analytic.get(name) ?? new Float32Array(values.length);
@@ -133,20 +112,55 @@ export function gradcheck(model: StepModel, batch: MicroBatch, options: Partial<
       tf.tidy(() => params.assign(name, tf.tensor(perturbed, shape, 'float32')));
       return lossOf(model, batch);
     };
-    for (const index of indices) {
-      const w = values[index];
-      const numeric = (at(w + opts.step, index) - at(w - opts.step, index)) / (2 * opts.step);
-      perturbed[index] = w;
-      const a = grad[index];
-      const relativeError = Math.abs(a - numeric) / Math.max(Math.abs(a) + Math.abs(numeric), floor);
-      const module = moduleOf(model, name);
-      byModule.set(module, [...(byModule.get(module) ?? []), { name, index, analytic: a, numeric, relativeError }]);
+    try {
+      for (const index of indices) {
+        const w = values[index];
+        const numeric = (at(w + opts.step, index) - at(w - opts.step, index)) / (2 * opts.step);
+        perturbed[index] = w;
+        const a = grad[index];
+        const relativeError = Math.abs(a - numeric) / Math.max(Math.abs(a) + Math.abs(numeric), floor);
+        const module = moduleOf(model, name);
+        byModule.set(module, [...(byModule.get(module) ?? []), { name, index, analytic: a, numeric, relativeError }]);
+      }
+    } finally {
+      tf.tidy(() => params.assign(name, tf.tensor(values, shape, 'float32')));
     }
-    tf.tidy(() => params.assign(name, tf.tensor(values, shape, 'float32')));
+    yield { done: done + 1, total: names.length };
   }
   const modules = [...byModule].map(([module, entries]): ModuleReport => {
     const worst = entries.reduce((a, b) => (b.relativeError > a.relativeError ? b : a));
     return { module, checked: entries.length, worst, pass: worst.relativeError <= opts.threshold };
   });
   return { loss: lossValue, examples: batch.batch.size, options: opts, modules, pass: modules.every((m) => m.pass) };
+}
+
+/** Checks the gradients of every trainable parameter of `model` on `batch`; the weights are as they were after. */
+export function gradcheck(model: StepModel, batch: MicroBatch, options: Partial<GradcheckOptions> = {}): GradcheckReport {
+  const steps = checkTensors(model, batch, { ...GRADCHECK_DEFAULTS, ...options });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/**
+ * The same check for a host that must stay responsive (the studio's worker): `between` is awaited after each tensor
+ * (progress, a turn of the event loop), and an aborted signal ends the check there with GRADCHECK_CANCELLED.
+ */
+export async function gradcheckAsync(
+  model: StepModel,
+  batch: MicroBatch,
+  options: Partial<GradcheckOptions> = {},
+  hooks: { between?: (progress: GradcheckProgress) => Promise<void>; signal?: AbortSignal } = {},
+): Promise<GradcheckReport> {
+  const steps = checkTensors(model, batch, { ...GRADCHECK_DEFAULTS, ...options });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    await hooks.between?.(next.value);
+    if (hooks.signal?.aborted) {
+      steps.return(undefined as never);
+      throw new LayerwiseError('GRADCHECK_CANCELLED', 'The gradient check was cancelled.');
+    }
+  }
 }

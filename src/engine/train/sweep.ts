@@ -4,7 +4,7 @@
 import { toErrorData } from '../../lib/errors';
 import { halvingPlan, planTrials, rankTrials, type PlannedTrial, type SweepConfig, type TrialResult } from '../../protocol/sweep';
 import type { EvalMetrics } from '../../protocol/train-events';
-import { prepareRun, type FineTuneSources } from './recipe';
+import { prepareRun, type FineTuneSources, type RecipeOptions } from './recipe';
 
 export interface SweepHooks {
   /** Stops the sweep after the current step (the trial in flight ends unscored). */
@@ -13,6 +13,8 @@ export interface SweepHooks {
   onTrialFinished?(result: TrialResult): void;
   /** Awaited after every step: the host's chance to report progress and give its event loop a turn. */
   onStep?(step: number, totalSteps: number): Promise<void>;
+  /** The backend's limits, which every trial is planned against (the studio's; the CLI plans none). */
+  memory?: RecipeOptions['memory'];
 }
 
 export interface SweepOutcome {
@@ -34,7 +36,7 @@ async function runTrial(sources: FineTuneSources, sweep: SweepConfig, trial: Pla
   };
   let run;
   try {
-    run = await prepareRun(sources, { ...trial.config, epochs }, { signal: hooks.signal, telemetryPoints: 0 });
+    run = await prepareRun(sources, { ...trial.config, epochs }, { signal: hooks.signal, telemetryPoints: 0, memory: hooks.memory });
   } catch (err) {
     return result(null, toErrorData(err).message);
   }

@@ -41,6 +41,13 @@ const PATHS = {
   ),
   trash: <path d="M5 7h14M10 7V4.5h4V7M7 7l1 12.5h8L17 7" />,
   evaluate: <path d="M4 20V4M4 20h16M8 16v-4M12 16V8M16 16v-6M20 16v-9" />,
+  // A scatter of trials: axes and four points.
+  sweep: (
+    <>
+      <path d="M4 20V4M4 20h16" />
+      <path d="M8.5 14.5h.01M12 9.5h.01M15.5 12h.01M18.5 6.5h.01" strokeWidth="3" />
+    </>
+  ),
   export: (
     <>
       <path d="M12 4v11M7.5 10.5L12 15l4.5-4.5" />

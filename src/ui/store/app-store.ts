@@ -9,12 +9,15 @@ import { createConfigSlice, type ConfigSlice } from './config-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createEngineSlice, type EngineSlice } from './engine-slice';
 import { createExportSlice, type ExportSlice } from './export-slice';
+import { createGradientCheckSlice, type GradientCheckSlice } from './gradcheck-slice';
 import { createHistorySlice, type HistorySlice } from './history-slice';
 import { createHubSlice, type HubSlice } from './hub-slice';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
 import { createPredictionSlice, type PredictionSlice } from './prediction-slice';
+import { createRunRecipeSlice, type RunRecipeSlice } from './recipe-slice';
 import { createShareSlice, type ShareSlice } from './share-slice';
+import { createSweepSlice, type SweepSlice } from './sweep-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
 export type AppState = EngineSlice &
@@ -29,7 +32,10 @@ export type AppState = EngineSlice &
   HistorySlice &
   HubSlice &
   AdaptationSlice &
-  CheckpointSlice;
+  CheckpointSlice &
+  GradientCheckSlice &
+  SweepSlice &
+  RunRecipeSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -47,6 +53,9 @@ export function createAppStore(): AppStore {
     ...createHubSlice(...args),
     ...createAdaptationSlice(...args),
     ...createCheckpointSlice(...args),
+    ...createGradientCheckSlice(...args),
+    ...createSweepSlice(...args),
+    ...createRunRecipeSlice(...args),
   }));
 }
 

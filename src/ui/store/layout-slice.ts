@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { AppState } from './app-store';
 
-export const PANEL_IDS = ['model', 'dataset', 'layers', 'configure', 'train', 'evaluate', 'export', 'history'] as const;
+export const PANEL_IDS = ['model', 'dataset', 'layers', 'configure', 'sweep', 'train', 'evaluate', 'export', 'history'] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 
 /** null follows the system's prefers-color-scheme. */

@@ -3,7 +3,9 @@
 // build it. The Layers tree, the schedule preview and the checks before Start all read this, not the checkpoint's
 // own head (a masked-LM checkpoint's `cls` is not what a classification run trains).
 import { useMemo } from 'react';
+import { bottleneckShapes } from '../../protocol/bottleneck';
 import type { ModelSummary, ParameterInfo } from '../../protocol/messages';
+import type { AdaptersConfig } from '../../protocol/train-config';
 import type { Task } from '../../protocol/task';
 import { useApp, type AppState } from './app-store';
 
@@ -41,8 +43,18 @@ export interface RunModel {
   newHead: boolean;
 }
 
-export function runModel(model: ModelSummary, task: Task, classes: number): RunModel {
-  const parameters = runParameterInfo(model, task, classes);
+/** The bottleneck adapters a run with `adapters` adds (protocol/bottleneck.ts), each at its layer's depth. */
+function adapterParameters(model: ModelSummary, adapters: AdaptersConfig | null): ParameterInfo[] {
+  if (adapters === null) return [];
+  const layerOf = new Map(model.adapterSites.map((s) => [s.module, s.layer]));
+  return bottleneckShapes(model.adapterSites, model.hidden_size, adapters).map(([name, shape]) => {
+    const site = name.slice(0, name.indexOf('.adapters.'));
+    return { name, shape, depth: (layerOf.get(site) ?? 0) + 1, nonFinite: 0 };
+  });
+}
+
+export function runModel(model: ModelSummary, task: Task, classes: number, adapters: AdaptersConfig | null = null): RunModel {
+  const parameters = [...runParameterInfo(model, task, classes), ...(task === 'mlm' ? [] : adapterParameters(model, adapters))];
   return {
     task,
     parameters,
@@ -57,5 +69,6 @@ export function useRunModel(): RunModel | null {
   const model = useApp((s) => s.model.current);
   const task = useApp((s) => s.config.draft.task);
   const classes = useApp((s) => runClassCount(s, s.config.draft.task));
-  return useMemo(() => (model === null ? null : runModel(model, task, classes)), [model, task, classes]);
+  const adapters = useApp((s) => s.config.draft.adapters);
+  return useMemo(() => (model === null ? null : runModel(model, task, classes, adapters)), [model, task, classes, adapters]);
 }

@@ -10,10 +10,13 @@ import { configEvents } from './config-slice';
 import { datasetEvents } from './dataset-slice';
 import { engineEvents } from './engine-slice';
 import { exportEvents } from './export-slice';
+import { gradientCheckEvents } from './gradcheck-slice';
 import { hubEvents } from './hub-slice';
 import { modelEvents } from './model-slice';
 import { predictionEvents } from './prediction-slice';
+import { runRecipeEvents } from './recipe-slice';
 import { shareEvents } from './share-slice';
+import { sweepEvents } from './sweep-slice';
 import { trainingEvents } from './training-slice';
 
 export type WorkerEventType = FromWorker['type'];
@@ -34,6 +37,9 @@ const owners = [
   adaptationEvents,
   exportEvents,
   shareEvents,
+  gradientCheckEvents,
+  sweepEvents,
+  runRecipeEvents,
 ] as const;
 
 /** The events some slice owns; the engine client checks that these and its own cover every FromWorker event. */

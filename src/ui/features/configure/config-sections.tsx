@@ -4,7 +4,22 @@
 import type { ReactNode } from 'react';
 import { Card } from '../../components/card';
 import { CheckboxField, ListField, NumberField, SelectField, TextField } from '../../components/fields';
-import { DEFAULT_LORA, EVAL_METRICS, METRICS_BY_TASK, SCHEDULE_TYPES, type EvalMetric, type ScheduleType, type TrainConfig } from '../../../protocol/train-config';
+import {
+  ADAPTER_KINDS,
+  ADAPTER_NON_LINEARITIES,
+  DEFAULT_ADAPTERS,
+  DEFAULT_LORA,
+  EVAL_METRICS,
+  HEAD_INITS,
+  METRICS_BY_TASK,
+  SCHEDULE_TYPES,
+  type AdapterKind,
+  type AdapterNonLinearity,
+  type EvalMetric,
+  type HeadInit,
+  type ScheduleType,
+  type TrainConfig,
+} from '../../../protocol/train-config';
 import { TASKS, type Task } from '../../../protocol/task';
 import { TASK_LABELS } from '../../format';
 import { useApp } from '../../store/app-store';
@@ -27,7 +42,21 @@ const SCHEDULE_LABELS: Record<ScheduleType, string> = {
   plateau: 'Reduce on plateau',
 };
 
-const METRIC_LABELS: Record<EvalMetric, string> = {
+const HEAD_INIT_LABELS: Record<HeadInit, string> = {
+  normal: 'Normal (the model\'s initializer_range)',
+  xavier: 'Xavier uniform',
+  zeros: 'Zeros',
+};
+
+const ADAPTER_KIND_LABELS: Record<AdapterKind, string> = { pfeiffer: 'Pfeiffer', houlsby: 'Houlsby' };
+
+/** The bottleneck's activation; '' is the kind's own (houlsby swish, pfeiffer relu). */
+const NON_LINEARITY_OPTIONS: { value: AdapterNonLinearity | ''; label: string }[] = [
+  { value: '', label: 'The kind\'s own' },
+  ...ADAPTER_NON_LINEARITIES.map((n) => ({ value: n, label: n === 'swish' ? 'swish (SiLU)' : n })),
+];
+
+export const METRIC_LABELS: Record<EvalMetric, string> = {
   eval_loss: 'Validation loss',
   accuracy: 'Accuracy',
   f1_macro: 'F1 (macro)',
@@ -69,6 +98,14 @@ export function RunSection(props: SectionProps) {
         {num(props, 'microBatchSize', 'Micro-batch size', 'Split each batch into passes of this many examples: the same gradient, less memory. Empty: the memory planner decides when the run starts.', { nullable: true, placeholder: 'planner' })}
         {num(props, 'maxLength', 'Max length (tokens)', 'Longer examples are truncated; special tokens count.')}
         {num(props, 'seed', 'Seed', 'Fixes the split, data order, dropout and new-head initialisation.')}
+        <SelectField<HeadInit>
+          label="Head initialisation"
+          help="How a head the run creates starts: normal with the config's initializer_range, as transformers does; Xavier; or zeros."
+          value={draft.headInit}
+          options={HEAD_INITS.map((h) => ({ value: h, label: HEAD_INIT_LABELS[h] }))}
+          error={errors.get('headInit')}
+          onChange={(h) => props.set('headInit', h)}
+        />
         <CheckboxField
           label="Gradient checkpointing"
           help="Keep only each layer's input and compute the layer again in the backward pass: far less memory, about a third more time, the same gradients."
@@ -257,6 +294,35 @@ export function LayersSection(props: SectionProps & { headPrefix: string }) {
               value={draft.lora.targetModules}
               error={errors.get('lora.targetModules')}
               onChange={(v) => set('lora.targetModules', v)}
+            />
+          </>
+        )}
+        <CheckboxField
+          label="Bottleneck adapters"
+          help="Freeze the model and train small bottleneck layers inside every encoder layer, with the head (AdapterHub's layout); one kind of adapter per run."
+          checked={draft.adapters !== null}
+          error={errors.get('adapters')}
+          disabled={draft.task === 'mlm'}
+          onChange={(on) => set('adapters', on ? { ...DEFAULT_ADAPTERS } : null)}
+        />
+        {draft.adapters !== null && (
+          <>
+            <SelectField<AdapterKind>
+              label="Adapter kind"
+              help="Pfeiffer: one bottleneck after each layer's feed-forward block; Houlsby: one after the attention output and one after the feed-forward block."
+              value={draft.adapters.kind}
+              options={ADAPTER_KINDS.map((k) => ({ value: k, label: ADAPTER_KIND_LABELS[k] }))}
+              error={errors.get('adapters.kind')}
+              onChange={(k) => set('adapters.kind', k)}
+            />
+            {num(props, 'adapters.reductionFactor', 'Reduction factor', 'The bottleneck has hidden size / this many units (at least 1).')}
+            <SelectField<AdapterNonLinearity | ''>
+              label="Adapter activation"
+              help="The bottleneck's non-linearity."
+              value={draft.adapters.nonLinearity ?? ''}
+              options={NON_LINEARITY_OPTIONS}
+              error={errors.get('adapters.nonLinearity')}
+              onChange={(n) => set('adapters.nonLinearity', n === '' ? null : n)}
             />
           </>
         )}

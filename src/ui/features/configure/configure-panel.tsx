@@ -1,6 +1,7 @@
 // The Configure panel: every TrainConfig field with its default and one line of help, checked as the CLI checks
 // it (validateTrainConfig, and planParameterGroups for prefixes that name no parameter), the learning-rate
-// schedule of each parameter group previewed before training, and the config as JSON for the CLI.
+// schedule of each parameter group previewed before training, "Check gradients", the config as JSON for the CLI and
+// the run as a shareable recipe.
 import { useMemo } from 'react';
 import { Card } from '../../components/card';
 import { Later } from '../../components/later';
@@ -15,6 +16,9 @@ import { useRunModel } from '../../store/run-model';
 import { EvaluationSection, LayersSection, OptimizerSection, RegularisationSection, RunSection, ScheduleSection } from './config-sections';
 import { LabelsAndLengthSection } from './task-sections';
 import { ScheduleChart } from './schedule-chart';
+import { GradientCheckCard } from './gradient-check-card';
+import { whyBlocked } from './model-users';
+import { ShareRecipeCard } from '../recipe/share-recipe-card';
 
 export function ConfigurePanel() {
   const draft = useApp((s) => s.config.draft);
@@ -44,6 +48,7 @@ export function ConfigurePanel() {
     return map;
   }, [errors, prefixError]);
   const props = { draft, errors: fieldErrors, set };
+  const blocked = useApp((s) => whyBlocked(s, fieldErrors.size));
   const headPrefix = run?.parameters.at(-1)?.name.split('.')[0] ?? 'classifier';
   return (
     <div className="panel-body">
@@ -103,6 +108,8 @@ export function ConfigurePanel() {
           </pre>
         </details>
       </Card>
+      <GradientCheckCard config={config} blocked={blocked} />
+      <ShareRecipeCard config={config} valid={fieldErrors.size === 0} />
       <NextStep to="train" label="Next: train" />
     </div>
   );
