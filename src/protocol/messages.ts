@@ -407,6 +407,8 @@ export type FromWorker =
   | { type: 'recipeShared'; requestId: number; recipe: RunRecipe }
   | { type: 'recipeShareFailed'; requestId: number; error: LayerwiseErrorData }
   | { type: 'recipeFilesChecked'; requestId: number; check: RecipeFilesCheck }
+  /** The recipe could not be checked (RUN_RECIPE_INVALID from a page that sent a damaged one, a file that cannot be read). */
+  | { type: 'recipeFilesCheckFailed'; requestId: number; error: LayerwiseErrorData }
   /**
    * The WebGPU device was lost (RELIABILITY F2): GPU_DEVICE_LOST, with retryWith { backend: 'wasm' }. A run on it has
    * failed with the same error and its last checkpoint is offered; setBackend('wasm') loads the model again.

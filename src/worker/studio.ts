@@ -586,8 +586,14 @@ export class Studio {
   }
 
   async checkRecipeFiles(command: Command<'checkRecipeFiles'>): Promise<void> {
-    const recipe = parseRunRecipe(command.recipe, 'recipe');
-    this.post({ type: 'recipeFilesChecked', requestId: command.requestId, check: await checkRecipeFiles(this.recipeSources(), recipe) });
+    const { requestId } = command;
+    try {
+      // The page is not trusted to send a valid recipe: parsed as `layerwise train --recipe` parses it.
+      const recipe = parseRunRecipe(command.recipe, 'recipe');
+      this.post({ type: 'recipeFilesChecked', requestId, check: await checkRecipeFiles(this.recipeSources(), recipe) });
+    } catch (err) {
+      this.post({ type: 'recipeFilesCheckFailed', requestId, error: toErrorData(err) });
+    }
   }
 
   /** Writes the format's files, checks them against the engine on a few rows (export-rows.ts), and sends them zipped. */

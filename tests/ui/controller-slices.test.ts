@@ -11,6 +11,7 @@ import { DEFAULT_TRAIN_CONFIG, parseTrainConfig } from '../../src/protocol/train
 import { createEngineClient } from '../../src/ui/engine-client';
 import { openRecipeLink, openRecipeText, watchRecipeFiles } from '../../src/ui/features/recipe/recipe-open';
 import { DEFAULT_SWEEP_DRAFT, readValues, sortResults, sweepFromDraft, trialPatch, type SweepDraft } from '../../src/ui/features/sweep/sweep-form';
+import { startBusy } from '../../src/ui/features/training/preflight';
 import { createAppStore } from '../../src/ui/store/app-store';
 import { FakeWorker } from './fake-worker';
 
@@ -93,8 +94,11 @@ const result = (id: number, accuracy: number | null, loss: number | null): Trial
 describe('sweep', () => {
   it('start, each trial, stop and the end; events of another sweep change nothing', () => {
     const { store, client, worker, sent } = setup();
+    expect(startBusy(store.getState())).toBe(false);
     const sweepId = client.startSweep(sweep);
     expect(sent('startSweep')).toEqual([{ type: 'startSweep', sweepId, sweep }]);
+    // Train's Start waits while the sweep uses the model (the worker would refuse SWEEP_IN_PROGRESS).
+    expect(startBusy(store.getState())).toBe(true);
     expect(store.getState().sweep).toMatchObject({ status: 'starting', sweepId, sweep });
     const trials = planTrials(sweep);
     worker().emit({ type: 'sweepStarted', sweepId: 'other', trials, rungs: [] });
@@ -110,6 +114,7 @@ describe('sweep', () => {
     expect(store.getState().sweep.status).toBe('stopping');
     worker().emit({ type: 'sweepFinished', sweepId, best: result(0, 0.5, 0.7), stopped: true });
     expect(store.getState().sweep).toMatchObject({ status: 'stopped', best: result(0, 0.5, 0.7) });
+    expect(startBusy(store.getState())).toBe(false);
     client.stopSweep();
     expect(sent('stopSweep')).toHaveLength(1);
   });
@@ -208,6 +213,19 @@ describe('run recipes', () => {
     worker().emit({ type: 'recipeFilesChecked', requestId: second.requestId, check });
     expect(store.getState().runRecipe.opened?.check).toEqual(check);
     stop();
+  });
+
+  it('a check the worker could not make ends with its error, the recipe still open', () => {
+    const { store, client, worker, sent } = setup();
+    store.getState().recipeOpened(recipe);
+    client.checkRecipeFiles(recipe);
+    const [command] = sent('checkRecipeFiles');
+    const error = { code: 'RUN_RECIPE_INVALID', message: 'recipe.config: not an object', location: { field: 'recipe.config' } };
+    worker().emit({ type: 'recipeFilesCheckFailed', requestId: command.requestId + 1, error });
+    expect(store.getState().runRecipe.openError).toBeNull();
+    worker().emit({ type: 'recipeFilesCheckFailed', requestId: command.requestId, error });
+    expect(store.getState().runRecipe.openError).toEqual(error);
+    expect(store.getState().runRecipe.opened).toMatchObject({ recipe, requestId: null, check: null });
   });
 
   it('sharing sends Configure\'s config with how the training file was read; the recipe lands for its request', () => {

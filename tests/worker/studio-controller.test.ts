@@ -172,4 +172,12 @@ describe('Studio.shareRecipe and checkRecipeFiles', () => {
     await t.s.shareRecipe({ type: 'shareRecipe', requestId: 11, config, choices: {} });
     expect(t.of('recipeShareFailed')[0].error).toMatchObject({ code: 'TRAIN_NO_DATASET', location: { field: 'data' } });
   });
+
+  it('a damaged recipe from the page is answered with RUN_RECIPE_INVALID for its request, not left unanswered', async () => {
+    const t = studio();
+    await opened(t);
+    await t.s.checkRecipeFiles({ type: 'checkRecipeFiles', requestId: 12, recipe: { kind: 'layerwise-run-recipe' } as never });
+    expect(t.of('recipeFilesChecked')).toEqual([]);
+    expect(t.of('recipeFilesCheckFailed')).toMatchObject([{ requestId: 12, error: { code: 'RUN_RECIPE_INVALID' } }]);
+  });
 });

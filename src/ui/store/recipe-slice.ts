@@ -1,7 +1,8 @@
 // Store slice: shareable run recipes in the studio (issue #18, protocol/run-recipe.ts) — the recipe of this page's
 // run being written ("Share this run": the worker fingerprints the files), and the recipe this page was opened from
 // (a link's fragment or a recipe file) with the check of the files open now against its fingerprints
-// (protocol/recipe-files.ts). Its events are recipeShared, recipeShareFailed and recipeFilesChecked.
+// (protocol/recipe-files.ts). Its events are recipeShared, recipeShareFailed, recipeFilesChecked and
+// recipeFilesCheckFailed.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { RecipeFilesCheck } from '../../protocol/recipe-files';
@@ -35,6 +36,11 @@ export const runRecipeEvents = {
   recipeFilesChecked: (s, { requestId, check }) => {
     const opened = s.runRecipe.opened;
     return opened !== null && opened.requestId === requestId ? { runRecipe: { ...s.runRecipe, opened: { ...opened, requestId: null, check } } } : {};
+  },
+  // The check ends with the error shown as a damaged recipe is; the recipe stays open, to be checked again.
+  recipeFilesCheckFailed: (s, { requestId, error }) => {
+    const opened = s.runRecipe.opened;
+    return opened !== null && opened.requestId === requestId ? { runRecipe: { ...s.runRecipe, opened: { ...opened, requestId: null }, openError: error } } : {};
   },
 } satisfies SliceEvents;
 

@@ -9,10 +9,11 @@ import type { Task } from '../../../protocol/task';
 import { useEngine } from '../../engine-context';
 import { BACKEND_LABELS, TASK_LABELS, formatCount } from '../../format';
 import { isAdapting } from '../../store/adaptation-slice';
-import { useApp } from '../../store/app-store';
+import { useApp, type AppState } from '../../store/app-store';
 import { useRunConfig } from '../../store/config-draft';
 import { dataTask, fitsTask } from '../../store/config-slice';
 import { useRunModel } from '../../store/run-model';
+import { isSweeping } from '../../store/sweep-slice';
 import { isActive } from '../../store/training-slice';
 import { useTrainingLock } from './training-lock';
 
@@ -80,18 +81,27 @@ export function usePreflight(): Check[] {
 }
 
 
-/** Starts a run with the config being edited (after taking the training lock); busy while one cannot start. */
-export function useStartRun(): { start: () => Promise<boolean>; busy: boolean } {
+export const SWEEP_BLOCKS_START = 'A sweep is using the model: stop it in the Sweep panel or wait for it to end.';
+
+/** A run cannot start while one trains, the model is being adapted or swept, or another tab holds the training lock. */
+export function startBusy(s: AppState): boolean {
+  return isActive(s.training.status) || isAdapting(s.adaptation.status) || isSweeping(s.sweep.status) || s.checkpoints.lock === 'elsewhere';
+}
+
+/**
+ * Starts a run with the config being edited (after taking the training lock); busy while one cannot start, with the
+ * reason where the page would not show it otherwise (a sweep uses the model: the worker would refuse SWEEP_IN_PROGRESS).
+ */
+export function useStartRun(): { start: () => Promise<boolean>; busy: boolean; why: string | null } {
   const engine = useEngine();
   const lock = useTrainingLock();
   const { config } = useRunConfig();
-  const active = useApp((s) => isActive(s.training.status));
-  const adapting = useApp((s) => isAdapting(s.adaptation.status));
-  const elsewhere = useApp((s) => s.checkpoints.lock === 'elsewhere');
+  const busy = useApp((s) => startBusy(s));
+  const why = useApp((s) => (isSweeping(s.sweep.status) ? SWEEP_BLOCKS_START : null));
   const start = async () => {
     if (lock && !(await lock.acquire())) return false;
     engine.startTraining(config);
     return true;
   };
-  return { start, busy: active || adapting || elsewhere };
+  return { start, busy, why };
 }

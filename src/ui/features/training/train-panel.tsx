@@ -101,13 +101,18 @@ function Controls({ canStart }: { canStart: boolean }) {
   const asked = useApp((s) => s.training.evaluationAsked);
   const evaluable = useApp((s) => canEvaluateNow(s.training));
   const hasValidation = useApp((s) => (s.training.plan?.validationExamples ?? 0) > 0);
-  const { start, busy } = useStartRun();
+  const { start, busy, why } = useStartRun();
   const active = isActive(status);
   return (
     <div className="run-controls">
-      <button type="button" className="button button-primary" disabled={!canStart || busy} onClick={() => void start()}>
+      <button type="button" className="button button-primary" disabled={!canStart || busy} title={why ?? undefined} onClick={() => void start()}>
         <Icon name="train" size={16} /> Start training
       </button>
+      {why !== null && (
+        <p className="muted small" role="note" aria-label="Why training cannot start">
+          {why}
+        </p>
+      )}
       {status === 'paused' ? (
         <button type="button" className="button button-secondary" onClick={() => engine.resumeTraining()}>
           <Icon name="train" size={16} /> Resume
