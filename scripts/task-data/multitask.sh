@@ -1,0 +1,48 @@
+#!/bin/bash
+# The #18 multi-task measurement with the built-in model on wasm, seeds 1-3: one encoder with a CoNLL-2003 NER head
+# and an SST-2 sentiment head (two datasets), against each task trained alone, on 2,000 training examples per task
+# (a seeded sample of CoNLL-2003 train sentences, -DOCSTART- lines dropped; the first 2,000 rows of SST-2 train),
+# scored on the whole dev sets (CoNLL-2003 valid, SST-2 dev). Proportional sampling, loss weights 1, 2 epochs:
+# 2 x (125 + 125) = 500 steps at batch 16. Each task alone: 4 epochs (500 steps, the multi-task run's budget) and
+# 2 epochs (250 steps, the same passes over its data). Results in $E; `summary` prints the table. Long: it runs
+# `nice`d, in the background.
+set -u
+E=${1:?results folder}; SHARED=${2:-../shared/data}
+L="nice -n 10 node bin/layerwise.mjs"
+mkdir -p "$E"
+python3 - "$SHARED" "$E" <<'PY'
+import random, sys
+shared, out = sys.argv[1], sys.argv[2]
+sentences, cur = [], []
+for line in open(f'{shared}/conll2003/train.txt', encoding='utf-8'):
+    line = line.rstrip('\n')
+    if line.startswith('-DOCSTART-'):
+        continue
+    if line.strip() == '':
+        if cur:
+            sentences.append(cur)
+        cur = []
+    else:
+        cur.append(line)
+if cur:
+    sentences.append(cur)
+random.Random(0).shuffle(sentences)
+with open(f'{out}/ner-train2k.conll', 'w', encoding='utf-8') as f:
+    f.write('\n\n'.join('\n'.join(s) for s in sentences[:2000]) + '\n')
+rows = open(f'{shared}/sst2/train.tsv', encoding='utf-8').read().splitlines()
+with open(f'{out}/sst-train2k.tsv', 'w', encoding='utf-8') as f:
+    f.write('\n'.join(rows[:2001]) + '\n')
+PY
+cat > "$E/multitask.json" <<JSON
+{"epochs": 2, "evalEvery": "epoch", "tasks": [
+  {"name": "ner", "task": "token-cls", "data": "ner-train2k.conll", "validation": "$(realpath "$SHARED")/conll2003/valid.txt"},
+  {"name": "sst", "task": "seq-cls", "data": "sst-train2k.tsv", "validation": "$(realpath "$SHARED")/sst2/dev.tsv"}]}
+JSON
+echo '{"evalEvery": "epoch"}' > "$E/single.json"
+for seed in 1 2 3; do
+  $L train --model default --config "$E/multitask.json" --seed $seed --out "$E/mt-$seed" --overwrite --json > "$E/mt-$seed.log" 2>&1
+  for epochs in 4 2; do
+    $L train --model default --data "$E/ner-train2k.conll" --validation "$SHARED/conll2003/valid.txt" --config "$E/single.json" --epochs $epochs --seed $seed --out "$E/ner-e$epochs-$seed" --overwrite --json > "$E/ner-e$epochs-$seed.log" 2>&1
+    $L train --model default --data "$E/sst-train2k.tsv" --validation "$SHARED/sst2/dev.tsv" --config "$E/single.json" --epochs $epochs --seed $seed --out "$E/sst-e$epochs-$seed" --overwrite --json > "$E/sst-e$epochs-$seed.log" 2>&1
+  done
+done
