@@ -10,7 +10,7 @@ import { defaultLearningRate, parseTrainConfig, type TaskHeadConfig, type TrainC
 import { readModelConfig } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { taskForData } from '../../engine/train/prepare';
-import type { TaskSources } from '../../engine/train/multitask';
+import { headError, type TaskSources } from '../../engine/train/multitask';
 import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
@@ -129,11 +129,14 @@ async function readTaskFiles(
     // The run's --validation belongs to --data: a head with a file of its own holds part of it out unless it names one.
     const validationPath = h.validation !== null ? path.resolve(base, h.validation) : h.data === null ? (opts.validation as string | undefined) : undefined;
     const columns = columnOptions(h.textColumn === null ? (opts['text-col'] as string[] | undefined) : [h.textColumn], h.labelColumn ?? (opts['label-col'] as string | undefined), { labelSep: 'none' });
-    const field = (name: 'data' | 'validation') => (h[name] === null ? name : `tasks[${i}].${name}`);
-    sources.push({
-      train: await readDatasetFile(trainPath, field('data'), columns),
-      validation: validationPath === undefined ? null : await readDatasetFile(validationPath, field('validation'), columns),
-    });
+    try {
+      sources.push({
+        train: await readDatasetFile(trainPath, 'data', columns),
+        validation: validationPath === undefined ? null : await readDatasetFile(validationPath, 'validation', columns),
+      });
+    } catch (err) {
+      throw headError(err, i, h.name);
+    }
     files.push({ train: fileRecord(trainPath), validation: validationPath === undefined ? null : fileRecord(validationPath) });
   }
   return { sources, files };

@@ -34,17 +34,34 @@ export interface TaskSources {
   validation: Dataset | null;
 }
 
+/** The TaskHeadConfig field behind a reader's or a check's field. */
+const HEAD_FIELD: Record<string, keyof TaskHeadConfig> = { task: 'task', labels: 'labelColumn', labelColumn: 'labelColumn', textColumns: 'textColumn', validation: 'validation' };
+
+/**
+ * An error about head i's data, as the head's: its message prefixed with the head's name and its field named as
+ * tasks[i].field (a label column without two classes is tasks[i].labelColumn; anything else of the file tasks[i].data).
+ */
+export function headError(err: unknown, i: number, name: string): unknown {
+  if (!(err instanceof LayerwiseError)) return err;
+  const field = HEAD_FIELD[err.location?.field ?? ''] ?? 'data';
+  return new LayerwiseError(err.code, `head "${name}": ${err.message}`, { ...err.location, field: `tasks[${i}].${field}` });
+}
+
 /** Each head's split of its files (checked against its task), augmented, and its classes. */
 export function splitTasks(heads: readonly TaskHeadConfig[], sources: readonly TaskSources[], config: TrainConfig): { splits: DatasetSplits; labels: string[] }[] {
   if (sources.length !== heads.length) {
     throw new LayerwiseError('TRAIN_TASKS_DATA', `The run has ${heads.length} heads but data for ${sources.length}.`, { field: 'tasks' });
   }
   return heads.map((h, i) => {
-    let splits = splitRunData(h.task, sources[i].train, sources[i].validation, config);
-    if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
-    const labels = runLabels(h.task, splits.train);
-    checkClasses(h.task, splits.train, labels);
-    return { splits, labels };
+    try {
+      let splits = splitRunData(h.task, sources[i].train, sources[i].validation, config);
+      if (config.augment.copies > 0) splits = augmentSplits(splits, { seed: config.seed, ...config.augment });
+      const labels = runLabels(h.task, splits.train);
+      checkClasses(h.task, splits.train, labels);
+      return { splits, labels };
+    } catch (err) {
+      throw headError(err, i, h.name);
+    }
   });
 }
 
