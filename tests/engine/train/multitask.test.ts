@@ -1,5 +1,6 @@
 // Multi-task runs through the one run recipe (#18), on the tiny BERT (wasm) with entity tags and a sentiment label
-// over the same sentences: a run of one head is the single-task run bit for bit (weights, losses, evaluations); a
+// over the same sentences. Each step's micro-batches are one head's, in the sampler's order (protocol/multitask.ts),
+// each head going through its examples in whole passes (once an epoch when proportional); a run of one head is the single-task run bit for bit (weights, losses, evaluations); a
 // head's loss weight scales its gradients by exactly that factor, and its gradients are those of its own model (the
 // encoder with that head alone); early stopping watches the chosen head's metric (a frozen head never improves and
 // stops the run; a learning head does not), or the mean over the heads.
@@ -14,12 +15,14 @@ import { readDataset, type Dataset } from '../../../src/formats/datasets/index';
 import { bytesFile, type SourceFolder } from '../../../src/formats/source-file';
 import { headStore } from '../../../src/engine/train/heads';
 import { prepareRun, type PreparedRun } from '../../../src/engine/train/recipe';
+import { TaskWindows, taskSources } from '../../../src/engine/train/multitask';
 import { accumulateGradients, type StepModel } from '../../../src/engine/train/step';
 import { microBatch } from '../../../src/engine/train/windows';
+import { taskOrder } from '../../../src/protocol/multitask';
 import { createRng } from '../../../src/lib/random';
 import { parseTrainConfig } from '../../../src/protocol/train-config';
 import type { EvalRecord } from '../../../src/protocol/train-events';
-import { GOLDEN } from './helpers';
+import { GOLDEN, syntheticDataset } from './helpers';
 
 beforeAll(() => useNodeBackend('wasm'));
 
@@ -89,6 +92,35 @@ function dispose(run: PreparedRun): void {
 }
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+describe('the steps\' batches (TaskWindows)', () => {
+  // Heads of 40, 12 and 5 examples at batch 4, accumulation 2: 5, 2 and 1 steps to go through each once.
+  const data = { train: [syntheticDataset('seq-cls', 40, 1), syntheticDataset('token-cls', 12, 2), syntheticDataset('seq-cls', 5, 3)], validation: [null, null, null] };
+  const windows = (sampler: 'proportional' | 'round-robin' | 'temperature') => new TaskWindows(taskSources(data, 4, 9, 0), 2, null, { sampler, temperature: 2 }, 9);
+
+  it.each(['proportional', 'round-robin', 'temperature'] as const)('%s: each step one head\'s batches, in the sampler\'s order', (sampler) => {
+    const w = windows(sampler);
+    expect(w.batchesPerEpoch).toBe((5 + 2 + 1) * 2);
+    const order = taskOrder({ examples: [40, 12, 5], windows: [5, 2, 1], sampler, temperature: 2, seed: 9 }, 1);
+    const seen: number[][] = [[], [], []];
+    order.forEach((h, k) => {
+      const micro = w.window(1, k);
+      expect(new Set(micro.map((m) => m.head))).toEqual(new Set([h]));
+      for (const m of micro) seen[h].push(...m.batch.indices);
+    });
+    // Every head goes through its examples in passes: each pass holds each example once.
+    seen.forEach((indices, h) => {
+      const n = data.train[h].examples.length;
+      for (let start = 0; start < indices.length; start += n) {
+        const pass = indices.slice(start, start + n).sort((a, b) => a - b);
+        // A whole pass is every example once; the last may be cut short, without repeats.
+        expect(pass).toEqual(pass.length === n ? Array.from({ length: n }, (_, i) => i) : [...new Set(pass)]);
+      }
+    });
+    // Proportional: each head's data exactly once an epoch.
+    if (sampler === 'proportional') seen.forEach((indices, h) => expect(indices.length).toBe(data.train[h].examples.length));
+  });
+});
 
 describe('a multi-task run', () => {
   it('of one head trains bit for bit as the single-task run', async () => {
