@@ -1,14 +1,14 @@
 // `layerwise train --config tasks.json` end to end (#18) through bin/layerwise.mjs on the tiny BERT: entity tags from a
 // CoNLL file of their own (named relative to the config) and two labels of one TSV (--data, a label column each).
 // --out holds the primary head's standard folder, the other heads' complete folders in heads/<name>/, a card listing
-// every head and each folder's metrics its own head's; a head folder evaluates as a plain model; a bad head is
-// refused with its field named (tasks[i].field).
+// every head and each folder's metrics its own head's; a head folder evaluates as a plain model; a run stopped with
+// Ctrl-C and resumed ends where an uninterrupted one does; a bad head is refused with its field named (tasks[i].field).
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/lib/random';
-import { ROOT, layerwise, type CliResult } from './run-cli';
+import { ROOT, layerwise, layerwiseInterrupted, readTensors, type CliResult } from './run-cli';
 
 const GOLDEN = path.join(ROOT, 'tests', 'golden', 'hf-tiny');
 const work = mkdtempSync(path.join(tmpdir(), 'layerwise-multitask-cli-'));
@@ -108,6 +108,26 @@ describe('layerwise train --config tasks.json', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).labels).toEqual(['arts', 'people', 'place']);
   });
+
+  it('resumed after Ctrl-C (the heads\' files named by the checkpoint\'s config), ends bit for bit where an uninterrupted run ends', async () => {
+    // --resume has no config file: the heads' paths are read from the working directory, so these are absolute.
+    const file = config('resume.json', { tasks: [{ ...heads[0], data: path.join(configDir, 'ner.conll') }, { ...heads[2], data: rows }], maxSteps: 12, batchSize: 4, maxLength: 16, evalEvery: 4, learningRate: 1e-2 });
+    const args = ['train', '--model', model, '--config', file, '--overwrite'];
+    const whole = await layerwise(...args, '--out', path.join(work, 'whole'));
+    expect(whole.code, whole.stderr).toBe(0);
+    const checkpoints = path.join(work, 'checkpoints');
+    const first = await layerwiseInterrupted(/step \d+\/12/, ...args, '--checkpoint-dir', checkpoints, '--out', path.join(work, 'part'));
+    const stoppedAt = Number(/stopped after (\d+) steps/.exec(first.stderr)?.[1]);
+    expect([first.code, stoppedAt > 0 && stoppedAt < 12], first.stderr).toEqual([0, true]);
+    const resumed = await layerwise('train', '--model', model, '--resume', checkpoints, '--out', path.join(work, 'resumed'));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const weights of ['model.safetensors', 'heads/topic/model.safetensors']) {
+      const a = await readTensors(path.join(work, 'whole', weights));
+      const b = await readTensors(path.join(work, 'resumed', weights));
+      expect([...b.keys()]).toEqual([...a.keys()]);
+      for (const [name, w] of a) expect(Buffer.from((b.get(name) as Float32Array).buffer).equals(Buffer.from(w.buffer)), `${weights} ${name}`).toBe(true);
+    }
+  }, 60_000);
 
   it.each([
     ['a bad value', { tasks: [heads[0], { ...heads[1], labelColumn: 5 }] }, 'TRAIN_CONFIG_INVALID', 'tasks[1].labelColumn'],
