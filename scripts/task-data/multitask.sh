@@ -4,13 +4,14 @@
 # (a seeded sample of CoNLL-2003 train sentences, -DOCSTART- lines dropped; the first 2,000 rows of SST-2 train),
 # scored on the whole dev sets (CoNLL-2003 valid, SST-2 dev). Proportional sampling, loss weights 1, 2 epochs:
 # 2 x (125 + 125) = 500 steps at batch 16. Each task alone: 4 epochs (500 steps, the multi-task run's budget) and
-# 2 epochs (250 steps, the same passes over its data). Results in $E; `summary` prints the table. Long: it runs
-# `nice`d, in the background.
+# 2 epochs (250 steps, the same passes over its data). Results in $E, one folder and log per run. Long: it runs
+# `nice`d, in the background; SEEDS="2 3" runs only those seeds, and a run whose folder is written is not run again
+# (so that several copies can share the seeds).
 set -u
 E=${1:?results folder}; SHARED=${2:-../shared/data}
 L="nice -n 10 node bin/layerwise.mjs"
 mkdir -p "$E"
-python3 - "$SHARED" "$E" <<'PY'
+[ -f "$E/sst-train2k.tsv" ] || python3 - "$SHARED" "$E" <<'PY'
 import random, sys
 shared, out = sys.argv[1], sys.argv[2]
 sentences, cur = [], []
@@ -33,16 +34,20 @@ rows = open(f'{shared}/sst2/train.tsv', encoding='utf-8').read().splitlines()
 with open(f'{out}/sst-train2k.tsv', 'w', encoding='utf-8') as f:
     f.write('\n'.join(rows[:2001]) + '\n')
 PY
-cat > "$E/multitask.json" <<JSON
+[ -f "$E/multitask.json" ] || cat > "$E/multitask.json" <<JSON
 {"epochs": 2, "evalEvery": "epoch", "tasks": [
   {"name": "ner", "task": "token-cls", "data": "ner-train2k.conll", "validation": "$(realpath "$SHARED")/conll2003/valid.txt"},
   {"name": "sst", "task": "seq-cls", "data": "sst-train2k.tsv", "validation": "$(realpath "$SHARED")/sst2/dev.tsv"}]}
 JSON
-echo '{"evalEvery": "epoch"}' > "$E/single.json"
-for seed in 1 2 3; do
-  $L train --model default --config "$E/multitask.json" --seed $seed --out "$E/mt-$seed" --overwrite --json > "$E/mt-$seed.log" 2>&1
+[ -f "$E/single.json" ] || echo '{"evalEvery": "epoch"}' > "$E/single.json"
+run() { # NAME ARGS...: one run into $E/NAME, unless it is written already
+  local name=$1; shift
+  [ -f "$E/$name/metrics.json" ] || $L train --model default "$@" --out "$E/$name" --overwrite --json > "$E/$name.log" 2>&1
+}
+for seed in ${SEEDS:-1 2 3}; do
+  run mt-$seed --config "$E/multitask.json" --seed $seed
   for epochs in 4 2; do
-    $L train --model default --data "$E/ner-train2k.conll" --validation "$SHARED/conll2003/valid.txt" --config "$E/single.json" --epochs $epochs --seed $seed --out "$E/ner-e$epochs-$seed" --overwrite --json > "$E/ner-e$epochs-$seed.log" 2>&1
-    $L train --model default --data "$E/sst-train2k.tsv" --validation "$SHARED/sst2/dev.tsv" --config "$E/single.json" --epochs $epochs --seed $seed --out "$E/sst-e$epochs-$seed" --overwrite --json > "$E/sst-e$epochs-$seed.log" 2>&1
+    run ner-e$epochs-$seed --data "$E/ner-train2k.conll" --validation "$SHARED/conll2003/valid.txt" --config "$E/single.json" --epochs $epochs --seed $seed
+    run sst-e$epochs-$seed --data "$E/sst-train2k.tsv" --validation "$SHARED/sst2/dev.tsv" --config "$E/single.json" --epochs $epochs --seed $seed
   done
 done
