@@ -1,7 +1,9 @@
 // Multi-task runs, the pure parts (#18): each sampler's mixing of the heads against its formula — proportional
 // nᵢ/Σn (each head's data once an epoch), round-robin in turn, temperature nᵢ^(1/T)/Σ nⱼ^(1/T) — and the TrainConfig
-// refusals of a bad `tasks` list, every bad field named as tasks[i].field.
+// refusals of a bad `tasks` list, every bad field named as tasks[i].field; the heads' parameters (heads.<name>.) in
+// the parameter plan: a group per head, at the head's depth (full rate under layer decay), with the decay exclusions.
 import { describe, expect, it } from 'vitest';
+import { planParameterGroups } from '../../src/protocol/param-groups';
 import { samplerShares, stepsPerTaskEpoch, taskOrder, type TaskPlanInput } from '../../src/protocol/multitask';
 import { parseTrainConfig, validateTrainConfig } from '../../src/protocol/train-config';
 
@@ -117,5 +119,36 @@ describe('TrainConfig.tasks', () => {
     expect(() => parseTrainConfig({ tasks: [sst, { name: 'b', labelColumn: 5 }] }, 'tasks.json')).toThrow(
       expect.objectContaining({ code: 'TRAIN_CONFIG_INVALID', location: { file: 'tasks.json', field: 'tasks[1].labelColumn' } }),
     );
+  });
+});
+
+describe('the heads in the parameter plan', () => {
+  const names = [
+    'bert.embeddings.LayerNorm.weight',
+    'bert.encoder.layer.0.attention.self.query.weight',
+    'bert.encoder.layer.1.attention.self.query.weight',
+    'heads.ner.classifier.weight',
+    'heads.ner.classifier.bias',
+    'heads.sst.bert.pooler.dense.weight',
+    'heads.sst.classifier.weight',
+  ];
+  // BERT's rule (models/common.ts depthOfName): embeddings 0, layer i at i + 1, anything outside `bert.` at L + 1.
+  const depthOf = (n: string) => (n.startsWith('bert.embeddings.') ? 0 : n.startsWith('bert.encoder.layer.') ? Number(n.split('.')[3]) + 1 : 3);
+
+  it('gives each head a group of its own at the top, at the full rate, its biases undecayed', () => {
+    const plan = planParameterGroups(names, depthOf, 2, parseTrainConfig({ layerDecay: 0.5, weightDecay: 0.01 }));
+    expect(plan.groups.map((g) => [g.name, g.params.length, g.depth, g.lrScale])).toEqual([
+      ['bert.embeddings', 1, 0, 0.25],
+      ['bert.encoder.layer.0', 1, 1, 0.5],
+      ['bert.encoder.layer.1', 1, 2, 1],
+      ['heads.ner', 2, 3, 1],
+      ['heads.sst', 2, 3, 1],
+    ]);
+    expect(plan.params.filter((p) => p.name.startsWith('heads.')).map((p) => p.weightDecay)).toEqual([0.01, 0, 0.01, 0.01]);
+  });
+
+  it('freezes a head by its prefix alone', () => {
+    const plan = planParameterGroups(names, depthOf, 2, parseTrainConfig({ freeze: ['heads.sst'] }));
+    expect(plan.params.filter((p) => !p.trainable).map((p) => p.name)).toEqual(['heads.sst.bert.pooler.dense.weight', 'heads.sst.classifier.weight']);
   });
 });
