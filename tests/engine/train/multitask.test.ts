@@ -13,6 +13,7 @@ import { nodeFolder } from '../../../src/cli/node-files';
 import { useNodeBackend } from '../../../src/cli/node-backend';
 import { readDataset, type Dataset } from '../../../src/formats/datasets/index';
 import { bytesFile, type SourceFolder } from '../../../src/formats/source-file';
+import { loadHead } from '../../../src/engine/load';
 import { headStore } from '../../../src/engine/train/heads';
 import { prepareRun, type PreparedRun } from '../../../src/engine/train/recipe';
 import { TaskWindows, taskSources } from '../../../src/engine/train/multitask';
@@ -22,7 +23,7 @@ import { taskOrder } from '../../../src/protocol/multitask';
 import { createRng } from '../../../src/lib/random';
 import { parseTrainConfig } from '../../../src/protocol/train-config';
 import type { EvalRecord } from '../../../src/protocol/train-events';
-import { GOLDEN, syntheticDataset } from './helpers';
+import { GOLDEN, readTensors, syntheticDataset } from './helpers';
 
 beforeAll(() => useNodeBackend('wasm'));
 
@@ -119,6 +120,25 @@ describe('the steps\' batches (TaskWindows)', () => {
     });
     // Proportional: each head's data exactly once an epoch.
     if (sampler === 'proportional') seen.forEach((indices, h) => expect(indices.length).toBe(data.train[h].examples.length));
+  });
+});
+
+describe('loadHead (a multi-task run\'s other heads)', () => {
+  it('takes the checkpoint\'s head where it fits the classes, else initialises one, under the family\'s names', async () => {
+    const fixture = await readTensors(path.join(GOLDEN, 'bert-seq-cls', 'model.safetensors'));
+    const kept = await loadHead(nodeFolder(path.join(GOLDEN, 'bert-seq-cls')), { task: 'seq-cls', labels: ['LABEL_0', 'LABEL_1', 'LABEL_2'] });
+    expect([...kept.values.keys()].sort()).toEqual(['bert.pooler.dense.bias', 'bert.pooler.dense.weight', 'classifier.bias', 'classifier.weight']);
+    for (const [name, v] of kept.values) expect(bits(v.data), name).toBe(bits(fixture.get(name)!.data));
+    const fresh = await loadHead(nodeFolder(path.join(GOLDEN, 'bert-seq-cls')), { task: 'token-cls', labels: ['B-LOC', 'B-PER', 'O'], seed: 3 });
+    expect([...fresh.values.keys()].sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(fresh.values.get('classifier.weight')!.shape).toEqual([3, 32]);
+    expect(fresh.config.id2label).toEqual(['B-LOC', 'B-PER', 'O']);
+    // transformers' _init_weights for a new Linear: bias zeros, weight N(0, initializer_range²) (here 0.02).
+    expect([...fresh.values.get('classifier.bias')!.data]).toEqual([0, 0, 0]);
+    const w = fresh.values.get('classifier.weight')!.data;
+    const sd = Math.sqrt(w.reduce((a, x) => a + x * x, 0) / w.length);
+    expect(sd).toBeGreaterThan(0.01);
+    expect(sd).toBeLessThan(0.03);
   });
 });
 
