@@ -17,6 +17,7 @@ RUNS = [
     ('SST-2 alone, 4 epochs', 'sst-e4', 500),
     ('NER alone, 2 epochs', 'ner-e2', 250),
     ('SST-2 alone, 2 epochs', 'sst-e2', 250),
+    ('multi-task (ner + sst), 4 epochs', 'mt4', 1000),
 ]
 
 

@@ -4,7 +4,8 @@
 # (a seeded sample of CoNLL-2003 train sentences, -DOCSTART- lines dropped; the first 2,000 rows of SST-2 train),
 # scored on the whole dev sets (CoNLL-2003 valid, SST-2 dev). Proportional sampling, loss weights 1, 2 epochs:
 # 2 x (125 + 125) = 500 steps at batch 16. Each task alone: 4 epochs (500 steps, the multi-task run's budget) and
-# 2 epochs (250 steps, the same passes over its data). Results in $E, one folder and log per run. Long: it runs
+# 2 epochs (250 steps, the same passes over its data); and the multi-task run for 4 epochs (1,000 steps, each task's
+# 500 steps of the single runs). Results in $E, one folder and log per run. Long: it runs
 # `nice`d, in the background; SEEDS="2 3" runs only those seeds, and a run whose folder is written is not run again
 # (so that several copies can share the seeds).
 set -u
@@ -50,4 +51,5 @@ for seed in ${SEEDS:-1 2 3}; do
     run ner-e$epochs-$seed --data "$E/ner-train2k.conll" --validation "$SHARED/conll2003/valid.txt" --config "$E/single.json" --epochs $epochs --seed $seed
     run sst-e$epochs-$seed --data "$E/sst-train2k.tsv" --validation "$SHARED/sst2/dev.tsv" --config "$E/single.json" --epochs $epochs --seed $seed
   done
+  run mt4-$seed --config "$E/multitask.json" --epochs 4 --seed $seed
 done
