@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LayerwiseError } from '../lib/errors';
 import type { SourceFolder } from '../formats/source-file';
-import type { EvalRecord, StepTelemetry } from '../protocol/train-events';
+import type { EvalMetrics, EvalRecord, StepTelemetry } from '../protocol/train-events';
 import { writeModelFolder, type RunRecord } from '../engine/export/model-folder';
 import type { LoadedModel } from '../engine/load';
 import { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from '../engine/train/run-checkpoint';
@@ -57,8 +57,10 @@ function progressLine(command: string, window: StepTelemetry[], total: number, e
 
 function evaluationLine(r: EvalRecord): string {
   const keys = ['eval_loss', 'accuracy', 'f1_macro', 'f1_micro', 'entity_f1', 'perplexity'] as const;
-  const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k} ${(r[k] as number).toFixed(4)}`);
-  return `step ${r.step} epoch ${r.epoch.toFixed(2)}: ${parts.join(', ')}`;
+  const parts = (m: EvalMetrics) => keys.filter((k) => m[k] !== undefined).map((k) => `${k} ${(m[k] as number).toFixed(4)}`).join(', ');
+  // A multi-task run: what it watches, then each head's own figures.
+  const heads = Object.entries(r.tasks ?? {}).map(([name, m]) => `; ${name}: ${parts(m)}`);
+  return `step ${r.step} epoch ${r.epoch.toFixed(2)}: ${parts(r)}${heads.join('')}`;
 }
 
 export interface RunTrainerOptions {

@@ -17,6 +17,7 @@ import { headInitTensor } from './params/head-init';
 import { applyBottleneckAdapter, readBottleneckAdapter } from './bottleneck-load';
 import type { LoraAdapters } from './params/lora';
 import type { BottleneckAdapters } from './params/bottleneck';
+import type { TaskHead } from './train/heads';
 import { ParamStore } from './params/store';
 
 export interface LoaderMessage {
@@ -45,6 +46,11 @@ export interface LoadedModel {
   lora?: LoraAdapters | null;
   /** Bottleneck adapters in params (params/bottleneck.ts): a run's, or the folder's adapter/ (bottleneck-load.ts). */
   adapters?: BottleneckAdapters | null;
+  /**
+   * A multi-task run's heads (train/heads.ts), each stored under heads.<name>.; `config` and `task` are then the
+   * first (primary) head's, and the exporter writes a folder per head.
+   */
+  heads?: TaskHead[] | null;
 }
 
 export interface LoadOptions {
@@ -405,6 +411,41 @@ export async function loadModelFolder(folder: SourceFolder, opts: LoadOptions = 
     }
   }
   return model;
+}
+
+/** A task head read from a folder (or initialised) for a model whose encoder is loaded already. */
+export interface LoadedHead {
+  /** The normalised config with this head's classes. */
+  config: ModelConfig;
+  /** The head's parameters under the family's names, in parameterShapes order. */
+  values: Map<string, { shape: number[]; data: Float32Array }>;
+  messages: LoaderMessage[];
+}
+
+/**
+ * The head of `opts.task` for `opts.labels` alone, as loadModelFolder would make it (the checkpoint's where it has
+ * that head and it fits the classes, else freshly initialised with opts.headInit): a multi-task run's other heads,
+ * beside the encoder its first head's load made. The folder is checked as strictly as by loadModelFolder.
+ */
+export async function loadHead(folder: SourceFolder, opts: LoadOptions & { task: Task }): Promise<LoadedHead> {
+  const parsed = await readModelConfig(folder);
+  const messages: LoaderMessage[] = [];
+  const family = getModelFamily(parsed.config);
+  const { config, newHead } = withLabels(parsed.config, opts.task, opts.labels, messages);
+  const weights = await readModelWeights(folder);
+  const plan = planLoad(weights.tensors, family, config, opts.task, opts, null, newHead);
+  messages.push(...plan.messages);
+  const values = new Map<string, { shape: number[]; data: Float32Array }>();
+  const baseSeed = opts.seed ?? DEFAULT_INIT_SEED;
+  let initIndex = 0;
+  for (const p of plan.params) {
+    if (!family.isHeadParam(p.target, opts.task)) continue;
+    const data = p.source
+      ? await readTensorFloat32(p.source.file, p.source.header, p.source.name)
+      : await initialValues(family, opts.task, p.target, p.shape, config.initializer_range, opts.headInit ?? 'normal', baseSeed + ++initIndex);
+    values.set(p.target, { shape: p.shape, data });
+  }
+  return { config, values, messages };
 }
 
 /** config.json's `layerwise.adapter`: the subfolder holding the bottleneck adapter the weights need, or null. */

@@ -4,6 +4,7 @@
 import { LayerwiseError } from '../lib/errors';
 import { isBottleneckName } from './bottleneck';
 import { isAdapterName } from './lora';
+import { HEADS_PREFIX } from './multitask';
 import { learningRateAt } from './schedule';
 import type { TrainConfig } from './train-config';
 
@@ -53,10 +54,13 @@ const INDEX = /^\d+$/;
 
 /**
  * The module path of a parameter: through the layer index where there is one ("bert.encoder.layer.3"), else the
- * base model's sub-module ("bert.embeddings", "bert.pooler") or the head's first segment ("classifier", "cls").
+ * base model's sub-module ("bert.embeddings", "bert.pooler") or the head's first segment ("classifier", "cls"); a
+ * multi-task head's name ("heads.ner").
  */
 function groupOf(name: string, basePrefixes: ReadonlySet<string>): string {
   const segments = name.split('.');
+  // A multi-task head is a group of its own: "heads.ner" (protocol/multitask.ts).
+  if (segments[0] === HEADS_PREFIX && segments.length > 2) return segments.slice(0, 2).join('.');
   const index = segments.findIndex((s, i) => i > 0 && INDEX.test(s));
   if (index > 0) return segments.slice(0, index + 1).join('.');
   if (segments.length === 1) return name;

@@ -181,6 +181,39 @@ export interface AdaptersConfig {
 /** SeqBnConfig's defaults: Pfeiffer adapters, reduction factor 16, the kind's activation. */
 export const DEFAULT_ADAPTERS: Readonly<AdaptersConfig> = { kind: 'pfeiffer', reductionFactor: 16, nonLinearity: null };
 
+/** How the batches of a multi-task run's heads are mixed (protocol/multitask.ts): each optimizer step trains one head. */
+export type TaskSampler = 'proportional' | 'round-robin' | 'temperature';
+export const TASK_SAMPLERS: readonly TaskSampler[] = ['proportional', 'round-robin', 'temperature'];
+
+/** One head of a multi-task run: its task, its data and labels, its share of the loss. */
+export interface TaskHeadConfig {
+  /** The head's name: letters, digits, '-' and '_' (its metrics' key, its export folder heads/<name>). */
+  name: string;
+  /** Sequence or token classification. */
+  task: 'seq-cls' | 'token-cls';
+  /** Its training file (relative to the config file); null: the run's training file (--data). */
+  data: string | null;
+  /** Its validation file; null: the run's --validation where it reads the run's data, else validationSplit of its own file. */
+  validation: string | null;
+  /** The text column of a file of rows; null: the run's (--text-col) or the detected one. */
+  textColumn: string | null;
+  /** The label column of a file of rows; null: the run's (--label-col) or the detected one. */
+  labelColumn: string | null;
+  /** Its loss is multiplied by this. */
+  weight: number;
+}
+
+export interface MultiTaskConfig {
+  /** proportional: each head's batches once an epoch, shuffled together; round-robin: heads in turn; temperature: shares ∝ n^(1/T). */
+  sampler: TaskSampler;
+  /** T of the temperature sampler (1: proportional; larger evens the heads out). */
+  temperature: number;
+  /** The head whose earlyStopping / plateau metric the run watches (and its best weights); null: the mean over the heads. */
+  watch: string | null;
+}
+
+export const DEFAULT_MULTI_TASK: Readonly<MultiTaskConfig> = { sampler: 'proportional', temperature: 2, watch: null };
+
 /** PEFT's defaults (r 8, alpha 8, no dropout), with the attention's query and value layers of every family as targets. */
 export const DEFAULT_LORA: Readonly<LoraConfig> = {
   r: 8,
@@ -274,6 +307,10 @@ export interface TrainConfig {
   lora: LoraConfig | null;
   /** Bottleneck adapters in every encoder layer, the base model frozen and the task head trained; null: none. */
   adapters: AdaptersConfig | null;
+  /** Several heads on one encoder (the first is the primary, whose task is `task`); null: one head for `task`. */
+  tasks: TaskHeadConfig[] | null;
+  /** How a multi-task run mixes its heads' batches and what it watches. */
+  multiTask: MultiTaskConfig;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
@@ -324,6 +361,8 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   mlm: { probability: 0.15, wholeWord: false },
   lora: null,
   adapters: null,
+  tasks: null,
+  multiTask: { ...DEFAULT_MULTI_TASK },
 };
 
 /**
@@ -477,8 +516,37 @@ const TRAIN_CONFIG_RULES: { fields: { [K in keyof TrainConfig]: Rule | ObjectRul
       },
       nullable: DEFAULT_ADAPTERS,
     },
+    tasks: rule('null, or a list of heads {"name", "task": "seq-cls" | "token-cls", "data"?, "validation"?, "textColumn"?, "labelColumn"?, "weight"?}', (v) => v === null || (Array.isArray(v) && v.length >= 1)),
+    multiTask: {
+      fields: {
+        sampler: oneOf(TASK_SAMPLERS),
+        temperature: rule('a number ≥ 1', (v) => isNumber(v) && v >= 1),
+        watch: orNull(rule('a head name', (v) => typeof v === 'string')),
+      },
+    },
   },
 };
+
+/** A head's name: also a folder name and a dotted-name segment. */
+const HEAD_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const HEAD_RULES: ObjectRule = {
+  fields: {
+    name: rule('a name of letters, digits, "-" and "_"', (v) => typeof v === 'string' && HEAD_NAME.test(v)),
+    task: oneOf(['seq-cls', 'token-cls']),
+    data: orNull(rule('a file name', (v) => typeof v === 'string' && v !== '')),
+    validation: orNull(rule('a file name', (v) => typeof v === 'string' && v !== '')),
+    textColumn: orNull(rule('a column name', (v) => typeof v === 'string' && v !== '')),
+    labelColumn: orNull(rule('a column name', (v) => typeof v === 'string' && v !== '')),
+    weight: positive,
+  },
+};
+const HEAD_DEFAULTS = { name: '', task: 'seq-cls', data: null, validation: null, textColumn: null, labelColumn: null, weight: 1 };
+
+/** Each head of `tasks` merged over HEAD_DEFAULTS (a list rule, so the heads are checked here with their paths). */
+function mergeHeads(input: unknown, errors: ConfigFieldError[]): TaskHeadConfig[] | null {
+  if (!Array.isArray(input)) return null;
+  return input.map((head, i) => mergeObject(HEAD_RULES, HEAD_DEFAULTS, head, `tasks[${i}]`, errors) as unknown as TaskHeadConfig);
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -577,12 +645,19 @@ function crossChecks(config: TrainConfig, bad: Set<string>, errors: ConfigFieldE
   if (config.windows !== null && !bad.has('windows.stride') && !bad.has('maxLength') && config.windows.stride > config.maxLength / 2) {
     errors.push({ path: 'windows.stride', expected: `at most half of maxLength (${Math.floor(config.maxLength / 2)}), so that each window moves on`, found: describe(config.windows.stride) });
   }
-  const badUnder = (path: string) => [...bad].some((b) => b === path || b.startsWith(`${path}.`));
+  const badUnder = (path: string) => [...bad].some((b) => b === path || b.startsWith(`${path}.`) || b.startsWith(`${path}[`));
   if (config.adapters !== null && config.lora !== null && !badUnder('lora') && !badUnder('adapters')) {
     errors.push({ path: 'adapters', expected: 'null when lora is set (one kind of adapter per run)', found: describe(config.adapters) });
   }
   if (config.adapters !== null && !bad.has('task') && task === 'mlm') {
     errors.push({ path: 'adapters', expected: 'null for masked-LM training (adapters train sequence and token classification here)', found: describe(config.adapters) });
+  }
+  if (config.tasks !== null && !badUnder('tasks')) {
+    multiTaskChecks(config, config.tasks, bad, errors);
+    return;
+  }
+  if (config.multiTask.watch !== null && !bad.has('multiTask.watch')) {
+    errors.push({ path: 'multiTask.watch', expected: 'null without tasks (it names a head of a multi-task run)', found: describe(config.multiTask.watch) });
   }
   const metricPaths = ['earlyStopping.metric', 'schedule.plateau.metric'] as const;
   for (const path of metricPaths) {
@@ -593,6 +668,41 @@ function crossChecks(config: TrainConfig, bad: Set<string>, errors: ConfigFieldE
       expected: `a metric that task "${task}" reports: ${METRICS_BY_TASK[task].join(', ')}`,
       found: describe(value),
     });
+  }
+}
+
+/**
+ * A multi-task run: distinct head names, `task` the first head's, the watched head one of them, the watched metric
+ * reported by it (or, watching the mean, by every head), and what one run-wide setting cannot mean for several heads
+ * refused: several labels per row, sliding windows, LoRA (a PEFT adapter has one head).
+ */
+function multiTaskChecks(config: TrainConfig, heads: TaskHeadConfig[], bad: Set<string>, errors: ConfigFieldError[]): void {
+  const names = heads.map((h) => h.name);
+  names.forEach((name, i) => {
+    if (name === '' && !bad.has(`tasks[${i}].name`)) errors.push({ path: `tasks[${i}].name`, expected: 'a name of letters, digits, "-" and "_" (every head has one)', found: 'none' });
+    else if (names.indexOf(name) !== i && !bad.has(`tasks[${i}].name`)) errors.push({ path: `tasks[${i}].name`, expected: 'a name no other head has', found: describe(name) });
+  });
+  if (!bad.has('task') && !bad.has('tasks[0].task') && config.task !== heads[0].task) {
+    errors.push({ path: 'task', expected: `the first head's task ("${heads[0].task}"): the primary head is exported as the model`, found: describe(config.task) });
+  }
+  for (const [path, off, why] of [
+    ['problemType', config.problemType === 'single_label_classification', 'one label per row in a multi-task run'],
+    ['windows', config.windows === null, 'null in a multi-task run (each head reads its texts cut to maxLength)'],
+    ['lora', config.lora === null, 'null in a multi-task run (a PEFT adapter saves one head; bottleneck adapters train with several)'],
+  ] as const) {
+    if (!off && !bad.has(path)) errors.push({ path, expected: why, found: describe(config[path]) });
+  }
+  const watch = config.multiTask.watch;
+  const watched = watch === null ? heads : heads.filter((h) => h.name === watch);
+  if (watch !== null && watched.length === 0 && !bad.has('multiTask.watch')) {
+    errors.push({ path: 'multiTask.watch', expected: `a head's name (${names.join(', ')}), or null for the mean over the heads`, found: describe(watch) });
+    return;
+  }
+  for (const path of ['earlyStopping.metric', 'schedule.plateau.metric'] as const) {
+    const value = path === 'earlyStopping.metric' ? config.earlyStopping.metric : config.schedule.plateau.metric;
+    const missing = watched.filter((h) => !METRICS_BY_TASK[h.task].includes(value));
+    if (bad.has(path) || missing.length === 0) continue;
+    errors.push({ path, expected: `a metric that ${watch === null ? 'every head' : `head "${watch}"`} reports (${missing[0].name}, ${missing[0].task}: ${METRICS_BY_TASK[missing[0].task].join(', ')})`, found: describe(value) });
   }
 }
 
@@ -611,6 +721,7 @@ export function validateTrainConfig(input: unknown): TrainConfigResult {
     '',
     errors,
   ) as unknown as TrainConfig;
+  if (merged.tasks !== null) merged.tasks = mergeHeads(merged.tasks, errors);
   crossChecks(merged, new Set(errors.map((e) => e.path)), errors);
   return errors.length === 0 ? { ok: true, config: merged } : { ok: false, errors };
 }

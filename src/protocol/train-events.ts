@@ -59,6 +59,11 @@ export interface EvalMetrics {
   tuned?: MultiLabelScores;
   /** Long texts in windows: the windows evaluated (eval_samples counts the texts, whose window logits were aggregated or stitched). */
   eval_windows?: number;
+  /**
+   * Multi-task: each head's own metrics, by head name. The fields above are then what the run watches: the watched
+   * head's (TrainConfig.multiTask.watch), or each metric's mean over the heads that report it (eval_samples summed).
+   */
+  tasks?: Record<string, EvalMetrics>;
 }
 
 /** Multi-label scores at some per-label thresholds. */

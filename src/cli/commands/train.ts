@@ -6,10 +6,11 @@ import { statSync } from 'node:fs';
 import type { ReadOptions } from '../../formats/datasets/index';
 import path from 'node:path';
 import { LayerwiseError } from '../../lib/errors';
-import { defaultLearningRate, parseTrainConfig, type TrainConfig } from '../../protocol/train-config';
+import { defaultLearningRate, parseTrainConfig, type TaskHeadConfig, type TrainConfig } from '../../protocol/train-config';
 import { readModelConfig } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { taskForData } from '../../engine/train/prepare';
+import { headError, type TaskSources } from '../../engine/train/multitask';
 import { prepareRun, runRecordOf } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
@@ -18,12 +19,13 @@ import { readJsonFile } from '../batch-file';
 import { nodeFolder } from '../node-files';
 import { checkCheckpointFolder, checkOutFolder } from '../out-folder';
 import { checkRecipeFiles, readRunRecipe } from '../run-recipe-file';
+import type { RunCheckpoint } from '../../engine/train/run-checkpoint';
 import { readCheckpoint, runTrainer } from '../run-trainer';
 import { columnOptions, DATASET_FLAGS, readDatasetFile, resolveModelDir, taskOption } from '../train-data';
 
 export const summary = 'fine-tune a model on a dataset file; writes a Hugging Face folder and metrics.json';
 
-const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR [--validation FILE]
+const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR [--validation FILE]  (--data: unless every head of tasks has its own)
                        [--task seq-cls|token-cls|mlm] [--config CONFIG.json] [--text-col NAME] [--label-col NAME]
                        [--label-sep SEP|none] [--label-cols A,B,C] [--class-weights none|inverse-frequency|effective-number]
                        [--focal-gamma G] [--windows STRIDE[,mean|max]]
@@ -31,7 +33,9 @@ const USAGE = `usage: layerwise train --model DIR|default --data FILE --out DIR 
                        [--checkpoint-dir DIR] [--resume DIR] [--recipe FILE] [--backend wasm|cpu|webgpu] [--allow-non-finite]
                        [--overwrite] [--json]
 
-  --config      a JSON TrainConfig (any subset of its fields; the rest keep their defaults)
+  --config      a JSON TrainConfig (any subset of its fields; the rest keep their defaults); with a "tasks" list of
+                heads, a multi-task run: each head reads its own "data" file (relative to the config file; none:
+                --data) with its own columns, and --out holds the first head's model, the others' in heads/<name>/
   --epochs, --lr, --batch-size, --max-steps, --seed
                 override epochs, learningRate, batchSize, maxSteps and seed of the config
   --task        default: token-cls for CoNLL-like data, seq-cls for labelled rows (mlm must be asked for)
@@ -103,6 +107,41 @@ function lossAndWindowFlags(opts: Record<string, unknown>, input: Record<string,
   }
 }
 
+/** A data file as the model card names it. */
+const fileRecord = (file: string) => ({ name: path.basename(file), bytes: statSync(file).size });
+
+/**
+ * Each head's files of a multi-task run: its own `data` and `validation` (relative to the config file's folder, or to
+ * the working directory for a --resume run's config), else --data and --validation; its columns, else the flags'.
+ */
+async function readTaskFiles(
+  heads: readonly TaskHeadConfig[],
+  opts: Record<string, unknown>,
+): Promise<{ sources: TaskSources[]; files: { train: ReturnType<typeof fileRecord>; validation: ReturnType<typeof fileRecord> | null }[] }> {
+  const base = typeof opts.config === 'string' ? path.dirname(opts.config) : '.';
+  const sources: TaskSources[] = [];
+  const files = [];
+  for (const [i, h] of heads.entries()) {
+    const trainPath = h.data === null ? (opts.data as string | undefined) : path.resolve(base, h.data);
+    if (trainPath === undefined) {
+      throw new LayerwiseError('CLI_MISSING_OPTION', `head "${h.name}" has no data file: give tasks[${i}].data or --data`, { field: `tasks[${i}].data` });
+    }
+    // The run's --validation belongs to --data: a head with a file of its own holds part of it out unless it names one.
+    const validationPath = h.validation !== null ? path.resolve(base, h.validation) : h.data === null ? (opts.validation as string | undefined) : undefined;
+    const columns = columnOptions(h.textColumn === null ? (opts['text-col'] as string[] | undefined) : [h.textColumn], h.labelColumn ?? (opts['label-col'] as string | undefined), { labelSep: 'none' });
+    try {
+      sources.push({
+        train: await readDatasetFile(trainPath, 'data', columns),
+        validation: validationPath === undefined ? null : await readDatasetFile(validationPath, 'validation', columns),
+      });
+    } catch (err) {
+      throw headError(err, i, h.name);
+    }
+    files.push({ train: fileRecord(trainPath), validation: validationPath === undefined ? null : fileRecord(validationPath) });
+  }
+  return { sources, files };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
     model: { type: 'string' },
@@ -134,7 +173,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const modelDir = resolveModelDir(required(opts.model, 'model'));
-  const dataPath = required(opts.data, 'data');
   const out = required(opts.out, 'out');
   checkOutFolder(out, { inputs: [modelDir], overwrite: opts.overwrite === true });
   if (opts['checkpoint-dir'] !== undefined) checkCheckpointFolder(opts['checkpoint-dir'], { model: modelDir, out });
@@ -144,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
   if (opts.resume !== undefined && opts.recipe !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', 'give --resume or --recipe, not both', { field: 'recipe' });
   const resume = opts.resume === undefined ? null : await readCheckpoint(opts.resume);
   const recipe = opts.recipe === undefined ? null : await readRunRecipe(opts.recipe);
-  if (recipe !== null) await checkRecipeFiles(recipe, modelDir, dataPath, opts.validation);
+  if (recipe !== null) await checkRecipeFiles(recipe, modelDir, required(opts.data, 'data'), opts.validation);
   const taskFlag = taskOption(opts.task);
   const columns: ReadOptions = recipe?.data.choices ?? columnOptions(opts['text-col'], opts['label-col'], { labelSep: opts['label-sep'], labelCols: opts['label-cols'] });
   const fixed = resume !== null ? { config: resume.config, flag: 'resume' as const } : recipe !== null ? { config: recipe.config, flag: 'recipe' as const } : null;
@@ -156,6 +194,8 @@ export async function run(argv: string[]): Promise<number> {
     input.learningRate = defaultLearningRate(modelConfig.hidden_size);
     console.error(`layerwise train: note: learning rate ${input.learningRate}, the default for hidden size ${modelConfig.hidden_size} (--lr sets another)`);
   }
+  if (Array.isArray(input.tasks)) return runMultiTask(opts, input, configFile, modelDir, out, resume);
+  const dataPath = required(opts.data, 'data');
   const backend = await startCliBackend(opts.backend, 'train');
 
   const train = await readDatasetFile(dataPath, 'data', columns);
@@ -194,8 +234,8 @@ export async function run(argv: string[]): Promise<number> {
       record: runRecordOf(run, {
         baseModel: opts.model === 'default' ? 'layerwise built-in model' : path.basename(path.resolve(modelDir)),
         init,
-        train: { name: path.basename(dataPath), bytes: statSync(dataPath).size },
-        validation: opts.validation === undefined ? null : { name: path.basename(opts.validation), bytes: statSync(opts.validation).size },
+        train: fileRecord(dataPath),
+        validation: opts.validation === undefined ? null : fileRecord(opts.validation),
       }),
       describe: {
         train_examples: data.train.examples.length,
@@ -204,6 +244,68 @@ export async function run(argv: string[]): Promise<number> {
         max_length: data.maxLength,
         backend,
         init,
+      },
+    });
+  } finally {
+    trainer.dispose();
+    model.params.dispose();
+  }
+  return 0;
+}
+
+/**
+ * A run with a `tasks` list (engine/train/multitask.ts): each head's files read with its own columns, one encoder
+ * trained with every head, and --out written by the one folder writer (the first head's model, the others' in
+ * heads/<name>/, one card listing them).
+ */
+async function runMultiTask(
+  opts: Record<string, unknown>,
+  input: Record<string, unknown>,
+  configFile: string | undefined,
+  modelDir: string,
+  out: string,
+  resume: RunCheckpoint | null,
+): Promise<number> {
+  if (opts.recipe !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', '--recipe reruns a single-task run; a multi-task run is rerun from its config (--config)', { field: 'recipe' });
+  if (opts.init !== undefined) throw new LayerwiseError('CLI_BAD_ARGUMENT', 'a multi-task run fine-tunes the folder\'s weights: drop --init', { field: 'init' });
+  const first = (input.tasks as unknown[])[0] as { task?: unknown } | undefined;
+  if (input.task === undefined && typeof first?.task === 'string') input.task = first.task;
+  const config = parseTrainConfig(input, configFile);
+  const heads = config.tasks as TaskHeadConfig[];
+  const backend = await startCliBackend(opts.backend, 'train');
+  const { sources, files } = await readTaskFiles(heads, opts);
+  const folder = nodeFolder(modelDir);
+  const checkpointDir = opts['checkpoint-dir'] as string | undefined;
+  const run = await prepareRun({ folder, train: sources[0].train, validation: sources[0].validation, heads: sources }, config, {
+    allowNonFinite: opts['allow-non-finite'] === true,
+    resumeFrom: resume ?? undefined,
+    checkpointEvery: checkpointDir === undefined ? null : 'evaluation',
+    memory: cliMemoryLimits(backend),
+  });
+  const { model, trainer, data } = run;
+  const prepared = run.heads ?? [];
+  try {
+    for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
+    if (run.memoryPlan && !run.memoryPlan.asked.fits) console.error(`layerwise train: note: TRAIN_MEMORY_PLAN: ${run.memoryPlan.reason}`);
+    for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    await runTrainer({
+      command: 'train',
+      trainer,
+      model,
+      folder,
+      out,
+      json: opts.json === true,
+      checkpointDir,
+      allowNonFinite: opts['allow-non-finite'] === true,
+      startNote: `${prepared.length} heads (${prepared.map((h) => `${h.name}: ${h.task}, ${h.data.validationSource} evaluation data`).join('; ')}); backend ${backend}`,
+      record: runRecordOf(run, { baseModel: opts.model === 'default' ? 'layerwise built-in model' : path.basename(path.resolve(modelDir)), init: 'pretrained', ...files[0], heads: files }),
+      describe: {
+        heads: prepared.map((h) => ({ name: h.name, task: h.task, train_examples: h.data.train.examples.length, validation_examples: h.data.validation?.examples.length ?? 0, validation_source: h.data.validationSource })),
+        train_examples: prepared.reduce((n, h) => n + h.data.train.examples.length, 0),
+        validation_examples: prepared.reduce((n, h) => n + (h.data.validation?.examples.length ?? 0), 0),
+        max_length: data.maxLength,
+        backend,
+        init: 'pretrained',
       },
     });
   } finally {

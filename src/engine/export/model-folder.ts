@@ -4,7 +4,8 @@
 // the run's TrainConfig and this library's version in its __metadata__; the tokenizer files are copied byte for byte,
 // except tokenizer_config.json, whose model_max_length is capped at the positions the model has; README.md is a model
 // card; metrics.json holds the run's figures; a LoRA run adds PEFT's adapter files beside its merged weights, a run
-// with bottleneck adapters the adapters library's in adapter/. Weights with NaN or ±Inf are refused unless the caller
+// with bottleneck adapters the adapters library's in adapter/; a multi-task run writes its primary head so and each
+// other head as a folder of its own in heads/<name>/. Weights with NaN or ±Inf are refused unless the caller
 // overrides it.
 import type { ModelConfig } from '../../formats/hf-config';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, adapterConfigJson, peftKey } from '../../formats/peft-adapter';
@@ -24,6 +25,7 @@ import type { LoadedModel } from '../load';
 import type { MajorityBaseline } from '../metrics/classification';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { mergedWeights, type LoraAdapters } from '../params/lora';
+import { headStore } from '../train/heads';
 import type { BottleneckAdapters } from '../params/bottleneck';
 
 export interface ModelFile {
@@ -59,7 +61,26 @@ export interface RunRecord {
   baseline: MajorityBaseline | null;
   /** metrics.json's `train` block: steps, how the run ended, timings (the host's figures). */
   summary: Record<string, unknown>;
+  /** A multi-task run's heads, the first the primary (the folder's own model), the others written to heads/<name>/. */
+  heads?: HeadRecord[];
+  /** Multi-task: the head whose folder this record describes (headRunRecord); absent for the run as a whole. */
+  headName?: string;
 }
+
+/** One head of a multi-task run, as the model card describes it. */
+export interface HeadRecord {
+  name: string;
+  task: 'seq-cls' | 'token-cls';
+  weight: number;
+  labels: string[];
+  train: RunDataFile;
+  validation: RunDataFile | null;
+  validationSource: 'file' | 'split' | 'none';
+  baseline: MajorityBaseline | null;
+}
+
+/** The folder of head `name` relative to the primary's. */
+export const headFolder = (name: string): string => `heads/${name}`;
 
 export interface ModelFolderInput {
   model: LoadedModel;
@@ -199,6 +220,7 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
     );
   }
   if (model.adapters) lines.push(...adapterSection(model, model.adapters));
+  if (run.heads) lines.push(...multiTaskSection(run, run.heads));
   lines.push('', '## Training configuration', '', 'The TrainConfig of the run; `layerwise train --config` with it reruns the run.', '', '```json', json(run.config).trimEnd(), '```', '');
   lines.push(
     '## How to use',
@@ -217,6 +239,31 @@ export function modelCard(model: LoadedModel, run: RunRecord, date: Date): strin
     '',
   );
   return lines.join('\n');
+}
+
+/** The card's section on a multi-task run: every head, its data, its weight, its scores and its folder. */
+function multiTaskSection(run: RunRecord, heads: readonly HeadRecord[]): string[] {
+  const { multiTask } = run.config;
+  const sampler = multiTask.sampler === 'temperature' ? `temperature-scaled sampling (T = ${multiTask.temperature})` : multiTask.sampler === 'round-robin' ? 'round-robin sampling' : 'proportional sampling';
+  const watched = `${run.config.earlyStopping.metric} of ${multiTask.watch === null ? 'the mean over the heads' : `head \`${multiTask.watch}\``}`;
+  const scores = run.metrics?.tasks;
+  const rows = heads.map((h, i) => {
+    const m = scores?.[h.name];
+    const folder = i === 0 ? '`.` (the primary)' : `\`${headFolder(h.name)}/\``;
+    const here = h.name === (run.headName ?? heads[0].name) ? ' — this folder' : '';
+    return `| \`${h.name}\`${here} | ${TASK_NAME[h.task]} | ${folder} | ${dataLine(h.train)} | ${h.weight} | ${h.labels.length} | ${formatMetric(m?.accuracy)} | ${formatMetric(m?.f1_macro)} | ${formatMetric(m?.entity_f1)} | ${formatMetric(h.baseline?.accuracy)} |`;
+  });
+  return [
+    '',
+    '## Multi-task',
+    '',
+    `One encoder trained with ${heads.length} heads, one head per optimizer step by ${sampler}, each head's loss times its weight; the run watched ${watched}. ` +
+      'Each head is a complete model folder (the same encoder with that head); folders are given from the primary\'s.',
+    '',
+    '| head | task | folder | training data | weight | classes | accuracy | F1 (macro) | entity F1 | majority-class accuracy |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
 }
 
 /** The card's section on a model with bottleneck adapters: its weights alone are not the model. */
@@ -381,6 +428,41 @@ function bottleneckFiles(model: LoadedModel, a: BottleneckAdapters, values: Read
 }
 
 /**
+ * What head i's folder says of the run: its own data, baseline, evaluations (each record's tasks[name], with the
+ * run-wide fields) and final metrics (with every head's under `tasks`, for metrics.json).
+ */
+export function headRunRecord(run: RunRecord, i: number): RunRecord {
+  const heads = run.heads ?? [];
+  const h = heads[i];
+  const own = (m: EvalMetrics | null | undefined) => (m?.tasks?.[h.name] === undefined ? null : { ...m.tasks[h.name], tasks: m.tasks });
+  const history = run.history.flatMap((r) => (r.tasks?.[h.name] === undefined ? [] : [{ ...r.tasks[h.name], step: r.step, epoch: r.epoch, learning_rate: r.learning_rate }]));
+  return { ...run, train: h.train, validation: h.validation, validationSource: h.validationSource, baseline: h.baseline, metrics: own(run.metrics), history, headName: h.name };
+}
+
+/**
+ * A multi-task model's folders (LoadedModel.heads): the primary head as the folder itself, a standard model, and each
+ * other head in heads/<name>/ as one too — the same encoder (and adapters) with that head under the family's names.
+ */
+async function writeTaskFolders(input: ModelFolderInput, heads: NonNullable<LoadedModel['heads']>): Promise<ModelFile[]> {
+  const { model, run } = input;
+  const files: ModelFile[] = [];
+  for (const [i, h] of heads.entries()) {
+    const view: LoadedModel = {
+      ...model,
+      config: h.config,
+      task: h.task,
+      rawConfig: withDecision(model.rawConfig, h.task, h.config.id2label, { problemType: 'single_label_classification', thresholds: null, windows: null }),
+      params: headStore(model.params, h),
+      lora: null,
+      heads: null,
+    };
+    const written = await writeModelFolder({ ...input, model: view, run: run && headRunRecord(run, i) });
+    files.push(...written.map((f) => (i === 0 ? f : { ...f, name: `${headFolder(h.name)}/${f.name}` })));
+  }
+  return files;
+}
+
+/**
  * The files of the folder, in this order: config.json, model.safetensors, the tokenizer files, for a LoRA run PEFT's
  * adapter_config.json and adapter_model.safetensors (model.safetensors then holds the merged weights, W + (alpha/r)·B·A,
  * every other tensor as trained: a plain model folder), with bottleneck adapters the adapters library's
@@ -388,6 +470,7 @@ function bottleneckFiles(model: LoadedModel, a: BottleneckAdapters, values: Read
  * metrics.json (with a run).
  */
 export async function writeModelFolder(input: ModelFolderInput): Promise<ModelFile[]> {
+  if (input.model.heads && input.model.heads.length > 0) return writeTaskFolders(input, input.model.heads);
   const { model, run } = input;
   const { params } = model;
   const values = await params.snapshot();

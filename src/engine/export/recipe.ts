@@ -278,6 +278,7 @@ export function writeRecipe(input: RecipeInput): ModelFile[] {
     ['focalGamma', config.focalGamma > 0, 'the focal loss'],
     ['windows', config.windows !== null, 'sliding windows over long texts'],
     ['adapters', config.adapters !== null, 'bottleneck adapters'],
+    ['tasks', config.tasks !== null, 'several heads on one encoder'],
   ] as const;
   const found = unsupported.find(([, used]) => used);
   if (found) {

@@ -13,6 +13,19 @@ export class ParamStore {
   /** Checkpoint name -> variable, in checkpoint order. tfjs names the variables itself (its names are global). */
   private readonly vars = new Map<string, tf.Variable>();
   private disposed = false;
+  /** A view (ParamStore.view) shares another store's variables: it adds none and disposes none. */
+  private shared = false;
+
+  /**
+   * The variables of `source` under other names, entries [name here, name in source]: a multi-task head's model
+   * (its encoder and its own head under the family's names) for its forward pass, evaluation and export.
+   */
+  static view(source: ParamStore, entries: Iterable<readonly [string, string]>): ParamStore {
+    const store = new ParamStore();
+    store.shared = true;
+    for (const [name, from] of entries) store.vars.set(name, source.get(from));
+    return store;
+  }
 
   /**
    * Creates one variable per entry, all trainable. On an error the variables made so far are disposed, so a
@@ -32,6 +45,7 @@ export class ParamStore {
   /** Adds one parameter (trainable); the name must be new. */
   add(name: string, values: ParamValues): void {
     this.assertLive();
+    if (this.shared) throw new LayerwiseError('PARAM_STORE_VIEW', `parameter ${name} cannot be added to a view of another store`, { tensor: name });
     if (this.vars.has(name)) {
       throw new LayerwiseError('PARAM_DUPLICATE', `parameter ${name} is already in the store`, { tensor: name });
     }
@@ -54,9 +68,22 @@ export class ParamStore {
   /** Disposes and removes these parameters (adapters taken off again); unknown names are ignored. */
   remove(names: readonly string[]): void {
     for (const name of names) {
-      this.vars.get(name)?.dispose();
+      if (!this.shared) this.vars.get(name)?.dispose();
       this.vars.delete(name);
     }
+  }
+
+  /** Gives parameters new names (`rename` returns a name for each, the same to keep it), in the same order; names stay distinct. */
+  rename(rename: (name: string) => string): void {
+    this.assertLive();
+    const entries = [...this.vars].map(([name, v]): [string, tf.Variable] => [rename(name), v]);
+    const seen = new Set<string>();
+    for (const [name] of entries) {
+      if (seen.has(name)) throw new LayerwiseError('PARAM_DUPLICATE', `parameter ${name} would be in the store twice`, { tensor: name });
+      seen.add(name);
+    }
+    this.vars.clear();
+    for (const [name, v] of entries) this.vars.set(name, v);
   }
 
   has(name: string): boolean {
@@ -152,7 +179,7 @@ export class ParamStore {
   }
 
   dispose(): void {
-    for (const v of this.vars.values()) v.dispose();
+    if (!this.shared) for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
     this.disposed = true;
   }

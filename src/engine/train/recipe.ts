@@ -8,7 +8,7 @@ import type { TextTokenizer } from '../../formats/tokenizer';
 import { LayerwiseError } from '../../lib/errors';
 import { streamId } from '../../lib/random';
 import type { PreparePhase } from '../../protocol/messages';
-import type { TrainConfig } from '../../protocol/train-config';
+import type { TaskHeadConfig, TrainConfig } from '../../protocol/train-config';
 import { deriveSchedule } from '../../protocol/schedule';
 import { augmentSplits } from '../data/augment';
 import { encodeExamples, type EncodedDataset, type MlmMode } from '../data/encode';
@@ -30,6 +30,7 @@ import { checkClasses, encodeRunData, readerWarnings, runLabels, splitRunData, t
 import type { RunCheckpoint } from './run-checkpoint';
 import { Trainer, tfSeed, type TrainerOptions } from './trainer';
 import type { RunDataFile, RunRecord } from '../export/model-folder';
+import { addTaskHeads, setTaskLosses, splitTasks, type TaskSources } from './multitask';
 
 
 /** How a host follows and cancels a preparation, and what it asks of the Trainer. */
@@ -56,6 +57,18 @@ export interface FineTuneSources {
   train: Dataset;
   /** A validation file, or null to hold config.validationSplit of the training file out. */
   validation: Dataset | null;
+  /** A multi-task run (config.tasks): each head's files, in its order (train and validation above are then unused). */
+  heads?: TaskSources[];
+}
+
+/** One head of a multi-task run as prepared: its classes, its encoded data and its majority baseline. */
+export interface PreparedHead {
+  name: string;
+  task: 'seq-cls' | 'token-cls';
+  weight: number;
+  labels: string[];
+  data: RunData;
+  baseline: MajorityBaseline | null;
 }
 
 export interface PreparedRun {
@@ -71,6 +84,8 @@ export interface PreparedRun {
   loadMs: number;
   /** The memory plan the run was fitted to (RecipeOptions.memory), or null. */
   memoryPlan: MemoryPlan | null;
+  /** A multi-task run's heads (labels, data and baseline above are then the first head's), else absent. */
+  heads?: PreparedHead[];
 }
 
 const cancelled = () => new LayerwiseError('TRAIN_CANCELLED', 'Training was stopped before its first step.');
@@ -140,6 +155,7 @@ function baselineOf(validation: EncodedDataset | null, labels: readonly string[]
  * or with `init: 'random'` its architecture freshly initialised), tokenisation, and the Trainer.
  */
 export async function prepareRun(sources: FineTuneSources, config: TrainConfig, opts: RecipeOptions & { init?: 'pretrained' | 'random' } = {}): Promise<PreparedRun> {
+  if (config.tasks !== null) return prepareMultiTaskRun(sources, config, config.tasks, opts);
   const { task } = config;
   checkLoraTask(config);
   opts.onPhase?.('split', 0, 0);
@@ -197,6 +213,76 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
       memory: opts.memory ?? null,
     });
     return { model, trainer, config: runConfig, labels, data, baseline: baselineOf(data.validation, labels), loadMs, memoryPlan };
+  });
+}
+
+/**
+ * A multi-task run (engine/train/multitask.ts): each head's split and classes, the model loaded with the first head
+ * and the other heads added beside it (each seeded, headInit where the checkpoint has none), each head's data
+ * tokenised with its classes, and the Trainer over all of them.
+ */
+async function prepareMultiTaskRun(sources: FineTuneSources, config: TrainConfig, heads: TaskHeadConfig[], opts: RecipeOptions & { init?: 'pretrained' | 'random' }): Promise<PreparedRun> {
+  if (opts.init === 'random') {
+    throw new LayerwiseError('TRAIN_TASKS_INIT', 'A multi-task run fine-tunes the folder\'s weights: --init random is not offered for it.', { field: 'init' });
+  }
+  opts.onPhase?.('split', 0, 0);
+  const split = splitTasks(heads, sources.heads ?? [], config);
+  checkSignal(opts.signal);
+  opts.onPhase?.('model', 0, 0);
+  const started = performance.now();
+  const headSeed = (i: number) => (i === 0 ? tfSeed(config.seed, streamId('head')) : tfSeed(config.seed, streamId('head'), i));
+  const model = await loadModelFolder(sources.folder, { task: heads[0].task, labels: split[0].labels, seed: headSeed(0), headInit: config.headInit });
+  const loadMs = performance.now() - started;
+  return withModel(model, async () => {
+    await addTaskHeads(model, sources.folder, heads, split.map((s) => s.labels), config, heads.map((_, i) => headSeed(i)));
+    const taskHeads = model.heads ?? [];
+    const tokenizer = checkTrainable(model, opts.allowNonFinite === true);
+    checkSignal(opts.signal);
+    const sizes = split.map((s) => (s.splits.train.kind === 'tokens' ? s.splits.train.sentences.length : s.splits.train.rows.length));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    opts.onPhase?.('tokenise', 0, total);
+    const data: RunData[] = [];
+    for (const [i, h] of heads.entries()) {
+      data.push(await encodeRunData(split[i].splits, tokenizer, h.task, { maxLength: config.maxLength, modelMaxLength: maxSequenceLength(model.config), labels: taskHeads[i].config.id2label, signal: opts.signal }));
+      opts.onPhase?.('tokenise', sizes.slice(0, i + 1).reduce((a, b) => a + b, 0), total);
+    }
+    setTaskLosses(taskHeads, data.map((d) => d.train), config);
+    const watch = config.multiTask.watch;
+    const watched = heads.findIndex((h) => h.name === watch);
+    if (watched >= 0 && (data[watched].validation?.examples.length ?? 0) === 0) {
+      throw new LayerwiseError('TRAIN_NO_VALIDATION', `Head "${watch}", which the run watches (multiTask.watch), has no evaluation data: give it a validation file or a validationSplit above 0.`, { field: 'multiTask.watch' });
+    }
+    const warnings = [
+      ...heads.flatMap((h, i) => readerWarnings(sources.heads?.[i].train as Dataset, sources.heads?.[i].validation ?? null).map((w) => ({ ...w, message: `head "${h.name}": ${w.message}` }))),
+      ...data.flatMap((d, i) => d.warnings.map((w) => ({ ...w, message: `head "${heads[i].name}": ${w.message}` }))),
+    ];
+    checkSignal(opts.signal);
+    if (config.adapters !== null) model.adapters = addBottleneckAdapters(model.params, model, config.adapters, tfSeed(config.seed, streamId('adapters')));
+    const asked = { ...config, maxLength: data[0].maxLength };
+    const anchors = opts.telemetryPoints !== 0 || config.l2sp > 0;
+    const memoryPlan = opts.memory ? planMemory(plannerModel(model), asked, data[0].maxLength, opts.memory, anchors) : null;
+    const runConfig = memoryPlan ? fitToMemory(memoryPlan, asked) : asked;
+    const examples = data.reduce((n, d) => n + d.train.examples.length, 0);
+    const trainer = new Trainer({
+      model: { family: model.family, config: model.config, task: model.task, params: model.params, adapters: model.adapters, loss: taskHeads[0].loss, heads: taskHeads },
+      train: data[0].train,
+      validation: data[0].validation,
+      tasks: { train: data.map((d) => d.train), validation: data.map((d) => d.validation) },
+      config: runConfig,
+      padId: tokenizer.special.pad,
+      masking: null,
+      resumeFrom: opts.resumeFrom,
+      groupTelemetryEvery: telemetryEvery(opts.telemetryPoints, runConfig, examples),
+      checkpointEvery: opts.checkpointEvery,
+      allowNonFinite: opts.allowNonFinite,
+      evaluateOnStop: opts.evaluateOnStop,
+      memory: opts.memory ?? null,
+    });
+    const prepared = heads.map((h, i): PreparedHead => {
+      const labels = taskHeads[i].config.id2label;
+      return { name: h.name, task: h.task, weight: h.weight, labels, data: data[i], baseline: baselineOf(data[i].validation, labels) };
+    });
+    return { model, trainer, config: runConfig, labels: prepared[0].labels, data: { ...data[0], warnings }, baseline: prepared[0].baseline, loadMs, memoryPlan, heads: prepared };
   });
 }
 
@@ -291,10 +377,31 @@ export async function prepareMlmRun(sources: MlmSources, config: TrainConfig, op
  */
 export function runRecordOf(
   run: PreparedRun,
-  meta: { baseModel: string; init: 'pretrained' | 'random'; train: Omit<RunDataFile, 'examples'>; validation: Omit<RunDataFile, 'examples'> | null },
+  meta: {
+    baseModel: string;
+    init: 'pretrained' | 'random';
+    train: Omit<RunDataFile, 'examples'>;
+    validation: Omit<RunDataFile, 'examples'> | null;
+    /** A multi-task run: each head's files, in its order. */
+    heads?: { train: Omit<RunDataFile, 'examples'>; validation: Omit<RunDataFile, 'examples'> | null }[];
+  },
 ): Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> {
   const { data } = run;
+  const heads = run.heads?.map((h, i) => {
+    const files = meta.heads?.[i] ?? { train: meta.train, validation: meta.validation };
+    return {
+      name: h.name,
+      task: h.task,
+      weight: h.weight,
+      labels: h.labels,
+      train: { ...files.train, examples: h.data.train.examples.length },
+      validation: files.validation && { ...files.validation, examples: h.data.validation?.examples.length ?? 0 },
+      validationSource: h.data.validationSource,
+      baseline: h.baseline,
+    };
+  });
   return {
+    ...(heads === undefined ? {} : { heads }),
     baseModel: meta.baseModel,
     init: meta.init,
     train: { ...meta.train, examples: data.train.examples.length },

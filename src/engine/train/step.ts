@@ -17,6 +17,7 @@ import type { LoraAdapters } from '../params/lora';
 import type { BottleneckAdapters } from '../params/bottleneck';
 import type { ParamStore } from '../params/store';
 import type { MicroBatch } from './windows';
+import { headEntries, headTensors, type TaskHead } from './heads';
 
 /** The model a step trains: a family's forward over the store's parameters. */
 export interface StepModel {
@@ -30,6 +31,8 @@ export interface StepModel {
   adapters?: BottleneckAdapters | null;
   /** The head's loss beyond cross-entropy: multi-label, class weights, focal γ (label smoothing is a GradientOptions'). */
   loss?: LossOptions;
+  /** Multi-task: the heads on the encoder (params holds each under heads.<name>.); a micro-batch names its head. */
+  heads?: TaskHead[] | null;
 }
 
 /** L2-SP (Li et al. 2018): strength · Σ‖w − w₀‖² over the trainable parameters, w₀ the pretrained values. */
@@ -150,13 +153,21 @@ export function accumulateGradients(model: StepModel, micro: readonly MicroBatch
   let acc: AccumulatedGradients | null = null;
   for (const [i, m] of micro.entries()) {
     if (m.count === 0) continue;
+    // Multi-task: the micro-batch's head computes on the encoder, its loss weighted (a step trains one head).
+    const head = m.head === undefined ? null : (model.heads?.[m.head] ?? null);
+    const t = head?.task ?? task;
+    // A head whose model is wholly frozen (its own parameters and the encoder's) has a loss but nothing to learn.
+    const learns = head === null || headEntries(params, head).some(([, stored]) => params.isTrainable(stored));
     const { loss, grads } = tidyGradients(() => {
-      const { inputs, labels, positions } = batchTensors(m.batch, task);
+      const { inputs, labels, positions } = batchTensors(m.batch, t);
       const forward = { training: true, dropout: opts.dropout, seed: opts.seeds[i], positions, checkpoint: opts.checkpoint, lora: model.lora, adapters: model.adapters };
-      return params.gradients(() => {
-        const logits = family.forward(params.tensors(), inputs, config, task, forward);
-        return tf.mul(taskLoss(logits, labels, task, { ...model.loss, labelSmoothing: opts.labelSmoothing }), m.count / total) as tf.Scalar;
-      });
+      const weights = head === null ? params.tensors() : headTensors(params, head);
+      const lossOf = () => {
+        const logits = family.forward(weights, inputs, head?.config ?? config, t, forward);
+        const itemLoss = taskLoss(logits, labels, t, { ...(head?.loss ?? model.loss), labelSmoothing: opts.labelSmoothing });
+        return tf.mul(itemLoss, (m.count / total) * (head?.weight ?? 1)) as tf.Scalar;
+      };
+      return learns ? params.gradients(lossOf) : { loss: lossOf(), grads: new Map<string, tf.Tensor>() };
     });
     acc = addInto(acc, { loss, penalty: tf.scalar(0), grads });
   }

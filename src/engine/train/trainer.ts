@@ -19,6 +19,7 @@ import { ParameterSchedule } from './groups';
 import { accumulateGradients, applyGradients, dropoutRates, type GradientOptions, type StepModel } from './step';
 import { groupNorms, groupSteps } from './telemetry';
 import { EpochWindows } from './windows';
+import { evaluateTasks, TaskWindows, taskSources, tasksFingerprint, type TaskData } from './multitask';
 import { guardMemory, type MemoryGuard } from '../backend/memory-guard';
 import type { MemoryLimits } from '../../protocol/memory-plan';
 import { gradientsWithinMemory, outOfMemoryAdvice, plannerModel } from './memory';
@@ -41,6 +42,8 @@ export interface TrainerOptions {
   checkpointEvery?: number | 'evaluation' | null;
   /** Split batches into passes of this many examples (the recipe's memory plan); default config.microBatchSize. */
   microBatchSize?: number | null;
+  /** Multi-task: every head's data (model.heads in order); train and validation are then the first head's. */
+  tasks?: TaskData | null;
   /** Guard the run's memory (backend/memory-guard.ts): wasm's heap held to memory.budget, WebGPU's out-of-memory errors caught. */
   memory?: MemoryLimits | null;
   /** Consecutive non-finite steps after which the run stops as diverged. Default 5. */
@@ -68,7 +71,8 @@ export class Trainer {
   private readonly model: StepModel;
   private readonly config: TrainConfig;
   private readonly validation: EncodedDataset | null;
-  private readonly windows: EpochWindows;
+  private readonly windows: EpochWindows | TaskWindows;
+  private readonly tasks: TaskData | null;
   private readonly schedule: DerivedSchedule;
   private readonly groups: ParameterSchedule;
   private readonly optimizer: AdamW;
@@ -117,7 +121,8 @@ export class Trainer {
       throw new LayerwiseError('TRAIN_TASK_MISMATCH', `The config, the model head and the data must share one task (got ${[...new Set(tasks)].join(', ')}).`, { field: 'task' });
     }
     const watchesEval = config.earlyStopping.patience !== null || config.earlyStopping.restoreBest || config.schedule.type === 'plateau';
-    if (watchesEval && (opts.validation === null || opts.validation.examples.length === 0)) {
+    const evalData = opts.tasks ? opts.tasks.validation : [opts.validation];
+    if (watchesEval && !evalData.some((v) => v !== null && v.examples.length > 0)) {
       throw new LayerwiseError(
         'TRAIN_NO_VALIDATION',
         'Early stopping, restoreBest and the plateau schedule need evaluations: give a validation file or a validationSplit above 0.',
@@ -134,7 +139,13 @@ export class Trainer {
     const padding = { padId: opts.padId, maxLength: opts.train.maxLength };
     const micro = opts.microBatchSize === undefined ? config.microBatchSize : opts.microBatchSize;
     this.microBatchSize = micro === null || micro >= config.batchSize ? null : micro;
-    this.windows = new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation, this.microBatchSize);
+    this.tasks = opts.tasks ?? null;
+    if (this.tasks !== null && (model.heads?.length ?? 0) !== this.tasks.train.length) {
+      throw new LayerwiseError('TRAIN_TASKS_DATA', `The model has ${model.heads?.length ?? 0} heads but the run has data for ${this.tasks.train.length}.`, { field: 'tasks' });
+    }
+    this.windows = this.tasks
+      ? new TaskWindows(taskSources(this.tasks, config.batchSize, config.seed, opts.padId), config.gradAccumulation, this.microBatchSize, config.multiTask, config.seed)
+      : new EpochWindows({ data: opts.train, batchSize: config.batchSize, seed: config.seed, padding, masking }, config.gradAccumulation, this.microBatchSize);
     this.memory = opts.memory ?? null;
     this.schedule = deriveSchedule(config, this.windows.batchesPerEpoch);
     this.groups = new ParameterSchedule(model.params.names(), model.family, model.config, config);
@@ -155,7 +166,7 @@ export class Trainer {
       checkpoint: config.gradientCheckpointing,
     };
     this.evalOptions = { batchSize: config.batchSize, seed: config.seed, padding, masking };
-    this.fingerprint = dataFingerprint(opts.train);
+    this.fingerprint = this.tasks ? tasksFingerprint(this.tasks) : dataFingerprint(opts.train);
     const resume = opts.resumeFrom;
     this.plateau =
       config.schedule.type === 'plateau'
@@ -297,7 +308,9 @@ export class Trainer {
 
   private async evaluateNow(): Promise<{ record: EvalRecord; isBest: boolean; lrReduced: boolean; stop: boolean }> {
     this.evaluationRequested = false;
-    const metrics = await evaluate(this.model, this.validation as EncodedDataset, this.evalOptions);
+    const metrics = this.tasks
+      ? await evaluateTasks(this.model, this.model.heads ?? [], this.tasks.validation, this.evalOptions, this.config.multiTask.watch)
+      : await evaluate(this.model, this.validation as EncodedDataset, this.evalOptions);
     const step = this.progress.step;
     if (this.checkWeights && !Number.isFinite(metrics.eval_loss)) {
       throw this.diverged(`the evaluation loss at step ${step} is ${metrics.eval_loss}: the model's outputs are no longer numbers`);
@@ -314,7 +327,8 @@ export class Trainer {
   }
 
   private hasValidation(): boolean {
-    return this.validation !== null && this.validation.examples.length > 0;
+    const data = this.tasks ? this.tasks.validation : [this.validation];
+    return data.some((v) => v !== null && v.examples.length > 0);
   }
 
   private evaluationDue(epochEnded: boolean): boolean {
@@ -357,7 +371,7 @@ export class Trainer {
       plan: {
         ...this.schedule,
         trainExamples: this.windows.examples,
-        validationExamples: this.validation?.examples.length ?? 0,
+        validationExamples: (this.tasks ? this.tasks.validation : [this.validation]).reduce((n, v) => n + (v?.examples.length ?? 0), 0),
         groups: this.groups.groups,
         trainableParameters: trainable.reduce((n, p) => n + params.get(p.name).size, 0),
         parameters: params.parameterCount(),

@@ -14,6 +14,8 @@ export interface MicroBatch {
   count: number;
   /** Non-padding tokens. */
   tokens: number;
+  /** Multi-task: the head (an index into StepModel.heads) whose data this is; absent with one head. */
+  head?: number;
 }
 
 export interface BatchSource {

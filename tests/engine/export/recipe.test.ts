@@ -147,6 +147,7 @@ describe('writeRecipe', () => {
     ['classWeights', { classWeights: 'inverse-frequency' }],
     ['focalGamma', { focalGamma: 2 }],
     ['windows', { windows: { stride: 16 } }],
+    ['tasks', { tasks: [{ name: 'a', task: 'seq-cls' }, { name: 'b', task: 'seq-cls', labelColumn: 'topic' }] }],
   ])('refuses a run train.py would not reproduce (%s) with RECIPE_UNSUPPORTED naming the field', (field, input) => {
     expect(() => writeRecipe({ config: parseTrainConfig(input), modelConfig, start: { kind: 'hub', id: 'a/b', revision: 'main' }, data: null })).toThrow(
       expect.objectContaining({ code: 'RECIPE_UNSUPPORTED', location: { field } }),

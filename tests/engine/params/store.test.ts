@@ -1,5 +1,6 @@
 // ParamStore: variables by checkpoint name, trainable flags that decide what reaches the gradient computation,
-// snapshots that are copies, and dispose returning every tensor.
+// snapshots that are copies, and dispose returning every tensor; views under other names (a multi-task head's model)
+// that share the variables and dispose none, and renames that keep the order.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/engine/backend/backend';
@@ -54,6 +55,30 @@ describe('ParamStore', () => {
     next.dispose();
     expect(Array.from(snap.get('classifier.bias')!)).toEqual([0.5, -0.5]);
     expect(Array.from((await store.snapshot()).get('encoder.weight')!)).toEqual([5, 6, 7, 8]);
+    store.dispose();
+  });
+
+  it('a view shares the variables under its own names, adds and disposes none', () => {
+    const store = smallStore();
+    const before = tf.memory().numTensors;
+    const view = ParamStore.view(store, [['bert.weight', 'encoder.weight'], ['classifier.bias', 'classifier.bias']]);
+    expect(view.names()).toEqual(['bert.weight', 'classifier.bias']);
+    expect(view.get('bert.weight')).toBe(store.get('encoder.weight'));
+    expect(() => view.add('x', { shape: [1], data: Float32Array.from([1]) })).toThrow(expect.objectContaining({ code: 'PARAM_STORE_VIEW' }));
+    view.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(store.get('encoder.weight').isDisposed).toBe(false);
+    store.dispose();
+  });
+
+  it('rename keeps the variables and their order, and refuses a name twice', () => {
+    const store = smallStore();
+    const weight = store.get('encoder.weight');
+    store.rename((n) => (n.startsWith('classifier.') ? `heads.a.${n}` : n));
+    expect(store.names()).toEqual(['encoder.weight', 'heads.a.classifier.bias']);
+    expect(store.get('encoder.weight')).toBe(weight);
+    expect(() => store.rename(() => 'same')).toThrow(expect.objectContaining({ code: 'PARAM_DUPLICATE' }));
+    expect(store.names()).toEqual(['encoder.weight', 'heads.a.classifier.bias']);
     store.dispose();
   });
 
