@@ -176,6 +176,26 @@ describe('a training run', () => {
     }
   });
 
+  it('a run stopped while the engine looked stalled ends as finished, and the next heartbeat leaves it so', () => {
+    vi.useFakeTimers();
+    try {
+      const { store, client } = setup();
+      const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
+      worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
+      client.stopTraining();
+      expect(store.getState().training.status).toBe('stopping');
+      // The worker is busy ending the run (its evaluation on a loaded machine) past the heartbeat timeout.
+      vi.advanceTimersByTime(HEARTBEAT_TIMEOUT_MS + 2 * HEARTBEAT_MS);
+      expect(store.getState().training).toMatchObject({ status: 'failed', error: { code: 'ENGINE_UNRESPONSIVE' } });
+      worker.emit({ type: 'trainingFinished', runId, reason: 'stopped', step: 5, metrics: null, restoredBestStep: null });
+      expect(store.getState().training).toMatchObject({ status: 'finished', error: null, stalledFrom: null });
+      worker.emit({ type: 'heartbeat' });
+      expect(store.getState().training.status).toBe('finished');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a lost GPU device: the run fails with it, the engine says so until WASM is ready, and the resumed run is on WASM (F2)', () => {
     const { store, client } = setup();
     const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);

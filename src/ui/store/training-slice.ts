@@ -121,9 +121,16 @@ export function canEvaluateNow(t: TrainingState): boolean {
   return !(t.status === 'paused' && t.evals.at(-1)?.record.step === latestStep(t.steps)?.step);
 }
 
-/** The run's fields changed by p, for an event of the run in hand; late events of an older run change nothing. */
-const forRun = (s: AppState, runId: string, p: (t: TrainingState) => Partial<TrainingState>) =>
-  s.training.runId === runId ? { training: { ...s.training, ...p(s.training) } } : {};
+/**
+ * The run's fields changed by p, for an event of the run in hand; late events of an older run change nothing. An event
+ * of the run is the engine answering, as a heartbeat is: a stall ends first, so that the status the event changes is
+ * the run's own (a run that finished while it looked stalled must not go back to 'stopping' at the next heartbeat).
+ */
+const forRun = (s: AppState, runId: string, p: (t: TrainingState) => Partial<TrainingState>) => {
+  if (s.training.runId !== runId) return {};
+  const t = s.training.stalledFrom === null ? s.training : { ...s.training, status: s.training.stalledFrom, stalledFrom: null, error: null };
+  return { training: { ...t, ...p(t) } };
+};
 const ended = (t: TrainingState) => ({ endedAt: Date.now(), pausedMs: t.pausedMs + (t.pausedAt === null ? 0 : Date.now() - t.pausedAt), pausedAt: null, prepare: null });
 
 export const trainingEvents = {
