@@ -10,6 +10,7 @@ import { aggregateWindows, decidingWindows, windowOwners, windowSpans } from './
 import { decisionOf, DEFAULT_THRESHOLD } from './decision';
 import type { LoadedModel } from './load';
 import { maxSequenceLength, validateInputIds } from './models/validate-inputs';
+import { modelTensors } from './train/heads';
 
 /** Windows (sequences of ids) per forward pass. */
 const PREDICT_BATCH = 16;
@@ -43,7 +44,7 @@ async function forwardRows(model: LoadedModel, rows: readonly Int32Array[]): Pro
     validateInputIds(ids, config, types);
     const logits = tf.tidy(() =>
       family.forward(
-        model.params.tensors(),
+        modelTensors(model),
         { input_ids: tf.tensor2d(ids, undefined, 'int32'), attention_mask: tf.tensor2d(mask, undefined, 'int32'), token_type_ids: tf.tensor2d(types, undefined, 'int32') },
         config,
         task,

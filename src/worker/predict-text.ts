@@ -10,6 +10,7 @@ import { maxSequenceLength, validateInputIds } from '../engine/models/validate-i
 import { LayerwiseError } from '../lib/errors';
 import type { BatchEncoding, WordEncoding } from '../formats/tokenizer';
 import type { Prediction } from '../protocol/messages';
+import { modelTensors } from '../engine/train/heads';
 
 /** Candidates shown per mask token. */
 const MLM_TOP_K = 5;
@@ -77,7 +78,7 @@ export async function predictText(model: LoadedModel, text: string): Promise<Pre
       attention_mask: tf.tensor2d(batch.attention_mask, undefined, 'int32'),
       token_type_ids: tf.tensor2d(batch.token_type_ids, undefined, 'int32'),
     };
-    const logits = model.family.forward(model.params.tensors(), inputs, config, task, { training: false, lora: model.lora, adapters: model.adapters });
+    const logits = model.family.forward(modelTensors(model), inputs, config, task, { training: false, lora: model.lora, adapters: model.adapters });
     if (task !== 'mlm') return { logits, probs: tf.softmax(logits) };
     const rows = tf.gather(tf.squeeze(logits, [0]), tf.tensor1d(maskPositions, 'int32')); // [M, vocab]
     const top = tf.topk(tf.softmax(rows), MLM_TOP_K);

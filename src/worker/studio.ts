@@ -5,6 +5,7 @@
 // engine.worker.ts only starts it, queues the commands and switches on their type.
 import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { exportModel } from '../engine/export/export';
+import type { TaskSources } from '../engine/train/multitask';
 import type { OnnxRunner } from '../engine/export/verify';
 import { readDataset } from '../formats/datasets/index';
 import { blobFile, bytesFile, readAll, type SourceFile, type SourceFolder } from '../formats/source-file';
@@ -36,6 +37,7 @@ import { checkRunGradients } from './gradient-check';
 import { GRADCHECK_CANCELLED } from '../protocol/gradcheck';
 import { checkRecipeFiles, shareRecipe, type RecipeSources } from './recipe-share';
 import { SweepRun } from './sweep-run';
+import { readTaskData } from './task-data';
 import { DEVICE_LOSS_GRACE_MS, TrainingRun, type OpenDataset, type ResumePoint, type RunCheckpointer } from './training-run';
 import { fetchModelFiles, type Fetcher } from './url-load';
 
@@ -407,6 +409,7 @@ export class Studio {
     let config: TrainConfig;
     let resume: ResumePoint | null = null;
     let checkpointer: RunCheckpointer;
+    let heads: TaskSources[] | undefined;
     const keeper = this.host.keeper;
     try {
       if (command.type === 'continueRun') {
@@ -432,6 +435,9 @@ export class Studio {
         const { train, validation } = this.datasets;
         if (train !== null) keeper.keepData(runId, { train: train.source, validation: validation?.source ?? null });
       }
+      // A multi-task run's heads read the open files with their own columns (a failure is the run's, as preparing's is).
+      const { train, validation } = this.datasets;
+      if (config.tasks !== null && train !== null) heads = await readTaskData(config.tasks, train, validation);
     } catch (err) {
       return fail(err);
     }
@@ -441,7 +447,7 @@ export class Studio {
       deviceLossGraceMs: this.backend === 'webgpu' ? DEVICE_LOSS_GRACE_MS : 0,
     });
     this.run = next;
-    const model = await next.prepare({ ...from, ...this.datasets }, config, resume);
+    const model = await next.prepare({ ...from, ...this.datasets, heads }, config, resume);
     if (model === null) return;
     this.adopt(model, from);
     this.trainedBy = next;

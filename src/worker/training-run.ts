@@ -6,6 +6,7 @@
 import { adoptTunedThresholds } from '../engine/decision';
 import type { RunRecord } from '../engine/export/model-folder';
 import type { LoadedModel } from '../engine/load';
+import type { TaskSources } from '../engine/train/multitask';
 import { prepareRun, runRecordOf } from '../engine/train/recipe';
 import type { RunCheckpoint } from '../engine/train/run-checkpoint';
 import type { Trainer } from '../engine/train/trainer';
@@ -36,6 +37,8 @@ export interface RunSources {
   provenance?: ModelProvenance;
   train: OpenDataset | null;
   validation: OpenDataset | null;
+  /** A multi-task run's data of each head (task-data.ts readTaskData), in TrainConfig.tasks order. */
+  heads?: TaskSources[];
 }
 
 /** Group telemetry (per-layer norms, one extra readback) on about this many steps of a run. */
@@ -142,7 +145,7 @@ export class TrainingRun {
     try {
       if (sources.train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
       // Every run starts from the model folder as opened, so runs compare; the head follows the data's classes (C5).
-      const run = await prepareRun({ folder: sources.folder, train: sources.train.dataset, validation: sources.validation?.dataset ?? null }, config, {
+      const run = await prepareRun({ folder: sources.folder, train: sources.train.dataset, validation: sources.validation?.dataset ?? null, heads: sources.heads }, config, {
         signal: this.controller.signal,
         onPhase: (phase, done, total) => this.post({ type: 'trainingPreparing', runId, phase, done, total }),
         resumeFrom: resume?.checkpoint,

@@ -13,6 +13,7 @@ import type { Task } from '../../protocol/task';
 import { loadModelFolder, type LoadedModel } from '../load';
 import { maxSequenceLength, validateInputIds } from '../models/validate-inputs';
 import type { ModelFile } from './model-folder';
+import { modelTensors } from '../train/heads';
 
 /**
  * fp32 files, and the folder re-read by the engine: 1e-4 (the figure `layerwise predict` is held to against
@@ -85,7 +86,7 @@ export async function engineLogits(model: LoadedModel, rows: VerifyRows): Promis
       attention_mask: tf.tensor2d(rows.attention_mask, undefined, 'int32'),
       token_type_ids: tf.tensor2d(rows.token_type_ids, undefined, 'int32'),
     };
-    return model.family.forward(model.params.tensors(), inputs, model.config, model.task, { training: false, lora: model.lora, adapters: model.adapters });
+    return model.family.forward(modelTensors(model), inputs, model.config, model.task, { training: false, lora: model.lora, adapters: model.adapters });
   });
   const data = (await logits.data()) as Float32Array;
   const dims = logits.shape.slice();

@@ -36,3 +36,11 @@ export function headTensors(params: ParamStore, head: TaskHead): Map<string, tf.
 export function headStore(params: ParamStore, head: TaskHead): ParamStore {
   return ParamStore.view(params, headEntries(params, head));
 }
+
+/**
+ * What a forward pass of the model as it stands reads: a multi-task model answers with its primary head (the first,
+ * whose config and task are the model's, as its exported folder does), any other model with its own tensors.
+ */
+export function modelTensors(model: { params: ParamStore; heads?: readonly TaskHead[] | null }): ReadonlyMap<string, tf.Tensor> {
+  return model.heads && model.heads.length > 0 ? headTensors(model.params, model.heads[0]) : model.params.tensors();
+}
