@@ -7,7 +7,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { DatasetSummary } from '../../protocol/dataset-summary';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Task } from '../../protocol/task';
-import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type ProblemType, type TrainConfig } from '../../protocol/train-config';
+import { DEFAULT_TRAIN_CONFIG, defaultLearningRate, type ProblemType, type TaskHeadConfig, type TrainConfig } from '../../protocol/train-config';
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
@@ -30,6 +30,12 @@ export interface ConfigSlice {
   configPatched(patch: Partial<TrainConfig>): void;
   /** Chooses the run's task; freeze prefixes that name nothing in that task's model are dropped. */
   taskChosen(task: Task): void;
+  /** Adds a head on a label column of the training file; the first adds the run's own column as head one too. */
+  taskHeadAdded(): void;
+  /** Sets one field of head i (the value may be invalid, shown with its error at tasks[i].field). */
+  taskHeadChanged(i: number, field: 'name' | 'labelColumn' | 'weight', value: unknown): void;
+  /** Removes head i; without heads the run is single-task again and watches nothing of them. */
+  taskHeadRemoved(i: number): void;
   configReset(): void;
 }
 
@@ -110,6 +116,30 @@ function followData(s: AppState, summary: DatasetSummary): Partial<AppState> {
   return { config: { ...s.config, taskSwitch, draft: { ...draft, problemType: task === 'seq-cls' ? problemType : 'single_label_classification', task, ...fitPrefixes(draft, s.model.current, task) } } };
 }
 
+/** A head's name from a column's (TaskHeadConfig.name: letters, digits, "-" and "_"), unlike the names taken. */
+function headName(column: string, taken: readonly string[]): string {
+  const base = column.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'head';
+  let name = base;
+  for (let k = 2; taken.includes(name); k++) name = `${base}_${k}`;
+  return name;
+}
+
+/**
+ * The draft's heads with one more: the next label column of the training file no head reads (its other label
+ * columns first, then any column not read as text), none when every column has its head. The first added also makes
+ * the run's own label column head one.
+ */
+export function withHeadAdded(draft: TrainConfig, train: DatasetSummary | null): TrainConfig {
+  const head = (name: string, labelColumn: string | null): TaskHeadConfig => ({ name, task: 'seq-cls', data: null, validation: null, textColumn: null, labelColumn, weight: 1 });
+  const rows = train?.kind === 'examples' ? train : null;
+  const heads = draft.tasks ?? (rows?.labelColumn ? [head(headName(rows.labelColumn, []), rows.labelColumn)] : []);
+  const used = heads.map((h) => h.labelColumn);
+  const candidates = rows === null ? [] : [...rows.otherLabelColumns, ...rows.columns.filter((c) => !rows.textColumns.includes(c))];
+  const column = candidates.find((c) => !used.includes(c));
+  if (column === undefined) return draft;
+  return { ...draft, tasks: [...heads, head(headName(column, heads.map((h) => h.name)), column)] };
+}
+
 export const configEvents = {
   unfinishedRunFound: (s, { run }) =>
     run === null || s.config.fromRun === run.info.runId
@@ -138,6 +168,20 @@ export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = (s
       const train = s.dataset.train;
       const problemType: ProblemType = task === 'seq-cls' && train?.kind === 'examples' && (train.multiLabel ?? null) !== null ? 'multi_label_classification' : 'single_label_classification';
       return { config: { ...s.config, taskSwitch: null, fromRun: null, draft: { ...s.config.draft, task, problemType, ...fitPrefixes(s.config.draft, s.model.current, task) } } };
+    }),
+  taskHeadAdded: () => set((s) => ({ config: { ...s.config, fromRun: null, draft: withHeadAdded(s.config.draft, s.dataset.train) } })),
+  taskHeadChanged: (i, field, value) =>
+    set((s) => {
+      const tasks = (s.config.draft.tasks ?? []).map((h, k) => (k === i ? { ...h, [field]: value } : h));
+      return { config: { ...s.config, fromRun: null, draft: { ...s.config.draft, tasks } } };
+    }),
+  taskHeadRemoved: (i) =>
+    set((s) => {
+      const { draft } = s.config;
+      const tasks = (draft.tasks ?? []).filter((_, k) => k !== i);
+      const gone = draft.tasks?.[i]?.name;
+      const watch = tasks.length === 0 || draft.multiTask.watch === gone ? null : draft.multiTask.watch;
+      return { config: { ...s.config, fromRun: null, draft: { ...draft, tasks: tasks.length === 0 ? null : tasks, multiTask: { ...draft.multiTask, watch } } } };
     }),
   configReset: () =>
     set((s) => {

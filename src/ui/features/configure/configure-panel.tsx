@@ -15,6 +15,7 @@ import { useRunConfig } from '../../store/config-draft';
 import { useRunModel } from '../../store/run-model';
 import { EvaluationSection, LayersSection, OptimizerSection, RegularisationSection, RunSection, ScheduleSection } from './config-sections';
 import { LabelsAndLengthSection } from './task-sections';
+import { TasksSection } from './tasks-card';
 import { ScheduleChart } from './schedule-chart';
 import { GradientCheckCard } from './gradient-check-card';
 import { whyBlocked } from './model-users';
@@ -86,6 +87,7 @@ export function ConfigurePanel() {
       </div>
       <ScheduleSection {...props} />
       <LabelsAndLengthSection {...props} />
+      <TasksSection {...props} />
       {model && run && (
         <Later minHeight={420}>
           <ScheduleChart config={config} batchesPerEpoch={batchesPerEpoch} fromData={fromData} parameters={run.parameters} numLayers={model.num_hidden_layers} />
