@@ -1,6 +1,6 @@
 // The charts of issue 16 item 9, rendered as the studio renders them (react-dom/server): the loss smoothed by a
 // debiased EMA, a colour of its own for each parameter group's line, the confusion matrix on row shares and a log
-// colour scale for imbalanced data, and the label counts written at the end of their bars.
+// colour scale for imbalanced data, the label counts written at the end of their bars, and a multi-task run's line per head.
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { DatasetSummary } from '../../src/protocol/dataset-summary';
 import { groupColor } from '../../src/ui/components/chart-figure';
 import { LabelChart } from '../../src/ui/features/dataset/label-chart';
 import { ConfusionMatrix, imbalance } from '../../src/ui/features/evaluation/metrics-view';
-import { smoothEma } from '../../src/ui/features/training/training-charts';
+import { headSeries, smoothEma } from '../../src/ui/features/training/training-charts';
 
 describe('smoothEma', () => {
   it('is TensorBoard\'s debiased EMA: the first value as it is, then the weighted mean; non-finite values skipped', () => {
@@ -86,5 +86,18 @@ describe('LabelChart', () => {
     const html = renderToStaticMarkup(createElement(LabelChart, { summary }));
     expect(html).toMatch(/<bdi class="hbar-label">ham<\/bdi>.*?<span class="hbar-value tabular">225 <span class="muted">· 75\.0%<\/span>/);
     expect(html).toMatch(/<bdi class="hbar-label">spam<\/bdi>.*?--share:0\.333.*?75 <span class="muted">· 25\.0%/);
+  });
+});
+
+describe('headSeries', () => {
+  it("draws each head of a multi-task run's evaluations (EvalMetrics.tasks) as its own accuracy line, at the steps it was evaluated", () => {
+    const m = (accuracy: number) => ({ eval_loss: 1, accuracy, eval_samples: 4 });
+    const at = (step: number, tasks?: Record<string, ReturnType<typeof m>>) => ({ record: { ...m(0.5), step, epoch: 0, learning_rate: 0, tasks }, isBest: false, lrReduced: false });
+    const series = headSeries([at(2, { sentiment: m(0.25), topic: m(0.5) }), at(4, { sentiment: m(0.75) }), at(6)]);
+    expect(series.map((s) => [s.name, s.xs, s.ys])).toEqual([
+      ['sentiment accuracy', [2, 4], [0.25, 0.75]],
+      ['topic accuracy', [2], [0.5]],
+    ]);
+    expect(headSeries([at(2)])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // The Evaluate panel: how good the model is — the headline score beside the majority-class baseline, when it was
 // measured ("after step N of M" mid-run, "final" after), the metrics table (the latest and the best evaluation),
-// per-class scores, the confusion matrix — and the playground on the current model. A run always leaves an
+// a multi-task run's table of each head's metrics, per-class scores, the confusion matrix — and the playground on the current model. A run always leaves an
 // evaluation (the worker evaluates a run that finishes or is stopped); "Evaluate now" asks for one mid-run.
 import { EmptyState } from '../../components/empty-state';
 import { Later } from '../../components/later';
@@ -14,7 +14,7 @@ import { formatCount } from '../../format';
 import { evaluationWhen, headline } from '../../result';
 import { useApp } from '../../store/app-store';
 import { canEvaluateNow, isActive } from '../../store/training-slice';
-import { ConfusionMatrix, MetricsTable, PerClassTable } from './metrics-view';
+import { ConfusionMatrix, HeadMetricsTable, MetricsTable, PerClassTable } from './metrics-view';
 import { ImbalanceViews } from './imbalance-view';
 import { Playground } from './playground';
 
@@ -43,6 +43,7 @@ export function EvaluatePanel() {
     baseline: useApp((s) => s.training.baseline),
   };
   const task = useApp((s) => s.training.config?.task) ?? model?.task ?? 'seq-cls';
+  const watch = useApp((s) => s.training.config?.multiTask.watch ?? null);
   const best = t.evals.filter((e) => e.isBest).at(-1);
   const last = t.evals.at(-1);
   const finished = t.status === 'finished';
@@ -59,6 +60,7 @@ export function EvaluatePanel() {
         <div className="summary" role="region" aria-label="Evaluation">
           <ResultCard headline={headline(final, t.baseline, task)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
           <MetricsTable columns={columns} />
+          <HeadMetricsTable metrics={final} watch={watch} />
           <ImbalanceViews metrics={final} baseline={t.baseline} />
           {/* Side by side for a few classes; one under the other when the matrix needs the width. */}
           <Later minHeight={260}>

@@ -22,11 +22,11 @@ const ROWS: { key: keyof EvalMetrics; label: string; format?: (v: number) => str
 
 const score = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : String(v));
 
-export function MetricsTable({ columns }: { columns: { title: string; metrics: EvalMetrics }[] }) {
+export function MetricsTable({ columns, title = 'Metrics', description = 'On the validation data, in evaluation mode (no dropout).' }: { columns: { title: string; metrics: EvalMetrics }[]; title?: string; description?: string }) {
   const rows = ROWS.filter((r) => columns.some((c) => typeof c.metrics[r.key] === 'number'));
   return (
-    <Card title="Metrics" description="On the validation data, in evaluation mode (no dropout).">
-      <table className="data-table" aria-label="Metrics">
+    <Card title={title} description={description}>
+      <table className="data-table" aria-label={title}>
         <thead>
           <tr>
             <th scope="col">Metric</th>
@@ -54,6 +54,19 @@ export function MetricsTable({ columns }: { columns: { title: string; metrics: E
         </tbody>
       </table>
     </Card>
+  );
+}
+
+/** A multi-task run's evaluation (EvalMetrics.tasks): a column per head, each on its own validation data. */
+export function HeadMetricsTable({ metrics, watch }: { metrics: EvalMetrics; watch: string | null }) {
+  const heads = Object.entries(metrics.tasks ?? {});
+  if (heads.length === 0) return null;
+  return (
+    <MetricsTable
+      title="Metrics of each head"
+      description={`Each head on its own validation data; the run watches ${watch === null ? 'the mean over the heads' : `head ${watch}`} (the metrics above).`}
+      columns={heads.map(([name, m]) => ({ title: name, metrics: m }))}
+    />
   );
 }
 

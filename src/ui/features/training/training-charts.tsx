@@ -102,6 +102,18 @@ export const LossChart = memo(function LossChart({ steps, evals, config, totalSt
   );
 });
 
+/**
+ * A multi-task run's heads (EvalMetrics.tasks), each its own accuracy line beside what the run watches (the record's
+ * own accuracy: the watched head's, or the mean over the heads).
+ */
+export function headSeries(evals: readonly Evaluation[]): ChartSeries[] {
+  const names = [...new Set(evals.flatMap((e) => Object.keys(e.record.tasks ?? {})))];
+  return names.map((name, k) => {
+    const at = evals.filter((e) => e.record.tasks?.[name] !== undefined);
+    return { name: `${name} accuracy`, color: SERIES[(4 + k) % SERIES.length], xs: at.map((e) => e.record.step), ys: at.map((e) => finite(e.record.tasks?.[name].accuracy)), dots: true };
+  });
+}
+
 export const MetricsChart = memo(function MetricsChart({ evals, config, totalSteps }: Omit<ChartProps, 'steps'>) {
   const f1Key = config.task === 'token-cls' ? 'entity_f1' : 'f1_macro';
   const f1Name = config.task === 'token-cls' ? 'entity F1' : 'F1 (macro)';
@@ -109,18 +121,26 @@ export const MetricsChart = memo(function MetricsChart({ evals, config, totalSte
     (): ChartSeries[] => [
       { name: 'accuracy', color: SERIES[2], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record.accuracy)), dots: true },
       { name: f1Name, color: SERIES[3], xs: evals.map((e) => e.record.step), ys: evals.map((e) => finite(e.record[f1Key] as number | undefined)), dots: true },
+      ...headSeries(evals),
     ],
     [evals, f1Key, f1Name],
   );
   const marks = useMemo(() => evalMarks(evals, config), [evals, config]);
   return (
-    <ChartFigure title="Accuracy and F1" description={`Validation accuracy and ${config.task === 'token-cls' ? 'entity F1 (seqeval)' : 'macro F1'} at each evaluation.`}>
+    <ChartFigure
+      title="Accuracy and F1"
+      description={`Validation accuracy and ${config.task === 'token-cls' ? 'entity F1 (seqeval)' : 'macro F1'} at each evaluation${config.tasks === null ? '' : `, of ${config.multiTask.watch === null ? 'the mean over the heads' : `head ${config.multiTask.watch}`}, and each head's accuracy`}.`}
+    >
       <LineChart
         series={series}
         xDomain={[0, Math.max(1, totalSteps)]}
         yDomain={[0, 1]}
         marks={marks}
-        summary={evals.length === 0 ? 'No evaluation yet.' : `After ${evals.length} evaluations: accuracy ${last(series[0].ys)}, ${f1Name} ${last(series[1].ys)}.`}
+        summary={
+          evals.length === 0
+            ? 'No evaluation yet.'
+            : `After ${evals.length} evaluations: accuracy ${last(series[0].ys)}, ${f1Name} ${last(series[1].ys)}${series.slice(2).map((h) => `, ${h.name} ${last(h.ys)}`).join('')}.`
+        }
       />
     </ChartFigure>
   );
