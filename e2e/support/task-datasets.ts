@@ -1,6 +1,6 @@
 // Tiny datasets for the #20 journeys, in the fixtures' vocabulary (tests/golden/hf-tiny/words.txt): rows of
 // ";"-separated labels (multi-label), a CSV with one class in eight (imbalanced), and texts of 40 words or more whose
-// label sits in their last words (long texts).
+// label sits in their last words (long texts); rows with two label columns, a head on each (multi-task, #18).
 import type { FileSpec } from '../pages/studio';
 
 const FILLER = ['the', 'movie', 'film', 'story', 'was', 'is', 'very', 'really', 'and', 'music'];
@@ -43,4 +43,16 @@ export function longTextsCsv(rows = 32): FileSpec {
 /** One long text of the kind above. */
 export function longText(positive: boolean): string {
   return `${Array.from({ length: 44 }, (_, k) => FILLER[(k * 3) % FILLER.length]).join(' ')} ${positive ? 'great' : 'awful'}`;
+}
+
+/** 48 rows with two label columns (#18 multi-task): the sentiment by the text's last word, the topic by its first. */
+export function twoLabelsCsv(rows = 48): FileSpec {
+  const topics: Record<string, string> = { paris: 'place', music: 'arts', man: 'people' };
+  const lines = ['text,sentiment,topic'];
+  for (let i = 0; i < rows; i++) {
+    const first = Object.keys(topics)[i % 3];
+    const positive = i % 2 === 0;
+    lines.push(`${first} ${FILLER[i % FILLER.length]} ${FILLER[(i * 3 + 1) % FILLER.length]} ${positive ? WORDS.happy[i % 3] : WORDS.sad[i % 3]},${positive ? 'pos' : 'neg'},${topics[first]}`);
+  }
+  return { name: 'two-labels.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
 }
