@@ -1,6 +1,6 @@
 // Journey (#18): on the built-in model and a CSV with two label columns, Configure's Tasks card adds a second head on
-// the other column (the file's own label column becomes head one), a run of a few steps trains both on WASM, and
-// Evaluate shows each head's metrics in a table of its own.
+// the other column (the file's own label column becomes head one), a run of a few steps trains both on WASM, Train's
+// accuracy chart has a line per head, and Evaluate shows each head's metrics in a table of its own.
 import { expect, test } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
 import { ConfigurePanel, DatasetPanel, Studio, TrainPanel } from './pages/studio';
@@ -30,6 +30,9 @@ test('two label columns of one file: a head on each, trained together, each head
   const train = new TrainPanel(page);
   await train.start.click();
   await train.waitUntilFinished();
+  // The accuracy chart: a line per head beside the watched score.
+  const chart = page.getByRole('figure', { name: 'Accuracy and F1' }).getByRole('img');
+  for (const c of columns) await expect(chart).toHaveAccessibleName(new RegExp(`, ${c} accuracy \\d\\.\\d{4}`));
 
   await studio.open('Evaluate');
   const heads = page.getByRole('table', { name: 'Metrics of each head' });
