@@ -31,7 +31,7 @@ import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
 import { memoryLimits } from '../protocol/memory-plan';
-import { parseSweepConfig } from '../protocol/sweep';
+import { parseSweepConfig, planTrials } from '../protocol/sweep';
 import { parseRunRecipe } from '../protocol/run-recipe';
 import { checkRunGradients } from './gradient-check';
 import { GRADCHECK_CANCELLED } from '../protocol/gradcheck';
@@ -560,9 +560,12 @@ export class Studio {
       if (train === null) throw new LayerwiseError('TRAIN_NO_DATASET', 'Open a dataset file in the Dataset panel first.', { field: 'data' });
       // The page is not trusted to send a valid sweep: parsed as `layerwise sweep --config` parses it.
       const sweep = parseSweepConfig(command.sweep);
+      // Every trial trains the base config's heads (a sweep's space holds no tasks), read once for all of them.
+      const tasks = planTrials(sweep)[0].config.tasks;
+      const validation = this.datasets.validation;
       const next = new SweepRun(sweepId, this.post, memoryLimits(this.backend ?? 'wasm', this.probe));
       this.sweep = next;
-      void next.run({ folder: from.folder, train: train.dataset, validation: this.datasets.validation?.dataset ?? null }, sweep);
+      void next.run(async () => ({ folder: from.folder, train: train.dataset, validation: validation?.dataset ?? null, heads: tasks === null ? undefined : await readTaskData(tasks, train, validation) }), sweep);
     } catch (err) {
       this.post({ type: 'sweepFailed', sweepId, error: toErrorData(err) });
     }

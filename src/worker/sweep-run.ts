@@ -31,10 +31,14 @@ export class SweepRun {
     this.controller.abort();
   }
 
-  /** Runs every rung of the (validated) sweep to its end, or to a stop; resolves when it has ended. */
-  async run(sources: FineTuneSources, sweep: SweepConfig): Promise<void> {
+  /**
+   * Runs every rung of the (validated) sweep to its end, or to a stop; resolves when it has ended. `read` gives the
+   * trials' files (a multi-task sweep's heads are read first, and a failure to read them is the sweep's).
+   */
+  async run(read: () => Promise<FineTuneSources>, sweep: SweepConfig): Promise<void> {
     const { sweepId } = this;
     try {
+      const sources = await read();
       const trials = planTrials(sweep);
       this.post({ type: 'sweepStarted', sweepId, trials, rungs: halvingPlan(sweep, trials.length, trials[0].config.epochs) });
       let reported = 0;

@@ -2,7 +2,7 @@
 // data from the open file with its own label column, as `layerwise train --config` reads --data (cli/train-data.ts
 // columnOptions with labelSep none), so every evaluation of every head equals the engine's run of the same heads;
 // the trained model predicts as its primary head; the export's zip holds the primary head's folder and heads/<name>/;
-// a head naming a file of its own is refused.
+// a sweep of the config trains the heads in every trial; a head naming a file of its own is refused.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
@@ -11,9 +11,11 @@ import { useNodeBackend } from '../../src/cli/node-backend';
 import { nodeFolder } from '../../src/cli/node-files';
 import { columnOptions } from '../../src/cli/train-data';
 import { prepareRun } from '../../src/engine/train/recipe';
+import { runSweep } from '../../src/engine/train/sweep';
 import { readDataset } from '../../src/formats/datasets/index';
 import { blobFile } from '../../src/formats/source-file';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
+import { parseSweepConfig, type SweepConfig } from '../../src/protocol/sweep';
 import { parseTrainConfig } from '../../src/protocol/train-config';
 import type { EvalRecord } from '../../src/protocol/train-events';
 import { RunKeeper } from '../../src/worker/run-keeper';
@@ -59,12 +61,16 @@ async function ended(t: ReturnType<typeof studio>) {
   while (t.of('trainingFinished').length + t.of('trainingFailed').length === 0) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** The same heads through the engine's run recipe, each read as the CLI reads --data for it. */
-async function engineRun(): Promise<EvalRecord[]> {
-  const config = parseTrainConfig(input);
+/** Each head's files as the CLI reads --data for a head without a file of its own. */
+async function cliSources() {
   const sources = [];
   for (const h of heads) sources.push({ train: await readDataset(blobFile('two-labels.csv', csv()), columnOptions(undefined, h.labelColumn, { labelSep: 'none' })), validation: null });
-  const run = await prepareRun({ folder: nodeFolder(FIXTURE), ...sources[0], heads: sources }, config, { evaluateOnStop: true });
+  return { folder: nodeFolder(FIXTURE), ...sources[0], heads: sources };
+}
+
+/** The same heads through the engine's run recipe. */
+async function engineRun(): Promise<EvalRecord[]> {
+  const run = await prepareRun(await cliSources(), parseTrainConfig(input), { evaluateOnStop: true });
   const out: EvalRecord[] = [];
   try {
     for await (const e of run.trainer.run()) {
@@ -111,6 +117,19 @@ describe('Studio multi-task run', () => {
     expect(entries).toContain(`${folder}/heads/topic/model.safetensors`);
     const topic = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(exported.exported.zip))[`${folder}/heads/topic/config.json`]));
     expect(Object.values(topic.id2label).sort()).toEqual(['arts', 'people', 'place']);
+  }, 120_000);
+
+  it('sweeps a multi-task config: every trial trains the heads, scored as the engine\'s sweep scores them', async () => {
+    const t = studio();
+    await opened(t);
+    const sweep: SweepConfig = { base: { ...input, maxSteps: 2, evalEvery: 2 }, method: 'grid', space: { learningRate: [1e-2, 1e-3] }, trials: 2, seed: 1, metric: 'accuracy', halving: null };
+    t.s.startSweep({ type: 'startSweep', sweepId: 's', sweep });
+    while (t.of('sweepFinished').length + t.of('sweepFailed').length === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(t.of('sweepFailed')).toEqual([]);
+    const scores = t.of('sweepTrialFinished').map((e) => [e.result.id, e.result.score]);
+    const reference = await runSweep(await cliSources(), parseSweepConfig(sweep));
+    expect(scores).toEqual(reference.results.map((r) => [r.id, r.score]));
+    expect(scores.every(([, score]) => typeof score === 'number')).toBe(true);
   }, 120_000);
 
   it('refuses a head that names a file of its own, naming the field', async () => {
