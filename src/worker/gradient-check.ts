@@ -24,6 +24,10 @@ export async function checkRunGradients(sources: FineTuneSources, given: TrainCo
   // The page is not trusted to send a valid config: parsed as the CLI parses --config. Every example trains (none held
   // out), cut to a few tokens: the gradients of the model do not depend on the length, the check's time does.
   const config = parseTrainConfig({ ...given, validationSplit: 0, maxLength: Math.min(given.maxLength, STUDIO_GRADCHECK.maxLength) });
+  // The check differentiates one head's forward pass (engine/train/gradcheck.ts), as `layerwise gradcheck` does.
+  if (config.tasks !== null) {
+    throw new LayerwiseError('GRADCHECK_MULTI_TASK', 'Check gradients checks a model with one head: remove the heads of the Tasks card to check the run\'s model.', { field: 'tasks' });
+  }
   hooks.onProgress('preparing', 0, 0);
   const prepared = await prepareRun({ ...sources, validation: null }, config, { signal: hooks.signal, telemetryPoints: 0 });
   try {

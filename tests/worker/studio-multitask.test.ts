@@ -2,7 +2,7 @@
 // data from the open file with its own label column, as `layerwise train --config` reads --data (cli/train-data.ts
 // columnOptions with labelSep none), so every evaluation of every head equals the engine's run of the same heads;
 // the trained model predicts as its primary head; the export's zip holds the primary head's folder and heads/<name>/;
-// a sweep of the config trains the heads in every trial; a head naming a file of its own is refused.
+// a sweep of the config trains the heads in every trial; Check gradients and a head naming a file of its own are refused.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
@@ -131,6 +131,13 @@ describe('Studio multi-task run', () => {
     expect(scores).toEqual(reference.results.map((r) => [r.id, r.score]));
     expect(scores.every(([, score]) => typeof score === 'number')).toBe(true);
   }, 120_000);
+
+  it('refuses to check the gradients of a multi-task config, naming the field', async () => {
+    const t = studio();
+    await opened(t);
+    await t.s.checkGradients({ type: 'checkGradients', requestId: 4, config: parseTrainConfig(input), examples: 2 });
+    expect(t.of('gradientCheckFailed').map((e) => e.error)).toEqual([expect.objectContaining({ code: 'GRADCHECK_MULTI_TASK', location: { field: 'tasks' } })]);
+  });
 
   it('refuses a head that names a file of its own, naming the field', async () => {
     const t = studio();
