@@ -1,7 +1,7 @@
 // The studio's rules (src/worker/studio.ts) with a fake post and an in-memory checkpoint store, on the wasm backend
 // and the tiny BERT fixture: a failed load keeps the model loaded before; loads and backend switches are refused
 // while a run trains; a config from the page is validated; a resumed run must find the same model and data files,
-// which it reads from the copy kept beside its checkpoint when they are not open, in smaller passes when asked; the
+// which it reads from the copy kept beside its checkpoint when they are not open (a multi-task run's heads too), in smaller passes when asked; the
 // page's call for a checkpoint is answered at the next step; and an export after a run carries the run's model card. (The same run through the CLI: same-folder.test.ts.)
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -196,6 +196,37 @@ describe('Studio', () => {
     await again.next('trainingStarted', (e) => e.runId === 'r2');
     again.s.stopTraining('r2');
     await again.next('trainingFinished', (e) => e.runId === 'r2');
+    first.s.stopTraining('r1');
+    await first.next('trainingFinished');
+  }, 120_000);
+
+  it('resumes a multi-task run after a reload: each head read again from the kept copy with its own label column', async () => {
+    const storage = new MemoryStorage();
+    const first = studio(storage);
+    await first.s.start(PROBE);
+    await first.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: folderFiles(FIXTURE) });
+    const rows = ['text,sentiment,topic', ...Array.from({ length: 24 }, (_, i) => `"text number ${i}",${i % 2 ? 'pos' : 'neg'},${['a', 'b', 'c'][i % 3]}`)];
+    await first.s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: new File([rows.join('\n')], 'two.csv'), choices: {} });
+    const heads = [
+      { name: 'sentiment', task: 'seq-cls', labelColumn: 'sentiment' },
+      { name: 'topic', task: 'seq-cls', labelColumn: 'topic' },
+    ];
+    await first.s.startTraining(start('r1', { ...config({ epochs: 50 }), tasks: heads }));
+    await first.next('trainingStarted');
+    first.s.pauseTraining('r1');
+    const saved = await first.next('checkpointSaved');
+
+    const again = studio(storage);
+    await again.s.start(PROBE);
+    await again.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: folderFiles(FIXTURE) });
+    await again.s.findUnfinishedRun();
+    await again.s.startTraining({ type: 'continueRun', runId: 'r1' });
+    expect(again.of('trainingFailed')).toEqual([]);
+    expect((await again.next('trainingRestored')).history.step).toBe(saved.step);
+    again.s.stopTraining('r1');
+    const finished = await again.next('trainingFinished');
+    expect(Object.keys(finished.metrics?.tasks ?? {})).toEqual(['sentiment', 'topic']);
+    expect(finished.metrics?.tasks?.topic.labels).toEqual(['a', 'b', 'c']);
     first.s.stopTraining('r1');
     await first.next('trainingFinished');
   }, 120_000);
