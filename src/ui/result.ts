@@ -17,7 +17,16 @@ export interface Headline {
 
 const pct = (v: number) => (Number.isFinite(v) ? formatPercent(v) : String(v));
 
-export function headline(metrics: EvalMetrics, baseline: MajorityBaseline | null, task: Task): Headline {
+/**
+ * `primary`: a multi-task run's first head (name and task), whose data the baseline was counted on; its own score is
+ * the headline then, not the mean over the heads beside one head's baseline.
+ */
+export function headline(metrics: EvalMetrics, baseline: MajorityBaseline | null, task: Task, primary: { name: string; task: Task } | null = null): Headline {
+  const own = primary === null ? undefined : metrics.tasks?.[primary.name];
+  if (primary !== null && own !== undefined) {
+    const h = headline(own, baseline, primary.task);
+    return { ...h, label: `${h.label} of ${primary.name}` };
+  }
   if (task === 'token-cls' && metrics.entity_f1 !== undefined) {
     const comparison =
       baseline === null

@@ -25,6 +25,14 @@ describe('headline', () => {
     expect(headline(metrics(0.9), null, 'seq-cls')).toEqual({ label: 'Accuracy', value: '90.0%', comparison: null, margin: null });
   });
 
+  it('a multi-task run: the first head\'s score against its own baseline, not the mean over the heads', () => {
+    const tasks = { sentiment: metrics(0.8), topic: metrics(0.2) };
+    const pos = { label: 'pos', accuracy: 0.6, f1_macro: 0.375 };
+    const h = headline(metrics(0.5, { tasks }), pos, 'seq-cls', { name: 'sentiment', task: 'seq-cls' });
+    expect(h).toMatchObject({ label: 'Accuracy of sentiment', value: '80.0%', margin: expect.closeTo(20, 5) });
+    expect(headline(metrics(0.5, { tasks }), pos, 'seq-cls').value).toBe('50.0%');
+  });
+
   it('reads entity F1 for token classification, where always "O" finds no entity', () => {
     const h = headline(metrics(0.91, { entity_f1: 0.712 }), { label: 'O', accuracy: 0.85, f1_macro: 0.2 }, 'token-cls');
     expect(h.label).toBe('Entity F1');

@@ -44,6 +44,7 @@ export function EvaluatePanel() {
   };
   const task = useApp((s) => s.training.config?.task) ?? model?.task ?? 'seq-cls';
   const watch = useApp((s) => s.training.config?.multiTask.watch ?? null);
+  const primary = useApp((s) => s.training.config?.tasks?.[0] ?? null);
   const best = t.evals.filter((e) => e.isBest).at(-1);
   const last = t.evals.at(-1);
   const finished = t.status === 'finished';
@@ -58,7 +59,7 @@ export function EvaluatePanel() {
       <PanelHeader title="Evaluate" description="How well the fine-tuned model does on the validation data, class by class, and on text you type." actions={<EvaluateNow />} />
       {final ? (
         <div className="summary" role="region" aria-label="Evaluation">
-          <ResultCard headline={headline(final, t.baseline, task)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
+          <ResultCard headline={headline(final, t.baseline, task, primary)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />
           <MetricsTable columns={columns} />
           <HeadMetricsTable metrics={final} watch={watch} />
           <ImbalanceViews metrics={final} baseline={t.baseline} />

@@ -208,13 +208,14 @@ function RunResult() {
   const totalSteps = useApp((s) => s.training.plan?.totalSteps ?? null);
   const baseline = useApp((s) => s.training.baseline);
   const task = useApp((s) => s.training.config?.task);
+  const primary = useApp((s) => s.training.config?.tasks?.[0] ?? null);
   const last = evals.at(-1);
   if (!last || !task) return null;
   const finished = status === 'finished';
   const metrics = (finished ? finish?.metrics : null) ?? last.record;
   const step = finished ? (finish?.step ?? last.record.step) : last.record.step;
   const when = evaluationWhen(step, totalSteps, status, finished ? (finish?.restoredBestStep ?? null) : null, finish?.reason === 'stopped');
-  return <ResultCard headline={headline(metrics, baseline, task)} when={`${when} · on ${formatCount(metrics.eval_samples)} validation examples`} />;
+  return <ResultCard headline={headline(metrics, baseline, task, primary)} when={`${when} · on ${formatCount(metrics.eval_samples)} validation examples`} />;
 }
 
 export function TrainPanel() {
