@@ -204,6 +204,11 @@ export class CheckpointSlots {
       await this.storage.remove(slot, SLOT_FILES.run);
     }
     this.newest = null;
+    await this.removeData();
+  }
+
+  /** Removes the dataset copies. */
+  async removeData(): Promise<void> {
     await this.storage.removeData('train');
     await this.storage.removeData('validation');
   }

@@ -29,8 +29,13 @@ export class RunKeeper {
   private latest: { runId: string; step: number; files: CheckpointFiles } | null = null;
   private readonly post: (event: FromWorker, transfer?: Transferable[]) => void;
   private readonly openStorage: typeof openSlotStorage;
-  /** The copy of a run's dataset files in progress: a discard waits for it, so it never lands after. */
+  /** The copies of runs' dataset files, one after another (a resume's read waits for the one in progress). */
   private copying: Promise<void> = Promise.resolve();
+  /**
+   * Counts discards. A copy that ends after a discard removes itself, so it never lands after — without the discard
+   * (and so the run's end) waiting for it: a copy that stalls in the browser's storage must not hold a run unfinished.
+   */
+  private discards = 0;
 
   /** openStorage: where the slots live (OPFS, else IndexedDB; tests give a memory store). */
   constructor(post: (event: FromWorker, transfer?: Transferable[]) => void, openStorage = openSlotStorage) {
@@ -97,12 +102,17 @@ export class RunKeeper {
 
   /** Copies a new run's dataset files beside its checkpoints (in the background; datasetKept says how it went). */
   keepData(runId: string, files: KeptData): void {
+    const discards = this.discards;
     this.copying = this.copying.then(async () => {
       const { slots } = await this.open();
-      if (slots === null) return;
+      if (slots === null || discards !== this.discards) return;
       const names = [files.train.name, ...(files.validation ? [files.validation.name] : [])];
       try {
         await slots.keepData(files);
+        if (discards !== this.discards) {
+          await slots.removeData();
+          return;
+        }
         this.post({ type: 'datasetKept', runId, files: names, error: null });
       } catch (err) {
         this.post({ type: 'datasetKept', runId, files: names, error: toErrorData(err) });
@@ -112,7 +122,7 @@ export class RunKeeper {
 
   /** Empties both slots (and the dataset copies). */
   async discard(runId: string | null): Promise<void> {
-    await this.copying;
+    this.discards++;
     const { slots } = await this.open();
     await slots?.clear();
     if (runId === null || this.latest?.runId === runId) this.latest = null;
