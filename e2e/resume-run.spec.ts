@@ -8,6 +8,7 @@ import { DEFAULT_MODEL_NAME, ModelPanel } from './pages/model-panel';
 import { ConfigurePanel, DatasetPanel, Studio, TrainPanel } from './pages/studio';
 import { reviewsCsv } from './support/datasets';
 import { engineWorker } from './support/engine-worker';
+import { prepareReviewsRun } from './support/prepare-run';
 
 const SETTINGS = { Epochs: 3, 'Batch size': 4, 'Max length (tokens)': 32, 'Max steps': 20 };
 
@@ -38,27 +39,13 @@ function storedRuns(page: Page): Promise<StoredRun[]> {
   );
 }
 
-async function prepare(page: Page): Promise<void> {
-  const studio = new Studio(page);
-  await studio.goto();
-  await new ModelPanel(page).waitForDefaultModel();
-  await studio.open('Dataset');
-  await new DatasetPanel(page).choose(reviewsCsv());
-  await expect(new DatasetPanel(page).stat('Rows')).toHaveText('40');
-  await studio.open('Configure');
-  const configure = new ConfigurePanel(page);
-  await configure.set(SETTINGS);
-  await configure.evaluateEvery(4);
-  await studio.open('Train');
-}
-
 test('a run checkpoints, survives a reload, resumes from step k and ends as an uninterrupted run does', async ({ page }) => {
   test.setTimeout(240_000);
   const studio = new Studio(page);
   const train = new TrainPanel(page);
   const pause = page.getByRole('button', { name: 'Pause', exact: true });
   const checkpoint = page.getByLabel('Checkpoint status');
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await train.start.click();
   // The headline in the user's words; where it is stored on a details line.
   await expect(checkpoint).toContainText(/Progress saved at step \d+: a reload or a crash loses at most the steps after it\./, { timeout: 60_000 });
@@ -128,7 +115,7 @@ test('a run checkpoints, survives a reload, resumes from step k and ends as an u
 test('a second tab finds the training lock held, says so and cannot start a run', async ({ page, context }) => {
   test.setTimeout(180_000);
   const train = new TrainPanel(page);
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await new Studio(page).open('Configure');
   await new ConfigurePanel(page).set({ Epochs: 30, 'Max steps': 200 });
   await new Studio(page).open('Train');
@@ -159,7 +146,7 @@ test('a worker that dies mid-run: the run is said to have stopped within seconds
   const studio = new Studio(page);
   const train = new TrainPanel(page);
   const checkpoint = page.getByLabel('Checkpoint status');
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await studio.open('Configure');
   await new ConfigurePanel(page).set({ Epochs: 60, 'Max steps': 400 });
   await studio.open('Train');
@@ -200,7 +187,7 @@ test('a hidden tab: training goes on in the worker, a checkpoint is taken as the
   const studio = new Studio(page);
   const train = new TrainPanel(page);
   const checkpoint = page.getByLabel('Checkpoint status');
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await studio.open('Configure');
   // No evaluation in the run, so the only checkpoints are the 30 s interval's and the ones asked for.
   await new ConfigurePanel(page).set({ Epochs: 60, 'Max steps': 400 });

@@ -6,27 +6,13 @@
 // after a reload.
 import { expect, test, type Page } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
-import { ConfigurePanel, DatasetPanel, Studio, TrainPanel } from './pages/studio';
-import { reviewsCsv } from './support/datasets';
+import { Studio, TrainPanel } from './pages/studio';
 import { engineWorker } from './support/engine-worker';
+import { prepareReviewsRun } from './support/prepare-run';
 
 /** 60 epochs of 9 steps, cut to 400: long enough to act on mid-run, checkpointed at every evaluation (every 4 steps). */
 const SETTINGS = { Epochs: 60, 'Batch size': 4, 'Max length (tokens)': 32, 'Max steps': 400 };
 const STEP = /step (\d+)\/400/;
-
-async function prepare(page: Page, settings: Record<string, number> = SETTINGS): Promise<void> {
-  const studio = new Studio(page);
-  await studio.goto();
-  await new ModelPanel(page).waitForDefaultModel();
-  await studio.open('Dataset');
-  await new DatasetPanel(page).choose(reviewsCsv());
-  await expect(new DatasetPanel(page).stat('Rows')).toHaveText('40');
-  await studio.open('Configure');
-  const configure = new ConfigurePanel(page);
-  await configure.set(settings);
-  await configure.evaluateEvery(4);
-  await studio.open('Train');
-}
 
 const savedStep = async (page: Page) => Number(/Progress saved at step (\d+)/.exec((await page.getByLabel('Checkpoint status').textContent()) ?? '')?.[1]);
 const statusStep = async (page: Page) => Number(STEP.exec((await new TrainPanel(page).status.textContent()) ?? '')?.[1]);
@@ -43,7 +29,7 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
   test.setTimeout(420_000);
   const studio = new Studio(page);
   const train = new TrainPanel(page);
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   // tfjs makes its WebGPU device when the backend starts: the test keeps a handle on each one, to destroy it mid-run.
   const worker = await engineWorker(page);
   await worker.evaluate(() => {
@@ -97,7 +83,7 @@ test('the quota runs out: the checkpoint that does not fit is refused with the s
   const studio = new Studio(page);
   const train = new TrainPanel(page);
   const checkpoint = page.getByLabel('Checkpoint status');
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await train.start.click();
   await expect(checkpoint).toContainText(/Progress saved at step \d+/, { timeout: 60_000 });
   await expect(checkpoint).toContainText(/in OPFS, slot A$/);
@@ -125,7 +111,7 @@ test('checkpoints removed between visits: the next visit says the run can no lon
   test.setTimeout(240_000);
   const studio = new Studio(page);
   const train = new TrainPanel(page);
-  await prepare(page);
+  await prepareReviewsRun(page, SETTINGS);
   await train.start.click();
   await expect(page.getByLabel('Checkpoint status')).toContainText(/Progress saved at step \d+/, { timeout: 60_000 });
   await train.pause.click();
@@ -161,7 +147,7 @@ test('without OPFS sync access handles the checkpoints go to IndexedDB, and a re
   const studio = new Studio(page);
   const train = new TrainPanel(page);
   const checkpoint = page.getByLabel('Checkpoint status');
-  await prepare(page, { Epochs: 3, 'Batch size': 4, 'Max length (tokens)': 32, 'Max steps': 20 });
+  await prepareReviewsRun(page, { Epochs: 3, 'Batch size': 4, 'Max length (tokens)': 32, 'Max steps': 20 });
   const worker = await engineWorker(page);
   expect(await worker.evaluate(() => 'createSyncAccessHandle' in FileSystemFileHandle.prototype)).toBe(false);
   await train.start.click();

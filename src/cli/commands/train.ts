@@ -11,7 +11,7 @@ import { readModelConfig } from '../../engine/model-folder-files';
 import type { Task } from '../../protocol/task';
 import { taskForData } from '../../engine/train/prepare';
 import { headError, type TaskSources } from '../../engine/train/multitask';
-import { prepareRun, runRecordOf } from '../../engine/train/recipe';
+import { prepareRun, runRecordOf, type PreparedRun } from '../../engine/train/recipe';
 import { numberOption, parseOptions, required } from '../args';
 import { startCliBackend } from '../backend-option';
 import { cliMemoryLimits } from '../memory-limits';
@@ -142,6 +142,13 @@ async function readTaskFiles(
   return { sources, files };
 }
 
+/** What the loader, the memory planner and the data readers said of a prepared run, one line each on stderr. */
+function printRunNotes(run: PreparedRun): void {
+  for (const m of run.model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
+  if (run.memoryPlan && !run.memoryPlan.asked.fits) console.error(`layerwise train: note: TRAIN_MEMORY_PLAN: ${run.memoryPlan.reason}`);
+  for (const w of run.data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
     model: { type: 'string' },
@@ -218,9 +225,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const { model, trainer, data } = run;
   try {
-    for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
-    if (run.memoryPlan && !run.memoryPlan.asked.fits) console.error(`layerwise train: note: TRAIN_MEMORY_PLAN: ${run.memoryPlan.reason}`);
-    for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    printRunNotes(run);
     await runTrainer({
       command: 'train',
       trainer,
@@ -285,9 +290,7 @@ async function runMultiTask(
   const { model, trainer, data } = run;
   const prepared = run.heads ?? [];
   try {
-    for (const m of model.messages) console.error(`layerwise train: ${m.level}: ${m.code}: ${m.message}`);
-    if (run.memoryPlan && !run.memoryPlan.asked.fits) console.error(`layerwise train: note: TRAIN_MEMORY_PLAN: ${run.memoryPlan.reason}`);
-    for (const w of data.warnings) console.error(`layerwise train: ${w.level === 'info' ? 'note' : 'warning'}: ${w.code}: ${w.message}`);
+    printRunNotes(run);
     await runTrainer({
       command: 'train',
       trainer,
