@@ -247,7 +247,7 @@ describe('D9 large files stream with progress and Cancel', () => {
       };
       return parser;
     } as unknown as typeof Papa.Parser;
-    const watch = watchRead(Infinity);
+    const watch = watchRead();
     let ds: ExampleDataset;
     try {
       ds = examples(await readDataset(file));
