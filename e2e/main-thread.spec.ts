@@ -2,20 +2,11 @@
 // main-thread task (Long Tasks API, PerformanceObserver "longtask": tasks over 50 ms) stays under 100 ms while the
 // worker streams steps and evaluations. The built-in model on WASM, a few hundred rows, evaluations every few steps.
 import { cpus, loadavg } from 'node:os';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
 import { ConfigurePanel, DatasetPanel, Studio, TrainPanel, type PanelName } from './pages/studio';
 import { reviewsCsv } from './support/datasets';
-
-/** Records the page's long tasks from now on: start time and duration of each. */
-async function watchLongTasks(page: Page): Promise<() => Promise<{ start: number; duration: number }[]>> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask' });
-  });
-  return () => page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
-}
+import { machineOversubscribed, watchLongTasks } from './support/long-tasks';
 
 const PANELS: PanelName[] = ['Model', 'Dataset', 'Layers', 'Configure', 'Train', 'Evaluate', 'Export', 'History'];
 
@@ -70,7 +61,7 @@ test('the main thread stays free while a run streams and the user switches panel
   // The budget is 100 ms. A task's length is wall time, so on a machine running several times more work than it has
   // cores (shared CI, other test suites) the page's thread waits its turn inside a task: there the test allows 250 ms
   // and says so. Before the fix, the same walk took 650–900 ms in a task (recharts' charts, whole panels in one task).
-  const oversubscribed = loadavg()[0] > 1.5 * cpus().length;
+  const oversubscribed = machineOversubscribed();
   const budget = oversubscribed ? 250 : 100;
   console.log(`${line}; the longest by the panel opened before them: ${worst.join(', ')}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores, budget ${budget} ms`);
   testInfo.annotations.push({ type: 'long tasks while a run streams', description: line });

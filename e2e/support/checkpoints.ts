@@ -1,5 +1,5 @@
 // Checkpoint folders for the e2e journeys: the golden tiny BERT fixture (tests/golden/hf-tiny, made by
-// transformers; see its README) and broken copies of it built per test (RELIABILITY M1-M5).
+// transformers; see its README) and broken copies of it built per test (RELIABILITY M1-M5, M8).
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -31,6 +31,25 @@ export async function truncatedCheckpoint(into: string, keepBytes: number): Prom
   const weights = await readFile(join(BERT_SEQ_CLS, 'model.safetensors'));
   await writeFile(join(dir, 'model.safetensors'), weights.subarray(0, keepBytes));
   return dir;
+}
+
+/**
+ * A copy of the fixture folder whose model.safetensors is abuse_attempt_2 scaled to `entries` tensors, all at
+ * data_offsets [0, 16] (RELIABILITY M8): a header of about 68 bytes per entry that the loader must refuse.
+ */
+export async function overlappingCheckpoint(into: string, entries: number): Promise<{ dir: string; headerBytes: number }> {
+  const dir = join(into, 'overlapping-bert');
+  await mkdir(dir, { recursive: true });
+  for (const name of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) {
+    await copyFile(join(BERT_SEQ_CLS, name), join(dir, name));
+  }
+  const many: string[] = [];
+  for (let i = 0; i < entries; i++) many.push(`"weight_${i}":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}`);
+  const json = Buffer.from(`{${many.join(',')}}`);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.byteLength));
+  await writeFile(join(dir, 'model.safetensors'), Buffer.concat([length, json, Buffer.alloc(16)]));
+  return { dir, headerBytes: json.byteLength };
 }
 
 /** The fixture's reference.json: sentences and the logits transformers computed for them (eval mode). */

@@ -1,7 +1,7 @@
 // A local stand-in for the Hugging Face Hub (node:http on 127.0.0.1, a random port) serving checkpoint folders in
 // the Hub's URL layout `/{id}/resolve/{revision}/{file}`, with what the real one does that the client relies on:
 // 404 with X-Error-Code (RepoNotFound, RevisionNotFound, EntryNotFound), 401 for gated and private repos, ETags, a 302 to a
-// CDN-like path for *.safetensors (LFS), CORS headers, HEAD. With `writeToken` it also speaks the commit API that
+// CDN-like path for *.safetensors (LFS), 206 for a byte range, CORS headers, HEAD. With `writeToken` it also speaks the commit API that
 // @huggingface/hub's createRepo and commit use (POST /api/repos/create, /api/models/{id}/preupload/{rev}, the LFS batch
 // /{id}.git/info/lfs/objects/batch answered with a "basic" upload to a second server standing in for the storage,
 // PUT there, POST /api/models/{id}/commit/{rev} as NDJSON): a pushed folder is then served like any other.
@@ -106,8 +106,15 @@ export async function startFakeHub(repos: FakeRepo[], options: FakeHubOptions = 
   // The "CDN" copy of each LFS file, by content hash, as the Hub's redirects point to.
   const lfs = new Map<string, { bytes: Uint8Array; file: string; resolvePath: string }>();
 
-  async function send(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, file: string, resolvePath: string, etag: string): Promise<void> {
-    res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.byteLength), ETag: etag });
+  async function send(req: IncomingMessage, res: ServerResponse, whole: Uint8Array, file: string, resolvePath: string, etag: string): Promise<void> {
+    // A single `Range: bytes=a-b` is answered 206 with Content-Range, as the Hub's storage does (@huggingface/hub
+    // reads a file's size that way and safetensors headers by ranges); anything else gets the whole file.
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const from = range ? Math.min(Number(range[1]), whole.byteLength) : 0;
+    const to = range && range[2] !== '' ? Math.min(Number(range[2]) + 1, whole.byteLength) : whole.byteLength;
+    const bytes = whole.subarray(from, to);
+    const partial = range ? { 'Content-Range': `bytes ${from}-${to - 1}/${whole.byteLength}` } : {};
+    res.writeHead(range ? 206 : 200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.byteLength), ETag: etag, ...partial });
     if (req.method === 'HEAD') {
       res.end();
       return;

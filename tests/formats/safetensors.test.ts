@@ -1,7 +1,10 @@
 // safetensors reader/writer against RELIABILITY M1-M18: each malformed input is a byte edit of the golden
 // bert-seq-cls/model.safetensors (written by the Rust safetensors library) or a test vector of the reference
 // parser's own unit tests (huggingface/safetensors, safetensors/src/tensor.rs).
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LayerwiseError } from '../../src/lib/errors';
@@ -230,7 +233,7 @@ describe('RELIABILITY M1-M18', () => {
     expect(err.message).toContain('gap');
   });
 
-  it('M8 overlapping offsets: InvalidOffset, also for a 1M-entry header (abuse_attempt_2 scaled down)', () => {
+  it('M8 overlapping offsets: InvalidOffset, also for a 1M-entry header (abuse_attempt_2 scaled down) parsed within a heap of 4.5 times the header', () => {
     // Reference test_json_attack: 10 tensors all at [0, 16].
     const entries = Array.from({ length: 10 }, (_, i) => `"weight_${i}":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}`);
     rejects(assemble(`{${entries.join(',')}}`, new Uint8Array(16)), 'SAFETENSORS_INVALID_OFFSET');
@@ -241,8 +244,23 @@ describe('RELIABILITY M1-M18', () => {
     rejects(overlap, 'SAFETENSORS_INVALID_OFFSET');
     const many: string[] = [];
     for (let i = 0; i < 1_000_000; i++) many.push(`"weight_${i}":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}`);
-    const json = `{${many.join(',')}}`;
-    rejects(assemble(json, new Uint8Array(16)), 'SAFETENSORS_INVALID_OFFSET');
+    const abuse = assemble(`{${many.join(',')}}`, new Uint8Array(16));
+    // Parsed in a process whose heap (old space) is capped at 4.5 times the header: it needs about 3.5 (the text,
+    // then one name and a few array slots per entry); JSON.parse into objects needs over 5 and dies of it.
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-m8-'));
+    try {
+      const file = join(dir, 'abuse.safetensors');
+      writeFileSync(file, abuse);
+      const capMb = Math.ceil((4.5 * abuse.byteLength) / 2 ** 20);
+      const script =
+        `const { parseSafetensorsHeader } = await import(${JSON.stringify(here('../../src/formats/safetensors.ts'))});` +
+        `const bytes = new Uint8Array((await import('node:fs')).readFileSync(${JSON.stringify(file)}));` +
+        `try { parseSafetensorsHeader(bytes, 'abuse.safetensors'); console.log('accepted'); } catch (err) { console.log(err.code); }`;
+      const run = spawnSync(process.execPath, [`--max-old-space-size=${capMb}`, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: here('../..') });
+      expect({ status: run.status, out: run.stdout.trim(), oom: /heap out of memory/.test(run.stderr) }).toEqual({ status: 0, out: 'SAFETENSORS_INVALID_OFFSET', oom: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('M9 reversed, negative, fractional, string or > 2^48-1 offsets are refused', () => {

@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../../../src/formats/datasets/csv';
-import { countsToObject, readDataset, type Dataset, type ExampleDataset, type TokenDataset } from '../../../src/formats/datasets/index';
+import { countsToObject, DEFAULT_MAX_LINE_CHARS, readDataset, type Dataset, type ExampleDataset, type TokenDataset } from '../../../src/formats/datasets/index';
 import { writePredictionsCsv } from '../../../src/formats/datasets/predictions-csv';
 import { bytesFile } from '../../../src/formats/source-file';
-import { newDecodeReport, readTextChunks } from '../../../src/formats/text-decode';
-import { expectCode, textFile } from './helpers';
+import { newDecodeReport, READ_CHUNK_BYTES, readTextChunks } from '../../../src/formats/text-decode';
+import { expectCode, generatedFile, textFile, watchRead, type Segment } from './helpers';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
 
@@ -229,6 +229,38 @@ describe('D9 large files stream with progress and Cancel', () => {
     const read = readDataset(textFile('big.csv', big), { chunkBytes: 16 * 1024, signal: ac.signal, onProgress: (done) => done > 50_000 && ac.abort() });
     await expectCode(read, 'DATASET_READ_CANCELLED');
   });
+
+  it('reads an 8 MB CSV a chunk at a time: no decoded string and no parser input longer than a chunk and a record', async () => {
+    const row = new TextEncoder().encode('"a long enough review text that is repeated many times over",positive\n');
+    const count = Math.ceil(8_000_000 / row.byteLength);
+    const file = generatedFile('large.csv', [new TextEncoder().encode('text,label\n'), ...Array.from({ length: count }, () => row)]);
+    // papaparse's Parser defines parse() in its constructor: instances are wrapped as they are made.
+    const Parser = Papa.Parser;
+    const parsed = { longest: 0, calls: 0 };
+    Papa.Parser = function (config: Papa.ParseConfig) {
+      const parser = new Parser(config);
+      const parse = parser.parse.bind(parser);
+      parser.parse = (...args: Parameters<Papa.Parser['parse']>) => {
+        parsed.longest = Math.max(parsed.longest, args[0].length);
+        parsed.calls++;
+        return parse(...args);
+      };
+      return parser;
+    } as unknown as typeof Papa.Parser;
+    const watch = watchRead();
+    let ds: ExampleDataset;
+    try {
+      ds = examples(await readDataset(file));
+    } finally {
+      watch.stop();
+      Papa.Parser = Parser;
+    }
+    expect(ds.rows.length).toBe(count);
+    expect(watch.seen.longestDecoded).toBeLessThanOrEqual(READ_CHUNK_BYTES);
+    expect(watch.seen.decodedChars).toBeGreaterThanOrEqual(file.size);
+    expect(parsed.calls).toBeGreaterThanOrEqual(file.size / READ_CHUNK_BYTES);
+    expect(parsed.longest).toBeLessThanOrEqual(READ_CHUNK_BYTES + row.byteLength);
+  });
 });
 
 describe('D10 long JSONL lines', () => {
@@ -245,6 +277,60 @@ describe('D10 long JSONL lines', () => {
     const ds = examples(await readDataset(textFile('huge.jsonl', text)));
     expect(ds.rows.map((r) => r[0])).toEqual(['short', 'after']);
     expect(ds.skipped[0]).toMatchObject({ line: 2 });
+  });
+
+  /**
+   * JSON Lines made as they are read: `blocks` times 20 short records then one record whose text is `bigChars`
+   * characters. Block k's records are on lines 21k+1 .. 21k+20 and its long one on line 21k+21.
+   */
+  function longLinesFile(blocks: number, bigChars: number) {
+    const segments: Segment[] = [];
+    const texts: string[] = [];
+    for (let k = 0; k < blocks; k++) {
+      const rows = Array.from({ length: 20 }, (_, i) => ({ text: `row ${21 * k + i + 1}`, label: i % 2 ? 'a' : 'b' }));
+      texts.push(...rows.map((r) => r.text));
+      segments.push(new TextEncoder().encode(rows.map((r) => JSON.stringify(r) + '\n').join('') + '{"text":"'));
+      segments.push({ byte: 0x79, length: bigChars });
+      segments.push(new TextEncoder().encode('","label":"b"}\n'));
+    }
+    return { file: generatedFile('long-lines.jsonl', segments), texts, longLines: Array.from({ length: blocks }, (_, k) => 21 * k + 21) };
+  }
+
+  it('skips a 50 MB line by its line number without building a string of it: decoded text comes a chunk at a time, the live heap stays under half the line', async () => {
+    const { file, texts, longLines } = longLinesFile(1, 50_000_000);
+    const watch = watchRead(16);
+    let ds: ExampleDataset;
+    try {
+      ds = examples(await readDataset(file, { onProgress: watch.onProgress }));
+    } finally {
+      watch.stop();
+    }
+    expect(ds.rows.map((r) => r[0])).toEqual(texts);
+    expect(ds.skipped).toEqual(longLines.map((line) => ({ row: line, line, reason: `longer than ${DEFAULT_MAX_LINE_CHARS.toLocaleString('en-US')} characters` })));
+    expect(watch.seen.longestDecoded).toBeLessThanOrEqual(READ_CHUNK_BYTES);
+    expect(watch.seen.decodedChars).toBeGreaterThanOrEqual(file.size);
+    // The line is dropped once it passes the cap (8 MiB): holding it whole would put 50 MB in the live heap.
+    expect(watch.seen.samples).toBeGreaterThan(5);
+    expect(watch.seen.peakLive - watch.seen.liveBefore).toBeLessThan(25_000_000);
+  });
+
+  it('reads a file over 512 MB, longer than V8 allows any string to be, with the same stream: every 50 MB line skipped by number, the records kept', async () => {
+    const { file, texts, longLines } = longLinesFile(11, 50_000_000);
+    // V8's longest string is 2^29 - 24 characters: this file cannot be one string, so a read that builds one fails.
+    expect(file.size).toBeGreaterThan(512 * 2 ** 20);
+    expect(() => 'y'.repeat(file.size)).toThrow(RangeError);
+    const watch = watchRead(64);
+    let ds: ExampleDataset;
+    try {
+      ds = examples(await readDataset(file, { onProgress: watch.onProgress }));
+    } finally {
+      watch.stop();
+    }
+    expect(ds.rows.map((r) => r[0])).toEqual(texts);
+    expect(ds.skipped.map((s) => s.line)).toEqual(longLines);
+    expect(watch.seen.longestDecoded).toBeLessThanOrEqual(READ_CHUNK_BYTES);
+    expect(watch.seen.decodedChars).toBeGreaterThanOrEqual(file.size);
+    expect(watch.seen.peakLive - watch.seen.liveBefore).toBeLessThan(25_000_000);
   });
 });
 
