@@ -27,6 +27,7 @@ import { loadHubModel } from './hub-load';
 import { portFetch } from './hub-port';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
+import { validationPredictions } from './predictions-export';
 import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
@@ -651,6 +652,23 @@ export class Studio {
       this.post({ type: 'recipeExported', requestId, exported }, [exported.zip]);
     } catch (err) {
       this.post({ type: 'recipeExportFailed', requestId, error: toErrorData(err) });
+    }
+  }
+
+  /** The finished run's validation examples with the current model's predictions, as a CSV (predictions-export.ts). */
+  async exportPredictions(command: Command<'exportPredictions'>): Promise<void> {
+    const { requestId } = command;
+    try {
+      const { current, origin } = this;
+      const run = this.trainedBy?.finished ?? null;
+      const train = this.datasets.train?.dataset ?? null;
+      if (current === null || origin === null || run === null || train === null) {
+        throw new LayerwiseError('PREDICTIONS_NO_RUN', 'Train the model first: the predictions are those of its run\'s validation examples.');
+      }
+      const prediction = await validationPredictions(current, origin.source, { train, validation: this.datasets.validation?.dataset ?? null }, run.config);
+      this.post({ type: 'predictionsExported', requestId, ...prediction });
+    } catch (err) {
+      this.post({ type: 'predictionsExportFailed', requestId, error: toErrorData(err) });
     }
   }
 
