@@ -220,6 +220,8 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     // The export in flight fails as if the worker had said so.
     const requestId = actions().exporting.requestId;
     if (requestId !== null) applyWorkerEvent(store, { type: 'exportFailed', requestId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' } });
+    const predictionsId = actions().predictionsCsv.requestId;
+    if (predictionsId !== null) applyWorkerEvent(store, { type: 'predictionsExportFailed', requestId: predictionsId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while predicting.' } });
     // So do the gradient check and the sweep in flight (the sweep's results so far stay listed).
     const checkId = actions().gradientCheck.requestId;
     if (checkId !== null) applyWorkerEvent(store, { type: 'gradientCheckFailed', requestId: checkId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while checking gradients.' } });
