@@ -99,26 +99,26 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = resolveModelDir(required(opts.model, 'model'));
   const inputsPath = required(opts.inputs, 'inputs');
   const { value, file } = await readJsonFile(inputsPath);
-  const csvTexts = opts.out === undefined ? null : textsForCsv(value, file);
-  if (opts.out !== undefined) checkOutFile(opts.out, { inputs: [modelDir, inputsPath], overwrite: opts.overwrite === true });
+  const csv = opts.out === undefined ? null : { out: opts.out, texts: textsForCsv(value, file) };
+  if (csv !== null) checkOutFile(csv.out, { inputs: [modelDir, inputsPath], overwrite: opts.overwrite === true });
   await startCliBackend(opts.backend, 'predict');
 
   const windows = windowsOption(opts.windows, opts['no-windows']);
   const model = await loadModelForCommand(nodeFolder(modelDir), 'predict', {}, opts.adapter);
   try {
-    if (opts.out !== undefined && csvTexts !== null) {
+    if (csv !== null) {
       if (model.task !== 'seq-cls') throw new LayerwiseError('CLI_BAD_ARGUMENT', `--out writes a sequence classifier's predictions; this model is ${model.task}`, { field: 'out' });
-      const results = await classifyTexts(model, csvTexts, { windows });
+      const results = await classifyTexts(model, csv.texts, { windows });
       refuseNonFiniteLogits(results.map((r) => r.logits));
       const labels = model.config.id2label;
       const rows = results.map((r, i): PredictionRow => ({
-        text: csvTexts[i],
+        text: csv.texts[i],
         predicted: r.predicted.join(';'),
         probability: Math.max(...r.probabilities),
         ...Object.fromEntries(labels.map((label, j) => [`logit ${label}`, r.logits[j]])),
       }));
-      writeFileAtomic(opts.out, writePredictionsCsv(rows, ['text', 'predicted', 'probability', ...labels.map((l) => `logit ${l}`)]));
-      console.error(`layerwise predict: wrote ${rows.length} predictions to ${opts.out}`);
+      writeFileAtomic(csv.out, writePredictionsCsv(rows, ['text', 'predicted', 'probability', ...labels.map((l) => `logit ${l}`)]));
+      console.error(`layerwise predict: wrote ${rows.length} predictions to ${csv.out}`);
       return 0;
     }
     const texts = typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { texts?: unknown }).texts) ? ((value as { texts: unknown[] }).texts) : null;
