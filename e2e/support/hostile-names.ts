@@ -7,8 +7,8 @@ import type { Page } from '@playwright/test';
 import type { FileSpec } from '../pages/studio';
 import { BERT_SEQ_CLS } from './checkpoints';
 
-export const RLO = '\u202E';
-export const RLM = '\u200F';
+const RLO = '\u202E';
+const RLM = '\u200F';
 
 /** Tensor names; each is a valid safetensors key (M14's cases). */
 export const HOSTILE_TENSOR_NAMES = {
