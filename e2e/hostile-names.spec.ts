@@ -52,6 +52,11 @@ test('hostile tensor names and labels are shown as text, isolated and cut to the
   const note = model.summary.getByRole('list', { name: 'Loader messages' }).getByRole('listitem').filter({ hasText: 'CHECKPOINT_DROPPED_BUFFERS' });
   await expect(note).toBeVisible();
   expect(await note.getByRole('list').getByRole('listitem').allTextContents()).toEqual(buffers);
+  // The 64 KB name is cut to a few lines, not spread down the page.
+  const longName = note.getByRole('list').getByRole('listitem').filter({ hasText: HOSTILE_TENSOR_NAMES.long.slice(0, 100) }).locator('code');
+  const box = await longName.evaluate((el) => ({ height: el.getBoundingClientRect().height, content: el.scrollHeight }));
+  expect(box.height).toBeLessThan(80);
+  expect(box.content).toBeGreaterThan(box.height);
   await expectUnharmed(page, dialogs);
 
   await studio.open('Dataset');
