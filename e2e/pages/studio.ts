@@ -251,7 +251,7 @@ export class EvaluatePanel {
     this.confusion = page.getByRole('table', { name: 'Confusion matrix' });
     this.perClass = page.getByRole('table', { name: 'Per-class metrics' });
     this.text = page.getByLabel('Playground text');
-    this.predictButton = page.getByRole('button', { name: 'Predict' });
+    this.predictButton = page.getByRole('button', { name: 'Predict', exact: true });
   }
 
   async predict(text: string): Promise<void> {

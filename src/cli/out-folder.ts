@@ -1,7 +1,7 @@
-// Output folders of the commands that write a model folder or a tokenizer (train, pretrain, step, vocab): checked
-// before any work, so that a bad --out never costs a run (RELIABILITY O1–O3); never the input model; never over a
-// model unless --overwrite; and written whole or not at all: the files go into a temporary sibling that is renamed
-// into place, so a crash or kill -9 leaves the old folder, never half a new one.
+// Output folders of the commands that write a model folder or a tokenizer (train, pretrain, step, vocab), and the
+// output file of `predict --out`: checked before any work, so that a bad --out never costs a run (RELIABILITY O1–O3);
+// never the input model; never over a model or a file unless --overwrite; and written whole or not at all: the files
+// go into a temporary sibling that is renamed into place, so a crash or kill -9 leaves the old one, never half a new one.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants, mkdtempSync } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +44,44 @@ export function checkOutFolder(out: string, opts: { inputs?: readonly string[]; 
     accessSync(parent, constants.W_OK);
   } catch (err) {
     throw new LayerwiseError('CLI_OUT_NOT_WRITABLE', `--${flag} ${out} cannot be written: ${(err as Error).message}`, { field: flag });
+  }
+}
+
+/**
+ * Refuses an --out file that would lose something: an input (the model folder, a file inside it, the inputs file),
+ * an existing file unless `overwrite`, a folder, a place that cannot be written. Creates the parent folders.
+ */
+export function checkOutFile(out: string, opts: { inputs: readonly string[]; overwrite: boolean }): void {
+  const target = path.resolve(out);
+  const to = existsSync(target) ? real(target) : target;
+  for (const input of opts.inputs) {
+    if (existsSync(input) && inside(to, real(input))) {
+      throw new LayerwiseError('CLI_OUT_IS_INPUT', `--out ${out} is, or lies inside, an input of the command (${input}): write the result elsewhere`, { field: 'out' });
+    }
+  }
+  if (existsSync(target)) {
+    if (statSync(target).isDirectory()) throw new LayerwiseError('CLI_OUT_NOT_FILE', `--out ${out} is a folder: name the file to write`, { field: 'out' });
+    if (!opts.overwrite) throw new LayerwiseError('CLI_OUT_NOT_EMPTY', `--out ${out} already exists: choose a new file, or pass --overwrite to replace it`, { field: 'out' });
+  }
+  const parent = path.dirname(target);
+  try {
+    mkdirSync(parent, { recursive: true });
+    accessSync(parent, constants.W_OK);
+  } catch (err) {
+    throw new LayerwiseError('CLI_OUT_NOT_WRITABLE', `--out ${out} cannot be written: ${(err as Error).message}`, { field: 'out' });
+  }
+}
+
+/** Writes the file `out` whole: into a temporary sibling, then renamed over `out` (one atomic step on one filesystem). */
+export function writeFileAtomic(out: string, bytes: Uint8Array | string): void {
+  const target = path.resolve(out);
+  const staging = path.join(path.dirname(target), `.${path.basename(target)}.writing-${randomBytes(6).toString('hex')}`);
+  try {
+    writeFileSync(staging, bytes);
+    renameSync(staging, target);
+  } catch (err) {
+    rmSync(staging, { force: true });
+    throw err;
   }
 }
 

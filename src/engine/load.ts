@@ -2,7 +2,7 @@
 // M17, M19, M20, C3, C5, C6). Everything is checked from config.json and the safetensors headers first; only then
 // are tensors read and variables made, and a failure disposes them, so a model loaded before stays untouched.
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerwiseError } from '../lib/errors';
+import { isolateName, LayerwiseError } from '../lib/errors';
 import type { ModelConfig } from '../formats/hf-config';
 import { countNonFinite, readTensorFloat32 } from '../formats/safetensors';
 import type { SourceFolder } from '../formats/source-file';
@@ -268,7 +268,7 @@ function planLoad(
   if (unexpected.length > 0) {
     problems.push({
       code: 'CHECKPOINT_UNEXPECTED_TENSORS',
-      text: `${count(unexpected.length, 'unexpected tensor')} that ${family.basePrefix} for ${task} does not have: ${unexpected.map((t) => `${t.name} ${shapeText(t.shape)}`).join(', ')}`,
+      text: `${count(unexpected.length, 'unexpected tensor')} that ${family.basePrefix} for ${task} does not have: ${unexpected.map((t) => `${isolateName(t.name)} ${shapeText(t.shape)}`).join(', ')}`,
       at: unexpected[0],
     });
   }

@@ -49,11 +49,20 @@ export function toErrorData(err: unknown): LayerwiseErrorData {
 }
 
 /** "file.safetensors, tensor bert.x: " — a location as a prefix for one-line reports. */
+/**
+ * A name from a file (tensor, label, file name) as it goes into a sentence: wrapped in U+2068 FIRST STRONG ISOLATE
+ * and U+2069 POP DIRECTIONAL ISOLATE (the plain-text <bdi>) when it holds right-to-left letters or bidi controls, so
+ * that a U+202E in it cannot reverse the rest of the sentence (RELIABILITY M14, D15). Other names are left as they are.
+ */
+export function isolateName(name: string): string {
+  return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u061c\u200f\u202a-\u202e\u2066-\u2069]/u.test(name) ? `\u2068${name}\u2069` : name;
+}
+
 export function formatLocation(loc?: ErrorLocation): string {
   if (!loc) return '';
   const parts: string[] = [];
-  if (loc.file !== undefined) parts.push(loc.file);
-  if (loc.tensor !== undefined) parts.push(`tensor ${loc.tensor}`);
+  if (loc.file !== undefined) parts.push(isolateName(loc.file));
+  if (loc.tensor !== undefined) parts.push(`tensor ${isolateName(loc.tensor)}`);
   if (loc.field !== undefined) parts.push(`field ${loc.field}`);
   if (loc.row !== undefined) parts.push(`row ${loc.row}`);
   if (loc.line !== undefined) parts.push(`line ${loc.line}`);

@@ -253,6 +253,11 @@ export type ToWorker =
    */
   | { type: 'exportRecipe'; requestId: number; config: TrainConfig }
   /**
+   * Predict the finished run's validation examples with the current model and send them as a CSV (text, label,
+   * predicted, probability), formula-like cells neutralised (RELIABILITY D16).
+   */
+  | { type: 'exportPredictions'; requestId: number }
+  /**
    * Push the current model as a Hugging Face folder (checked as the hf export is; with withOnnx also onnx/*.onnx) to
    * the Hub repository `repo` at `endpoint`, creating it if needed. The token is used for this push and not kept.
    */
@@ -386,6 +391,8 @@ export type FromWorker =
   | { type: 'exportFailed'; requestId: number; error: LayerwiseErrorData }
   | { type: 'recipeExported'; requestId: number; exported: ExportedRecipe }
   | { type: 'recipeExportFailed'; requestId: number; error: LayerwiseErrorData }
+  | { type: 'predictionsExported'; requestId: number; fileName: string; csv: string; rows: number }
+  | { type: 'predictionsExportFailed'; requestId: number; error: LayerwiseErrorData }
   /** A push moved on (throttled in the worker to at most one event every 100 ms, and every phase change). */
   | { type: 'hubPushProgressed'; requestId: number; progress: HubPushProgress }
   | { type: 'hubPushed'; requestId: number; result: HubPushResult }

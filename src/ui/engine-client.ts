@@ -75,6 +75,8 @@ export interface EngineClient {
    */
   exportModel(request: { format: ExportFormat; quantize?: boolean; allowNonFinite?: boolean }): void;
   /** Writes the training recipe (the finished run's config, else this one) and hands the zip to the browser's download. */
+  /** The finished run's validation examples with the model's predictions, downloaded as a CSV. */
+  exportPredictions(): void;
   exportRecipe(config: TrainConfig): void;
   /** Pushes the current model to the Hub; the token goes to the worker with this command and is kept nowhere. */
   pushToHub(request: { repo: string; token: string; endpoint: string; private: boolean; withOnnx: boolean }): void;
@@ -126,7 +128,7 @@ export function spawnEngineWorker(): WorkerLike {
 }
 
 /** The events that carry a zip: the client hands it to the browser's download (the store keeps no bytes). */
-type Downloads = { [T in 'checkpointDownloaded' | 'modelExported' | 'recipeExported']: (event: WorkerEvent<T>) => void };
+type Downloads = { [T in 'checkpointDownloaded' | 'modelExported' | 'recipeExported' | 'predictionsExported']: (event: WorkerEvent<T>) => void };
 
 // Every event has an owner: a FromWorker event that no slice and not Downloads handles is a type error here, by name.
 (null as unknown as Exclude<FromWorker['type'], SliceEventType | keyof Downloads>) satisfies never;
@@ -177,6 +179,7 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
   /** The download URL of the last export of each format (revoked when the next one of that format replaces it). */
   const exportUrls = new Map<ExportFormat, string>();
   let recipeUrl: string | null = null;
+  let predictionsUrl: string | null = null;
 
   const downloads: Downloads = {
     checkpointDownloaded: (e) => saveFile(new Blob([e.zip], { type: 'application/zip' }), e.fileName),
@@ -188,6 +191,11 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const url = saveFile(blob, fileName);
       exportUrls.set(format, url);
       actions().exportFinished(requestId, { format, fileName, files, size: blob.size, url, at: Date.now(), verification });
+    },
+    predictionsExported: ({ requestId, fileName, csv, rows }) => {
+      if (predictionsUrl !== null) URL.revokeObjectURL(predictionsUrl);
+      predictionsUrl = saveFile(new Blob([csv], { type: 'text/csv;charset=utf-8' }), fileName);
+      actions().predictionsFinished(requestId, { fileName, rows });
     },
     recipeExported: ({ requestId, exported }) => {
       const blob = new Blob([exported.zip], { type: 'application/zip' });
@@ -212,6 +220,8 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
     // The export in flight fails as if the worker had said so.
     const requestId = actions().exporting.requestId;
     if (requestId !== null) applyWorkerEvent(store, { type: 'exportFailed', requestId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while exporting.' } });
+    const predictionsId = actions().predictionsCsv.requestId;
+    if (predictionsId !== null) applyWorkerEvent(store, { type: 'predictionsExportFailed', requestId: predictionsId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while predicting.' } });
     // So do the gradient check and the sweep in flight (the sweep's results so far stay listed).
     const checkId = actions().gradientCheck.requestId;
     if (checkId !== null) applyWorkerEvent(store, { type: 'gradientCheckFailed', requestId: checkId, error: { code: 'ENGINE_CRASHED', message: 'The engine stopped while checking gradients.' } });
@@ -369,6 +379,11 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       const requestId = nextRequestId++;
       actions().exportStarted(requestId, format);
       worker.postMessage({ type: 'exportModel', requestId, format, quantize, allowNonFinite });
+    },
+    exportPredictions() {
+      const requestId = nextRequestId++;
+      actions().predictionsStarted(requestId);
+      worker.postMessage({ type: 'exportPredictions', requestId });
     },
     exportRecipe(config) {
       const requestId = nextRequestId++;

@@ -179,6 +179,8 @@ async function handle(command: ToWorker): Promise<void> {
       return studio.exportModel(command);
     case 'exportRecipe':
       return studio.exportRecipe(command);
+    case 'exportPredictions':
+      return studio.exportPredictions(command);
     case 'pushToHub':
       return studio.pushToHub(command);
     case 'checkGradients':

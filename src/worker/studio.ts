@@ -27,6 +27,7 @@ import { loadHubModel } from './hub-load';
 import { portFetch } from './hub-port';
 import { readModelCard, summarizeModel, type ModelProvenance } from './model-summary';
 import { predictText } from './predict-text';
+import { validationPredictions } from './predictions-export';
 import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
@@ -605,15 +606,25 @@ export class Studio {
     }
   }
 
+  /**
+   * Refuses to write out the current weights while a run changes them with every step, and after a GPU device loss,
+   * which took them with the device (a readback from it may never return): the run resumes from its last checkpoint
+   * on another backend, and is paused or stopped, first (RELIABILITY X3).
+   */
+  private refuseExport(then: string): void {
+    if (this.deviceLoss !== null) throw this.deviceLoss;
+    if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
+      throw new LayerwiseError('EXPORT_DURING_TRAINING', `The weights change with every step: pause or stop training, then ${then}.`);
+    }
+  }
+
   /** Writes the format's files, checks them against the engine on a few rows (export-rows.ts), and sends them zipped. */
   async exportModel(command: Command<'exportModel'>): Promise<void> {
     const { requestId, format } = command;
     try {
       const { current, origin } = this;
       if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
-      if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
-        throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then export.');
-      }
+      this.refuseExport('export');
       this.post({ type: 'exportProgressed', requestId, phase: 'writing' });
       const run = this.trainedBy?.finished ?? undefined;
       const rows = exportRows(current, { train: this.datasets.train?.dataset ?? null, validation: this.datasets.validation?.dataset ?? null }, run?.config ?? null);
@@ -654,15 +665,31 @@ export class Studio {
     }
   }
 
+  /** The finished run's validation examples with the current model's predictions, as a CSV (predictions-export.ts). */
+  async exportPredictions(command: Command<'exportPredictions'>): Promise<void> {
+    const { requestId } = command;
+    try {
+      this.refuseExport('download the predictions');
+      const { current, origin } = this;
+      const run = this.trainedBy?.finished ?? null;
+      const train = this.datasets.train?.dataset ?? null;
+      if (current === null || origin === null || run === null || train === null) {
+        throw new LayerwiseError('PREDICTIONS_NO_RUN', 'Train the model first: the predictions are those of its run\'s validation examples.');
+      }
+      const prediction = await validationPredictions(current, origin.source, { train, validation: this.datasets.validation?.dataset ?? null }, run.config);
+      this.post({ type: 'predictionsExported', requestId, ...prediction });
+    } catch (err) {
+      this.post({ type: 'predictionsExportFailed', requestId, error: toErrorData(err) });
+    }
+  }
+
   /** Writes and checks the Hugging Face folder as the hf export does, then pushes it to the Hub with the command's token. */
   async pushToHub(command: Command<'pushToHub'>): Promise<void> {
     const { requestId } = command;
     try {
       const { current, origin } = this;
       if (current === null || origin === null) throw new LayerwiseError('EXPORT_NO_MODEL', 'Open a model folder first.');
-      if (this.run !== null && (this.run.state === 'running' || this.run.state === 'preparing')) {
-        throw new LayerwiseError('EXPORT_DURING_TRAINING', 'The weights change with every step: pause or stop training, then push.');
-      }
+      this.refuseExport('push');
       const run = this.trainedBy?.finished ?? undefined;
       const rows = exportRows(current, { train: this.datasets.train?.dataset ?? null, validation: this.datasets.validation?.dataset ?? null }, run?.config ?? null);
       let onnxRunner: OnnxRunner | undefined;

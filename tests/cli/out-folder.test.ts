@@ -1,7 +1,7 @@
 // Output folders (issue #15 items 2-4): every command that writes a folder checks --out before any work, never
 // writes into the --model folder, never over files without --overwrite, and writes the folder whole by rename, so
 // that kill -9 during the final write leaves the old folder as it was. Commands that only read (eval, predict,
-// data) leave the model folder byte-identical and take no --out at all. bin/layerwise.mjs runs in child processes.
+// data) leave the model folder byte-identical; eval and data take no --out, predict's (a CSV file) is never in it. bin/layerwise.mjs runs in child processes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
@@ -125,7 +125,7 @@ describe('--out is checked before any work', () => {
 });
 
 describe('commands that read a model never write into it', () => {
-  it('eval, predict and data leave the model folder byte-identical and take no --out', async () => {
+  it('eval, predict and data leave the model folder byte-identical; eval and data take no --out, predict writes none into it', async () => {
     writeFileSync(path.join(work, 'texts.json'), JSON.stringify({ texts: ['the movie was good'] }));
     // The fixture's classes are LABEL_0..LABEL_2.
     const labelled = path.join(work, 'labelled.csv');
@@ -141,7 +141,11 @@ describe('commands that read a model never write into it', () => {
       layerwise('predict', '--model', model, '--inputs', path.join(work, 'texts.json'), '--out', model),
       layerwise('data', '--data', data, '--out', model),
     ]);
-    for (const r of withOut) expect(lastLine(r.stderr)).toMatch(/CLI_BAD_ARGUMENT: .*'--out'/);
+    expect(withOut.map((r) => lastLine(r.stderr))).toEqual([
+      expect.stringMatching(/CLI_BAD_ARGUMENT: .*'--out'/),
+      expect.stringMatching(/CLI_OUT_IS_INPUT: --out .* is, or lies inside, an input of the command/),
+      expect.stringMatching(/CLI_BAD_ARGUMENT: .*'--out'/),
+    ]);
     expect(snapshot(model)).toEqual(before);
   });
 });

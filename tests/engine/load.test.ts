@@ -130,6 +130,20 @@ describe('weights that do not match the config (M19)', () => {
     expect(message).toContain('bert.encoder.layer.2.output.dense.weight [32, 64]');
   });
 
+  it('hostile unexpected names (M14): one with U+202E is set in U+2068…U+2069 so it cannot reverse the sentence; the others stay as written', async () => {
+    const names = ['<img src=x onerror=alert(1)>', 'exe.\u202Egnp', 'zero\u200Bwidth', '../../x'];
+    const folder = await withWeights(fixture('bert-seq-cls'), (t) => {
+      for (const name of names) t.set(name, { shape: [1], data: new Float32Array(1) });
+    });
+    const message = await expectLoadError(folder, 'CHECKPOINT_UNEXPECTED_TENSORS');
+    // U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE (Unicode UAX #9): the plain-text <bdi>.
+    expect(message).toContain('\u2068exe.\u202Egnp\u2069 [1]');
+    for (const name of [names[0], names[2], names[3]]) {
+      expect(message).toContain(`${name} [1]`);
+      expect(message).not.toContain(`\u2068${name}`);
+    }
+  });
+
   it('a missing head is initialised as transformers does and listed', async () => {
     const folder = await withWeights(fixture('bert-seq-cls'), (t) => {
       t.delete('classifier.weight');

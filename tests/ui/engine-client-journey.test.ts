@@ -252,6 +252,27 @@ describe('predictions and export', () => {
     expect(store.getState().playground.error).toBeNull();
   });
 
+  it('hands the predictions CSV to the download as UTF-8 text; a refusal or a crashed engine ends the request with its error', async () => {
+    const { store, client } = setup();
+    client.exportPredictions();
+    const command = last('exportPredictions');
+    expect(store.getState().predictionsCsv.requestId).toBe(command.requestId);
+    const csv = "text,label,predicted,probability\r\n'=1+1,'+pos,'+pos,0.75\r\n";
+    worker.emit({ type: 'predictionsExported', requestId: command.requestId, fileName: 'm-finetuned-predictions.csv', csv, rows: 1 });
+    expect(saved.map((f) => [f.name, f.blob.type])).toEqual([['m-finetuned-predictions.csv', 'text/csv;charset=utf-8']]);
+    expect(await saved[0].blob.text()).toBe(csv);
+    expect(store.getState().predictionsCsv).toEqual({ requestId: null, last: { fileName: 'm-finetuned-predictions.csv', rows: 1 }, error: null });
+
+    client.exportPredictions();
+    worker.emit({ type: 'predictionsExportFailed', requestId: last('exportPredictions').requestId, error: { code: 'EXPORT_DURING_TRAINING', message: 'm' } });
+    expect(store.getState().predictionsCsv).toMatchObject({ requestId: null, error: { code: 'EXPORT_DURING_TRAINING' } });
+    client.exportPredictions();
+    expect(store.getState().predictionsCsv).toMatchObject({ requestId: last('exportPredictions').requestId, error: null });
+    worker.fail('gone');
+    expect(store.getState().predictionsCsv).toMatchObject({ requestId: null, error: { code: 'ENGINE_CRASHED' } });
+    expect(saved).toHaveLength(1);
+  });
+
   it('hands the transferred zip to the download and keeps its URL and check, one per format', async () => {
     const { store, client } = setup();
     const verification = { examples: 4, source: 'validation' as const, checks: [{ file: 'onnx/model.onnx', reader: 'onnxruntime-web', maxAbsDiff: 1e-7, tolerance: 1e-4, agree: 4, compared: 4, passed: true }] };

@@ -1,7 +1,8 @@
 // The studio's export (Studio.exportModel with a fake post, onnxruntime-web's Node build as the runtime): the ONNX
 // folder is checked on the run's own validation split before it is sent, a runtime that computes something else
 // blocks it with EXPORT_VERIFY_MISMATCH (nothing sent), the Hugging Face folder is checked by the engine's loader,
-// and the rows come from the training file or generated ids when that is all there is.
+// and the rows come from the training file or generated ids when that is all there is. While a run trains the export
+// is refused (RELIABILITY X3); a paused run exports the weights it holds at its step.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
@@ -115,4 +116,50 @@ describe('Studio.exportModel', () => {
       [5, 'EXPORT_VERIFY_RUNTIME'],
     ]);
   });
+
+  it('while a run trains the export is refused with EXPORT_DURING_TRAINING; paused, the weights of its step are exported', async () => {
+    const t = studio();
+    await opened(t, true);
+    const until = async (done: () => boolean) => {
+      while (!done()) await new Promise((r) => setTimeout(r, 20));
+    };
+    // 200 epochs of 5 steps: still training when the export is asked for.
+    await t.s.startTraining({ type: 'startTraining', runId: 'r', config: { ...config, epochs: 200 } });
+    await until(() => t.of('trainingProgressed').length > 0 || t.of('trainingFailed').length > 0);
+    await t.s.exportModel({ type: 'exportModel', requestId: 8, format: 'hf', quantize: false, allowNonFinite: false });
+    expect(t.of('modelExported')).toEqual([]);
+    expect(t.of('exportFailed').map((e) => e.error)).toEqual([expect.objectContaining({ code: 'EXPORT_DURING_TRAINING', message: 'The weights change with every step: pause or stop training, then export.' })]);
+
+    t.s.pauseTraining('r');
+    await until(() => t.of('trainingPaused').length > 0);
+    await t.s.exportModel({ type: 'exportModel', requestId: 9, format: 'hf', quantize: false, allowNonFinite: false });
+    const [paused] = t.of('modelExported');
+    // The engine's loader reads the folder back and computes what the paused model computes, to the last bit.
+    expect(paused.exported.verification.checks).toEqual([expect.objectContaining({ file: 'model.safetensors', maxAbsDiff: 0, passed: true })]);
+    const query = 'bert.encoder.layer.0.attention.self.query.weight';
+    const base = tensorOf(readFileSync(path.join(FIXTURE, 'model.safetensors')), query);
+    const atPause = tensorOf(unzipSync(new Uint8Array(paused.exported.zip))['bert-seq-cls-finetuned/model.safetensors'], query);
+    expect(atPause).not.toEqual(base);
+
+    // The run goes on after the export: the weights it ends with are not the ones exported at the pause.
+    const pausedAt = t.of('trainingPaused')[0].step;
+    t.s.resumeTraining('r');
+    await until(() => t.of('trainingProgressed').some((e) => e.steps.some((s) => s.step > pausedAt + 2)) || t.of('trainingFailed').length > 0);
+    t.s.stopTraining('r');
+    await until(() => t.of('trainingFinished').length > 0 || t.of('trainingFailed').length > 0);
+    expect(t.of('trainingFinished')).toHaveLength(1);
+    await t.s.exportModel({ type: 'exportModel', requestId: 10, format: 'hf', quantize: false, allowNonFinite: false });
+    const last = t.of('modelExported')[1];
+    expect(tensorOf(unzipSync(new Uint8Array(last.exported.zip))['bert-seq-cls-finetuned/model.safetensors'], query)).not.toEqual(atPause);
+  }, 120_000);
 });
+
+/** One F32 tensor of a safetensors file, read from its header (the format's own layout, not the engine's reader). */
+function tensorOf(bytes: Uint8Array, name: string): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<string, { data_offsets: [number, number] }>;
+  const [begin, end] = header[name].data_offsets;
+  const data = bytes.slice(8 + length + begin, 8 + length + end);
+  return [...new Float32Array(data.buffer)];
+}

@@ -336,6 +336,36 @@ describe('Studio', () => {
     await t.next('trainingFinished');
   }, 120_000);
 
+  it('after a GPU device loss the exports are refused with GPU_DEVICE_LOST; resumed on WASM from the last checkpoint and paused, the run exports (X3)', async () => {
+    const t = studio();
+    await ready(t);
+    await t.s.setBackend('webgpu');
+    await t.s.startTraining(start('r1', config({ epochs: 200, validationSplit: 0 })));
+    await t.next('trainingProgressed');
+    const asked = t.events.length;
+    t.s.checkpointTraining('r1');
+    const saved = await t.next('checkpointSaved', (e) => t.events.indexOf(e) >= asked);
+    t.loseDevice({ reason: 'destroyed', message: 'device.destroy()' });
+    await t.next('unfinishedRunFound', (e) => e.run !== null);
+    // The weights went with the device: nothing is read back from it, and nothing is sent.
+    await t.s.exportModel({ type: 'exportModel', requestId: 1, format: 'hf', quantize: false, allowNonFinite: false });
+    await t.s.exportPredictions({ type: 'exportPredictions', requestId: 2 });
+    expect(t.of('exportFailed').map((e) => e.error)).toEqual([expect.objectContaining({ code: 'GPU_DEVICE_LOST', retryWith: { backend: 'wasm' } })]);
+    expect(t.of('predictionsExportFailed').map((e) => e.error.code)).toEqual(['GPU_DEVICE_LOST']);
+    expect(t.of('modelExported')).toEqual([]);
+
+    const mark = t.events.length;
+    await t.s.setBackend('wasm');
+    await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
+    expect((await t.next('trainingRestored', (e) => t.events.indexOf(e) >= mark)).history.step).toBe(saved.step);
+    t.s.pauseTraining('r1');
+    await t.next('trainingPaused', (e) => t.events.indexOf(e) >= mark);
+    await t.s.exportModel({ type: 'exportModel', requestId: 3, format: 'hf', quantize: false, allowNonFinite: false });
+    expect(t.of('modelExported').map((e) => e.exported.verification.checks.every((c) => c.passed))).toEqual([true]);
+    t.s.stopTraining('r1');
+    await t.next('trainingFinished');
+  }, 120_000);
+
   it('exports the trained model with the card, metrics and baseline of its run', async () => {
     const t = studio();
     await ready(t, csv('skewed.csv', 24, ['good', 'good', 'bad']));

@@ -2,7 +2,8 @@
 // dropout), as DESIGN.md "The command line" specifies: prints {"logits": [...]}. Texts for a sequence classifier whose
 // config.json reads long texts in windows or has several labels (engine/decision.ts), or with --windows, go through
 // engine/predict.ts: one row of logits per text (its windows aggregated), with probabilities, the predicted labels and
-// the windows that decided.
+// the windows that decided. With --out FILE.csv the texts' predictions are written as a spreadsheet-safe CSV instead
+// (formats/datasets/predictions-csv.ts, RELIABILITY D16).
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
 import { maxSequenceLength, validateInputIds } from '../../engine/models/validate-inputs';
@@ -15,11 +16,13 @@ import { startCliBackend } from '../backend-option';
 import { batchTensors, inputsBatch, readJsonFile } from '../batch-file';
 import { loadModelForCommand } from '../load-model';
 import { nodeFolder } from '../node-files';
+import { checkOutFile, writeFileAtomic } from '../out-folder';
+import { writePredictionsCsv, type PredictionRow } from '../../formats/datasets/predictions-csv';
 
 export const summary = 'print the head logits of a checkpoint for token ids or texts (eval mode)';
 
 const USAGE = `usage: layerwise predict --model DIR|default --inputs FILE.json [--adapter DIR] [--windows STRIDE[,mean|max] | --no-windows]
-                        [--backend cpu|wasm|webgpu] [--json]
+                        [--backend cpu|wasm|webgpu] [--out FILE.csv [--overwrite]] [--json]
 
 FILE.json holds {"input_ids": [[...]], "attention_mask"?: [[...]], "token_type_ids"?: [[...]]},
 or {"texts": [...]} (tokenised with the checkpoint's tokenizer), or a fixture reference.json.
@@ -29,7 +32,10 @@ layerwise.windows, or --windows: windows of the model's length repeating STRIDE 
 has several labels (problem_type multi_label_classification): one row of logits per text, and "probabilities",
 "predicted" (the labels at the model's thresholds), "windows" and "deciding_windows" (per label, the window with its
 highest logit). A token classifier that reads long texts in windows answers per word: "words" (label, probability,
-the window that labelled it) and "logits" per word. --no-windows cuts long texts instead.`;
+the window that labelled it) and "logits" per word. --no-windows cuts long texts instead.
+--out FILE.csv (texts and a sequence classifier) writes one row per text instead: text, predicted, probability (the
+most likely label's) and each label's logit. Cells a spreadsheet would run as a formula (= + - @ tab CR first) get a
+leading '. The file is written whole (a temporary sibling renamed); an existing one only with --overwrite.`;
 
 /** --windows STRIDE[,mean|max] / --no-windows; undefined: as the model's config.json says. */
 function windowsOption(value: string | undefined, off: boolean | undefined): WindowConfig | null | undefined {
@@ -65,6 +71,15 @@ function refuseNonFiniteLogits(values: unknown): void {
   }
 }
 
+/** The texts of an inputs file, which --out needs: token ids have no text to write beside their prediction. */
+function textsForCsv(value: unknown, file: string): string[] {
+  const texts = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { texts?: unknown }).texts : undefined;
+  if (!Array.isArray(texts) || texts.length === 0 || !texts.every((t) => typeof t === 'string')) {
+    throw new LayerwiseError('CLI_BAD_ARGUMENT', `--out writes texts with their predictions: ${file} needs {"texts": ["...", ...]}`, { file, field: 'out' });
+  }
+  return texts as string[];
+}
+
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, {
     model: { type: 'string' },
@@ -73,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
     windows: { type: 'string' },
     'no-windows': { type: 'boolean' },
     backend: { type: 'string' },
+    out: { type: 'string' },
+    overwrite: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (opts.help) {
@@ -82,11 +99,28 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = resolveModelDir(required(opts.model, 'model'));
   const inputsPath = required(opts.inputs, 'inputs');
   const { value, file } = await readJsonFile(inputsPath);
+  const csv = opts.out === undefined ? null : { out: opts.out, texts: textsForCsv(value, file) };
+  if (csv !== null) checkOutFile(csv.out, { inputs: [modelDir, inputsPath], overwrite: opts.overwrite === true });
   await startCliBackend(opts.backend, 'predict');
 
   const windows = windowsOption(opts.windows, opts['no-windows']);
   const model = await loadModelForCommand(nodeFolder(modelDir), 'predict', {}, opts.adapter);
   try {
+    if (csv !== null) {
+      if (model.task !== 'seq-cls') throw new LayerwiseError('CLI_BAD_ARGUMENT', `--out writes a sequence classifier's predictions; this model is ${model.task}`, { field: 'out' });
+      const results = await classifyTexts(model, csv.texts, { windows });
+      refuseNonFiniteLogits(results.map((r) => r.logits));
+      const labels = model.config.id2label;
+      const rows = results.map((r, i): PredictionRow => ({
+        text: csv.texts[i],
+        predicted: r.predicted.join(';'),
+        probability: Math.max(...r.probabilities),
+        ...Object.fromEntries(labels.map((label, j) => [`logit ${label}`, r.logits[j]])),
+      }));
+      writeFileAtomic(csv.out, writePredictionsCsv(rows, ['text', 'predicted', 'probability', ...labels.map((l) => `logit ${l}`)]));
+      console.error(`layerwise predict: wrote ${rows.length} predictions to ${csv.out}`);
+      return 0;
+    }
     const texts = typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { texts?: unknown }).texts) ? ((value as { texts: unknown[] }).texts) : null;
     const strings = texts !== null && texts.length > 0 && texts.every((t) => typeof t === 'string') ? (texts as string[]) : null;
     if (strings !== null && model.task === 'token-cls' && (windows ?? decisionOf(model.rawConfig, model.task, model.config.id2label).windows) !== null) {

@@ -1,7 +1,9 @@
 // Store slice: the export in flight (its format and phase), the last export of each format (its name, files, the
 // check against the engine, and a download URL for the Blob the engine client made from the transferred bytes), and
-// the last export error with its format. Its events are exportProgressed and exportFailed; the engine client takes
-// modelExported (it hands the zip to the browser's download) and reports it with exportFinished.
+// the last export error with its format; and the validation predictions' CSV asked for in the Evaluate panel. Its
+// events are exportProgressed, exportFailed and predictionsExportFailed; the engine client takes modelExported and
+// predictionsExported (it hands the file to the browser's download) and reports them with exportFinished and
+// predictionsFinished.
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
 import type { ExportFormat, ExportPhase, ExportVerification } from '../../protocol/export';
@@ -31,8 +33,18 @@ export interface ExportState {
   error: { format: ExportFormat; error: LayerwiseErrorData } | null;
 }
 
+/** The predictions CSV in flight (its request), the last one downloaded, or why it failed. */
+export interface PredictionsDownload {
+  requestId: number | null;
+  last: { fileName: string; rows: number } | null;
+  error: LayerwiseErrorData | null;
+}
+
 export interface ExportSlice {
   exporting: ExportState;
+  predictionsCsv: PredictionsDownload;
+  predictionsStarted(requestId: number): void;
+  predictionsFinished(requestId: number, last: { fileName: string; rows: number }): void;
   exportStarted(requestId: number, format: ExportFormat): void;
   exportFinished(requestId: number, result: ExportResult): void;
   dismissExportError(): void;
@@ -44,10 +56,14 @@ export const exportEvents = {
     s.exporting.requestId === requestId && s.exporting.format !== null
       ? { exporting: { ...s.exporting, requestId: null, format: null, phase: null, error: { format: s.exporting.format, error } } }
       : {},
+  predictionsExportFailed: (s, { requestId, error }) => (s.predictionsCsv.requestId === requestId ? { predictionsCsv: { ...s.predictionsCsv, requestId: null, error } } : {}),
 } satisfies SliceEvents;
 
 export const createExportSlice: StateCreator<AppState, [], [], ExportSlice> = (set) => ({
   exporting: { requestId: null, format: null, phase: null, results: {}, error: null },
+  predictionsCsv: { requestId: null, last: null, error: null },
+  predictionsStarted: (requestId) => set((s) => ({ predictionsCsv: { ...s.predictionsCsv, requestId, error: null } })),
+  predictionsFinished: (requestId, last) => set((s) => (s.predictionsCsv.requestId === requestId ? { predictionsCsv: { requestId: null, last, error: null } } : s)),
   exportStarted: (requestId, format) => set((s) => ({ exporting: { ...s.exporting, requestId, format, phase: null, error: null } })),
   exportFinished: (requestId, result) =>
     set((s) =>

@@ -1,8 +1,10 @@
 // The Evaluate panel: how good the model is — the headline score beside the majority-class baseline, when it was
 // measured ("after step N of M" mid-run, "final" after), the metrics table (the latest and the best evaluation),
 // a multi-task run's table of each head's metrics, per-class scores, the confusion matrix — and the playground on the current model. A run always leaves an
-// evaluation (the worker evaluates a run that finishes or is stopped); "Evaluate now" asks for one mid-run.
+// evaluation (the worker evaluates a run that finishes or is stopped); "Evaluate now" asks for one mid-run, and
+// "Download predictions (CSV)" the finished run's validation examples with the model's predictions (RELIABILITY D16).
 import { EmptyState } from '../../components/empty-state';
+import { ErrorAlert } from '../../components/error-alert';
 import { Later } from '../../components/later';
 import { Icon } from '../../components/icons';
 import { NextStep } from '../../components/next-step';
@@ -32,6 +34,23 @@ function EvaluateNow() {
   );
 }
 
+function DownloadPredictions() {
+  const engine = useEngine();
+  const shown = useApp((s) => s.training.status === 'finished' && (s.training.config?.task ?? 'seq-cls') === 'seq-cls');
+  const writing = useApp((s) => s.predictionsCsv.requestId !== null);
+  if (!shown) return null;
+  return (
+    <button type="button" className="button button-secondary" disabled={writing} onClick={() => engine.exportPredictions()}>
+      <Icon name="download" size={16} /> {writing ? 'Predicting…' : 'Download predictions (CSV)'}
+    </button>
+  );
+}
+
+function PredictionsError() {
+  const error = useApp((s) => s.predictionsCsv.error);
+  return error && <ErrorAlert title="Could not write the predictions" error={error} />;
+}
+
 export function EvaluatePanel() {
   const model = useApp((s) => s.model.current);
   // Narrow selections: a run's steps arrive ten times a second and change nothing shown here.
@@ -56,7 +75,17 @@ export function EvaluatePanel() {
   if (best && best.record.step !== last?.record.step && t.finish?.restoredBestStep !== best.record.step) columns.push({ title: `Best (step ${formatCount(best.record.step)})`, metrics: best.record });
   return (
     <div className="panel-body">
-      <PanelHeader title="Evaluate" description="How well the fine-tuned model does on the validation data, class by class, and on text you type." actions={<EvaluateNow />} />
+      <PanelHeader
+        title="Evaluate"
+        description="How well the fine-tuned model does on the validation data, class by class, and on text you type."
+        actions={
+          <>
+            <EvaluateNow />
+            <DownloadPredictions />
+          </>
+        }
+      />
+      <PredictionsError />
       {final ? (
         <div className="summary" role="region" aria-label="Evaluation">
           <ResultCard headline={headline(final, t.baseline, task, primary)} when={`On ${formatCount(final.eval_samples)} validation examples · ${when.replace(/^After/, 'after').replace(/^Final/, 'final')}`} />

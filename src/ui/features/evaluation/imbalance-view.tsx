@@ -60,7 +60,7 @@ function MultiLabelScores({ metrics }: { metrics: EvalMetrics & { tuned: NonNull
         <tbody>
           {tuned.per_class.map((c, i) => (
             <tr key={i}>
-              <th scope="row">
+              <th scope="row" className="label-cell" title={c.label.length > 24 ? c.label.slice(0, 500) : undefined}>
                 <bdi>{c.label}</bdi>
               </th>
               <td className="numeric tabular">{tuned.thresholds[i].toFixed(3)}</td>
@@ -97,7 +97,7 @@ function RecallVsBaseline({ metrics, baseline }: { metrics: EvalMetrics; baselin
         <tbody>
           {classes.map((c, i) => (
             <tr key={i}>
-              <th scope="row">
+              <th scope="row" className="label-cell" title={c.label.length > 24 ? c.label.slice(0, 500) : undefined}>
                 <bdi>{c.label}</bdi>
               </th>
               <td className="numeric tabular">{c.support}</td>

@@ -96,7 +96,7 @@ export function PerClassTable({ metrics }: { metrics: EvalMetrics }) {
       <tbody>
         {items.map((c, i) => (
           <tr key={i}>
-            <th scope="row">
+            <th scope="row" className="label-cell" title={c.name.length > 24 ? c.name.slice(0, 500) : undefined}>
               <bdi>{c.name}</bdi>
             </th>
             <td className="numeric tabular">{score(c.precision)}</td>

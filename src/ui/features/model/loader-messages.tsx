@@ -15,7 +15,7 @@ function TensorList({ tensors }: { tensors: string[] }) {
     <ul className="tensor-list">
       {names.map((t, i) => (
         <li key={i}>
-          <code>{t}</code>
+          <code title={t.length > 200 ? t.slice(0, 500) : undefined}>{t}</code>
         </li>
       ))}
     </ul>
