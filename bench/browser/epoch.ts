@@ -96,7 +96,7 @@ try {
 
   await studio.open('Dataset');
   const dataset = new DatasetPanel(page);
-  await dataset.choose(opts.data);
+  await dataset.fileInput.setInputFiles(opts.data);
   await expect(dataset.loaded).toBeVisible({ timeout: 120_000 });
   if (opts.validation !== undefined) {
     await page.getByLabel('Validation file').setInputFiles(opts.validation);
