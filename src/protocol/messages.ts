@@ -210,8 +210,11 @@ export type ToWorker =
   /** Split (and augment) the loaded data as a run would, and report sizes, warnings and augmentation examples. */
   /** maxLength: tokens a run keeps per example (the plan says how many texts are longer and what cutting them loses); windows: whether they are read in windows. */
   | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentConfig; maxLength?: number; windows?: boolean }
-  /** Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID). */
-  | { type: 'startTraining'; runId: string; config: TrainConfig }
+  /**
+   * Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID).
+   * A model with NaN/Inf weights is refused (CHECKPOINT_NON_FINITE) unless allowNonFinite: the Model panel's "Train anyway".
+   */
+  | { type: 'startTraining'; runId: string; config: TrainConfig; allowNonFinite?: boolean }
   /** Pause, resume and stop act on the run in flight at once (not queued behind it). */
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }
@@ -228,7 +231,7 @@ export type ToWorker =
    * checkpointing: the same gradient), as an out-of-memory failure proposes. Events as startTraining's, with
    * trainingRestored after trainingStarted.
    */
-  | { type: 'continueRun'; runId: string; passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'> }
+  | { type: 'continueRun'; runId: string; passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'>; allowNonFinite?: boolean }
   /** Take a checkpoint at the next safe point (after the current step; handled at once): the page is being hidden or left. */
   | { type: 'checkpointTraining'; runId: string }
   /** Forget the unfinished run: both checkpoint slots are emptied. */

@@ -30,7 +30,7 @@ import { predictText } from './predict-text';
 import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
-import { memoryLimits } from '../protocol/memory-plan';
+import { memoryLimits, tensorLimit, type TensorLimit } from '../protocol/memory-plan';
 import { parseSweepConfig, planTrials } from '../protocol/sweep';
 import { parseRunRecipe } from '../protocol/run-recipe';
 import { checkRunGradients } from './gradient-check';
@@ -158,6 +158,11 @@ export class Studio {
     this.post({ type: 'deviceLost', error });
   }
 
+  /** The largest tensor the current backend holds: every model is loaded against it (RELIABILITY M20). */
+  private tensorLimit(): TensorLimit {
+    return tensorLimit(this.backend ?? 'wasm', this.probe);
+  }
+
   /** True while a run is being prepared or is training (paused runs count: their weights are in use). */
   private training(): boolean {
     return this.run !== null && this.run.state !== 'ended';
@@ -213,7 +218,7 @@ export class Studio {
   private async reloadAfterDeviceLoss(): Promise<string> {
     const from = this.origin;
     if (from === null) return 'The GPU device was lost; no model was open.';
-    const model = await loadModelFolder(from.folder);
+    const model = await loadModelFolder(from.folder, { tensorLimit: this.tensorLimit() });
     this.adopt(model, from);
     return `The GPU device was lost: ${from.source} was loaded again from its files on this backend (weights trained or adapted in memory since were on the GPU and are gone; a run resumes from its last checkpoint).`;
   }
@@ -238,10 +243,10 @@ export class Studio {
         } finally {
           merged.params.dispose();
         }
-        next = await loadModelFolder(folder);
+        next = await loadModelFolder(folder, { tensorLimit: this.tensorLimit() });
         next.messages.push(...merged.messages.filter((m) => m.code === 'PEFT_ADAPTER_MERGED'));
       } else {
-        next = await loadModelFolder(folder);
+        next = await loadModelFolder(folder, { tensorLimit: this.tensorLimit() });
       }
       const files = [...folder].map(([name, f]) => ({ name, size: f.size }));
       const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [], baseTask: next.task };
@@ -445,6 +450,8 @@ export class Studio {
       checkpointer,
       memory: memoryLimits(this.backend ?? 'wasm', this.probe),
       deviceLossGraceMs: this.backend === 'webgpu' ? DEVICE_LOSS_GRACE_MS : 0,
+      allowNonFinite: command.allowNonFinite === true,
+      tensorLimit: this.tensorLimit(),
     });
     this.run = next;
     const model = await next.prepare({ ...from, ...this.datasets, heads }, config, resume);
