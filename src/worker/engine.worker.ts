@@ -2,7 +2,7 @@
 // their type; the studio's state and rules are in studio.ts (tested without a browser). Commands run one at a time,
 // in order; pause, resume, stop and cancel act on what is in flight, so they skip the queue.
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../engine/backend/backend';
+import { renewBackend, useBackend } from '../engine/backend/backend';
 import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError, toErrorData } from '../lib/errors';
 import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
@@ -54,18 +54,6 @@ let webgpuDevice: GPUDevice | null = null;
 let webgpuLost = false;
 
 /**
- * tfjs keeps one backend, and so one device, per name: after a loss the dead backend is removed and its factory
- * registered again, so that starting WebGPU asks for a new adapter and device.
- */
-function renewWebGpu(): void {
-  const factory = tf.findBackendFactory('webgpu');
-  if (factory === null) return;
-  tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', factory, 3); // the priority tfjs-backend-webgpu gives it
-  webgpuLost = false;
-}
-
-/**
  * Initialises one backend and makes it current; throws if it cannot start. Returns the thread count: tfjs-wasm
  * runs XNNPACK on one thread per physical core (half of hardwareConcurrency, at most 8) when it may use threads.
  * On WebGPU, `onDeviceLost` hears the `lost` promise of the device in use (RELIABILITY F2: a driver reset, a GPU
@@ -78,7 +66,11 @@ async function activate(name: BackendName, onDeviceLost: (lost: DeviceLoss) => v
     wasm.setWasmPaths(WASM_PATHS);
     wasmPathsSet = true;
   }
-  if (name === 'webgpu' && webgpuLost) renewWebGpu();
+  // tfjs keeps one backend, and so one device, per name: after a loss, starting WebGPU asks for a new adapter and device.
+  if (name === 'webgpu' && webgpuLost) {
+    renewBackend('webgpu');
+    webgpuLost = false;
+  }
   await useBackend(name);
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;

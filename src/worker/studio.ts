@@ -4,6 +4,8 @@
 // run or an adaptation uses the model). Events go out through `post`, so the class is unit-tested with a fake one;
 // engine.worker.ts only starts it, queues the commands and switches on their type.
 import { loadModelFolder, type LoadedModel } from '../engine/load';
+import { renewBackend } from '../engine/backend/backend';
+import { WASM_HEAP_FAILED } from '../engine/backend/memory-guard';
 import { exportModel } from '../engine/export/export';
 import type { TaskSources } from '../engine/train/multitask';
 import type { OnnxRunner } from '../engine/export/verify';
@@ -459,7 +461,33 @@ export class Studio {
     this.adopt(model, from);
     this.trainedBy = next;
     // The loop runs beside the queue, so that predictions, dataset reads and plans stay answered while it trains.
-    void next.run();
+    void next.run().then(() => {
+      if (next.failure?.code === WASM_HEAP_FAILED) return this.host.enqueue(() => this.renewWasm());
+    });
+  }
+
+  /**
+   * The run ended because tfjs-wasm's module failed inside (RELIABILITY F4): its heap cannot be trusted, so WASM starts
+   * anew on a new module and the model is loaded again from its folder, which the ready event's notice says. The run's
+   * last checkpoint was kept and is offered as an unfinished run.
+   */
+  private async renewWasm(): Promise<void> {
+    if (this.backend !== 'wasm') return;
+    try {
+      // Its tensors are freed while the old module is there to free them.
+      this.current?.params.dispose();
+      this.current = null;
+      renewBackend('wasm');
+      const threads = await this.activate('wasm');
+      const from = this.origin;
+      if (from !== null) this.adopt(await loadModelFolder(from.folder, { tensorLimit: this.tensorLimit() }), from);
+      const notices = [
+        `WASM failed inside its own code and was started anew${from !== null ? `: ${from.source} was loaded again from its files (weights trained since the run's last checkpoint are gone; resume the run from it)` : ''}.`,
+      ];
+      this.post({ type: 'ready', backend: 'wasm', reason: 'WASM, started anew after its heap failed.', chosenBy: 'auto', threads, notices, probe: this.probe as BackendProbe });
+    } catch (err) {
+      this.post({ type: 'backendFailed', backend: 'wasm', error: toErrorData(err) });
+    }
   }
 
   pauseTraining(runId: string): void {

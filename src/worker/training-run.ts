@@ -126,6 +126,8 @@ export class TrainingRun {
   private evalEvery: TrainConfig['evalEvery'] = 'epoch';
   /** What the model card will say of the run, known once it is prepared. */
   private record: Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> | null = null;
+  /** Why the run failed in its loop, once it has (the studio renews a backend whose heap failed: RELIABILITY F4). */
+  failure: LayerwiseErrorData | null = null;
   /** The whole record once the run has finished (or was stopped): what an export of its weights says of them. */
   finished: RunRecord | null = null;
   /** The model the run trains (the studio's current model once prepared): a multi-label one takes its tuned thresholds at the end. */
@@ -226,6 +228,7 @@ export class TrainingRun {
       if (this.deviceLossGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deviceLossGraceMs));
       if (this.lost !== null) return;
       this.state = 'ended';
+      this.failure = error;
       this.post({ type: 'trainingFailed', runId, step, error });
       await keeper?.keep();
     };
