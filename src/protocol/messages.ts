@@ -417,8 +417,11 @@ export type FromWorker =
    * failed with the same error and its last checkpoint is offered; setBackend('wasm') loads the model again.
    */
   | { type: 'deviceLost'; error: LayerwiseErrorData }
-  /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */
-  | { type: 'failed'; error: LayerwiseErrorData }
+  /**
+   * An error outside any command (uncaught exception, unhandled rejection, undecodable command, an event that could not
+   * be cloned to post), with the run in flight and the steps it had done, if one was (RELIABILITY F6).
+   */
+  | { type: 'failed'; error: LayerwiseErrorData; run?: { runId: string; step: number } }
   /** Sent every HEARTBEAT_MS while the worker's event loop is alive. */
   | { type: 'heartbeat' };
 

@@ -5,17 +5,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { renewBackend, useBackend } from '../engine/backend/backend';
 import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError, toErrorData } from '../lib/errors';
-import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
+import { HEARTBEAT_MS, type BackendName, type BackendProbe, type ToWorker } from '../protocol/messages';
 import { RunKeeper } from './run-keeper';
 import { browserOnnxRunner } from './onnx-runtime';
 import { Studio, type DeviceLoss } from './studio';
 import { WASM_PATHS } from './wasm-paths';
+import { failed, faultSafePost, listenForFaults, type RunInFlight } from './worker-faults';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-function post(event: FromWorker, transfer: Transferable[] = []): void {
-  scope.postMessage(event, transfer);
-}
+const runInFlight: RunInFlight = () => studio.runInFlight();
+const post = faultSafePost(scope, runInFlight);
 
 async function probeBrowser(): Promise<BackendProbe> {
   const gpu = scope.navigator.gpu as GPU | undefined;
@@ -201,7 +201,7 @@ async function handle(command: ToWorker): Promise<void> {
 }
 
 function reportFailure(err: unknown): void {
-  post({ type: 'failed', error: toErrorData(err) });
+  post(failed(toErrorData(err), runInFlight));
 }
 
 // Commands wait for the backend, then run strictly in order, so a load never races a backend switch.
@@ -213,16 +213,5 @@ scope.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   if (handleAtOnce(event.data)) return;
   queue = queue.then(() => handle(event.data)).catch(reportFailure);
 });
-scope.addEventListener('messageerror', () => {
-  reportFailure(new LayerwiseError('WORKER_MESSAGE_UNREADABLE', 'The engine received a message it could not decode.'));
-});
-scope.addEventListener('error', (event: ErrorEvent) => {
-  event.preventDefault();
-  const location = event.filename ? { file: event.filename, line: event.lineno, column: event.colno } : undefined;
-  post({ type: 'failed', error: { code: 'WORKER_UNCAUGHT', message: event.message, location } });
-});
-scope.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
-  event.preventDefault();
-  reportFailure(event.reason);
-});
+listenForFaults(scope, post, runInFlight);
 setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);

@@ -170,6 +170,11 @@ export class Studio {
     return this.run !== null && this.run.state !== 'ended';
   }
 
+  /** The run being prepared or trained and the steps it has done, which a worker fault names (RELIABILITY F6), or null. */
+  runInFlight(): { runId: string; step: number } | null {
+    return this.run !== null && this.training() ? { runId: this.run.runId, step: this.run.step } : null;
+  }
+
   /** Why the model cannot change now (a run or an adaptation is using it), or null. */
   private busy(): LayerwiseError | null {
     if (this.training()) return TRAINING_BUSY();

@@ -316,6 +316,11 @@ export class TrainingRun {
     }
   }
 
+  /** Optimizer steps done so far (0 while preparing). */
+  get step(): number {
+    return this.trainer?.step ?? 0;
+  }
+
   pause(): void {
     if (this.state === 'running') this.trainer?.pause();
   }

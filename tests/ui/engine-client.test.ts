@@ -123,6 +123,13 @@ describe('engine client', () => {
     expect(second.store.getState().engine).toMatchObject({ status: 'ready', error: { code: 'WORKER_UNCAUGHT' } });
   });
 
+  it('a worker fault during a run is shown with the step the run was at (F6)', () => {
+    const { store, worker } = setup();
+    worker().emit({ type: 'ready', backend: 'wasm', reason: 'r', chosenBy: 'auto', threads: 1, notices: [], probe });
+    worker().emit({ type: 'failed', error: { code: 'WORKER_EVENT_UNCLONEABLE', message: 'The engine could not send its trainingPaused event: x' }, run: { runId: 'r1', step: 7 } });
+    expect(store.getState().engine).toMatchObject({ status: 'ready', error: { code: 'WORKER_EVENT_UNCLONEABLE', message: 'The engine could not send its trainingPaused event: x (while a run was at step 7)' } });
+  });
+
   it('shows only the answer to the latest prediction, and clears it when another model loads', () => {
     const { store, client, worker } = setup();
     client.predict('first');
