@@ -5,7 +5,7 @@
 // engine.worker.ts only starts it, queues the commands and switches on their type.
 import { loadModelFolder, type LoadedModel } from '../engine/load';
 import { renewBackend } from '../engine/backend/backend';
-import { WASM_HEAP_FAILED } from '../engine/backend/memory-guard';
+import { WASM_HEAP_FAILED, wasmHeapFailure } from '../engine/backend/memory-guard';
 import { exportModel } from '../engine/export/export';
 import type { TaskSources } from '../engine/train/multitask';
 import type { OnnxRunner } from '../engine/export/verify';
@@ -299,7 +299,10 @@ export class Studio {
       if (!this.current) throw new LayerwiseError('PREDICT_NO_MODEL', 'Open a model folder first.');
       this.post({ type: 'predicted', requestId: command.requestId, prediction: await predictText(this.current, command.text) });
     } catch (err) {
-      this.post({ type: 'predictFailed', requestId: command.requestId, error: toErrorData(err) });
+      const heapFailed = wasmHeapFailure(err, 'a prediction');
+      this.post({ type: 'predictFailed', requestId: command.requestId, error: toErrorData(heapFailed ?? err) });
+      // A run in flight meets the same heap and ends on it, and the studio renews WASM then.
+      if (heapFailed !== null && this.busy() === null) await this.renewWasm();
     }
   }
 
@@ -472,9 +475,9 @@ export class Studio {
   }
 
   /**
-   * The run ended because tfjs-wasm's module failed inside (RELIABILITY F4): its heap cannot be trusted, so WASM starts
-   * anew on a new module and the model is loaded again from its folder, which the ready event's notice says. The run's
-   * last checkpoint was kept and is offered as an unfinished run.
+   * A run or a prediction ended because tfjs-wasm's module failed inside (RELIABILITY F4): its heap cannot be trusted,
+   * so WASM starts anew on a new module and the model is loaded again from its folder, which the ready event's notice
+   * says. A run's last checkpoint was kept and is offered as an unfinished run.
    */
   private async renewWasm(): Promise<void> {
     if (this.backend !== 'wasm') return;

@@ -3,6 +3,7 @@
 // a WebAssembly.RuntimeError "Aborted(OOM)", which no memory guard sees. Injected as that error from the wasm kernel
 // of the pooler's tanh, once, after a checkpoint: the run ends with WASM_HEAP_FAILED at its step, its checkpoint is
 // kept and offered, WASM starts on a new module with the model loaded again, and the run resumes from the checkpoint.
+// A prediction, which no guard watches, on a heap really exhausted renews WASM as well.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,7 +32,8 @@ function abortNextTanh(): void {
 
 beforeAll(() => useNodeBackend('wasm'));
 
-it('an Aborted(OOM) inside tfjs-wasm ends the run with WASM_HEAP_FAILED at its step, keeps its checkpoint, and WASM starts anew with the model; the run resumes (F4)', async () => {
+/** A studio on wasm with a fake post that records every event and can wait for one. */
+function studio() {
   const events: FromWorker[] = [];
   const waiting: { test: (e: FromWorker) => boolean; resolve: (e: FromWorker) => void }[] = [];
   const post = (event: FromWorker) => {
@@ -62,6 +64,12 @@ it('an Aborted(OOM) inside tfjs-wasm ends the run with WASM_HEAP_FAILED at its s
       return done;
     },
   });
+  return { s, events, next };
+}
+
+
+it('an Aborted(OOM) inside tfjs-wasm ends the run with WASM_HEAP_FAILED at its step, keeps its checkpoint, and WASM starts anew with the model; the run resumes (F4)', async () => {
+  const { s, events, next } = studio();
   await s.start(PROBE);
   await s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: files() });
   await s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: csv, choices: {} });
@@ -104,3 +112,26 @@ it('an Aborted(OOM) inside tfjs-wasm ends the run with WASM_HEAP_FAILED at its s
   s.stopTraining('r1');
   expect(await next('trainingFinished')).toMatchObject({ reason: 'stopped' });
 }, 120_000);
+
+it('a prediction on a heap really exhausted (no growth, every block taken) aborts tfjs-wasm: WASM_HEAP_FAILED, and WASM starts anew with the model, which predicts again (F4)', async () => {
+  const { s, next } = studio();
+  await s.start(PROBE);
+  await s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: files() });
+  const module = tf.backend();
+  // Predictions run outside any memory guard: the module's own code meets the full heap.
+  const heap = (module as unknown as { wasm: { _malloc(n: number): number; _free(p: number): void; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
+  const memory = (heap.wasmMemory ?? heap.asm?.memory)!;
+  memory.grow = () => {
+    throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+  };
+  for (let size = 1 << 26; size >= 8; size >>= 1) while (heap._malloc(size) !== 0);
+  await s.predict({ type: 'predict', requestId: 1, text: 'hello' });
+  const failed = await next('predictFailed');
+  expect(failed.error.code).toBe('WASM_HEAP_FAILED');
+  expect(failed.error.message).toMatch(/in a prediction \(Aborted\(/);
+  expect((await next('ready', (e) => e.reason.startsWith('WASM, started anew'))).notices[0]).toMatch(/bert-seq-cls was loaded again from its files/);
+  // The old module, full, is gone with its blocks.
+  expect(tf.backend()).not.toBe(module);
+  await s.predict({ type: 'predict', requestId: 2, text: 'hello' });
+  expect((await next('predicted')).requestId).toBe(2);
+});

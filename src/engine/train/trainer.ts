@@ -452,7 +452,7 @@ export class Trainer {
       const metrics = restoredBestStep !== null && this.best ? this.best.metrics : (this.records.at(-1) ?? null);
       yield { type: 'finished', reason, step: this.progress.step, metrics, restoredBestStep };
     } catch (err) {
-      yield { type: 'failed', step: this.progress.step, error: toErrorData(wasmHeapFailure(err, this.progress.step) ?? err) };
+      yield { type: 'failed', step: this.progress.step, error: toErrorData(wasmHeapFailure(err, `step ${this.progress.step + 1}`) ?? err) };
     } finally {
       this.guard?.release();
       this.guard = null;

@@ -93,9 +93,9 @@ it('outside the guard, the same full heap makes tfjs-wasm abort with a real Runt
   });
   expect(thrown).toBeInstanceOf(WebAssembly.RuntimeError);
   expect((thrown as Error).message).toMatch(/^Aborted\(/);
-  const named = wasmHeapFailure(thrown, 6);
+  const named = wasmHeapFailure(thrown, 'step 7');
   expect(named?.code).toBe('WASM_HEAP_FAILED');
   expect(named?.message).toContain(`in step 7 (${(thrown as Error).message})`);
-  expect(wasmHeapFailure(new Error('a kernel bug'), 6)).toBeNull();
+  expect(wasmHeapFailure(new Error('a kernel bug'), 'step 7')).toBeNull();
   expect(logits(model)).toEqual(clean);
 });
