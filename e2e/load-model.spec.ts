@@ -71,4 +71,9 @@ test('every loader message is listed with its code: a new head and non-finite we
   await expect(messages.filter({ hasText: 'CHECKPOINT_NON_FINITE' })).toContainText(nanTensor);
   const nonFinite = panel.summary.getByRole('table', { name: 'Tensors with NaN or infinite values' });
   await expect(nonFinite.getByRole('row', { name: nanTensor })).toContainText('2');
+  // The override next to the table (M17): off for each model loaded, until the user ticks it.
+  const trainAnyway = panel.summary.getByRole('checkbox', { name: /^Train anyway: runs start from these weights, NaN and infinite values included/ });
+  await expect(trainAnyway).not.toBeChecked();
+  await trainAnyway.check();
+  await expect(trainAnyway).toBeChecked();
 });

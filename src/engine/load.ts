@@ -2,11 +2,12 @@
 // M17, M19, M20, C3, C5, C6). Everything is checked from config.json and the safetensors headers first; only then
 // are tensors read and variables made, and a failure disposes them, so a model loaded before stays untouched.
 import * as tf from '@tensorflow/tfjs-core';
-import { isolateName, LayerwiseError } from '../lib/errors';
+import { isolateName, LayerwiseError, type RetryWith } from '../lib/errors';
 import type { ModelConfig } from '../formats/hf-config';
 import { countNonFinite, readTensorFloat32 } from '../formats/safetensors';
 import type { SourceFolder } from '../formats/source-file';
 import { loadTokenizer, type TextTokenizer } from '../formats/tokenizer';
+import { WASM_TENSOR_LIMIT, type TensorLimit } from '../protocol/memory-plan';
 import { TASKS, type Task } from '../protocol/task';
 import type { HeadInit } from '../protocol/train-config';
 import { taskOfArchitectures } from './architectures';
@@ -58,8 +59,11 @@ export interface LoadOptions {
   task?: Task;
   /** Label names for a classification head; a count different from the checkpoint's head re-initialises it. */
   labels?: string[];
-  /** Largest tensor accepted, in float32 bytes (RELIABILITY M20); default DEFAULT_MAX_TENSOR_BYTES. */
-  maxTensorBytes?: number;
+  /**
+   * Largest tensor accepted, in float32 bytes, and what sets it (RELIABILITY M20): the backend's (protocol/memory-plan.ts
+   * tensorLimit); default the wasm32 address space.
+   */
+  tensorLimit?: TensorLimit;
   /** Seed of the initialisation of a new head (nonzero: tfjs treats 0 as unseeded). */
   seed?: number;
   /** How a new head starts (TrainConfig.headInit); transformers' normal(0, initializer_range) by default. */
@@ -67,7 +71,7 @@ export interface LoadOptions {
 }
 
 /** The wasm32 address space: no single tensor of 4 GiB or more can live there. */
-export const DEFAULT_MAX_TENSOR_BYTES = 4 * 1024 ** 3;
+export const DEFAULT_MAX_TENSOR_BYTES = WASM_TENSOR_LIMIT.bytes;
 const DEFAULT_INIT_SEED = 42;
 
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
@@ -211,7 +215,7 @@ function planLoad(
     }
   }
 
-  const problems: { code: string; text: string; at?: ModelTensor }[] = [];
+  const problems: { code: string; text: string; at?: ModelTensor; retryWith?: RetryWith }[] = [];
   const wordEmbeddings = `${basePrefix}.embeddings.word_embeddings.weight`;
   const embedding = found.get(wordEmbeddings);
   if (embedding && embedding.shape.length === 2) {
@@ -228,7 +232,8 @@ function planLoad(
     }
   }
 
-  const maxBytes = opts.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+  const limit = opts.tensorLimit ?? WASM_TENSOR_LIMIT;
+  const maxBytes = limit.bytes;
   const tooLarge: ModelTensor[] = [];
   const badDtype: ModelTensor[] = [];
   const mismatched: { target: string; source: ModelTensor; text: string }[] = [];
@@ -249,12 +254,15 @@ function planLoad(
   const missingBackbone = missing.filter((n) => !family.isHeadParam(n, task));
 
   if (tooLarge.length > 0) {
+    // Another backend that holds every one of them is offered, as data (retryWith) and in words.
+    const fallback = limit.fallback && tooLarge.every((t) => float32Bytes(t.shape) <= limit.fallback!.bytes) ? limit.fallback : undefined;
     problems.unshift({
       code: 'CHECKPOINT_TENSOR_TOO_LARGE',
-      text: `${count(tooLarge.length, 'tensor')} above the ${maxBytes.toLocaleString('en-US')}-byte limit per tensor: ${tooLarge
+      text: `${count(tooLarge.length, 'tensor')} above the ${maxBytes.toLocaleString('en-US')}-byte limit per tensor of ${limit.label}: ${tooLarge
         .map((t) => `${t.name} ${shapeText(t.shape)} is ${float32Bytes(t.shape).toLocaleString('en-US')} bytes as float32`)
-        .join('; ')}`,
+        .join('; ')}${fallback ? `; it fits on ${fallback.backend.toUpperCase()} (up to ${fallback.bytes.toLocaleString('en-US')} bytes per tensor): switch the backend to load it there` : ''}`,
       at: tooLarge[0],
+      retryWith: fallback && { backend: fallback.backend },
     });
   }
   if (badDtype.length > 0) {
@@ -292,7 +300,7 @@ function planLoad(
   if (problems.length > 0) {
     const first = problems[0];
     const where = first.at ? { file: first.at.file.name, tensor: first.at.name } : undefined;
-    throw new LayerwiseError(first.code, problems.map((p) => p.text).join('. '), where);
+    throw new LayerwiseError(first.code, problems.map((p) => p.text).join('. '), where, first.retryWith);
   }
 
   const messages: LoaderMessage[] = [];

@@ -243,6 +243,36 @@ function bufferLimit(backend: PlannerBackend, probe: { limits?: { maxBufferSize:
   return l ? Math.min(l.maxBufferSize, l.maxStorageBufferBindingSize) : null;
 }
 
+/**
+ * The largest tensor a backend can hold, which the loader checks every tensor against from the headers (RELIABILITY
+ * M20): one WebGPU buffer is capped by the adapter's maxBufferSize and maxStorageBufferBindingSize (a tensor is one
+ * storage buffer), anything else by the wasm32 address space. On WebGPU, `fallback` is where a larger tensor may go.
+ */
+export interface TensorLimit {
+  bytes: number;
+  /** What sets the limit, as the refusal says it. */
+  label: string;
+  fallback?: { backend: PlannerBackend; bytes: number };
+}
+
+export const WASM_TENSOR_LIMIT: TensorLimit = { bytes: WASM_HEAP_BYTES, label: 'the 4 GiB a wasm32 heap can address' };
+
+export function tensorLimit(
+  backend: PlannerBackend,
+  probe: { limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number } | null } | null,
+): TensorLimit {
+  const l = backend === 'webgpu' ? probe?.limits : null;
+  if (!l) return WASM_TENSOR_LIMIT;
+  const binding = l.maxStorageBufferBindingSize <= l.maxBufferSize;
+  const bytes = binding ? l.maxStorageBufferBindingSize : l.maxBufferSize;
+  const other = binding ? `maxBufferSize ${l.maxBufferSize.toLocaleString('en-US')}` : `maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize.toLocaleString('en-US')}`;
+  return {
+    bytes,
+    label: `this WebGPU adapter's ${binding ? 'maxStorageBufferBindingSize' : 'maxBufferSize'} (${other})`,
+    fallback: { backend: 'wasm', bytes: WASM_TENSOR_LIMIT.bytes },
+  };
+}
+
 /** A way to run the asked-for batch. */
 export interface PlanOption {
   microBatch: number;

@@ -210,8 +210,11 @@ export type ToWorker =
   /** Split (and augment) the loaded data as a run would, and report sizes, warnings and augmentation examples. */
   /** maxLength: tokens a run keeps per example (the plan says how many texts are longer and what cutting them loses); windows: whether they are read in windows. */
   | { type: 'planData'; requestId: number; task: Task; validationSplit: number; seed: number; augment: AugmentConfig; maxLength?: number; windows?: boolean }
-  /** Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID). */
-  | { type: 'startTraining'; runId: string; config: TrainConfig }
+  /**
+   * Start a run from the loaded model's weights on the loaded data; the worker validates the config (TRAIN_CONFIG_INVALID).
+   * A model with NaN/Inf weights is refused (CHECKPOINT_NON_FINITE) unless allowNonFinite: the Model panel's "Train anyway".
+   */
+  | { type: 'startTraining'; runId: string; config: TrainConfig; allowNonFinite?: boolean }
   /** Pause, resume and stop act on the run in flight at once (not queued behind it). */
   | { type: 'pauseTraining'; runId: string }
   | { type: 'resumeTraining'; runId: string }
@@ -228,7 +231,7 @@ export type ToWorker =
    * checkpointing: the same gradient), as an out-of-memory failure proposes. Events as startTraining's, with
    * trainingRestored after trainingStarted.
    */
-  | { type: 'continueRun'; runId: string; passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'> }
+  | { type: 'continueRun'; runId: string; passes?: Pick<TrainConfig, 'microBatchSize' | 'gradientCheckpointing'>; allowNonFinite?: boolean }
   /** Take a checkpoint at the next safe point (after the current step; handled at once): the page is being hidden or left. */
   | { type: 'checkpointTraining'; runId: string }
   /** Forget the unfinished run: both checkpoint slots are emptied. */
@@ -421,8 +424,11 @@ export type FromWorker =
    * failed with the same error and its last checkpoint is offered; setBackend('wasm') loads the model again.
    */
   | { type: 'deviceLost'; error: LayerwiseErrorData }
-  /** An error outside any command (uncaught exception, unhandled rejection, undecodable message). */
-  | { type: 'failed'; error: LayerwiseErrorData }
+  /**
+   * An error outside any command (uncaught exception, unhandled rejection, undecodable command, an event that could not
+   * be cloned to post), with the run in flight and the steps it had done, if one was (RELIABILITY F6).
+   */
+  | { type: 'failed'; error: LayerwiseErrorData; run?: { runId: string; step: number } }
   /** Sent every HEARTBEAT_MS while the worker's event loop is alive. */
   | { type: 'heartbeat' };
 

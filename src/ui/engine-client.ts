@@ -317,14 +317,15 @@ export function createEngineClient(store: AppStore, spawn: () => WorkerLike = sp
       actions().trainingRequested(runId, config, state.engine.backend, state.dataset.train?.file ?? null);
       // The worker empties the checkpoint slots for the new run: an unfinished one is gone.
       actions().unfinishedRunCleared();
-      worker.postMessage({ type: 'startTraining', runId, config });
+      worker.postMessage({ type: 'startTraining', runId, config, allowNonFinite: state.model.trainNonFinite });
       return runId;
     },
     continueRun(run, passes) {
       const { runId, config } = run.info;
       // A switch asked for just before (after a GPU loss: "Resume on WASM") is the backend the run will have.
       actions().trainingRequested(runId, { ...config, ...passes }, actions().engine.requestedBackend ?? actions().engine.backend, run.info.dataset.train.name);
-      worker.postMessage(passes ? { type: 'continueRun', runId, passes } : { type: 'continueRun', runId });
+      const allowNonFinite = actions().model.trainNonFinite;
+      worker.postMessage(passes ? { type: 'continueRun', runId, passes, allowNonFinite } : { type: 'continueRun', runId, allowNonFinite });
     },
     checkpointTraining() {
       const { runId, status } = actions().training;

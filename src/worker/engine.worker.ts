@@ -2,20 +2,20 @@
 // their type; the studio's state and rules are in studio.ts (tested without a browser). Commands run one at a time,
 // in order; pause, resume, stop and cancel act on what is in flight, so they skip the queue.
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../engine/backend/backend';
+import { renewBackend, useBackend } from '../engine/backend/backend';
 import { startWasmThreads } from '../engine/backend/kernels/wasm-pool';
 import { LayerwiseError, toErrorData } from '../lib/errors';
-import { HEARTBEAT_MS, type BackendName, type BackendProbe, type FromWorker, type ToWorker } from '../protocol/messages';
+import { HEARTBEAT_MS, type BackendName, type BackendProbe, type ToWorker } from '../protocol/messages';
 import { RunKeeper } from './run-keeper';
 import { browserOnnxRunner } from './onnx-runtime';
 import { Studio, type DeviceLoss } from './studio';
 import { WASM_PATHS } from './wasm-paths';
+import { failed, faultSafePost, listenForFaults, type RunInFlight } from './worker-faults';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-function post(event: FromWorker, transfer: Transferable[] = []): void {
-  scope.postMessage(event, transfer);
-}
+const runInFlight: RunInFlight = () => studio.runInFlight();
+const post = faultSafePost(scope, runInFlight);
 
 async function probeBrowser(): Promise<BackendProbe> {
   const gpu = scope.navigator.gpu as GPU | undefined;
@@ -54,18 +54,6 @@ let webgpuDevice: GPUDevice | null = null;
 let webgpuLost = false;
 
 /**
- * tfjs keeps one backend, and so one device, per name: after a loss the dead backend is removed and its factory
- * registered again, so that starting WebGPU asks for a new adapter and device.
- */
-function renewWebGpu(): void {
-  const factory = tf.findBackendFactory('webgpu');
-  if (factory === null) return;
-  tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', factory, 3); // the priority tfjs-backend-webgpu gives it
-  webgpuLost = false;
-}
-
-/**
  * Initialises one backend and makes it current; throws if it cannot start. Returns the thread count: tfjs-wasm
  * runs XNNPACK on one thread per physical core (half of hardwareConcurrency, at most 8) when it may use threads.
  * On WebGPU, `onDeviceLost` hears the `lost` promise of the device in use (RELIABILITY F2: a driver reset, a GPU
@@ -78,7 +66,11 @@ async function activate(name: BackendName, onDeviceLost: (lost: DeviceLoss) => v
     wasm.setWasmPaths(WASM_PATHS);
     wasmPathsSet = true;
   }
-  if (name === 'webgpu' && webgpuLost) renewWebGpu();
+  // tfjs keeps one backend, and so one device, per name: after a loss, starting WebGPU asks for a new adapter and device.
+  if (name === 'webgpu' && webgpuLost) {
+    renewBackend('webgpu');
+    webgpuLost = false;
+  }
   await useBackend(name);
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
@@ -211,7 +203,7 @@ async function handle(command: ToWorker): Promise<void> {
 }
 
 function reportFailure(err: unknown): void {
-  post({ type: 'failed', error: toErrorData(err) });
+  post(failed(toErrorData(err), runInFlight));
 }
 
 // Commands wait for the backend, then run strictly in order, so a load never races a backend switch.
@@ -223,16 +215,5 @@ scope.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   if (handleAtOnce(event.data)) return;
   queue = queue.then(() => handle(event.data)).catch(reportFailure);
 });
-scope.addEventListener('messageerror', () => {
-  reportFailure(new LayerwiseError('WORKER_MESSAGE_UNREADABLE', 'The engine received a message it could not decode.'));
-});
-scope.addEventListener('error', (event: ErrorEvent) => {
-  event.preventDefault();
-  const location = event.filename ? { file: event.filename, line: event.lineno, column: event.colno } : undefined;
-  post({ type: 'failed', error: { code: 'WORKER_UNCAUGHT', message: event.message, location } });
-});
-scope.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
-  event.preventDefault();
-  reportFailure(event.reason);
-});
+listenForFaults(scope, post, runInFlight);
 setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);

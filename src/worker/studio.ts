@@ -4,6 +4,8 @@
 // run or an adaptation uses the model). Events go out through `post`, so the class is unit-tested with a fake one;
 // engine.worker.ts only starts it, queues the commands and switches on their type.
 import { loadModelFolder, type LoadedModel } from '../engine/load';
+import { renewBackend } from '../engine/backend/backend';
+import { WASM_HEAP_FAILED, wasmHeapFailure } from '../engine/backend/memory-guard';
 import { exportModel } from '../engine/export/export';
 import type { TaskSources } from '../engine/train/multitask';
 import type { OnnxRunner } from '../engine/export/verify';
@@ -31,7 +33,7 @@ import { validationPredictions } from './predictions-export';
 import { pushModel, recipeZip } from './share';
 import type { RunIdentity, RunKeeper } from './run-keeper';
 import { REPORT_INTERVAL_MS } from './step-batcher';
-import { memoryLimits } from '../protocol/memory-plan';
+import { memoryLimits, tensorLimit, type TensorLimit } from '../protocol/memory-plan';
 import { parseSweepConfig, planTrials } from '../protocol/sweep';
 import { parseRunRecipe } from '../protocol/run-recipe';
 import { checkRunGradients } from './gradient-check';
@@ -159,9 +161,19 @@ export class Studio {
     this.post({ type: 'deviceLost', error });
   }
 
+  /** The largest tensor the current backend holds: every model is loaded against it (RELIABILITY M20). */
+  private tensorLimit(): TensorLimit {
+    return tensorLimit(this.backend ?? 'wasm', this.probe);
+  }
+
   /** True while a run is being prepared or is training (paused runs count: their weights are in use). */
   private training(): boolean {
     return this.run !== null && this.run.state !== 'ended';
+  }
+
+  /** The run being prepared or trained and the steps it has done, which a worker fault names (RELIABILITY F6), or null. */
+  runInFlight(): { runId: string; step: number } | null {
+    return this.run !== null && this.training() ? { runId: this.run.runId, step: this.run.step } : null;
   }
 
   /** Why the model cannot change now (a run or an adaptation is using it), or null. */
@@ -214,7 +226,7 @@ export class Studio {
   private async reloadAfterDeviceLoss(): Promise<string> {
     const from = this.origin;
     if (from === null) return 'The GPU device was lost; no model was open.';
-    const model = await loadModelFolder(from.folder);
+    const model = await loadModelFolder(from.folder, { tensorLimit: this.tensorLimit() });
     this.adopt(model, from);
     return `The GPU device was lost: ${from.source} was loaded again from its files on this backend (weights trained or adapted in memory since were on the GPU and are gone; a run resumes from its last checkpoint).`;
   }
@@ -239,10 +251,10 @@ export class Studio {
         } finally {
           merged.params.dispose();
         }
-        next = await loadModelFolder(folder);
+        next = await loadModelFolder(folder, { tensorLimit: this.tensorLimit() });
         next.messages.push(...merged.messages.filter((m) => m.code === 'PEFT_ADAPTER_MERGED'));
       } else {
-        next = await loadModelFolder(folder);
+        next = await loadModelFolder(folder, { tensorLimit: this.tensorLimit() });
       }
       const files = [...folder].map(([name, f]) => ({ name, size: f.size }));
       const provenance: ModelProvenance = { card: await readModelCard(folder, cardUrl), adaptations: [], baseTask: next.task };
@@ -288,7 +300,10 @@ export class Studio {
       if (!this.current) throw new LayerwiseError('PREDICT_NO_MODEL', 'Open a model folder first.');
       this.post({ type: 'predicted', requestId: command.requestId, prediction: await predictText(this.current, command.text) });
     } catch (err) {
-      this.post({ type: 'predictFailed', requestId: command.requestId, error: toErrorData(err) });
+      const heapFailed = wasmHeapFailure(err, 'a prediction');
+      this.post({ type: 'predictFailed', requestId: command.requestId, error: toErrorData(heapFailed ?? err) });
+      // A run in flight meets the same heap and ends on it, and the studio renews WASM then.
+      if (heapFailed !== null && this.busy() === null) await this.renewWasm();
     }
   }
 
@@ -446,6 +461,8 @@ export class Studio {
       checkpointer,
       memory: memoryLimits(this.backend ?? 'wasm', this.probe),
       deviceLossGraceMs: this.backend === 'webgpu' ? DEVICE_LOSS_GRACE_MS : 0,
+      allowNonFinite: command.allowNonFinite === true,
+      tensorLimit: this.tensorLimit(),
     });
     this.run = next;
     const model = await next.prepare({ ...from, ...this.datasets, heads }, config, resume);
@@ -453,7 +470,33 @@ export class Studio {
     this.adopt(model, from);
     this.trainedBy = next;
     // The loop runs beside the queue, so that predictions, dataset reads and plans stay answered while it trains.
-    void next.run();
+    void next.run().then(() => {
+      if (next.failure?.code === WASM_HEAP_FAILED) return this.host.enqueue(() => this.renewWasm());
+    });
+  }
+
+  /**
+   * A run or a prediction ended because tfjs-wasm's module failed inside (RELIABILITY F4): its heap cannot be trusted,
+   * so WASM starts anew on a new module and the model is loaded again from its folder, which the ready event's notice
+   * says. A run's last checkpoint was kept and is offered as an unfinished run.
+   */
+  private async renewWasm(): Promise<void> {
+    if (this.backend !== 'wasm') return;
+    try {
+      // Its tensors are freed while the old module is there to free them.
+      this.current?.params.dispose();
+      this.current = null;
+      renewBackend('wasm');
+      const threads = await this.activate('wasm');
+      const from = this.origin;
+      if (from !== null) this.adopt(await loadModelFolder(from.folder, { tensorLimit: this.tensorLimit() }), from);
+      const notices = [
+        `WASM failed inside its own code and was started anew${from !== null ? `: ${from.source} was loaded again from its files (weights trained since the run's last checkpoint are gone; resume the run from it)` : ''}.`,
+      ];
+      this.post({ type: 'ready', backend: 'wasm', reason: 'WASM, started anew after its heap failed.', chosenBy: 'auto', threads, notices, probe: this.probe as BackendProbe });
+    } catch (err) {
+      this.post({ type: 'backendFailed', backend: 'wasm', error: toErrorData(err) });
+    }
   }
 
   pauseTraining(runId: string): void {

@@ -17,7 +17,7 @@ import type { FromWorker } from '../protocol/messages';
 import { CHECKPOINT_INTERVAL_MS, RESUME_STEP_POINTS, type RestoredHistory } from '../protocol/run-checkpoint';
 import { evalInterval } from '../protocol/schedule';
 import type { TrainConfig } from '../protocol/train-config';
-import type { MemoryLimits } from '../protocol/memory-plan';
+import type { MemoryLimits, TensorLimit } from '../protocol/memory-plan';
 import type { RunPlan, StepTelemetry } from '../protocol/train-events';
 import { summarizeModel, type ModelProvenance } from './model-summary';
 import { StepBatcher, yieldToEventLoop } from './step-batcher';
@@ -87,6 +87,8 @@ export interface TrainingRunOptions {
   checkpointer?: RunCheckpointer | null;
   /** The backend's memory limits: the run is planned against them and guarded (protocol/memory-plan.ts). */
   memory?: MemoryLimits | null;
+  /** The backend's largest tensor: the run's model is loaded against it (RELIABILITY M20). */
+  tensorLimit?: TensorLimit;
   /** Training time between two checkpoints (evaluations and pauses checkpoint as well). */
   checkpointIntervalMs?: number;
   /**
@@ -95,6 +97,8 @@ export interface TrainingRunOptions {
    * as a device loss (deviceLost), not as the readback's error. 0 elsewhere.
    */
   deviceLossGraceMs?: number;
+  /** Train on weights that hold NaN or ±Inf (RELIABILITY M17): the Model panel's "Train anyway"; refused otherwise. */
+  allowNonFinite?: boolean;
 }
 
 /** What a WebGPU run waits for its device's lost promise after a failure (see deviceLossGraceMs). */
@@ -116,10 +120,14 @@ export class TrainingRun {
   private readonly checkpointIntervalMs: number;
   private readonly deviceLossGraceMs: number;
   private readonly memory: MemoryLimits | null;
+  private readonly allowNonFinite: boolean;
+  private readonly tensorLimit: TensorLimit | undefined;
   private resumed: ResumePoint | null = null;
   private evalEvery: TrainConfig['evalEvery'] = 'epoch';
   /** What the model card will say of the run, known once it is prepared. */
   private record: Omit<RunRecord, 'metrics' | 'history' | 'restoredBestStep' | 'summary'> | null = null;
+  /** Why the run failed in its loop, once it has (the studio renews a backend whose heap failed: RELIABILITY F4). */
+  failure: LayerwiseErrorData | null = null;
   /** The whole record once the run has finished (or was stopped): what an export of its weights says of them. */
   finished: RunRecord | null = null;
   /** The model the run trains (the studio's current model once prepared): a multi-label one takes its tuned thresholds at the end. */
@@ -133,6 +141,8 @@ export class TrainingRun {
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     this.deviceLossGraceMs = options.deviceLossGraceMs ?? 0;
     this.memory = options.memory ?? null;
+    this.allowNonFinite = options.allowNonFinite === true;
+    this.tensorLimit = options.tensorLimit;
   }
 
   /**
@@ -153,6 +163,8 @@ export class TrainingRun {
         // Always an outcome: a run stopped after its first step is evaluated on the weights it stops with.
         evaluateOnStop: true,
         memory: this.memory ?? undefined,
+        allowNonFinite: this.allowNonFinite,
+        tensorLimit: this.tensorLimit,
       });
       this.trainer = run.trainer;
       this.runModel = run.model;
@@ -216,6 +228,7 @@ export class TrainingRun {
       if (this.deviceLossGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deviceLossGraceMs));
       if (this.lost !== null) return;
       this.state = 'ended';
+      this.failure = error;
       this.post({ type: 'trainingFailed', runId, step, error });
       await keeper?.keep();
     };
@@ -301,6 +314,11 @@ export class TrainingRun {
       trainer.dispose();
       this.trainer = null;
     }
+  }
+
+  /** Optimizer steps done so far (0 while preparing). */
+  get step(): number {
+    return this.trainer?.step ?? 0;
   }
 
   pause(): void {

@@ -9,6 +9,8 @@ import { nodeFolder } from '../../src/cli/node-files';
 import { readSafetensorsHeader, readTensorFloat32, writeSafetensors } from '../../src/formats/safetensors';
 import { bytesFile, readAll, type SourceFile, type SourceFolder } from '../../src/formats/source-file';
 import { loadModelFolder, type LoadedModel, type LoadOptions } from '../../src/engine/load';
+import { LayerwiseError } from '../../src/lib/errors';
+import { tensorLimit } from '../../src/protocol/memory-plan';
 
 const GOLDEN = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny');
 const FIXTURES = ['bert-seq-cls', 'bert-token-cls', 'bert-mlm', 'distilbert-seq-cls', 'roberta-seq-cls'] as const;
@@ -68,6 +70,42 @@ async function expectLoadError(folder: SourceFolder, code: string, opts: LoadOpt
   expect(err!.code, err!.message).toBe(code);
   expect(tf.memory().numTensors).toBe(before);
   return err!.message;
+}
+
+/**
+ * The bert-seq-cls folder with its word embedding declared `[rows, width]` in the header of a file whose data is never
+ * there: `reads` records every slice read, and one past the header throws.
+ */
+async function hugeEmbeddingFolder(rows: number, width: number): Promise<{ folder: SourceFolder; headerBytes: number; reads: [number, number][] }> {
+  const folder = fixture('bert-seq-cls');
+  const real = folder.get('model.safetensors')!;
+  const header = await readSafetensorsHeader(real);
+  const huge = rows * width * 4;
+  const entries: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  let offset = 0;
+  for (const [name, info] of header.tensors) {
+    const shape = name === 'bert.embeddings.word_embeddings.weight' ? [rows, width] : info.shape;
+    const bytes = name === 'bert.embeddings.word_embeddings.weight' ? huge : info.data_offsets[1] - info.data_offsets[0];
+    entries[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(entries).padEnd(8 * Math.ceil(JSON.stringify(entries).length / 8)));
+  const head = new Uint8Array(8 + json.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(json.length), true);
+  head.set(json, 8);
+  const reads: [number, number][] = [];
+  const fake: SourceFile = {
+    name: 'model.safetensors',
+    size: head.length + offset,
+    slice: async (start, end) => {
+      reads.push([start, end]);
+      if (end > head.length) throw new Error(`read past the header: [${start}, ${end})`);
+      return head.slice(start, end);
+    },
+  };
+  const edited = await withConfig(withFile(folder, 'model.safetensors', null), (c) => (c.vocab_size = rows));
+  edited.set('model.safetensors', fake);
+  return { folder: edited, headerBytes: head.length, reads };
 }
 
 beforeAll(async () => {
@@ -319,43 +357,46 @@ describe('non-finite weights (M17) and tensor budget (M20)', () => {
   });
 
   it('a tensor above maxTensorBytes is refused before it is read', async () => {
-    const message = await expectLoadError(fixture('bert-seq-cls'), 'CHECKPOINT_TENSOR_TOO_LARGE', { maxTensorBytes: 40_000 });
+    const message = await expectLoadError(fixture('bert-seq-cls'), 'CHECKPOINT_TENSOR_TOO_LARGE', { tensorLimit: { bytes: 40_000, label: 'a test limit' } });
     expect(message).toContain('bert.embeddings.word_embeddings.weight [328, 32] is 41,984 bytes');
   });
 
   it('a declared [250000, 8192] embedding is refused by the default budget from its header alone', async () => {
-    const folder = fixture('bert-seq-cls');
-    const real = folder.get('model.safetensors')!;
-    const header = await readSafetensorsHeader(real);
-    // The same header with the word embedding declared huge, in a file whose data is never read.
-    const huge = 250_000 * 8192 * 4;
-    const entries: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-    let offset = 0;
-    for (const [name, info] of header.tensors) {
-      const shape = name === 'bert.embeddings.word_embeddings.weight' ? [250_000, 8192] : info.shape;
-      const bytes = name === 'bert.embeddings.word_embeddings.weight' ? huge : info.data_offsets[1] - info.data_offsets[0];
-      entries[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
-      offset += bytes;
-    }
-    const json = new TextEncoder().encode(JSON.stringify(entries).padEnd(8 * Math.ceil(JSON.stringify(entries).length / 8)));
-    const head = new Uint8Array(8 + json.length);
-    new DataView(head.buffer).setBigUint64(0, BigInt(json.length), true);
-    head.set(json, 8);
-    const reads: [number, number][] = [];
-    const fake: SourceFile = {
-      name: 'model.safetensors',
-      size: head.length + offset,
-      slice: async (start, end) => {
-        reads.push([start, end]);
-        if (end > head.length) throw new Error(`read past the header: [${start}, ${end})`);
-        return head.slice(start, end);
-      },
-    };
-    const edited = await withConfig(withFile(folder, 'model.safetensors', null), (c) => (c.vocab_size = 250_000));
-    edited.set('model.safetensors', fake);
-    const message = await expectLoadError(edited, 'CHECKPOINT_TENSOR_TOO_LARGE');
+    const { folder, headerBytes, reads } = await hugeEmbeddingFolder(250_000, 8192);
+    const message = await expectLoadError(folder, 'CHECKPOINT_TENSOR_TOO_LARGE');
     expect(message).toContain('[250000, 8192] is 8,192,000,000 bytes');
-    expect(Math.max(...reads.map(([, end]) => end))).toBeLessThanOrEqual(head.length);
+    expect(message).toContain('the 4 GiB a wasm32 heap can address');
+    expect(Math.max(...reads.map(([, end]) => end))).toBeLessThanOrEqual(headerBytes);
+  });
+
+  it('a declared [250000, 1024] embedding (1 GB) is refused against a WebGPU adapter\'s buffer limits from its header alone, WASM offered', async () => {
+    // Chrome's default limits (the spec's defaults: 128 MiB binding, 256 MiB buffer).
+    const limits = { maxStorageBufferBindingSize: 134_217_728, maxBufferSize: 268_435_456 };
+    const { folder, headerBytes, reads } = await hugeEmbeddingFolder(250_000, 1024);
+    const before = tf.memory().numTensors;
+    const err = (await loadModelFolder(folder, { tensorLimit: tensorLimit('webgpu', { limits }) }).catch((e: unknown) => e)) as LayerwiseError;
+    expect(err).toBeInstanceOf(LayerwiseError);
+    expect(err.code).toBe('CHECKPOINT_TENSOR_TOO_LARGE');
+    expect(err.message).toContain('[250000, 1024] is 1,024,000,000 bytes as float32');
+    expect(err.message).toContain("134,217,728-byte limit per tensor of this WebGPU adapter's maxStorageBufferBindingSize (maxBufferSize 268,435,456)");
+    expect(err.message).toContain('it fits on WASM');
+    expect(err.retryWith).toEqual({ backend: 'wasm' });
+    expect(err.location).toEqual({ file: 'model.safetensors', tensor: 'bert.embeddings.word_embeddings.weight' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Math.max(...reads.map(([, end]) => end))).toBeLessThanOrEqual(headerBytes);
+    // A maxBufferSize below the binding size is the one named; on wasm the same tensor passes the size check.
+    const small = tensorLimit('webgpu', { limits: { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 29 } });
+    expect(small).toMatchObject({ bytes: 2 ** 29, label: "this WebGPU adapter's maxBufferSize (maxStorageBufferBindingSize 2,147,483,648)" });
+    const onWasm = (await loadModelFolder(folder, { tensorLimit: tensorLimit('wasm', { limits }) }).catch((e: unknown) => e)) as LayerwiseError;
+    expect(onWasm.code).not.toBe('CHECKPOINT_TENSOR_TOO_LARGE');
+  });
+
+  it('a tensor above every backend is refused with no offer', async () => {
+    const { folder } = await hugeEmbeddingFolder(250_000, 8192);
+    const err = (await loadModelFolder(folder, { tensorLimit: tensorLimit('webgpu', { limits: { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28 } }) }).catch((e: unknown) => e)) as LayerwiseError;
+    expect(err.code).toBe('CHECKPOINT_TENSOR_TOO_LARGE');
+    expect(err.retryWith).toBeUndefined();
+    expect(err.message).not.toContain('fits on');
   });
 });
 

@@ -114,7 +114,7 @@ describe('a training run', () => {
     worker.emit({ type: 'modelLoaded', loadId: 1, summary: { source: 'tiny', hidden_size: 768, baseTask: 'mlm', task: 'mlm', runParameters: { 'seq-cls': [], 'token-cls': [], mlm: [] } } as never });
     expect(store.getState().config.draft).toEqual(config);
     client.continueRun(run);
-    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r1' });
+    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r1', allowNonFinite: false });
     // The dataset need not be open: the run names its own file.
     expect(store.getState().training.datasetFile).toBe('reviews.csv');
     expect(store.getState().checkpoints.unfinished).not.toBeNull();
@@ -133,7 +133,7 @@ describe('a training run', () => {
     const { store, client } = setup();
     const info = { runId: 'r2', config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'big.csv', size: 1, hash: 1 }, validation: null } } as never;
     client.continueRun({ info, slot: 'B', storage: 'opfs', notes: [], datasetKept: false }, { microBatchSize: 2, gradientCheckpointing: true });
-    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r2', passes: { microBatchSize: 2, gradientCheckpointing: true } });
+    expect(last('continueRun')).toEqual({ type: 'continueRun', runId: 'r2', passes: { microBatchSize: 2, gradientCheckpointing: true }, allowNonFinite: false });
     expect(store.getState().training.config).toMatchObject({ microBatchSize: 2, gradientCheckpointing: true });
   });
 

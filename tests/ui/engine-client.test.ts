@@ -1,8 +1,12 @@
 // The engine client against a fake worker: commands sent, events written into the store, the heartbeat watchdog,
 // and a crash that must not leave a load spinning (src/ui/engine-client.ts; RELIABILITY F5, R3).
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ModelSummary, ToWorker } from '../../src/protocol/messages';
 import { HEARTBEAT_TIMEOUT_MS } from '../../src/protocol/messages';
+import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
+import { LoaderMessages } from '../../src/ui/features/model/loader-messages';
 import { createEngineClient } from '../../src/ui/engine-client';
 import { createAppStore } from '../../src/ui/store/app-store';
 import { FakeWorker } from './fake-worker';
@@ -119,6 +123,13 @@ describe('engine client', () => {
     expect(second.store.getState().engine).toMatchObject({ status: 'ready', error: { code: 'WORKER_UNCAUGHT' } });
   });
 
+  it('a worker fault during a run is shown with the step the run was at (F6)', () => {
+    const { store, worker } = setup();
+    worker().emit({ type: 'ready', backend: 'wasm', reason: 'r', chosenBy: 'auto', threads: 1, notices: [], probe });
+    worker().emit({ type: 'failed', error: { code: 'WORKER_EVENT_UNCLONEABLE', message: 'The engine could not send its trainingPaused event: x' }, run: { runId: 'r1', step: 7 } });
+    expect(store.getState().engine).toMatchObject({ status: 'ready', error: { code: 'WORKER_EVENT_UNCLONEABLE', message: 'The engine could not send its trainingPaused event: x (while a run was at step 7)' } });
+  });
+
   it('shows only the answer to the latest prediction, and clears it when another model loads', () => {
     const { store, client, worker } = setup();
     client.predict('first');
@@ -141,5 +152,29 @@ describe('engine client', () => {
     expect(store.getState().engine.requestedBackend).toBe('cpu');
     worker().emit({ type: 'backendFailed', backend: 'cpu', error: { code: 'BACKEND_UNAVAILABLE', message: 'no' } });
     expect(store.getState().engine).toMatchObject({ requestedBackend: null, error: { code: 'BACKEND_UNAVAILABLE' } });
+  });
+
+  it('"Train anyway" under the non-finite weights table: shown only for such weights, sent as allowNonFinite, asked again for the next model (M17)', () => {
+    const { store, client, worker } = setup();
+    const nan = { ...summary('nan'), parameters: [{ name: 'bert.embeddings.word_embeddings.weight', shape: [328, 32], depth: 0, nonFinite: 1 }] };
+    const card = (s: ModelSummary) =>
+      renderToStaticMarkup(
+        createElement(LoaderMessages, { messages: s.messages, parameters: s.parameters, trainNonFinite: store.getState().model.trainNonFinite, onTrainNonFinite: store.getState().trainNonFiniteChosen }),
+      );
+    expect(card(summary('clean'))).not.toContain('Train anyway');
+    worker().emit({ type: 'modelLoaded', loadId: 1, summary: nan });
+    expect(card(nan)).toMatch(/<input type="checkbox"\/><span>Train anyway: runs start from these weights, NaN and infinite values included/);
+
+    client.startTraining(DEFAULT_TRAIN_CONFIG);
+    expect(worker().sent.at(-1)).toMatchObject({ type: 'startTraining', allowNonFinite: false });
+    store.getState().trainNonFiniteChosen(true);
+    expect(card(nan)).toContain('<input type="checkbox" checked=""/>');
+    client.startTraining(DEFAULT_TRAIN_CONFIG);
+    expect(worker().sent.at(-1)).toMatchObject({ type: 'startTraining', allowNonFinite: true });
+
+    worker().emit({ type: 'modelLoaded', loadId: 2, summary: nan });
+    expect(store.getState().model.trainNonFinite).toBe(false);
+    client.startTraining(DEFAULT_TRAIN_CONFIG);
+    expect(worker().sent.at(-1)).toMatchObject({ type: 'startTraining', allowNonFinite: false });
   });
 });

@@ -11,6 +11,7 @@ import { registerL2Norm } from './kernels/l2-norm';
 import { registerLayerNorm } from './kernels/layer-norm';
 import { registerMaskedSoftmax } from './kernels/masked-softmax';
 import { installWasmKernels } from './kernels/wasm-kernels';
+import { stopWasmThreads } from './kernels/wasm-pool';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -48,6 +49,23 @@ export async function useBackend(name: BackendName): Promise<void> {
     throw new LayerwiseError('BACKEND_UNAVAILABLE', `The ${name} backend failed to start (${unavailableReason(name)}).`);
   }
   await tf.ready();
+}
+
+/** The priorities tfjs-backend-wasm and tfjs-backend-webgpu register their backends with. */
+const PRIORITY = { wasm: 2, webgpu: 3 } as const;
+
+/**
+ * Drops the backend `name` and registers its factory again, so that its next use starts it anew: a new WebAssembly
+ * module with a new heap (after the old one failed inside: RELIABILITY F4), or a new WebGPU adapter and device (after
+ * a device loss: F2). Its tensors are gone.
+ */
+export function renewBackend(name: 'wasm' | 'webgpu'): void {
+  const factory = tf.findBackendFactory(name);
+  if (factory === null) return;
+  const old = tf.findBackend(name);
+  if (name === 'wasm' && old !== null) stopWasmThreads(old);
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, PRIORITY[name]);
 }
 
 function unavailableReason(name: BackendName): string {

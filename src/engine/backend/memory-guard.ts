@@ -116,3 +116,23 @@ export function disposingOnThrow<T>(fn: () => T): T {
 }
 
 export const isOutOfMemory = (err: unknown): boolean => err instanceof LayerwiseError && err.code === OUT_OF_MEMORY;
+
+/** The WebAssembly module failed inside (RELIABILITY F4): its heap is in an unknown state, and the backend must start anew. */
+export const WASM_HEAP_FAILED = 'WASM_HEAP_FAILED';
+
+/**
+ * On wasm, an error from inside tfjs-wasm's module, which the guard above never sees: an allocation of its own C code
+ * (XNNPACK's workspaces) that the 4 GiB heap cannot hold ends in emscripten's abort, a WebAssembly.RuntimeError
+ * ("Aborted(OOM)"), or a trap such as "memory access out of bounds". As WASM_HEAP_FAILED in `during` ("step 7", "a
+ * prediction"); else null.
+ */
+export function wasmHeapFailure(err: unknown, during: string): LayerwiseError | null {
+  if (tf.getBackend() !== 'wasm' || err instanceof LayerwiseError) return null;
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof WebAssembly.RuntimeError) && !/Aborted\(|Cannot enlarge memory|memory access out of bounds/.test(message)) return null;
+  return new LayerwiseError(
+    WASM_HEAP_FAILED,
+    `The WASM backend failed inside its own code in ${during} (${message}), most likely out of memory: a wasm32 heap addresses at most 4 GiB. Its heap cannot be trusted after this, so WASM starts anew and the model is loaded again from its files; a run resumes from its last checkpoint, with a smaller microBatchSize, or on WebGPU.`,
+    { field: 'microBatchSize' },
+  );
+}

@@ -22,7 +22,7 @@ import { runLossOptions } from './class-weights';
 import { maxSequenceLength } from '../models/validate-inputs';
 import { addLoraAdapters } from '../params/lora';
 import { addBottleneckAdapters } from '../params/bottleneck';
-import { planMemory, type MemoryLimits, type MemoryPlan } from '../../protocol/memory-plan';
+import { planMemory, type MemoryLimits, type MemoryPlan, type TensorLimit } from '../../protocol/memory-plan';
 import { fitToMemory, plannerModel } from './memory';
 import { randomModel } from './init';
 import { initialiseWordEmbeddingsFromText, type PpmiInitReport } from './ppmi-init';
@@ -49,6 +49,8 @@ export interface RecipeOptions {
   evaluateOnStop?: boolean;
   /** The backend's limits: the run is planned against them (micro-batches, checkpointing: engine/train/memory.ts). */
   memory?: MemoryLimits;
+  /** The largest tensor the backend holds (RELIABILITY M20): the folder's tensors are checked against it as it loads. */
+  tensorLimit?: TensorLimit;
 }
 
 export interface FineTuneSources {
@@ -107,7 +109,7 @@ function checkTrainable(model: LoadedModel, allowNonFinite: boolean): TextTokeni
     const names = [...model.nonFinite.keys()];
     throw new LayerwiseError(
       'CHECKPOINT_NON_FINITE',
-      `${names.length} tensors of this model hold NaN or infinite values (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): training on them is blocked (the command line's --allow-non-finite trains anyway).`,
+      `${names.length} tensors of this model hold NaN or infinite values (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): training on them is blocked (--allow-non-finite on the command line, "Train anyway" in the studio's Model panel, trains anyway).`,
       { tensor: names[0] },
     );
   }
@@ -172,7 +174,7 @@ export async function prepareRun(sources: FineTuneSources, config: TrainConfig, 
   const model =
     opts.init === 'random'
       ? await randomModel(sources.folder, { task, labels: classes, seed: config.seed, headInit: config.headInit })
-      : await loadModelFolder(sources.folder, { task, labels: classes, seed: tfSeed(config.seed, streamId('head')), headInit: config.headInit });
+      : await loadModelFolder(sources.folder, { task, labels: classes, seed: tfSeed(config.seed, streamId('head')), headInit: config.headInit, tensorLimit: opts.tensorLimit });
   const loadMs = performance.now() - started;
   return withModel(model, async () => {
     const tokenizer = checkTrainable(model, opts.allowNonFinite === true);
@@ -231,7 +233,7 @@ async function prepareMultiTaskRun(sources: FineTuneSources, config: TrainConfig
   opts.onPhase?.('model', 0, 0);
   const started = performance.now();
   const headSeed = (i: number) => (i === 0 ? tfSeed(config.seed, streamId('head')) : tfSeed(config.seed, streamId('head'), i));
-  const model = await loadModelFolder(sources.folder, { task: heads[0].task, labels: split[0].labels, seed: headSeed(0), headInit: config.headInit });
+  const model = await loadModelFolder(sources.folder, { task: heads[0].task, labels: split[0].labels, seed: headSeed(0), headInit: config.headInit, tensorLimit: opts.tensorLimit });
   const loadMs = performance.now() - started;
   return withModel(model, async () => {
     await addTaskHeads(model, sources.folder, heads, split.map((s) => s.labels), config, heads.map((_, i) => headSeed(i)));

@@ -20,7 +20,7 @@ import { accumulateGradients, applyGradients, dropoutRates, type GradientOptions
 import { groupNorms, groupSteps } from './telemetry';
 import { EpochWindows } from './windows';
 import { evaluateTasks, TaskWindows, taskSources, tasksFingerprint, type TaskData } from './multitask';
-import { guardMemory, type MemoryGuard } from '../backend/memory-guard';
+import { guardMemory, wasmHeapFailure, type MemoryGuard } from '../backend/memory-guard';
 import type { MemoryLimits } from '../../protocol/memory-plan';
 import { gradientsWithinMemory, outOfMemoryAdvice, plannerModel } from './memory';
 
@@ -452,7 +452,7 @@ export class Trainer {
       const metrics = restoredBestStep !== null && this.best ? this.best.metrics : (this.records.at(-1) ?? null);
       yield { type: 'finished', reason, step: this.progress.step, metrics, restoredBestStep };
     } catch (err) {
-      yield { type: 'failed', step: this.progress.step, error: toErrorData(err) };
+      yield { type: 'failed', step: this.progress.step, error: toErrorData(wasmHeapFailure(err, `step ${this.progress.step + 1}`) ?? err) };
     } finally {
       this.guard?.release();
       this.guard = null;

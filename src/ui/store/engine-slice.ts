@@ -57,7 +57,8 @@ export const engineEvents = {
   backendFailed: (s, { error }) => engine(s, { requestedBackend: null, error }),
   deviceLost: (s, { error }) => engine(s, { lost: error }),
   // A failure before any backend started leaves nothing to run on: say so instead of "Starting…" forever.
-  failed: (s, { error }) => engine(s, { error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status }),
+  // A fault during a run says when it came: the run may have gone on, or may have stopped there.
+  failed: (s, { error, run }) => engine(s, { error: run ? { ...error, message: `${error.message} (while a run was at step ${run.step})` } : error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status }),
   heartbeat: (s) => (s.engine.status === 'unresponsive' ? engine(s, { status: s.engine.backend ? 'ready' : 'starting' }) : {}),
 } satisfies SliceEvents;
 

@@ -23,6 +23,11 @@ export interface ModelState {
   current: ModelSummary | null;
   pending: PendingLoad | null;
   error: { source: string; error: LayerwiseErrorData } | null;
+  /**
+   * The user chose "Train anyway" for the current model's NaN or infinite weights (RELIABILITY M17): runs are started
+   * with allowNonFinite. Asked again for each model loaded.
+   */
+  trainNonFinite: boolean;
 }
 
 export interface ModelSlice {
@@ -33,6 +38,7 @@ export interface ModelSlice {
   /** The worker that held the model is gone (restarted); what it held cannot be used any more. */
   modelLost(): void;
   dismissModelError(): void;
+  trainNonFiniteChosen(on: boolean): void;
 }
 
 const model = (s: AppState, p: Partial<ModelState>) => ({ model: { ...s.model, ...p } });
@@ -40,7 +46,7 @@ const model = (s: AppState, p: Partial<ModelState>) => ({ model: { ...s.model, .
 const settle = (pending: PendingLoad | null, loadId: number) => (pending?.loadId === loadId ? null : pending);
 
 export const modelEvents = {
-  modelLoaded: (s, { loadId, summary }) => ({ model: { current: summary, pending: settle(s.model.pending, loadId), error: null } }),
+  modelLoaded: (s, { loadId, summary }) => ({ model: { current: summary, pending: settle(s.model.pending, loadId), error: null, trainNonFinite: false } }),
   loadFailed: (s, { loadId, source, error }) => model(s, { pending: settle(s.model.pending, loadId), error: { source, error } }),
   // The pending load now has files: the Model panel's loading card shows them as for a folder.
   hubDownloaded: (s, { loadId, files }) =>
@@ -52,10 +58,11 @@ export const modelEvents = {
 export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set) => {
   const patch = (p: Partial<ModelState>) => set((s) => model(s, p));
   return {
-    model: { current: null, pending: null, error: null },
+    model: { current: null, pending: null, error: null, trainNonFinite: false },
     modelLoadStarted: (load) => patch({ pending: load, error: null }),
     modelPickFailed: (source, error) => patch({ error: { source, error } }),
-    modelLost: () => patch({ current: null, pending: null }),
+    modelLost: () => patch({ current: null, pending: null, trainNonFinite: false }),
     dismissModelError: () => patch({ error: null }),
+    trainNonFiniteChosen: (on) => patch({ trainNonFinite: on }),
   };
 };

@@ -231,6 +231,13 @@ export async function startWasmThreads(threads: number, spawn: SpawnWorker): Pro
   return wasmThreads(backend);
 }
 
+/** Stops the threads of a backend about to be dropped: their workers hold its memory. */
+export function stopWasmThreads(backend: tf.KernelBackend): void {
+  const heap = (backend as BackendWasm).wasm;
+  pools.get(heap)?.stop();
+  pools.delete(heap);
+}
+
 /** The threads this backend's kernels run on (startWasmThreads). */
 export function wasmThreads(backend: tf.KernelBackend): number {
   return livePool(backend as BackendWasm)?.threads ?? 1;

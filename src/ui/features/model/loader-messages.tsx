@@ -1,5 +1,6 @@
 // Every note the loader made (renames, a freshly initialised head, non-finite values), each with its code and
-// the tensors it concerns. An empty list is said out loud: nothing was renamed, added or found non-finite.
+// the tensors it concerns. An empty list is said out loud: nothing was renamed, added or found non-finite. Training
+// on non-finite weights is refused unless the user ticks "Train anyway" under their table (RELIABILITY M17).
 import { Badge } from '../../components/badge';
 import { Card } from '../../components/card';
 import { CodedMessage } from '../../components/coded-message';
@@ -29,7 +30,15 @@ function TensorList({ tensors }: { tensors: string[] }) {
   );
 }
 
-export function LoaderMessages({ messages, parameters }: { messages: LoaderMessage[]; parameters: ParameterInfo[] }) {
+export interface LoaderMessagesProps {
+  messages: LoaderMessage[];
+  parameters: ParameterInfo[];
+  /** The "Train anyway" choice for non-finite weights, and its setter. */
+  trainNonFinite: boolean;
+  onTrainNonFinite(on: boolean): void;
+}
+
+export function LoaderMessages({ messages, parameters, trainNonFinite, onTrainNonFinite }: LoaderMessagesProps) {
   // Warnings first: they ask for a decision (a new head to train, weights to fix); info notes only inform.
   const warningList = messages.filter((m) => m.level === 'warning');
   const ordered = [...warningList, ...messages.filter((m) => m.level !== 'warning')];
@@ -91,6 +100,12 @@ export function LoaderMessages({ messages, parameters }: { messages: LoaderMessa
             ))}
           </tbody>
         </table>
+      )}
+      {nonFinite.length > 0 && (
+        <label className="check-label override">
+          <input type="checkbox" checked={trainNonFinite} onChange={(e) => onTrainNonFinite(e.currentTarget.checked)} />
+          <span>Train anyway: runs start from these weights, NaN and infinite values included (training is blocked otherwise)</span>
+        </label>
       )}
     </Card>
   );

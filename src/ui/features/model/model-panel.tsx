@@ -41,6 +41,8 @@ function ModelLoadError() {
 
 function ModelSummaryView() {
   const summary = useApp((s) => s.model.current);
+  const trainNonFinite = useApp((s) => s.model.trainNonFinite);
+  const trainNonFiniteChosen = useApp((s) => s.trainNonFiniteChosen);
   if (!summary) return null;
   return (
     <div className="summary" role="region" aria-label="Loaded model">
@@ -59,7 +61,7 @@ function ModelSummaryView() {
         <TryModel summary={summary} />
       </Later>
       <Later minHeight={120}>
-        <LoaderMessages messages={summary.messages} parameters={summary.parameters} />
+        <LoaderMessages messages={summary.messages} parameters={summary.parameters} trainNonFinite={trainNonFinite} onTrainNonFinite={trainNonFiniteChosen} />
       </Later>
       <Later minHeight={300}>
         <ParameterBreakdown parameters={summary.parameters} total={summary.parameterCount} />
