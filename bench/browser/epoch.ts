@@ -6,7 +6,7 @@
 // renderer process's RSS, sampled every 2 s) and from inside (the worker's WASM heap, which only grows, so its size at
 // the end is its peak). Never fails because a machine is slow.
 // Usage: npm run bench:epoch -- --model DIR --data FILE [--validation FILE] [--epochs 1] [--batch 16]
-//        [--checkpointing] [--lora] [--backend wasm|webgpu] [--timeout 14400]
+//        [--checkpointing] [--lora] [--evaluate epoch|steps:N] [--backend wasm|webgpu] [--timeout 14400]
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const { values: opts } = parseArgs({
     batch: { type: 'string', default: '16' },
     checkpointing: { type: 'boolean', default: false },
     lora: { type: 'boolean', default: false },
+    evaluate: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     timeout: { type: 'string', default: '14400' },
   },
@@ -108,6 +109,9 @@ try {
   await configure.set({ Epochs: String(opts.epochs), 'Batch size': String(opts.batch) });
   if (opts.checkpointing) await configure.field('Gradient checkpointing').check();
   if (opts.lora) await configure.field('LoRA adapters').check();
+  // 'epoch' or 'steps:N'; the studio's default otherwise (about ten evaluations a run).
+  if (opts.evaluate === 'epoch') await configure.field('Evaluate').selectOption('epoch');
+  else if (opts.evaluate?.startsWith('steps:')) await configure.evaluateEvery(Number(opts.evaluate.slice(6)));
 
   await studio.open('Layers');
   const budget = page.locator('dl[aria-label="Training budget"]');
@@ -150,6 +154,7 @@ try {
       batch_size: Number(opts.batch),
       gradient_checkpointing: opts.checkpointing,
       lora: opts.lora,
+      evaluate: opts.evaluate ?? 'default',
       backend: opts.backend,
       status,
       progress,
