@@ -2,7 +2,9 @@
 // way out (restart), never left as a perpetual spinner (RELIABILITY F5, F6). A restart loads the built-in model again
 // when that was the model (a folder of the user's is opened again), and the new engine offers the run it was training
 // (shell/run-banner.tsx). A lost GPU device (F2) is said with one click to go on, on WASM or on a new GPU device: the
-// worker loads the model again there, and the run the loss stopped resumes from its last checkpoint.
+// worker loads the model again there, and the run the loss stopped resumes from its last checkpoint. A browser without
+// WebGPU, or without an adapter, is told once that the engine chose WASM, why, and how much slower to expect (F1).
+import { useState } from 'react';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icons';
 import { useEngine } from '../engine-context';
@@ -62,12 +64,40 @@ function DeviceLost({ error }: { error: LayerwiseErrorData }) {
   );
 }
 
+/** The engine chose WASM because the browser offers no WebGPU adapter at all: why, and the slowdown to expect. */
+function NoGpu() {
+  const [dismissed, setDismissed] = useState(false);
+  const reason = useApp((s) => s.engine.reason);
+  const notices = useApp((s) => s.engine.notices);
+  if (dismissed) return null;
+  return (
+    <div className="alert alert-warning" role="status" aria-label="No GPU">
+      <span className="alert-icon">
+        <Icon name="chip" size={20} />
+      </span>
+      <div className="alert-body">
+        <p className="alert-title">Training runs on the CPU</p>
+        <p className="alert-message">{reason}</p>
+        {notices.map((n) => (
+          <p key={n} className="alert-note">
+            {n}
+          </p>
+        ))}
+        <button type="button" className="button button-secondary button-small" onClick={() => setDismissed(true)}>
+          Dismiss
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function EngineBanner() {
   const engine = useEngine();
   const status = useApp((s) => s.engine.status);
   const error = useApp((s) => s.engine.error);
   const dismiss = useApp((s) => s.dismissEngineError);
   const lost = useApp((s) => s.engine.lost);
+  const noGpu = useApp((s) => s.engine.chosenBy === 'auto' && s.engine.backend !== 'webgpu' && s.engine.probe !== null && s.engine.probe.adapter === null);
   const builtIn = useApp((s) => (s.model.current ?? s.model.pending)?.source === DEFAULT_MODEL_NAME);
   const stalledRun = useApp((s) => s.training.stalledFrom !== null || s.training.error?.code === 'ENGINE_CRASHED');
   const restart = (
@@ -110,6 +140,7 @@ export function EngineBanner() {
           </div>
         </div>
       )}
+      {status === 'ready' && noGpu && <NoGpu />}
       {lost && <DeviceLost error={lost} />}
       {error && <ErrorAlert title="Engine error" error={error} onDismiss={dismiss} />}
     </>
