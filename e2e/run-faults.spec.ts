@@ -1,6 +1,7 @@
 // Journey: faults a run meets in the browser, each injected as it happens there (RELIABILITY F2, F11, F12, F14). On
 // the built-in model and a tiny labelled CSV: the GPU device is destroyed mid-run (WebGPU on Chromium's SwiftShader
-// adapter) and one click resumes the run on a new device, then after a second loss on WASM; the site's quota is cut
+// adapter), the run is paused on its last checkpoint and the engine gets a new device by itself; one click resumes
+// the run there, then after a second loss on WASM; the site's quota is cut
 // below one checkpoint and the previous one stays; the checkpoints are deleted between visits and the next visit
 // says so; and a browser without OPFS sync access handles keeps its checkpoints in IndexedDB and resumes from them
 // after a reload.
@@ -25,7 +26,7 @@ async function reload(page: Page): Promise<void> {
   page.off('dialog', accept);
 }
 
-test('the GPU device is lost mid-run, twice: each time the run stops on its last checkpoint, and one click resumes it on a new device, then on WASM (F2)', async ({ page }) => {
+test('the GPU device is lost mid-run, twice: each time the run is paused on its last checkpoint, a new device comes by itself, and one click resumes the run there, then on WASM (F2)', async ({ page }) => {
   test.setTimeout(420_000);
   const studio = new Studio(page);
   const train = new TrainPanel(page);
@@ -36,7 +37,9 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
     const request = GPUAdapter.prototype.requestDevice;
     GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
       const device = await request.apply(this, args);
-      (self as unknown as { heldDevice: GPUDevice }).heldDevice = device;
+      const held = self as unknown as { heldDevice: GPUDevice; devices?: number };
+      held.heldDevice = device;
+      held.devices = (held.devices ?? 0) + 1;
       return device;
     };
   });
@@ -45,19 +48,30 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
   await studio.open('Train');
   await train.start.click();
 
-  /** Waits for a checkpoint after `after`, destroys the device, and returns the resume button the alert offers on `where`. */
+  const devices = () => worker.evaluate(() => (self as unknown as { devices: number }).devices);
+  /**
+   * Waits for a checkpoint after `after`, destroys the device, checks that the run is paused and that a new device
+   * came without a click, and returns the step of the resume button the alert offers `where`, clicked.
+   */
   const loseDevice = async (after: number, where: 'on a new GPU device' | 'on WASM') => {
     await expect.poll(() => savedStep(page), { timeout: 180_000 }).toBeGreaterThan(after);
     const k = await savedStep(page);
+    const had = await devices();
     await worker.evaluate(() => (self as unknown as { heldDevice: GPUDevice }).heldDevice.destroy());
-    // The run ends at once, said on every panel, with the checkpoint taken before the loss offered.
-    await expect(train.status).toHaveText(/^Failed at step \d+: The GPU device was lost \(destroyed/, { timeout: 30_000 });
+    // The run is paused at once, not failed, said on every panel, with the checkpoint taken before the loss offered.
+    await expect(train.status).toHaveText(/^Paused at step \d+: The GPU device was lost \(destroyed/, { timeout: 30_000 });
     await expect(train.status).not.toHaveAttribute('aria-busy', 'true');
     await studio.open('Dataset');
     const alert = page.getByRole('alert').filter({ hasText: 'The GPU was lost' });
     await expect(alert).toContainText('GPU_DEVICE_LOST');
+    // The engine asked for a new device by itself, and loaded the model again on it.
+    await expect(alert.getByRole('status', { name: 'New GPU device' })).toHaveText('A new GPU device is ready: the model was loaded again on it.', { timeout: 60_000 });
+    expect(await devices()).toBe(had + 1);
+    await expect(studio.backendBadge).toHaveAccessibleName(/^Compute backend: WebGPU/);
     await expect(page.getByRole('region', { name: 'Unfinished run' })).toHaveCount(0);
-    // A checkpoint taken between reading k and the loss may be the one offered: never an earlier one.
+    // Both offers, from the same checkpoint: a checkpoint taken between reading k and the loss may be it, never an earlier one.
+    const offers = alert.getByRole('button', { name: /^Resume on (a new GPU device|WASM) from step \d+$/ });
+    await expect(offers).toHaveCount(2);
     const resume = alert.getByRole('button', { name: new RegExp(`^Resume ${where} from step \\d+$`) });
     const from = Number(/\d+$/.exec((await resume.textContent()) ?? '')?.[0]);
     expect(from).toBeGreaterThanOrEqual(k);
