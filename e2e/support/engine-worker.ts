@@ -19,7 +19,8 @@ export async function engineWorker(page: Page): Promise<Worker> {
 
 /**
  * Runs `patch` in the engine worker before its module, which starts from a one-line blob module `import "…";`
- * (ui/engine-client.ts): made a dynamic import, since a static one runs (and probes the browser) before the patch.
+ * (ui/engine-client.ts): the patch becomes a module of its own imported first, so that it runs before the engine's
+ * module (which probes the browser as it is evaluated), and the worker takes messages only once both have run.
  */
 export async function patchEngineWorker(page: Page, patch: string): Promise<void> {
   await page.addInitScript((code) => {
@@ -27,7 +28,8 @@ export async function patchEngineWorker(page: Page, patch: string): Promise<void
     globalThis.Blob = class extends NativeBlob {
       constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
         const only = parts?.length === 1 && typeof parts[0] === 'string' ? parts[0] : null;
-        super(only !== null && only.startsWith('import ') ? [`${code}\n`, only.replace(/^import (".*");/, 'await import($1);')] : parts, options);
+        const first = only !== null && only.startsWith('import ') ? URL.createObjectURL(new NativeBlob([code], { type: 'text/javascript' })) : null;
+        super(first !== null ? [`import ${JSON.stringify(first)};\n`, only!] : parts, options);
       }
     };
   }, patch);
