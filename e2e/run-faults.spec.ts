@@ -1,13 +1,15 @@
-// Journey: faults a run meets in the browser, each injected as it happens there (RELIABILITY F2, F11, F12, F14). On
+// Journey: faults a run meets in the browser, each injected as it happens there (RELIABILITY F2, F3, F11, F12, F14). On
 // the built-in model and a tiny labelled CSV: the GPU device is destroyed mid-run (WebGPU on Chromium's SwiftShader
-// adapter) and one click resumes the run on a new device, then after a second loss on WASM; the site's quota is cut
+// adapter), the run is paused on its last checkpoint and the engine gets a new device by itself; one click resumes
+// the run there, then after a second loss on WASM; the wasm heap runs out mid-run and the run resumes in smaller
+// passes with one click; the site's quota is cut
 // below one checkpoint and the previous one stays; the checkpoints are deleted between visits and the next visit
 // says so; and a browser without OPFS sync access handles keeps its checkpoints in IndexedDB and resumes from them
 // after a reload.
 import { expect, test, type Page } from '@playwright/test';
 import { ModelPanel } from './pages/model-panel';
-import { Studio, TrainPanel } from './pages/studio';
-import { engineWorker } from './support/engine-worker';
+import { ConfigurePanel, Studio, TrainPanel } from './pages/studio';
+import { engineWorker, patchEngineWorker } from './support/engine-worker';
 import { prepareReviewsRun } from './support/prepare-run';
 
 /** 60 epochs of 9 steps, cut to 400: long enough to act on mid-run, checkpointed at every evaluation (every 4 steps). */
@@ -25,7 +27,7 @@ async function reload(page: Page): Promise<void> {
   page.off('dialog', accept);
 }
 
-test('the GPU device is lost mid-run, twice: each time the run stops on its last checkpoint, and one click resumes it on a new device, then on WASM (F2)', async ({ page }) => {
+test('the GPU device is lost mid-run, twice: each time the run is paused on its last checkpoint, a new device comes by itself, and one click resumes the run there, then on WASM (F2)', async ({ page }) => {
   test.setTimeout(420_000);
   const studio = new Studio(page);
   const train = new TrainPanel(page);
@@ -36,7 +38,9 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
     const request = GPUAdapter.prototype.requestDevice;
     GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
       const device = await request.apply(this, args);
-      (self as unknown as { heldDevice: GPUDevice }).heldDevice = device;
+      const held = self as unknown as { heldDevice: GPUDevice; devices?: number };
+      held.heldDevice = device;
+      held.devices = (held.devices ?? 0) + 1;
       return device;
     };
   });
@@ -45,19 +49,30 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
   await studio.open('Train');
   await train.start.click();
 
-  /** Waits for a checkpoint after `after`, destroys the device, and returns the resume button the alert offers on `where`. */
+  const devices = () => worker.evaluate(() => (self as unknown as { devices: number }).devices);
+  /**
+   * Waits for a checkpoint after `after`, destroys the device, checks that the run is paused and that a new device
+   * came without a click, and returns the step of the resume button the alert offers `where`, clicked.
+   */
   const loseDevice = async (after: number, where: 'on a new GPU device' | 'on WASM') => {
     await expect.poll(() => savedStep(page), { timeout: 180_000 }).toBeGreaterThan(after);
     const k = await savedStep(page);
+    const had = await devices();
     await worker.evaluate(() => (self as unknown as { heldDevice: GPUDevice }).heldDevice.destroy());
-    // The run ends at once, said on every panel, with the checkpoint taken before the loss offered.
-    await expect(train.status).toHaveText(/^Failed at step \d+: The GPU device was lost \(destroyed/, { timeout: 30_000 });
+    // The run is paused at once, not failed, said on every panel, with the checkpoint taken before the loss offered.
+    await expect(train.status).toHaveText(/^Paused at step \d+: The GPU device was lost \(destroyed/, { timeout: 30_000 });
     await expect(train.status).not.toHaveAttribute('aria-busy', 'true');
     await studio.open('Dataset');
     const alert = page.getByRole('alert').filter({ hasText: 'The GPU was lost' });
     await expect(alert).toContainText('GPU_DEVICE_LOST');
+    // The engine asked for a new device by itself, and loaded the model again on it.
+    await expect(alert.getByRole('status', { name: 'New GPU device' })).toHaveText('A new GPU device is ready: the model was loaded again on it.', { timeout: 60_000 });
+    expect(await devices()).toBe(had + 1);
+    await expect(studio.backendBadge).toHaveAccessibleName(/^Compute backend: WebGPU/);
     await expect(page.getByRole('region', { name: 'Unfinished run' })).toHaveCount(0);
-    // A checkpoint taken between reading k and the loss may be the one offered: never an earlier one.
+    // Both offers, from the same checkpoint: a checkpoint taken between reading k and the loss may be it, never an earlier one.
+    const offers = alert.getByRole('button', { name: /^Resume on (a new GPU device|WASM) from step \d+$/ });
+    await expect(offers).toHaveCount(2);
     const resume = alert.getByRole('button', { name: new RegExp(`^Resume ${where} from step \\d+$`) });
     const from = Number(/\d+$/.exec((await resume.textContent()) ?? '')?.[0]);
     expect(from).toBeGreaterThanOrEqual(k);
@@ -75,6 +90,74 @@ test('the GPU device is lost mid-run, twice: each time the run stops on its last
   await expect(studio.backendBadge).toHaveAccessibleName(/^Compute backend: WASM/);
   await expect(page.getByRole('region', { name: 'Status' })).toContainText(/parameters train · WASM/);
   await train.stop.click();
+  await train.waitUntilFinished();
+});
+
+test('the wasm heap runs out mid-run: the run ends with TRAIN_OUT_OF_MEMORY on its weights, and "Resume with micro-batches of N" trains on past its checkpoint (F3)', async ({ page }) => {
+  test.setTimeout(240_000);
+  // tfjs-wasm's exports (its malloc and free on the engine's one heap), kept from its instantiation in the worker.
+  await patchEngineWorker(
+    page,
+    `for (const name of ['instantiate', 'instantiateStreaming']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = async function (...args) {
+        const result = await original.apply(this, args);
+        if (typeof result.instance?.exports.malloc === 'function') self.tfjsWasm = result.instance.exports;
+        return result;
+      };
+    }`,
+  );
+  const studio = new Studio(page);
+  const train = new TrainPanel(page);
+  await prepareReviewsRun(page, SETTINGS);
+  await studio.open('Configure');
+  // No evaluation: what runs out of memory is a training step (its passes are under the memory guard).
+  await new ConfigurePanel(page).evaluateEvery(1000);
+  await studio.open('Train');
+  await expect(studio.backendBadge).toHaveAccessibleName(/^Compute backend: WASM/);
+  await train.start.click();
+  await expect.poll(() => statusStep(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  // A checkpoint now, as hiding the tab asks for one.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect.poll(() => savedStep(page), { timeout: 30_000 }).toBeGreaterThan(0);
+  const k = await savedStep(page);
+  // The heap may grow no more (what the browser does at the 4 GiB of wasm32, or when it cannot map more), and the
+  // room left in it is taken in blocks of 128 KiB and up: the next step's activations (256 KiB for the FFN) do not fit.
+  const worker = await engineWorker(page);
+  await worker.evaluate(() => {
+    const w = self as unknown as { tfjsWasm: { malloc(n: number): number; free(p: number): void }; heldBlocks: number[]; restoreHeap(): void };
+    const grow = WebAssembly.Memory.prototype.grow;
+    WebAssembly.Memory.prototype.grow = () => {
+      throw new RangeError('WebAssembly.Memory.grow(): the test refuses to grow the heap');
+    };
+    w.heldBlocks = [];
+    for (let size = 1 << 26; size >= 1 << 17; size >>= 1) for (let p = w.tfjsWasm.malloc(size); p !== 0; p = w.tfjsWasm.malloc(size)) w.heldBlocks.push(p);
+    w.restoreHeap = () => {
+      for (const p of w.heldBlocks) w.tfjsWasm.free(p);
+      WebAssembly.Memory.prototype.grow = grow;
+    };
+  });
+  await expect(train.status).toHaveText(/^Failed at step \d+: Ran out of memory in step \d+, in a pass of 4 examples \(out of memory: .*the heap could not grow/, { timeout: 60_000 });
+  const failedAt = Number(/^Failed at step (\d+)/.exec((await train.status.textContent()) ?? '')?.[1]);
+  expect(failedAt).toBeGreaterThanOrEqual(k);
+  await expect(page.getByRole('alert').filter({ hasText: 'Training failed' })).toContainText('TRAIN_OUT_OF_MEMORY');
+  const offer = page.getByRole('region', { name: 'Out of memory' });
+  await expect(offer).toContainText(`Its weights are those of step ${k}, saved before memory ran out.`);
+  const resume = offer.getByRole('button', { name: /^Resume with micro-batches of \d+( with gradient checkpointing)?$/ });
+  const micro = Number(/of (\d+)/.exec((await resume.textContent()) ?? '')?.[1]);
+  expect(micro).toBeGreaterThanOrEqual(1);
+  expect(micro).toBeLessThan(4);
+  // The browser has memory again (another tab closed), and one click resumes the run from step k in smaller passes.
+  await worker.evaluate(() => (self as unknown as { restoreHeap(): void }).restoreHeap());
+  await resume.click();
+  await expect(offer).toHaveCount(0);
+  await expect(train.status).toHaveText(/^(Epoch \d+\/\d+|Finished · Epoch \d+\/\d+) · step \d+\/400/, { timeout: 60_000 });
+  await expect.poll(() => statusStep(page), { timeout: 120_000 }).toBeGreaterThan(failedAt + 2);
+  // The heap was the only fault: a run this small may train to its last step before the stop.
+  if (await train.stop.isEnabled()) await train.stop.click();
   await train.waitUntilFinished();
 });
 

@@ -375,6 +375,12 @@ export type FromWorker =
   | { type: 'checkpointDownloadFailed'; requestId: number; error: LayerwiseErrorData }
   /** The run (or its preparation) failed; the model keeps the weights of the last good step. */
   | { type: 'trainingFailed'; runId: string; step: number; error: LayerwiseErrorData }
+  /**
+   * The GPU device was lost mid-run (RELIABILITY F2): the run is paused at `step` on its last checkpoint (nothing after
+   * the loss is stored), its trainer gone with the device; continueRun resumes it from that checkpoint on a new
+   * device or on WASM. GPU_DEVICE_LOST.
+   */
+  | { type: 'trainingInterrupted'; runId: string; step: number; error: LayerwiseErrorData }
   /** An adaptation is being prepared: text read, checkpoint loaded with its masked-LM head, text tokenised. */
   | { type: 'adaptationPreparing'; adaptId: string; phase: AdaptPhase; done: number; total: number }
   | { type: 'adaptationStarted'; adaptId: string; plan: AdaptPlan }
@@ -420,10 +426,14 @@ export type FromWorker =
   /** The recipe could not be checked (RUN_RECIPE_INVALID from a page that sent a damaged one, a file that cannot be read). */
   | { type: 'recipeFilesCheckFailed'; requestId: number; error: LayerwiseErrorData }
   /**
-   * The WebGPU device was lost (RELIABILITY F2): GPU_DEVICE_LOST, with retryWith { backend: 'wasm' }. A run on it has
-   * failed with the same error and its last checkpoint is offered; setBackend('wasm') loads the model again.
+   * The WebGPU device was lost (RELIABILITY F2): GPU_DEVICE_LOST, with retryWith { backend: 'wasm' }. A run on it is
+   * interrupted with the same error and its last checkpoint is offered. The engine then asks once for a new device:
+   * `ready` on WebGPU (the model loaded again) when one comes, deviceRenewalFailed when none does; setBackend('wasm')
+   * loads the model again on WASM either way.
    */
   | { type: 'deviceLost'; error: LayerwiseErrorData }
+  /** No new GPU device after a loss (GPU_DEVICE_RENEWAL_FAILED, retryWith { backend: 'wasm' }): WebGPU stays unusable. */
+  | { type: 'deviceRenewalFailed'; error: LayerwiseErrorData }
   /**
    * An error outside any command (uncaught exception, unhandled rejection, undecodable command, an event that could not
    * be cloned to post), with the run in flight and the steps it had done, if one was (RELIABILITY F6).

@@ -44,9 +44,35 @@ export function planBackends(probe: BackendProbe): BackendCandidate[] {
   ];
 }
 
+/**
+ * What WASM trains at, per core the browser reports, for a 4-layer model of hidden size 256 like the built-in one:
+ * 1,400 to 1,770 tokens/s in Chromium's worker on 2 cores (docs/PERFORMANCE.md, "Results"). BERT-base needs about
+ * 27 times its encoder's arithmetic per token (85M against 3.1M weights in the layers).
+ */
+const WASM_TOKENS_PER_CORE = 800;
+const BASE_COST = 27;
+/** A BERT-base step on an H100 through tfjs-webgpu's plain ops (/work/shared DESIGN.md "Facts measured"). */
+const WEBGPU_BASE_TOKENS = 2_600;
+
+/**
+ * The expected slowdown without a GPU (RELIABILITY F1), as an estimate from the measured figures above for this
+ * browser's cores: one when the page is not cross-origin isolated (WASM then runs on one thread).
+ */
+export function slowdownEstimate(probe: BackendProbe): string {
+  const cores = probe.crossOriginIsolated ? Math.max(1, Math.min(probe.hardwareConcurrency, 16)) : 1;
+  const base = Math.round((WASM_TOKENS_PER_CORE * cores) / BASE_COST);
+  const round = (n: number) => (n >= 1000 ? `${Math.round(n / 100) / 10}k` : String(n));
+  return (
+    `Without a GPU, training is slower: an estimate for ${cores} ${cores === 1 ? 'core' : 'cores'} is about ${round(WASM_TOKENS_PER_CORE * cores)} tokens/s ` +
+    `for a small model like the built-in one and ${round(base)} tokens/s for BERT-base, about ${Math.max(2, Math.round(WEBGPU_BASE_TOKENS / base))} times slower than WebGPU on a fast GPU.`
+  );
+}
+
 /** Notices about the running backend that the user can act on (serve the headers, pick another backend). */
 export function backendNotices(backend: BackendName, probe: BackendProbe): string[] {
   const notices: string[] = [];
+  const realGpu = probe.adapter !== null && !isSoftwareAdapter(probe.adapter);
+  if (backend === 'wasm' && !realGpu) notices.push(slowdownEstimate(probe));
   if (backend === 'wasm' && !probe.crossOriginIsolated) {
     notices.push('The page is not cross-origin isolated (COOP/COEP headers missing), so WASM runs on one thread.');
   }

@@ -14,7 +14,7 @@ import { blobFile, bytesFile, readAll, type SourceFile, type SourceFolder } from
 import { ADAPTER_CONFIG } from '../formats/peft-adapter';
 import { writeModelFolder } from '../engine/export/model-folder';
 import { loadModelWithAdapter } from '../engine/peft-load';
-import { LayerwiseError, toErrorData } from '../lib/errors';
+import { LayerwiseError, toErrorData, type LayerwiseErrorData } from '../lib/errors';
 import type { DatasetReadChoices, DatasetRole } from '../protocol/dataset-summary';
 import type { BackendName, BackendProbe, FromWorker, ToWorker } from '../protocol/messages';
 import type { FileFingerprint, RunCheckpointInfo } from '../protocol/run-checkpoint';
@@ -107,7 +107,7 @@ export class Studio {
   private adaptation: AdaptationRun | null = null;
   private sweep: SweepRun | null = null;
   /** The gradient check in flight (Cancel reaches it); ids cancelled before their check began. */
-  private gradientCheck: { requestId: number; controller: AbortController } | null = null;
+  private gradientCheck: { requestId: number; controller: AbortController; lost: LayerwiseErrorData | null } | null = null;
   private readonly cancelledChecks = new Set<number>();
   /** The Hub's fetch: through the page's Hub bridge once it has sent a port (connectHub), else the global one. */
   private hubFetch: typeof fetch | undefined = undefined;
@@ -143,10 +143,10 @@ export class Studio {
   }
 
   /**
-   * The WebGPU device is gone (RELIABILITY F2): a run on it ends at once keeping its last checkpoint (nothing is read
-   * from the device after the loss), which is offered to resume; the page is told, and a switch of backend — WASM, or
-   * WebGPU on a new device — loads the model again from its folder. A loss while another backend is current concerns
-   * no tensor in use.
+   * The WebGPU device is gone (RELIABILITY F2): a run on it is interrupted at once, paused on its last checkpoint
+   * (nothing is read from the device after the loss), which is offered to resume; the page is told, and the engine
+   * asks once for a new device (renewDevice). A switch of backend — WASM, or WebGPU on a new device — loads the model
+   * again from its folder. A loss while another backend is current concerns no tensor in use.
    */
   private deviceLost(lost: DeviceLoss): void {
     if (this.backend !== 'webgpu' || this.deviceLoss !== null) return;
@@ -158,7 +158,34 @@ export class Studio {
     );
     const error = this.deviceLoss.toData();
     this.run?.deviceLost(error);
+    // A sweep or a gradient check on the device ends with the loss as its error (nothing it reads after is right).
+    this.sweep?.deviceLost(error);
+    if (this.gradientCheck !== null) {
+      this.gradientCheck.lost = error;
+      this.gradientCheck.controller.abort();
+    }
     this.post({ type: 'deviceLost', error });
+    void this.host.enqueue(() => this.renewDevice());
+  }
+
+  /**
+   * After a loss, once, in the command queue: WebGPU on a new adapter and device with the model loaded again, said as
+   * `ready` — or deviceRenewalFailed, and WebGPU stays refused until the user switches (WASM is what the page offers).
+   * Nothing is done when the user switched backend meanwhile.
+   */
+  private async renewDevice(): Promise<void> {
+    if (this.deviceLoss === null || this.backend !== 'webgpu') return;
+    try {
+      const threads = await this.activate('webgpu');
+      const probe = this.probe as BackendProbe;
+      const notices = [...backendNotices('webgpu', probe), await this.reloadAfterDeviceLoss()];
+      this.deviceLoss = null;
+      this.post({ type: 'ready', backend: 'webgpu', reason: 'WebGPU on a new device: the engine asked for one when the GPU device was lost.', chosenBy: 'auto', threads, notices, probe });
+    } catch (err) {
+      const why = toErrorData(err).message;
+      const error = new LayerwiseError('GPU_DEVICE_RENEWAL_FAILED', `No new GPU device could be started after the loss (${why}). Switch to WASM to go on.`, { field: 'backend' }, { backend: 'wasm' });
+      this.post({ type: 'deviceRenewalFailed', error: error.toData() });
+    }
   }
 
   /** The largest tensor the current backend holds: every model is loaded against it (RELIABILITY M20). */
@@ -565,7 +592,8 @@ export class Studio {
     const { requestId } = command;
     const controller = new AbortController();
     if (this.cancelledChecks.delete(requestId)) controller.abort();
-    this.gradientCheck = { requestId, controller };
+    const check = { requestId, controller, lost: null as LayerwiseErrorData | null };
+    this.gradientCheck = check;
     try {
       const refusal = this.busy();
       if (refusal) throw refusal;
@@ -579,7 +607,7 @@ export class Studio {
       });
       this.post({ type: 'gradientsChecked', requestId, report, model: from.source });
     } catch (err) {
-      const error = controller.signal.aborted ? { code: GRADCHECK_CANCELLED, message: 'The gradient check was cancelled.' } : toErrorData(err);
+      const error = check.lost ?? (controller.signal.aborted ? { code: GRADCHECK_CANCELLED, message: 'The gradient check was cancelled.' } : toErrorData(err));
       this.post({ type: 'gradientCheckFailed', requestId, error });
     } finally {
       this.gradientCheck = null;

@@ -4,7 +4,7 @@
 // training run does; stop acts at once (the trial in flight ends unscored). It never changes the studio's model.
 import type { FineTuneSources } from '../engine/train/recipe';
 import { runSweep } from '../engine/train/sweep';
-import { toErrorData } from '../lib/errors';
+import { toErrorData, type LayerwiseErrorData } from '../lib/errors';
 import type { MemoryLimits } from '../protocol/memory-plan';
 import type { FromWorker } from '../protocol/messages';
 import { halvingPlan, planTrials, type SweepConfig } from '../protocol/sweep';
@@ -19,6 +19,8 @@ export class SweepRun {
   private readonly post: (event: FromWorker) => void;
   private readonly controller = new AbortController();
   private readonly memory: MemoryLimits | null;
+  /** The GPU device was lost (RELIABILITY F2): the sweep ends with this error. */
+  private lost: LayerwiseErrorData | null = null;
 
   constructor(sweepId: string, post: (event: FromWorker) => void, memory: MemoryLimits | null = null) {
     this.sweepId = sweepId;
@@ -28,6 +30,13 @@ export class SweepRun {
 
   /** Ends the sweep after the current step. */
   stop(): void {
+    this.controller.abort();
+  }
+
+  /** The GPU device is gone: the sweep stops as a stop would, and ends with `error` (GPU_DEVICE_LOST) instead of its best. */
+  deviceLost(error: LayerwiseErrorData): void {
+    if (this.state === 'ended') return;
+    this.lost = error;
     this.controller.abort();
   }
 
@@ -60,9 +69,10 @@ export class SweepRun {
           }
         },
       });
-      this.post({ type: 'sweepFinished', sweepId, best: outcome.best, stopped: outcome.stopped });
+      if (this.lost !== null) this.post({ type: 'sweepFailed', sweepId, error: this.lost });
+      else this.post({ type: 'sweepFinished', sweepId, best: outcome.best, stopped: outcome.stopped });
     } catch (err) {
-      this.post({ type: 'sweepFailed', sweepId, error: toErrorData(err) });
+      this.post({ type: 'sweepFailed', sweepId, error: this.lost ?? toErrorData(err) });
     } finally {
       this.state = 'ended';
     }

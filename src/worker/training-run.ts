@@ -341,9 +341,10 @@ export class TrainingRun {
   }
 
   /**
-   * The GPU device is gone (RELIABILITY F2): the run ends now with `error`, at the step it had, and its last
-   * checkpoint — taken before the loss — is kept and offered. The trainer is stopped; whatever it still yields (or a
-   * readback that never returns) does not reach the page or the checkpoint slots.
+   * The GPU device is gone (RELIABILITY F2): the run is interrupted now with `error` — paused at the step it had, on its
+   * last checkpoint, taken before the loss, which is kept and offered. Its trainer cannot go on (its tensors were on
+   * the device): it is stopped, and whatever it still yields (or a readback that never returns) does not reach the
+   * page or the checkpoint slots. The run goes on as a new session from the checkpoint (continueRun).
    */
   deviceLost(error: LayerwiseErrorData): void {
     if (this.state === 'ended' || this.lost !== null) return;
@@ -352,7 +353,7 @@ export class TrainingRun {
     this.stopRequested = true;
     this.controller.abort();
     this.trainer?.stop();
-    this.post({ type: 'trainingFailed', runId: this.runId, step: this.trainer?.step ?? 0, error });
+    this.post({ type: 'trainingInterrupted', runId: this.runId, step: this.trainer?.step ?? 0, error });
     void this.checkpointer?.keep();
   }
 

@@ -10,6 +10,7 @@ import type { RunPlan, StepTelemetry } from '../../src/protocol/train-events';
 import { createEngineClient } from '../../src/ui/engine-client';
 import { RUN_CURVE_POINTS, runRecord } from '../../src/ui/features/history/run-recorder';
 import { createAppStore } from '../../src/ui/store/app-store';
+import { isActive } from '../../src/ui/store/training-slice';
 import { runEtaSeconds, trainedMs } from '../../src/ui/features/training/run-progress';
 import { FakeWorker } from './fake-worker';
 
@@ -196,24 +197,39 @@ describe('a training run', () => {
     }
   });
 
-  it('a lost GPU device: the run fails with it, the engine says so until WASM is ready, and the resumed run is on WASM (F2)', () => {
+  it('a lost GPU device: the run is paused with it, not failed; the engine says so while it asks for a new device, and the resumed run is on the new device, or on WASM when none comes (F2)', () => {
     const { store, client } = setup();
+    const info = (runId: string) => ({ info: { runId, config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'a.csv', size: 1, hash: 1 }, validation: null } } as never, slot: 'A' as const, storage: 'opfs' as const, notes: [], datasetKept: true });
     const runId = client.startTraining(DEFAULT_TRAIN_CONFIG);
     worker.emit({ type: 'ready', backend: 'webgpu', reason: '', chosenBy: 'user', threads: 1, notices: [], probe: null as never });
     worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
     const error = { code: 'GPU_DEVICE_LOST', message: 'The GPU device was lost (destroyed).', location: { field: 'backend' }, retryWith: { backend: 'wasm' } };
-    worker.emit({ type: 'trainingFailed', runId, step: 7, error });
+    worker.emit({ type: 'trainingInterrupted', runId, step: 7, error });
     worker.emit({ type: 'deviceLost', error });
-    expect(store.getState().engine.lost).toEqual(error);
-    expect(store.getState().training).toMatchObject({ status: 'failed', error });
-    // "Resume on WASM": the switch, then the run, in that order; the run is said to be on the backend asked for.
-    const info = { runId, config: DEFAULT_TRAIN_CONFIG, dataset: { train: { name: 'a.csv', size: 1, hash: 1 }, validation: null } } as never;
+    expect(store.getState().engine).toMatchObject({ lost: error, renewal: { status: 'asking' } });
+    expect(store.getState().training).toMatchObject({ status: 'interrupted', error });
+    // Paused by the loss, not active: nothing to stop, and the page may be left without asking.
+    expect(isActive(store.getState().training.status)).toBe(false);
+    // The new device the engine asked for: ready on WebGPU, the loss over; the run resumes there with no switch.
+    worker.emit({ type: 'ready', backend: 'webgpu', reason: 'WebGPU on a new device', chosenBy: 'auto', threads: 1, notices: [], probe: null as never });
+    expect(store.getState().engine).toMatchObject({ lost: null, renewal: null, backend: 'webgpu' });
+    expect(store.getState().training.status).toBe('interrupted');
+    client.continueRun(info(runId));
+    expect(worker.sent.at(-1)?.type).toBe('continueRun');
+    expect(store.getState().training).toMatchObject({ status: 'preparing', backend: 'webgpu' });
+    worker.emit({ type: 'trainingStarted', runId, plan, labels: [], maxLength: 32, dataNotes: [], summary: { labels: [] } as never, baseline: null });
+    // A second loss, and no new device: WASM is what is left; "Resume on WASM" switches, then resumes, in that order.
+    worker.emit({ type: 'trainingInterrupted', runId, step: 9, error });
+    worker.emit({ type: 'deviceLost', error });
+    const none = { code: 'GPU_DEVICE_RENEWAL_FAILED', message: 'No new GPU device could be started after the loss (requestAdapter() returned null).', location: { field: 'backend' }, retryWith: { backend: 'wasm' } };
+    worker.emit({ type: 'deviceRenewalFailed', error: none });
+    expect(store.getState().engine).toMatchObject({ lost: error, renewal: { status: 'failed', error: none } });
     client.setBackend('wasm');
-    client.continueRun({ info, slot: 'A', storage: 'opfs', notes: [], datasetKept: true });
+    client.continueRun(info(runId));
     expect(worker.sent.slice(-2).map((m) => m.type)).toEqual(['setBackend', 'continueRun']);
     expect(store.getState().training.backend).toBe('wasm');
     worker.emit({ type: 'ready', backend: 'wasm', reason: '', chosenBy: 'user', threads: 1, notices: [], probe: null as never });
-    expect(store.getState().engine.lost).toBeNull();
+    expect(store.getState().engine).toMatchObject({ lost: null, renewal: null });
   });
 
   it('a crashed worker fails the run in flight: no perpetual spinner', () => {

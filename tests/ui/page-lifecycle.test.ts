@@ -19,7 +19,8 @@ function page(stored: Record<string, string> = {}) {
   const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
   const items = new Map(Object.entries(stored));
   const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
-  const env = { window: win, document: doc, storage } as unknown as PageEnvironment;
+  const clock = { ms: 1_000_000 };
+  const env = { window: win, document: doc, storage, now: () => clock.ms } as unknown as PageEnvironment;
   let worker!: FakeWorker;
   const store = createAppStore();
   const engine = createEngineClient(store, () => (worker = new FakeWorker()), () => '', () => undefined);
@@ -38,7 +39,7 @@ function page(stored: Record<string, string> = {}) {
     stop();
     engine.dispose();
   };
-  return { store, engine, worker: () => worker, hide, leave, win, items, dispose };
+  return { store, engine, worker: () => worker, hide, leave, win, doc, clock, items, dispose };
 }
 
 function running(p: ReturnType<typeof page>): string {
@@ -74,6 +75,29 @@ describe('page lifecycle', () => {
     // pagehide (a discard, a closed tab, bfcache) asks too.
     p.win.dispatchEvent(new Event('pagehide'));
     expect(checkpoints(p)).toHaveLength(2);
+    p.dispose();
+  });
+
+  it('freezing the page checkpoints the run like pagehide; on resume the panel says for how long and from which step to which (F9)', () => {
+    const p = page();
+    // An idle page freezes quietly.
+    p.doc.dispatchEvent(new Event('freeze'));
+    expect(checkpoints(p)).toEqual([]);
+    p.doc.dispatchEvent(new Event('resume'));
+    expect(p.store.getState().checkpoints.wasFrozen).toBeNull();
+    const runId = running(p);
+    p.doc.dispatchEvent(new Event('freeze'));
+    expect(checkpoints(p)).toEqual([{ type: 'checkpointTraining', runId }]);
+    p.clock.ms += 65_000;
+    p.worker().emit({ type: 'trainingProgressed', runId, steps: [step(4), step(5)] });
+    p.doc.dispatchEvent(new Event('resume'));
+    expect(p.store.getState().checkpoints).toMatchObject({ frozen: null, wasFrozen: { from: 3, to: 5, ms: 65_000 } });
+    // A second resume without a freeze changes nothing; the next run starts without the note.
+    p.doc.dispatchEvent(new Event('resume'));
+    expect(p.store.getState().checkpoints.wasFrozen).toEqual({ from: 3, to: 5, ms: 65_000 });
+    p.worker().emit({ type: 'trainingFinished', runId, reason: 'completed', step: 5, metrics: null, restoredBestStep: null });
+    running(p);
+    expect(p.store.getState().checkpoints.wasFrozen).toBeNull();
     p.dispose();
   });
 

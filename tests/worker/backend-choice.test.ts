@@ -1,7 +1,7 @@
 // Backend order and reasons from what the browser offers (src/worker/backend-choice.ts).
 import { describe, expect, it } from 'vitest';
 import type { BackendProbe } from '../../src/protocol/messages';
-import { backendNotices, isSoftwareAdapter, planBackends } from '../../src/worker/backend-choice';
+import { backendNotices, isSoftwareAdapter, planBackends, slowdownEstimate } from '../../src/worker/backend-choice';
 
 const base: BackendProbe = { webgpuApi: true, adapter: null, crossOriginIsolated: true, hardwareConcurrency: 8 };
 const nvidia = { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100', isFallbackAdapter: false };
@@ -32,13 +32,28 @@ describe('planBackends', () => {
 
 describe('backendNotices', () => {
   it('warns that WASM is single-threaded without cross-origin isolation (RELIABILITY X6)', () => {
-    expect(backendNotices('wasm', { ...base, crossOriginIsolated: false })).toEqual([expect.stringContaining('one thread')]);
-    expect(backendNotices('wasm', base)).toEqual([]);
+    expect(backendNotices('wasm', { ...base, adapter: nvidia, crossOriginIsolated: false })).toEqual([expect.stringContaining('one thread')]);
+    expect(backendNotices('wasm', { ...base, adapter: nvidia })).toEqual([]);
   });
 
   it('flags WebGPU on a software adapter and the slow CPU backend', () => {
     expect(backendNotices('webgpu', { ...base, adapter: swiftshader })).toEqual([expect.stringContaining('software adapter')]);
     expect(backendNotices('webgpu', { ...base, adapter: nvidia })).toEqual([]);
     expect(backendNotices('cpu', base)).toEqual([expect.stringContaining('plain JavaScript')]);
+  });
+
+  it('gives the expected slowdown on WASM without a GPU, from the measured figures, and none beside a real GPU (F1)', () => {
+    // docs/PERFORMANCE.md: WASM in Chromium's worker trains the 4-layer, 256-wide model at 1,400-1,770 tokens/s on
+    // 2 cores; BERT-base costs about 27 times as much a token; DESIGN.md: tfjs-webgpu trains BERT-base at 2.6k
+    // tokens/s on an H100. On 8 cores: 6.4k and 237 tokens/s, 2,600 / 237 = 11 times slower.
+    for (const probe of [{ ...base, webgpuApi: false }, base, { ...base, adapter: swiftshader }]) {
+      expect(backendNotices('wasm', probe)).toEqual([slowdownEstimate(probe)]);
+    }
+    expect(slowdownEstimate({ ...base, hardwareConcurrency: 8 })).toBe(
+      'Without a GPU, training is slower: an estimate for 8 cores is about 6.4k tokens/s for a small model like the built-in one and 237 tokens/s for BERT-base, about 11 times slower than WebGPU on a fast GPU.',
+    );
+    // Without cross-origin isolation WASM has one thread: 800 and 30 tokens/s, 87 times slower.
+    expect(slowdownEstimate({ ...base, crossOriginIsolated: false })).toMatch(/for 1 core is about 800 tokens\/s .* and 30 tokens\/s for BERT-base, about 87 times slower/);
+    expect(backendNotices('wasm', { ...base, adapter: nvidia })).toEqual([]);
   });
 });

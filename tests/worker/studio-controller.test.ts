@@ -17,7 +17,7 @@ import { parseRunRecipe } from '../../src/protocol/run-recipe';
 import { parseSweepConfig, planTrials, rankTrials, type SweepConfig } from '../../src/protocol/sweep';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../src/protocol/train-config';
 import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
+import { Studio, type DeviceLoss } from '../../src/worker/studio';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -30,9 +30,12 @@ const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, batchSize: 4, maxLength: 
 function studio() {
   const events: FromWorker[] = [];
   const post = (event: FromWorker) => void events.push(event);
+  // Node has no WebGPU: "webgpu" is cpu under a fake device, whose loss the test triggers (loseDevice).
+  let lost: ((loss: DeviceLoss) => void) | null = null;
   const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
+    activate: async (name, onDeviceLost) => {
+      await useNodeBackend(name === 'webgpu' ? 'cpu' : name);
+      if (name === 'webgpu') lost = onDeviceLost;
       return 1;
     },
     keeper: new RunKeeper(post, async () => ({ storage: null, kind: 'none', reason: 'not kept' })),
@@ -40,12 +43,13 @@ function studio() {
     enqueue: (work) => work(),
   });
   const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  return { s, events, of };
+  const loseDevice = () => lost?.({ reason: 'destroyed', message: 'Device was destroyed.' });
+  return { s, events, of, loseDevice };
 }
 
-async function opened(t: ReturnType<typeof studio>, data: File | null = csv) {
+async function opened(t: ReturnType<typeof studio>, data: File | null = csv, backend: 'cpu' | 'webgpu' = 'cpu') {
   await t.s.start({ ...PROBE });
-  await t.s.setBackend('cpu');
+  await t.s.setBackend(backend);
   await t.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: files() });
   if (data !== null) await t.s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: data, choices: {} });
 }
@@ -95,6 +99,17 @@ describe('Studio.checkGradients', () => {
     await bare.s.checkGradients({ type: 'checkGradients', requestId: 7, config, examples: 2 });
     expect(bare.of('gradientCheckFailed')[0].error).toMatchObject({ code: 'TRAIN_NO_DATASET', location: { field: 'data' } });
   });
+
+  it('a lost GPU device ends the check with GPU_DEVICE_LOST, not with a report or its own error (F2)', async () => {
+    const t = studio();
+    await opened(t, csv, 'webgpu');
+    const checking = t.s.checkGradients({ type: 'checkGradients', requestId: 8, config, examples: 2 });
+    while (!t.of('gradientCheckProgressed').some((e) => e.phase === 'checking')) await new Promise((r) => setTimeout(r, 5));
+    t.loseDevice();
+    await checking;
+    expect(t.of('gradientsChecked')).toEqual([]);
+    expect(t.of('gradientCheckFailed')).toEqual([{ type: 'gradientCheckFailed', requestId: 8, error: expect.objectContaining({ code: 'GPU_DEVICE_LOST', message: expect.stringContaining('(destroyed: Device was destroyed.)') }) }]);
+  });
 });
 
 describe('Studio.startSweep', () => {
@@ -126,6 +141,17 @@ describe('Studio.startSweep', () => {
     await opened(t);
     t.s.startSweep({ type: 'startSweep', sweepId: 'w2', sweep: { ...sweep, space: { learningRate: { min: 1e-5, max: 1e-3 } } } });
     expect(t.of('sweepFailed')).toEqual([{ type: 'sweepFailed', sweepId: 'w2', error: expect.objectContaining({ code: 'SWEEP_CONFIG_INVALID', location: { field: 'space.learningRate' } }) }]);
+  });
+
+  it('a lost GPU device ends the sweep with GPU_DEVICE_LOST instead of a best trial (F2)', async () => {
+    const t = studio();
+    await opened(t, csv, 'webgpu');
+    t.s.startSweep({ type: 'startSweep', sweepId: 'w4', sweep: { ...sweep, base: { ...config, maxSteps: 200, epochs: 40 } } });
+    while (t.of('sweepProgressed').length === 0) await new Promise((r) => setTimeout(r, 10));
+    t.loseDevice();
+    await sweepEnded(t);
+    expect(t.of('sweepFinished')).toEqual([]);
+    expect(t.of('sweepFailed')).toEqual([{ type: 'sweepFailed', sweepId: 'w4', error: expect.objectContaining({ code: 'GPU_DEVICE_LOST' }) }]);
   });
 
   it('stop ends the sweep after the current step; the trial in flight ends unscored', async () => {

@@ -37,8 +37,11 @@ function studio(storage = new MemoryStorage()) {
   let queue: Promise<unknown> = Promise.resolve();
   // Node has no WebGPU: "webgpu" is wasm under a fake device, whose loss the test triggers (loseDevice).
   let lost: ((loss: DeviceLoss) => void) | null = null;
+  // Set by refuseNewDevice: WebGPU then fails to start, as when the browser gives no adapter after a loss.
+  let noDevice = false;
   const s = new Studio(post, {
     activate: async (name, onDeviceLost) => {
+      if (name === 'webgpu' && noDevice) throw new Error('requestAdapter() returned null');
       await useNodeBackend(name === 'webgpu' ? 'wasm' : name);
       if (name === 'webgpu') lost = onDeviceLost;
       return 1;
@@ -59,7 +62,8 @@ function studio(storage = new MemoryStorage()) {
     });
   const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
   const loseDevice = (loss: DeviceLoss) => lost?.(loss);
-  return { s, events, next, of, storage, loseDevice };
+  const refuseNewDevice = () => (noDevice = true);
+  return { s, events, next, of, storage, loseDevice, refuseNewDevice };
 }
 
 async function ready(t: ReturnType<typeof studio>, train = csv('two.csv', 24)) {
@@ -284,14 +288,14 @@ describe('Studio', () => {
     await t.next('trainingFinished');
   }, 120_000);
 
-  it('a lost GPU device ends the run at once keeping its last checkpoint; on a new device, and after a second loss on WASM, the model is loaded again and the run resumes from it (F2)', async () => {
+  it('a lost GPU device pauses the run at once on its last checkpoint and the engine asks for a new device by itself: the run resumes there; after a second loss with no new device, on WASM (F2)', async () => {
     const t = studio();
     await ready(t);
     await t.s.setBackend('webgpu');
     await t.s.startTraining(start('r1', config({ epochs: 200, validationSplit: 0 })));
     /** Events from the `mark`-th on (earlier sessions of the run posted the same types). */
     const since = (mark: number) => (e: FromWorker) => t.events.indexOf(e) >= mark;
-    /** Trains past a checkpoint asked for, loses the device, and returns the checkpoint's step (the one offered). */
+    /** Trains past a checkpoint asked for, loses the device; returns the checkpoint's step (the one offered) and the mark of the loss. */
     const loseAfterCheckpoint = async (mark: number, message: string) => {
       await t.next('trainingProgressed', since(mark));
       const asked = t.events.length;
@@ -300,38 +304,51 @@ describe('Studio', () => {
       await t.next('trainingProgressed', (e) => since(asked)(e) && e.steps.some((s) => s.step > saved.step));
       const before = t.events.length;
       t.loseDevice({ reason: 'unknown', message });
-      const failed = await t.next('trainingFailed', since(before));
-      expect(failed.step).toBeGreaterThan(saved.step);
-      expect(failed.error).toMatchObject({ code: 'GPU_DEVICE_LOST', location: { field: 'backend' }, retryWith: { backend: 'wasm' } });
-      expect(failed.error.message).toContain(`(unknown: ${message})`);
+      // Paused, not failed: the run is interrupted at the step it had, with the loss as its reason.
+      const paused = await t.next('trainingInterrupted', since(before));
+      expect(paused.step).toBeGreaterThan(saved.step);
+      expect(paused.error).toMatchObject({ code: 'GPU_DEVICE_LOST', location: { field: 'backend' }, retryWith: { backend: 'wasm' } });
+      expect(paused.error.message).toContain(`(unknown: ${message})`);
       // The checkpoint taken before the loss is the one offered; nothing the trainer yields after reaches the page.
       const offer = await t.next('unfinishedRunFound', (e) => since(before)(e) && e.run !== null);
       expect(offer.run?.info).toMatchObject({ runId: 'r1', step: saved.step });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(t.events.slice(before).map((e) => e.type)).toEqual(['trainingFailed', 'deviceLost', 'unfinishedRunFound']);
-      // No run on the lost device.
-      await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
-      expect(t.of('trainingFailed').at(-1)?.error.code).toBe('GPU_DEVICE_LOST');
-      return saved.step;
+      return { step: saved.step, before };
     };
-    /** Resumes the run on `backend` from `step`; returns the mark of its new session's events. */
-    const resumeOn = async (backend: 'webgpu' | 'wasm', step: number) => {
+    /** Resumes the run from `step` on the backend the engine is on; returns the mark of its new session's events. */
+    const resume = async (step: number) => {
       const mark = t.events.length;
-      await t.s.setBackend(backend);
-      expect(t.of('ready').at(-1)).toMatchObject({ backend, chosenBy: 'user' });
-      expect(t.of('ready').at(-1)?.notices.at(-1)).toMatch(/^The GPU device was lost: bert-seq-cls was loaded again from its files/);
       await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
       expect((await t.next('trainingRestored', since(mark))).history.step).toBe(step);
+      await t.next('trainingProgressed', (e) => since(mark)(e) && e.steps.some((s) => s.step > step));
       return mark;
     };
-    // WebGPU again, on a new device; then a second loss, and WASM.
+    const loadedAgain = /^The GPU device was lost: bert-seq-cls was loaded again from its files/;
+
+    // First loss: a new device is asked for at once, unasked, and the model is loaded again on it.
     const first = await loseAfterCheckpoint(0, 'GPU process exited');
-    const onNewDevice = await resumeOn('webgpu', first);
+    const renewed = await t.next('ready', since(first.before));
+    expect(renewed).toMatchObject({ backend: 'webgpu', chosenBy: 'auto', reason: expect.stringContaining('new device') });
+    expect(renewed.notices.at(-1)).toMatch(loadedAgain);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(t.events.slice(first.before).map((e) => e.type).sort()).toEqual(['deviceLost', 'ready', 'trainingInterrupted', 'unfinishedRunFound']);
+    const onNewDevice = await resume(first.step);
+
+    // Second loss, and the browser gives no new device: WebGPU is refused, WASM takes the run on.
+    t.refuseNewDevice();
     const second = await loseAfterCheckpoint(onNewDevice, 'GPU process exited again');
-    expect(second).toBeGreaterThan(first);
+    expect(second.step).toBeGreaterThan(first.step);
+    const none = await t.next('deviceRenewalFailed', since(second.before));
+    expect(none.error).toMatchObject({ code: 'GPU_DEVICE_RENEWAL_FAILED', location: { field: 'backend' }, retryWith: { backend: 'wasm' } });
+    expect(none.error.message).toContain('requestAdapter() returned null');
     expect(t.of('deviceLost')).toHaveLength(2);
-    const onWasm = await resumeOn('wasm', second);
-    await t.next('trainingProgressed', (e) => since(onWasm)(e) && e.steps.some((s) => s.step > second));
+    expect(t.events.slice(second.before).some((e) => e.type === 'ready')).toBe(false);
+    // No run on the lost device.
+    await t.s.startTraining({ type: 'continueRun', runId: 'r1' });
+    expect(t.of('trainingFailed').at(-1)?.error.code).toBe('GPU_DEVICE_LOST');
+    const switched = t.events.length;
+    await t.s.setBackend('wasm');
+    expect(t.events.slice(switched).find((e) => e.type === 'ready')).toMatchObject({ backend: 'wasm', chosenBy: 'user', notices: expect.arrayContaining([expect.stringMatching(loadedAgain)]) });
+    await resume(second.step);
     t.s.stopTraining('r1');
     await t.next('trainingFinished');
   }, 120_000);

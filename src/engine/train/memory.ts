@@ -5,7 +5,7 @@
 // change, with the micro-batch that would have fit.
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerwiseError } from '../../lib/errors';
-import { estimateStepMemory, planMemory, type MemoryLimits, type MemoryPlan, type PlannerModel } from '../../protocol/memory-plan';
+import { estimateStepMemory, type MemoryLimits, type MemoryPlan, type PlannerModel } from '../../protocol/memory-plan';
 import { isAdapterName } from '../../protocol/lora';
 import type { TrainConfig } from '../../protocol/train-config';
 import type { ModelConfig } from '../../formats/hf-config';
@@ -77,16 +77,24 @@ export async function gradientsWithinMemory(
 }
 
 /**
- * TRAIN_OUT_OF_MEMORY for a step whose pass of `micro` examples ran out of memory: the planner's quickest option
- * (micro-batch, checkpointing) under three quarters of what it estimated for the failed pass, which was too much.
+ * TRAIN_OUT_OF_MEMORY for a step whose pass of `micro` examples ran out of memory: the largest smaller pass (without
+ * gradient checkpointing, else with it) whose estimated activations are at most three quarters of the failed pass's.
+ * Only the pass's activations shrink with it (weights, gradients, moments and the AdamW update do not): a budget of
+ * three quarters of the whole step proposed nothing for a small model, whose weights and moments are most of it.
  */
 export function outOfMemoryAdvice(model: PlannerModel, config: TrainConfig, micro: number, limits: MemoryLimits, err: LayerwiseError, step: number): LayerwiseError {
-  const pass = { microBatch: micro, microBatches: Math.ceil(config.batchSize / micro) * config.gradAccumulation, seq: config.maxLength };
-  const failed = estimateStepMemory(model, config, pass, limits.backend).total;
-  const plan = planMemory(model, { ...config, microBatchSize: null, gradientCheckpointing: false }, config.maxLength, { ...limits, budget: 0.75 * failed, budgetLabel: 'three quarters of the failed pass' });
-  const p = plan.proposal ?? (plan.asked.fits ? plan.asked : null);
+  const passOf = (m: number) => ({ microBatch: m, microBatches: Math.ceil(config.batchSize / m) * config.gradAccumulation, seq: config.maxLength });
+  const room = 0.75 * estimateStepMemory(model, config, passOf(micro), limits.backend).activations;
+  let p: { microBatch: number; checkpointing: boolean } | null = null;
+  for (const checkpointing of config.gradientCheckpointing ? [true] : [false, true]) {
+    const options = { ...config, microBatchSize: null, gradientCheckpointing: checkpointing };
+    for (let m = checkpointing && !config.gradientCheckpointing ? micro : micro - 1; m >= 1 && p === null; m--) {
+      if (estimateStepMemory(model, options, passOf(m), limits.backend).activations <= room) p = { microBatch: m, checkpointing };
+    }
+    if (p !== null) break;
+  }
   const fix =
-    p === null || p.lora !== null
+    p === null
       ? 'No micro-batch of this model fits: train with LoRA (lora), freeze layers, or shorten maxLength'
       : `A pass of ${p.microBatch} example${p.microBatch === 1 ? '' : 's'}${p.checkpointing ? ' with gradient checkpointing' : ''} would fit: set microBatchSize to ${p.microBatch}${p.checkpointing ? ' and gradientCheckpointing on' : ''}`;
   return new LayerwiseError(
@@ -94,6 +102,6 @@ export function outOfMemoryAdvice(model: PlannerModel, config: TrainConfig, micr
     `Ran out of memory in step ${step + 1}, in a pass of ${micro} example${micro === 1 ? '' : 's'} (${err.message}). ${fix}. The weights are those after step ${step}.`,
     { field: 'microBatchSize' },
     // The same proposal as data, for the studio's "resume with micro-batches of N".
-    p === null || p.lora !== null ? undefined : { microBatchSize: p.microBatch, gradientCheckpointing: p.checkpointing },
+    p === null ? undefined : { microBatchSize: p.microBatch, gradientCheckpointing: p.checkpointing },
   );
 }

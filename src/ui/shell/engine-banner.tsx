@@ -1,30 +1,36 @@
 // Engine health and engine-level errors, above every panel: a stalled or crashed worker is said plainly with a
 // way out (restart), never left as a perpetual spinner (RELIABILITY F5, F6). A restart loads the built-in model again
 // when that was the model (a folder of the user's is opened again), and the new engine offers the run it was training
-// (shell/run-banner.tsx). A lost GPU device (F2) is said with one click to go on, on WASM or on a new GPU device: the
-// worker loads the model again there, and the run the loss stopped resumes from its last checkpoint.
+// (shell/run-banner.tsx). A lost GPU device (F2) pauses the run on its last checkpoint; the engine asks for a new
+// device by itself, and one click resumes the run there or on WASM (the model is loaded again on either). A browser without
+// WebGPU, or without an adapter, is told once that the engine chose WASM, why, and how much slower to expect (F1).
+import { useState } from 'react';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icons';
 import { useEngine } from '../engine-context';
 import { formatCount } from '../format';
 import { DEFAULT_MODEL_NAME, loadDefaultModel } from '../features/model/default-model';
 import { useResumeRun } from '../features/training/resume-card';
-import type { LayerwiseErrorData } from '../../lib/errors';
 import type { UnfinishedRun } from '../../protocol/run-checkpoint';
 import { useApp } from '../store/app-store';
 
 const AFTER_LOSS = { wasm: 'on WASM', webgpu: 'on a new GPU device' } as const;
 
-/** The run the device loss stopped, resumed on `backend` in the same click (the worker takes the commands in order). */
-function ResumeOn({ run, backend }: { run: UnfinishedRun; backend: keyof typeof AFTER_LOSS }) {
+/**
+ * The run the device loss paused, resumed on `backend` in the same click (the worker takes the commands in order);
+ * no switch when the engine is on it already (the new device it asked for by itself).
+ */
+function ResumeOn({ run, backend, primary, disabled }: { run: UnfinishedRun; backend: keyof typeof AFTER_LOSS; primary: boolean; disabled: boolean }) {
   const engine = useEngine();
   const { resume } = useResumeRun(run);
+  const there = useApp((s) => s.engine.backend === backend && s.engine.lost === null);
   return (
     <button
       type="button"
-      className={`button button-small ${backend === 'wasm' ? 'button-primary' : 'button-secondary'}`}
+      className={`button button-small ${primary ? 'button-primary' : 'button-secondary'}`}
+      disabled={disabled}
       onClick={() => {
-        engine.setBackend(backend);
+        if (!there) engine.setBackend(backend);
         void resume();
       }}
     >
@@ -33,32 +39,77 @@ function ResumeOn({ run, backend }: { run: UnfinishedRun; backend: keyof typeof 
   );
 }
 
-function DeviceLost({ error }: { error: LayerwiseErrorData }) {
+/**
+ * A lost GPU device (F2): said until the run it paused goes on (or, with no run, until another backend is ready),
+ * with how the new device the engine asks for came along — asking, ready (the model loaded again on it), or none
+ * (then only WASM is offered).
+ */
+function DeviceLost() {
   const engine = useEngine();
-  // The run the loss stopped (a readback the loss broke may have ended it first, with its own error).
-  const runId = useApp((s) => (s.training.status === 'failed' ? s.training.runId : null));
+  const lost = useApp((s) => s.engine.lost);
+  const renewal = useApp((s) => s.engine.renewal);
+  const renewed = useApp((s) => s.engine.lost === null && s.engine.backend === 'webgpu');
+  const paused = useApp((s) => (s.training.status === 'interrupted' ? s.training : null));
   const offer = useApp((s) => s.checkpoints.unfinished);
   const switching = useApp((s) => s.engine.requestedBackend !== null);
+  const error = lost ?? paused?.error ?? null;
+  if (error === null) return null;
+  const run = offer !== null && paused !== null && offer.info.runId === paused.runId ? offer : null;
+  const failed = renewal?.status === 'failed' ? renewal.error : null;
+  const asking = lost !== null && failed === null;
+  const device = renewed ? 'A new GPU device is ready: the model was loaded again on it.' : failed ? `No new GPU device: ${failed.message}` : 'Asking the browser for a new GPU device…';
   return (
     <ErrorAlert title="The GPU was lost" error={error}>
+      <p className="alert-note" role="status" aria-label="New GPU device">
+        {device}
+      </p>
       <div className="alert-actions">
-        {offer !== null && offer.info.runId === runId ? (
+        {run !== null ? (
           <>
-            <ResumeOn run={offer} backend="wasm" />
-            <ResumeOn run={offer} backend="webgpu" />
+            {failed === null && <ResumeOn run={run} backend="webgpu" primary={renewed} disabled={asking} />}
+            <ResumeOn run={run} backend="wasm" primary={!renewed} disabled={false} />
           </>
         ) : (
           <>
             <button type="button" className="button button-primary button-small" disabled={switching} onClick={() => engine.setBackend('wasm')}>
               Continue on WASM
             </button>
-            <button type="button" className="button button-secondary button-small" disabled={switching} onClick={() => engine.setBackend('webgpu')}>
-              Try a new GPU device
-            </button>
+            {failed === null && !renewed && (
+              <button type="button" className="button button-secondary button-small" disabled={switching || asking} onClick={() => engine.setBackend('webgpu')}>
+                Try a new GPU device
+              </button>
+            )}
           </>
         )}
       </div>
     </ErrorAlert>
+  );
+}
+
+/** The engine chose WASM because the browser offers no WebGPU adapter at all: why, and the slowdown to expect. */
+function NoGpu() {
+  const [dismissed, setDismissed] = useState(false);
+  const reason = useApp((s) => s.engine.reason);
+  const notices = useApp((s) => s.engine.notices);
+  if (dismissed) return null;
+  return (
+    <div className="alert alert-warning" role="status" aria-label="No GPU">
+      <span className="alert-icon">
+        <Icon name="chip" size={20} />
+      </span>
+      <div className="alert-body">
+        <p className="alert-title">Training runs on the CPU</p>
+        <p className="alert-message">{reason}</p>
+        {notices.map((n) => (
+          <p key={n} className="alert-note">
+            {n}
+          </p>
+        ))}
+        <button type="button" className="button button-secondary button-small" onClick={() => setDismissed(true)}>
+          Dismiss
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -67,7 +118,7 @@ export function EngineBanner() {
   const status = useApp((s) => s.engine.status);
   const error = useApp((s) => s.engine.error);
   const dismiss = useApp((s) => s.dismissEngineError);
-  const lost = useApp((s) => s.engine.lost);
+  const noGpu = useApp((s) => s.engine.chosenBy === 'auto' && s.engine.backend !== 'webgpu' && s.engine.probe !== null && s.engine.probe.adapter === null);
   const builtIn = useApp((s) => (s.model.current ?? s.model.pending)?.source === DEFAULT_MODEL_NAME);
   const stalledRun = useApp((s) => s.training.stalledFrom !== null || s.training.error?.code === 'ENGINE_CRASHED');
   const restart = (
@@ -110,7 +161,8 @@ export function EngineBanner() {
           </div>
         </div>
       )}
-      {lost && <DeviceLost error={lost} />}
+      {status === 'ready' && noGpu && <NoGpu />}
+      <DeviceLost />
       {error && <ErrorAlert title="Engine error" error={error} onDismiss={dismiss} />}
     </>
   );

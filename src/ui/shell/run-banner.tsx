@@ -47,8 +47,8 @@ export function RunBanner() {
   const elsewhere = useApp((s) => s.checkpoints.lock === 'elsewhere');
   const active = useApp((s) => isActive(s.training.status));
   const dismiss = useApp((s) => s.checkpointEvicted);
-  // After a GPU loss the engine banner offers the run on WASM instead (this offer would resume it on the lost device).
-  const deviceLost = useApp((s) => s.engine.lost !== null);
+  // After a GPU loss the engine banner offers the run it paused, on WASM or a new device, instead.
+  const deviceLost = useApp((s) => s.engine.lost !== null || s.training.status === 'interrupted');
   return (
     <>
       {evicted && (

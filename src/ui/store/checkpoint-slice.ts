@@ -55,6 +55,10 @@ export interface CheckpointState {
   hiddenAtStep: number | null;
   /** The run went on while the tab was hidden, from one step to another (said until the run ends). */
   wentOnHidden: { from: number; to: number } | null;
+  /** The browser froze the page while a run trained (Page Lifecycle `freeze`): the step it had, and when. */
+  frozen: { step: number; at: number } | null;
+  /** The page was frozen and resumed: for how long, and the steps before and after (said until the run ends). */
+  wasFrozen: { from: number; to: number; ms: number } | null;
 }
 
 export interface CheckpointSlice {
@@ -68,6 +72,8 @@ export interface CheckpointSlice {
   checkpointEvicted(run: RememberedRun | null): void;
   tabHidden(step: number): void;
   tabShown(step: number): void;
+  pageFrozen(step: number, at: number): void;
+  pageResumed(step: number, at: number): void;
 }
 
 const initial: CheckpointState = {
@@ -84,6 +90,8 @@ const initial: CheckpointState = {
   evicted: null,
   hiddenAtStep: null,
   wentOnHidden: null,
+  frozen: null,
+  wasFrozen: null,
 };
 
 const checkpoints = (s: AppState, p: Partial<CheckpointState>) => ({ checkpoints: { ...s.checkpoints, ...p } });
@@ -94,7 +102,7 @@ export const checkpointEvents = {
   unfinishedRunFound: (s, { run, storage, storageNote }) => checkpoints(s, { unfinished: run, storage, storageNote }),
   unfinishedRunDiscarded: (s) => checkpoints(s, { unfinished: null }),
   trainingStarted: (s, { runId }) =>
-    checkpoints(s, { wentOnHidden: null, hiddenAtStep: null, ...(s.checkpoints.unfinished?.info.runId === runId ? { unfinished: null } : {}) }),
+    checkpoints(s, { wentOnHidden: null, hiddenAtStep: null, frozen: null, wasFrozen: null, ...(s.checkpoints.unfinished?.info.runId === runId ? { unfinished: null } : {}) }),
   checkpointSaved: (s, { runId, step, slot, bytes }) => checkpoints(s, { saved: { runId, step, slot, bytes, at: Date.now() }, error: null, failedStep: null }),
   checkpointFailed: (s, { step, error }) => checkpoints(s, { error, failedStep: step }),
   datasetKept: (s, { runId, files, error }) => checkpoints(s, { kept: { runId, files, error } }),
@@ -116,6 +124,12 @@ export const createCheckpointSlice: StateCreator<AppState, [], [], CheckpointSli
       set((s) => {
         const from = s.checkpoints.hiddenAtStep;
         return checkpoints(s, { hiddenAtStep: null, wentOnHidden: from !== null && step > from ? { from, to: step } : s.checkpoints.wentOnHidden });
+      }),
+    pageFrozen: (step, at) => patch({ frozen: { step, at } }),
+    pageResumed: (step, at) =>
+      set((s) => {
+        const f = s.checkpoints.frozen;
+        return checkpoints(s, { frozen: null, wasFrozen: f !== null ? { from: f.step, to: step, ms: Math.max(0, at - f.at) } : s.checkpoints.wasFrozen });
       }),
   };
 };

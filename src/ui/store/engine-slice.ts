@@ -1,5 +1,5 @@
 // Store slice: the engine worker's state (backend, reason, health). It owns the worker's ready, backendFailed,
-// deviceLost, failed and heartbeat events; the engine client reports what only it sees (a crash, missed heartbeats,
+// deviceLost, deviceRenewalFailed, failed and heartbeat events; the engine client reports what only it sees (a crash, missed heartbeats,
 // a restart).
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerwiseErrorData } from '../../lib/errors';
@@ -25,6 +25,8 @@ export interface EngineState {
   error: LayerwiseErrorData | null;
   /** The WebGPU device was lost (GPU_DEVICE_LOST, RELIABILITY F2), until another backend is ready. */
   lost: LayerwiseErrorData | null;
+  /** After a loss the engine asks once for a new device: asking, or why none came (GPU_DEVICE_RENEWAL_FAILED). */
+  renewal: { status: 'asking' } | { status: 'failed'; error: LayerwiseErrorData } | null;
 }
 
 export interface EngineSlice {
@@ -47,15 +49,17 @@ const initialEngine: EngineState = {
   requestedBackend: null,
   error: null,
   lost: null,
+  renewal: null,
 };
 
 const engine = (s: AppState, p: Partial<EngineState>) => ({ engine: { ...s.engine, ...p } });
 
 export const engineEvents = {
   ready: (s, { backend, reason, chosenBy, threads, notices, probe }) =>
-    engine(s, { status: 'ready', backend, reason, chosenBy, threads, notices, probe, requestedBackend: null, lost: null }),
+    engine(s, { status: 'ready', backend, reason, chosenBy, threads, notices, probe, requestedBackend: null, lost: null, renewal: null }),
   backendFailed: (s, { error }) => engine(s, { requestedBackend: null, error }),
-  deviceLost: (s, { error }) => engine(s, { lost: error }),
+  deviceLost: (s, { error }) => engine(s, { lost: error, renewal: { status: 'asking' } }),
+  deviceRenewalFailed: (s, { error }) => engine(s, { renewal: { status: 'failed', error } }),
   // A failure before any backend started leaves nothing to run on: say so instead of "Starting…" forever.
   // A fault during a run says when it came: the run may have gone on, or may have stopped there.
   failed: (s, { error, run }) => engine(s, { error: run ? { ...error, message: `${error.message} (while a run was at step ${run.step})` } : error, status: s.engine.status === 'starting' ? 'crashed' : s.engine.status }),

@@ -1,5 +1,5 @@
 // Store slice: the training run — its status, the run's config and plan, its steps and every evaluation. It owns
-// the run's events (trainingPreparing … trainingFailed, trainingRestored) and the heartbeat that ends a stall (a run
+// the run's events (trainingPreparing … trainingFailed, trainingInterrupted, trainingRestored) and the heartbeat that ends a stall (a run
 // marked stopped when the engine went quiet goes on); events of an older run are dropped.
 // Steps arrive in batches of per-step deltas and go into one bounded StepHistory (ui/series.ts), which the
 // charts, the status line and the History record read.
@@ -14,8 +14,12 @@ import { appendSteps, latestStep, NO_STEPS, prependSteps, type StepHistory } fro
 import type { AppState } from './app-store';
 import type { SliceEvents } from './worker-events';
 
-/** idle: no run yet; pausing / stopping: asked for, until the worker confirms after its current step. */
-export type RunStatus = 'idle' | 'preparing' | 'running' | 'pausing' | 'paused' | 'stopping' | 'finished' | 'failed';
+/**
+ * idle: no run yet; pausing / stopping: asked for, until the worker confirms after its current step; interrupted:
+ * paused because the GPU device was lost (F2) — the worker's trainer is gone with the device, and the run goes on
+ * from its last checkpoint (continueRun), not with resumeTraining.
+ */
+export type RunStatus = 'idle' | 'preparing' | 'running' | 'pausing' | 'paused' | 'interrupted' | 'stopping' | 'finished' | 'failed';
 
 export interface Evaluation {
   record: EvalRecord;
@@ -164,6 +168,7 @@ export const trainingEvents = {
   trainingFinished: (s, { runId, reason, step, metrics, restoredBestStep }) =>
     forRun(s, runId, (t) => ({ ...ended(t), status: 'finished', finish: { reason, step, metrics, restoredBestStep }, evaluationAsked: null })),
   trainingFailed: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'failed', error, evaluationAsked: null, stalledFrom: null })),
+  trainingInterrupted: (s, { runId, error }) => forRun(s, runId, (t) => ({ ...ended(t), status: 'interrupted', error, evaluationAsked: null, stalledFrom: null })),
   // The engine answers again: a run that only looked stopped goes on.
   heartbeat: (s) => (s.training.stalledFrom === null ? {} : { training: { ...s.training, status: s.training.stalledFrom, stalledFrom: null, error: null } }),
 } satisfies SliceEvents;

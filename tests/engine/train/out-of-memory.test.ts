@@ -7,7 +7,9 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import { useNodeBackend } from '../../../src/cli/node-backend';
 import { Trainer, type TrainEvent } from '../../../src/engine/train/trainer';
 import type { StepModel } from '../../../src/engine/train/step';
-import { memoryLimits } from '../../../src/protocol/memory-plan';
+import { estimateStepMemory, memoryLimits } from '../../../src/protocol/memory-plan';
+import { outOfMemoryAdvice, plannerModel } from '../../../src/engine/train/memory';
+import { LayerwiseError } from '../../../src/lib/errors';
 import { parseTrainConfig } from '../../../src/protocol/train-config';
 import { bitEqual, fixtureModel, syntheticDataset } from './helpers';
 
@@ -59,4 +61,24 @@ it('completes when the step fits the budget', async () => {
   const { events } = await run(400);
   expect(events.at(-1)?.type).toBe('finished');
   expect(events.filter((e) => e.type === 'stepCompleted')).toHaveLength(2);
+});
+
+it('proposes the largest pass with at most three quarters of the failed pass\'s activations, also when weights and moments are most of the step (F3)', async () => {
+  model = await fixtureModel('bert-seq-cls', 'seq-cls');
+  // A pass of 4 examples of 2 tokens: the model's weights, gradients and moments are most of its estimate.
+  const config = parseTrainConfig({ batchSize: 4, maxLength: 2, maxSteps: 2, epochs: 1 });
+  const planner = plannerModel(model);
+  const estimate = (micro: number) => estimateStepMemory(planner, config, { microBatch: micro, microBatches: Math.ceil(4 / micro), seq: 2 }, 'wasm');
+  const failed = estimate(4);
+  // Weights, gradients and moments (4 copies of the weights) are most of the step: three quarters of the whole left
+  // no room for any pass (the rule before), three quarters of the activations does.
+  expect(failed.activations).toBeLessThan(0.25 * failed.total);
+  const error = outOfMemoryAdvice(planner, config, 4, memoryLimits('wasm', null), new LayerwiseError('OUT_OF_MEMORY', 'the heap could not grow'), 7);
+  expect(error).toMatchObject({ code: 'TRAIN_OUT_OF_MEMORY', location: { field: 'microBatchSize' } });
+  expect(error.message).toMatch(/^Ran out of memory in step 8, in a pass of 4 examples \(the heap could not grow\)\. A pass of \d+ examples? would fit: set microBatchSize to \d+\. The weights are those after step 7\.$/);
+  const micro = error.retryWith?.microBatchSize as number;
+  expect(error.retryWith).toEqual({ microBatchSize: micro, gradientCheckpointing: false });
+  // The largest such pass.
+  expect(estimate(micro).activations).toBeLessThanOrEqual(0.75 * failed.activations);
+  for (let m = micro + 1; m < 4; m++) expect(estimate(m).activations).toBeGreaterThan(0.75 * failed.activations);
 });

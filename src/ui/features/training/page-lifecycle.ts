@@ -1,7 +1,10 @@
 // A run and the page's life (RELIABILITY F8, F9, F12). While a run is in flight, leaving the page asks first
 // (beforeunload); hiding it (another tab, a minimised window: visibilitychange) or leaving it (pagehide) asks the
 // engine for a checkpoint at the run's next safe point — training goes on in the worker meanwhile, and the Train panel
-// says from which step to which it went on while hidden. A run this tab checkpointed is remembered outside the
+// says from which step to which it went on while hidden. The browser may also freeze the page (Page Lifecycle
+// `freeze`, as Chrome does to hidden tabs and discards after): that asks for a checkpoint as pagehide does — a frozen
+// page may be discarded without another event — and on `resume` the panel says how long it was frozen and how far
+// the run went meanwhile (the engine worker may be frozen with the page). A run this tab checkpointed is remembered outside the
 // checkpoint storage (localStorage), so that the next visit can say when the browser evicted its checkpoint instead of
 // saying nothing.
 import type { AppState, AppStore } from '../../store/app-store';
@@ -17,6 +20,8 @@ export interface PageEnvironment {
   window: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   document: Pick<Document, 'addEventListener' | 'removeEventListener' | 'visibilityState'>;
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  /** The wall clock, in ms (how long a frozen page was frozen). */
+  now(): number;
 }
 
 export function browserPageEnvironment(): PageEnvironment {
@@ -26,7 +31,7 @@ export function browserPageEnvironment(): PageEnvironment {
   } catch {
     // Storage refused (privacy settings): nothing is remembered between visits.
   }
-  return { window, document, storage };
+  return { window, document, storage, now: Date.now };
 }
 
 function remembered(storage: PageEnvironment['storage']): RememberedRun | null {
@@ -66,9 +71,19 @@ export function watchPageLifecycle(store: AppStore, engine: Pick<EngineClient, '
   const pageHide = () => {
     if (running()) engine.checkpointTraining();
   };
+  const freeze = () => {
+    if (!running()) return;
+    engine.checkpointTraining();
+    state().pageFrozen(step(state()), env.now());
+  };
+  const resume = () => {
+    if (state().checkpoints.frozen !== null) state().pageResumed(step(state()), env.now());
+  };
   env.window.addEventListener('beforeunload', beforeUnload);
   env.window.addEventListener('pagehide', pageHide);
   env.document.addEventListener('visibilitychange', visibility);
+  env.document.addEventListener('freeze', freeze);
+  env.document.addEventListener('resume', resume);
 
   // The run this tab checkpointed, remembered until it ends or is discarded (F12).
   let answered = false;
@@ -100,6 +115,8 @@ export function watchPageLifecycle(store: AppStore, engine: Pick<EngineClient, '
     env.window.removeEventListener('beforeunload', beforeUnload);
     env.window.removeEventListener('pagehide', pageHide);
     env.document.removeEventListener('visibilitychange', visibility);
+    env.document.removeEventListener('freeze', freeze);
+    env.document.removeEventListener('resume', resume);
     unsubscribe();
   };
 }

@@ -7,7 +7,7 @@
 import { Card } from '../../components/card';
 import { ErrorAlert } from '../../components/error-alert';
 import { useEngine } from '../../engine-context';
-import { formatBytes, formatCount, formatDateTime } from '../../format';
+import { formatBytes, formatCount, formatDateTime, formatElapsed } from '../../format';
 import { useApp } from '../../store/app-store';
 import { isActive } from '../../store/training-slice';
 import type { UnfinishedRun } from '../../../protocol/run-checkpoint';
@@ -162,6 +162,12 @@ function RunCheckpoint() {
           {c.wentOnHidden !== null
             ? `While this tab was hidden, training went on from step ${formatCount(c.wentOnHidden.from)} to step ${formatCount(c.wentOnHidden.to)}.`
             : 'Training goes on in the engine while this tab is hidden or another window is in front; progress is saved when you switch away.'}
+        </p>
+      )}
+      {c.wasFrozen !== null && (
+        <p className="muted small" role="note" aria-label="Page frozen">
+          The browser froze this page for {formatElapsed(c.wasFrozen.ms / 1000)}; a checkpoint was asked for as it froze. The run was at step{' '}
+          {formatCount(c.wasFrozen.from)} then, and at step {formatCount(c.wasFrozen.to)} when the page came back.
         </p>
       )}
     </>

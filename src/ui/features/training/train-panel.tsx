@@ -90,6 +90,8 @@ function statusText(t: TrainingState, now: number, planned: { totalSteps: number
     }
     case 'failed':
       return `Failed at step ${last?.step ?? 0}: ${t.error?.message ?? 'unknown error'}`;
+    case 'interrupted':
+      return `Paused at step ${last?.step ?? 0}: ${t.error?.message ?? 'the GPU device was lost'}`;
     default:
       return line;
   }
