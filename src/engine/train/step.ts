@@ -138,7 +138,9 @@ function l2spGradients(params: ParamStore, anchor: L2spAnchor): { loss: tf.Scala
       if (w0 === undefined) throw new LayerwiseError('TRAIN_L2SP_NO_ANCHOR', `L2-SP has no pretrained value for ${name}`, { tensor: name });
       return tf.sum(tf.square(tf.sub(params.get(name), w0)));
     });
-    return tf.mul(tf.addN(terms), anchor.strength) as tf.Scalar;
+    // stack, not addN: WebGPU's addN binds every input at once (one storage buffer each, 8 per shader stage by
+    // default), while stack splits by the device's limit.
+    return tf.mul(tf.sum(tf.stack(terms)), anchor.strength) as tf.Scalar;
   });
 }
 

@@ -13,7 +13,9 @@ function sumOfSquares(names: readonly string[], pick: (name: string) => tf.Tenso
     const t = pick(n);
     if (t !== null) terms.push(tf.sum(tf.square(t)));
   }
-  return (terms.length === 0 ? tf.scalar(0) : tf.addN(terms)) as tf.Scalar;
+  // stack, not addN: WebGPU's addN binds every input at once (one storage buffer each, 8 per shader stage by default,
+  // and an encoder layer has 16 tensors), while stack splits by the device's limit.
+  return (terms.length === 0 ? tf.scalar(0) : tf.sum(tf.stack(terms))) as tf.Scalar;
 }
 
 /**
