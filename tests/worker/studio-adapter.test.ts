@@ -8,26 +8,13 @@ import { useNodeBackend } from '../../src/cli/node-backend';
 import { writeSafetensors } from '../../src/formats/safetensors';
 import { createRng } from '../../src/lib/random';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
+import { recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
 
-function studio() {
-  const events: FromWorker[] = [];
-  const s = new Studio((e) => events.push(e), {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(() => undefined, async () => ({ storage: new MemoryStorage(), kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => work(),
-  });
-  return { s, events };
-}
+const studio = () => recordedStudio({ storage: new MemoryStorage() });
 
 /** An adapter on layer 0's query (B random, so that it changes the logits) and a 2-class head. */
 function adapter(): File[] {

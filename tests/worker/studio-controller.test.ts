@@ -12,12 +12,12 @@ import { prepareRun } from '../../src/engine/train/recipe';
 import { readDataset } from '../../src/formats/datasets/index';
 import { blobFile } from '../../src/formats/source-file';
 import { STUDIO_GRADCHECK } from '../../src/protocol/gradcheck';
-import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
+import type { BackendProbe } from '../../src/protocol/messages';
 import { parseRunRecipe } from '../../src/protocol/run-recipe';
 import { parseSweepConfig, planTrials, rankTrials, type SweepConfig } from '../../src/protocol/sweep';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio, type DeviceLoss } from '../../src/worker/studio';
+import type { DeviceLoss } from '../../src/worker/studio';
+import { recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -28,23 +28,17 @@ const csv = new File([rows(24)], 'two.csv');
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, batchSize: 4, maxLength: 16, epochs: 1, learningRate: 1e-3, validationSplit: 0.25 };
 
 function studio() {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => void events.push(event);
   // Node has no WebGPU: "webgpu" is cpu under a fake device, whose loss the test triggers (loseDevice).
   let lost: ((loss: DeviceLoss) => void) | null = null;
-  const s = new Studio(post, {
+  const t = recordedStudio({
     activate: async (name, onDeviceLost) => {
       await useNodeBackend(name === 'webgpu' ? 'cpu' : name);
       if (name === 'webgpu') lost = onDeviceLost;
       return 1;
     },
-    keeper: new RunKeeper(post, async () => ({ storage: null, kind: 'none', reason: 'not kept' })),
-    origin: 'http://localhost',
-    enqueue: (work) => work(),
   });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
   const loseDevice = () => lost?.({ reason: 'destroyed', message: 'Device was destroyed.' });
-  return { s, events, of, loseDevice };
+  return { ...t, loseDevice };
 }
 
 async function opened(t: ReturnType<typeof studio>, data: File | null = csv, backend: 'cpu' | 'webgpu' = 'cpu') {

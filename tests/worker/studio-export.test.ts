@@ -7,13 +7,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useNodeBackend } from '../../src/cli/node-backend';
 import { ortRunner } from '../../src/engine/export/onnx-runner';
 import type { OnnxRunner } from '../../src/engine/export/verify';
-import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
+import type { BackendProbe } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
+import { recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -25,20 +23,7 @@ let ort: OnnxRunner;
 
 /** onnxRunner null: a host without ONNX Runtime. */
 function studio(onnxRunner: (() => Promise<OnnxRunner>) | null = async () => ort) {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => void events.push(event);
-  const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: null, kind: 'none', reason: 'not kept' })),
-    origin: 'http://localhost',
-    enqueue: (work) => work(),
-    onnxRunner: onnxRunner ?? undefined,
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  return { s, events, of };
+  return recordedStudio({ onnxRunner: onnxRunner ?? undefined });
 }
 
 async function opened(t: ReturnType<typeof studio>, withData: boolean) {
@@ -57,7 +42,7 @@ describe('Studio.exportModel', () => {
     const t = studio();
     await opened(t, true);
     await t.s.startTraining({ type: 'startTraining', runId: 'r', config });
-    while (t.of('trainingFinished').length + t.of('trainingFailed').length === 0) await new Promise((r) => setTimeout(r, 20));
+    await t.ended();
     expect(t.of('trainingFinished')).toHaveLength(1);
     await t.s.exportModel({ type: 'exportModel', requestId: 7, format: 'onnx', quantize: true, allowNonFinite: false });
     expect(t.of('exportFailed')).toEqual([]);

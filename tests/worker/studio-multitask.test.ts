@@ -14,12 +14,11 @@ import { prepareRun } from '../../src/engine/train/recipe';
 import { runSweep } from '../../src/engine/train/sweep';
 import { readDataset } from '../../src/formats/datasets/index';
 import { blobFile } from '../../src/formats/source-file';
-import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
+import type { BackendProbe } from '../../src/protocol/messages';
 import { parseSweepConfig, type SweepConfig } from '../../src/protocol/sweep';
 import { parseTrainConfig } from '../../src/protocol/train-config';
 import type { EvalRecord } from '../../src/protocol/train-events';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
+import { recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -34,31 +33,13 @@ const heads = [
 ];
 const input = { tasks: heads, maxSteps: 8, evalEvery: 4, batchSize: 4, maxLength: 16, learningRate: 1e-2, validationSplit: 0.25, multiTask: { sampler: 'round-robin', temperature: 2, watch: 'topic' } };
 
-function studio() {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => void events.push(event);
-  const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: null, kind: 'none', reason: 'not kept' })),
-    origin: 'http://localhost',
-    enqueue: (work) => work(),
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  return { s, of };
-}
+const studio = () => recordedStudio();
 
 async function opened(t: ReturnType<typeof studio>) {
   await t.s.start({ ...PROBE });
   await t.s.setBackend('cpu');
   await t.s.loadModel({ type: 'loadModel', loadId: 1, source: 'bert-seq-cls', files: files() });
   await t.s.readDataset({ type: 'readDataset', requestId: 1, role: 'train', file: csv(), choices: {} });
-}
-
-async function ended(t: ReturnType<typeof studio>) {
-  while (t.of('trainingFinished').length + t.of('trainingFailed').length === 0) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Each head's files as the CLI reads --data for a head without a file of its own. */
@@ -91,7 +72,7 @@ describe('Studio multi-task run', () => {
     const t = studio();
     await opened(t);
     await t.s.startTraining({ type: 'startTraining', runId: 'mt', config: parseTrainConfig(input) });
-    await ended(t);
+    await t.ended();
     expect(t.of('trainingFailed')).toEqual([]);
     const records = t.of('trainingEvaluated').map((e) => e.record);
     expect(records.map((r) => Object.keys(r.tasks ?? {}))).toEqual([
@@ -144,7 +125,7 @@ describe('Studio multi-task run', () => {
     await opened(t);
     const bad = parseTrainConfig({ ...input, tasks: [heads[0], { ...heads[1], data: 'other.csv' }] });
     await t.s.startTraining({ type: 'startTraining', runId: 'bad', config: bad });
-    await ended(t);
+    await t.ended();
     const [failed] = t.of('trainingFailed');
     expect(failed.error).toMatchObject({ code: 'TRAIN_TASKS_DATA', location: { field: 'tasks[1].data' } });
   }, 60_000);

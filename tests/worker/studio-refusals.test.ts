@@ -10,9 +10,8 @@ import { readSafetensorsHeader, readTensorFloat32, writeSafetensors } from '../.
 import { bytesFile } from '../../src/formats/source-file';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
+import { inOrder, recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const EMBEDDING = 'bert.embeddings.word_embeddings.weight';
@@ -46,31 +45,15 @@ async function nanFiles(): Promise<File[]> {
   return [...fixtureFiles().filter((f) => f.name !== 'model.safetensors'), weights];
 }
 
-function studio() {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => events.push(event);
-  let queue: Promise<unknown> = Promise.resolve();
-  const s = new Studio(post, {
+const studio = () =>
+  recordedStudio({
     activate: async (name) => {
       await useNodeBackend(name === 'webgpu' ? 'wasm' : name);
       return 1;
     },
-    keeper: new RunKeeper(post, async () => ({ storage: new MemoryStorage(), kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => {
-      const done = queue.then(work);
-      queue = done.catch(() => undefined);
-      return done;
-    },
+    storage: new MemoryStorage(),
+    enqueue: inOrder(),
   });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  const ended = async (runId: string) => {
-    const end = () => events.find((e) => (e.type === 'trainingFinished' || e.type === 'trainingFailed') && e.runId === runId);
-    for (let i = 0; i < 1200 && end() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
-    return end();
-  };
-  return { s, of, ended };
-}
 
 beforeAll(() => useNodeBackend('wasm'));
 

@@ -7,12 +7,10 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, type FakeHub } from '../../e2e/support/hub-server';
-import { useNodeBackend } from '../../src/cli/node-backend';
 import type { RecipeRun } from '../../src/engine/export/recipe';
-import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
+import type { BackendProbe } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
+import { recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -27,21 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-function studio() {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => void events.push(event);
-  const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: null, kind: 'none', reason: 'not kept' })),
-    origin: 'http://localhost',
-    enqueue: (work) => work(),
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  return { s, events, of };
-}
+const studio = () => recordedStudio();
 
 async function opened(t: ReturnType<typeof studio>) {
   await t.s.start({ ...PROBE });
@@ -73,7 +57,7 @@ describe('Studio.exportRecipe', () => {
     const t = studio();
     await opened(t);
     await t.s.startTraining({ type: 'startTraining', runId: 'r', config });
-    while (t.of('trainingFinished').length + t.of('trainingFailed').length === 0) await new Promise((r) => setTimeout(r, 20));
+    await t.ended();
     await t.s.exportRecipe({ type: 'exportRecipe', requestId: 4, config: { ...config, seed: 1234, layerDecay: 0.5 } });
     const [{ exported }] = t.of('recipeExported');
     const run = JSON.parse(text(unzipSync(new Uint8Array(exported.zip)), 'bert-seq-cls-recipe/layerwise_run.json')) as RecipeRun;

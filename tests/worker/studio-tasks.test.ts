@@ -8,39 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
+import { inOrder, recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
 /** The fixture without its tokenizer.json (special tokens only), so that vocab.txt's words are real tokens. */
 const folderFiles = () => readdirSync(FIXTURE).filter((n) => n !== 'tokenizer.json').map((name) => new File([readFileSync(path.join(FIXTURE, name))], name));
 
-function studio() {
-  const events: FromWorker[] = [];
-  const post = (event: FromWorker) => events.push(event);
-  let queue: Promise<unknown> = Promise.resolve();
-  const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: new MemoryStorage(), kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => {
-      const done = queue.then(work);
-      queue = done.catch(() => undefined);
-      return done;
-    },
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
-  const ended = async () => {
-    for (let i = 0; i < 1200 && of('trainingFinished').length + of('trainingFailed').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    return [...of('trainingFinished'), ...of('trainingFailed')][0];
-  };
-  return { s, of, ended };
-}
+const studio = () => recordedStudio({ storage: new MemoryStorage(), enqueue: inOrder() });
 
 const config = (over: Partial<TrainConfig>): TrainConfig => ({ ...DEFAULT_TRAIN_CONFIG, batchSize: 8, maxLength: 16, epochs: 2, learningRate: 5e-3, validationSplit: 0.25, ...over });
 const FILLER = ['the', 'movie', 'film', 'story', 'was', 'is', 'very', 'really'];

@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import type { BackendProbe, FromWorker, ToWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio, type DeviceLoss } from '../../src/worker/studio';
+import type { DeviceLoss } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
+import { inOrder, recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const MLM_FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-mlm');
@@ -25,45 +25,23 @@ const csv = (name: string, rows: number, labels = ['good', 'bad']) =>
 
 /** A studio with a fake post that records every event and can wait for one; `storage` survives a "reload". */
 function studio(storage = new MemoryStorage()) {
-  const events: FromWorker[] = [];
-  const waiting: { test: (e: FromWorker) => boolean; resolve: (e: FromWorker) => void }[] = [];
-  const post = (event: FromWorker) => {
-    events.push(event);
-    for (const w of waiting.filter((w) => w.test(event))) {
-      waiting.splice(waiting.indexOf(w), 1);
-      w.resolve(event);
-    }
-  };
-  let queue: Promise<unknown> = Promise.resolve();
   // Node has no WebGPU: "webgpu" is wasm under a fake device, whose loss the test triggers (loseDevice).
   let lost: ((loss: DeviceLoss) => void) | null = null;
   // Set by refuseNewDevice: WebGPU then fails to start, as when the browser gives no adapter after a loss.
   let noDevice = false;
-  const s = new Studio(post, {
+  const t = recordedStudio({
     activate: async (name, onDeviceLost) => {
       if (name === 'webgpu' && noDevice) throw new Error('requestAdapter() returned null');
       await useNodeBackend(name === 'webgpu' ? 'wasm' : name);
       if (name === 'webgpu') lost = onDeviceLost;
       return 1;
     },
-    keeper: new RunKeeper(post, async () => ({ storage, kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => {
-      const done = queue.then(work);
-      queue = done.catch(() => undefined);
-      return done;
-    },
+    storage,
+    enqueue: inOrder(),
   });
-  const next = <T extends FromWorker['type']>(type: T, also: (e: Extract<FromWorker, { type: T }>) => boolean = () => true) =>
-    new Promise<Extract<FromWorker, { type: T }>>((resolve) => {
-      const found = events.find((e) => e.type === type && also(e as Extract<FromWorker, { type: T }>));
-      if (found) resolve(found as Extract<FromWorker, { type: T }>);
-      else waiting.push({ test: (e) => e.type === type && also(e as Extract<FromWorker, { type: T }>), resolve: (e) => resolve(e as Extract<FromWorker, { type: T }>) });
-    });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
   const loseDevice = (loss: DeviceLoss) => lost?.(loss);
   const refuseNewDevice = () => (noDevice = true);
-  return { s, events, next, of, storage, loseDevice, refuseNewDevice };
+  return { ...t, storage, loseDevice, refuseNewDevice };
 }
 
 async function ready(t: ReturnType<typeof studio>, train = csv('two.csv', 24)) {

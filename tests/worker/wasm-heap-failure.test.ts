@@ -11,9 +11,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
-import { Studio } from '../../src/worker/studio';
 import { MemoryStorage } from './memory-storage';
+import { inOrder, recordedStudio } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -33,40 +32,7 @@ function abortNextTanh(): void {
 beforeAll(() => useNodeBackend('wasm'));
 
 /** A studio on wasm with a fake post that records every event and can wait for one. */
-function studio() {
-  const events: FromWorker[] = [];
-  const waiting: { test: (e: FromWorker) => boolean; resolve: (e: FromWorker) => void }[] = [];
-  const post = (event: FromWorker) => {
-    events.push(event);
-    for (const w of waiting.filter((w) => w.test(event))) {
-      waiting.splice(waiting.indexOf(w), 1);
-      w.resolve(event);
-    }
-  };
-  const next = <T extends FromWorker['type']>(type: T, also: (e: Extract<FromWorker, { type: T }>) => boolean = () => true) =>
-    new Promise<Extract<FromWorker, { type: T }>>((resolve) => {
-      const test = (e: FromWorker) => e.type === type && also(e as Extract<FromWorker, { type: T }>);
-      const found = events.find(test);
-      if (found) resolve(found as Extract<FromWorker, { type: T }>);
-      else waiting.push({ test, resolve: (e) => resolve(e as Extract<FromWorker, { type: T }>) });
-    });
-  let queue: Promise<unknown> = Promise.resolve();
-  const s = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: new MemoryStorage(), kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => {
-      const done = queue.then(work);
-      queue = done.catch(() => undefined);
-      return done;
-    },
-  });
-  return { s, events, next };
-}
-
+const studio = () => recordedStudio({ storage: new MemoryStorage(), enqueue: inOrder() });
 
 it('an Aborted(OOM) inside tfjs-wasm ends the run with WASM_HEAP_FAILED at its step, keeps its checkpoint, and WASM starts anew with the model; the run resumes (F4)', async () => {
   const { s, events, next } = studio();

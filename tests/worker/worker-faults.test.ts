@@ -10,10 +10,10 @@ import { beforeAll, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/cli/node-backend';
 import type { BackendProbe, FromWorker } from '../../src/protocol/messages';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/protocol/train-config';
-import { RunKeeper } from '../../src/worker/run-keeper';
 import { Studio } from '../../src/worker/studio';
 import { faultSafePost, listenForFaults, type FaultScope } from '../../src/worker/worker-faults';
 import { MemoryStorage } from './memory-storage';
+import { inOrder, studioHost } from './studio-harness';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', 'golden', 'hf-tiny', 'bert-seq-cls');
 const PROBE: BackendProbe = { webgpuApi: false, crossOriginIsolated: false, hardwareConcurrency: 2, deviceMemoryGb: null, adapter: null };
@@ -47,22 +47,9 @@ beforeAll(() => useNodeBackend('wasm'));
 
 it('a throw in a training step, an uncaught error, an unhandled rejection, an undecodable command and an uncloneable event, each with the run\'s step (F6)', async () => {
   const scope = new TestScope();
-  let queue: Promise<unknown> = Promise.resolve();
   const runAt = () => studio.runInFlight();
   const post = faultSafePost(scope, runAt);
-  const studio: Studio = new Studio(post, {
-    activate: async (name) => {
-      await useNodeBackend(name);
-      return 1;
-    },
-    keeper: new RunKeeper(post, async () => ({ storage: new MemoryStorage(), kind: 'indexeddb', reason: 'memory' })),
-    origin: 'http://localhost',
-    enqueue: (work) => {
-      const done = queue.then(work);
-      queue = done.catch(() => undefined);
-      return done;
-    },
-  });
+  const studio: Studio = new Studio(post, studioHost(post, { storage: new MemoryStorage(), enqueue: inOrder() }));
   listenForFaults(scope, post, runAt);
   const of = <T extends FromWorker['type']>(type: T) => scope.posted.filter((e): e is Extract<FromWorker, { type: T }> => e.type === type);
   const stepsDone = () => of('trainingProgressed').flatMap((e) => e.steps.map((s) => s.step)).at(-1) ?? 0;
