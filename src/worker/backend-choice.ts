@@ -46,11 +46,12 @@ export function planBackends(probe: BackendProbe): BackendCandidate[] {
 
 /**
  * What WASM trains at, per core the browser reports, for a 4-layer model of hidden size 256 like the built-in one:
- * 1,400 to 1,770 tokens/s in Chromium's worker on 2 cores (docs/PERFORMANCE.md, "Results"). BERT-base needs about
- * 27 times its encoder's arithmetic per token (85M against 3.1M weights in the layers).
+ * 1,400 to 1,770 tokens/s in Chromium's worker on 2 cores (docs/PERFORMANCE.md, "Results"). BERT-base, fully
+ * fine-tuned with gradient checkpointing as its memory needs, ran 108 tokens/s on the same 2 cores: 15 times fewer
+ * (docs/PERFORMANCE.md, "Base-sized fine-tuning").
  */
 const WASM_TOKENS_PER_CORE = 800;
-const BASE_COST = 27;
+const BASE_COST = 15;
 /** A BERT-base step on an H100 through tfjs-webgpu's plain ops (/work/shared DESIGN.md "Facts measured"). */
 const WEBGPU_BASE_TOKENS = 2_600;
 

@@ -44,16 +44,17 @@ describe('backendNotices', () => {
 
   it('gives the expected slowdown on WASM without a GPU, from the measured figures, and none beside a real GPU (F1)', () => {
     // docs/PERFORMANCE.md: WASM in Chromium's worker trains the 4-layer, 256-wide model at 1,400-1,770 tokens/s on
-    // 2 cores; BERT-base costs about 27 times as much a token; DESIGN.md: tfjs-webgpu trains BERT-base at 2.6k
-    // tokens/s on an H100. On 8 cores: 6.4k and 237 tokens/s, 2,600 / 237 = 11 times slower.
+    // 2 cores, and BERT-base (full, checkpointing) at 108 tokens/s on them, 15 times fewer; DESIGN.md: tfjs-webgpu
+    // trains BERT-base at 2.6k tokens/s on an H100. On 8 cores: 6.4k and 6,400 / 15 = 427 tokens/s, 2,600 / 427 = 6
+    // times slower.
     for (const probe of [{ ...base, webgpuApi: false }, base, { ...base, adapter: swiftshader }]) {
       expect(backendNotices('wasm', probe)).toEqual([slowdownEstimate(probe)]);
     }
     expect(slowdownEstimate({ ...base, hardwareConcurrency: 8 })).toBe(
-      'Without a GPU, training is slower: an estimate for 8 cores is about 6.4k tokens/s for a small model like the built-in one and 237 tokens/s for BERT-base, about 11 times slower than WebGPU on a fast GPU.',
+      'Without a GPU, training is slower: an estimate for 8 cores is about 6.4k tokens/s for a small model like the built-in one and 427 tokens/s for BERT-base, about 6 times slower than WebGPU on a fast GPU.',
     );
-    // Without cross-origin isolation WASM has one thread: 800 and 30 tokens/s, 87 times slower.
-    expect(slowdownEstimate({ ...base, crossOriginIsolated: false })).toMatch(/for 1 core is about 800 tokens\/s .* and 30 tokens\/s for BERT-base, about 87 times slower/);
+    // Without cross-origin isolation WASM has one thread: 800 and 53 tokens/s, 49 times slower.
+    expect(slowdownEstimate({ ...base, crossOriginIsolated: false })).toMatch(/for 1 core is about 800 tokens\/s .* and 53 tokens\/s for BERT-base, about 49 times slower/);
     expect(backendNotices('wasm', { ...base, adapter: nvidia })).toEqual([]);
   });
 });
