@@ -140,7 +140,6 @@ try {
   }
   const wallSeconds = (Date.now() - started) / 1000;
   const status = (await train.status.innerText()).trim();
-  const progress = await train.progress.getAttribute('aria-valuetext').catch(() => null);
   const result = (await train.result.innerText().catch(() => '')).replace(/\s+/g, ' ');
   const end = await workerMemory(page);
   console.log(
@@ -157,7 +156,6 @@ try {
       evaluate: opts.evaluate ?? 'default',
       backend: opts.backend,
       status,
-      progress,
       result,
       planner: planned,
       load_seconds: loadSeconds,
